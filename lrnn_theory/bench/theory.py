@@ -1,0 +1,87 @@
+"""Benchmark of the mode-ODE integrator against per-mode ``scipy.integrate.solve_ivp``.
+
+Case of ``../shared/BENCHMARKS.md``: T = 10, a = b = c = 0.1, t ∈ [0, 100τ],
+rtol 1e-10, atol 1e-12, random inverse-exponential tasks with
+δ ∈ [0.5, 2], λ ∈ [0.5, 1].  The baseline (LSODA, the strongest per-mode
+scipy method there, and Radau) is timed on a subset of the same modes in the
+same run and extrapolated per mode; the accuracy of both against each other
+is reported too.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from .. import tasks
+from ..integrate import integrate_modes
+from ..modes import mode_jacobian, mode_rhs
+from . import emit, timeit
+
+__all__ = ["run"]
+
+RTOL, ATOL, T_END, T_LEN = 1e-10, 1e-12, 100.0, 10
+
+
+def _random_tasks(n: int, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    return tasks.inverse_exponential(T_LEN, rng.uniform(0.5, 2.0, n), rng.uniform(0.5, 1.0, n))
+
+
+def _scipy_one(s: np.ndarray, method: str):
+    def f(_, y):
+        return np.array(mode_rhs(y[0], y[1], y[2], s))
+
+    def jac(_, y):
+        return mode_jacobian(y[0], y[1], y[2], s)
+
+    kw = {"jac": jac} if method in ("Radau", "LSODA") else {}
+    return solve_ivp(f, (0.0, T_END), [0.1, 0.1, 0.1], method=method, rtol=RTOL, atol=ATOL, t_eval=[T_END], **kw)
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Run the theory benchmark; print and return one record per case."""
+    n_batch = 1_000 if quick else 10_000
+    n_base = 10 if quick else 50
+    S = _random_tasks(n_batch)
+    t = np.array([0.0, T_END])
+    integrate_modes(S[:2], 0.1, 0.1, 0.1, t)  # compile
+    records = []
+
+    # one mode, after warm-up
+    single = timeit(lambda: integrate_modes(S[0], 0.1, 0.1, 0.1, t), repeat=21)
+    base = {}
+    for method in ("LSODA", "Radau"):
+        t0 = time.perf_counter()
+        sols = [_scipy_one(S[i], method) for i in range(n_base)]
+        base[method] = dict(
+            seconds_per_mode=(time.perf_counter() - t0) / n_base,
+            nfev_per_mode=float(np.mean([s.nfev for s in sols])),
+            final=np.array([s.y[:, -1] for s in sols]),
+        )
+    ours = integrate_modes(S[:n_base], 0.1, 0.1, 0.1, t)
+    ours_final = np.stack([ours.a[:, -1], ours.b[:, -1], ours.c[:, -1]], axis=-1)
+    records.append(emit(dict(
+        bench="theory", case="single_mode", T=T_LEN, t_end=T_END, rtol=RTOL,
+        lrnn_ms=single * 1e3,
+        lsoda_ms=base["LSODA"]["seconds_per_mode"] * 1e3,
+        speedup_vs_lsoda=base["LSODA"]["seconds_per_mode"] / single,
+        nfev_lrnn=int(ours.nfev[0]), nfev_lsoda=base["LSODA"]["nfev_per_mode"],
+    )))
+
+    # the batch
+    t0 = time.perf_counter()
+    sol = integrate_modes(S, 0.1, 0.1, 0.1, t)
+    batch = time.perf_counter() - t0
+    for method in ("LSODA", "Radau"):
+        est = base[method]["seconds_per_mode"] * n_batch
+        records.append(emit(dict(
+            bench="theory", case=f"batch_{n_batch}_vs_{method.lower()}", n_modes=n_batch,
+            lrnn_s=batch, baseline_s_estimated=est, baseline_modes_timed=n_base,
+            speedup=est / batch,
+            nfev_per_mode_lrnn=float(sol.nfev.mean()), nfev_per_mode_baseline=base[method]["nfev_per_mode"],
+            max_abs_diff_final=float(np.max(np.abs(ours_final - base[method]["final"]))),
+            all_success=bool(sol.success),
+        )))
+    return records

@@ -1,0 +1,192 @@
+"""The ``lrnn-theory`` command: a thin layer over the library.
+
+Subcommands
+-----------
+``solve``    integrate one mode and compare the fixed point it reaches with the closed form.
+``figures``  regenerate the paper's figures (see :mod:`lrnn_theory.figures`).
+``bench``    benchmarks, each against a baseline measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+__all__ = ["main"]
+
+TASK_CHOICES = ("constant", "inverse_exponential", "exponential", "dirac")
+
+
+def _build_task(args) -> np.ndarray:
+    from . import tasks
+
+    if args.task == "dirac":
+        return tasks.dirac(args.T, args.beta, 1.0 if args.kappa is None else args.kappa)
+    if args.kappa is not None:
+        return tasks.modified(args.task, args.T, args.delta, args.lam, args.kappa)
+    return tasks.make_task(args.task, args.T, args.delta, args.lam)
+
+
+def _cmd_solve(args) -> int:
+    import matplotlib.pyplot as plt
+
+    from . import plot
+    from .closed_forms import fixed_point
+    from .integrate import integrate_modes
+
+    out = os.path.abspath(args.out)
+    _check_writable(os.path.dirname(out), "--out")
+    s = _build_task(args)
+    b0 = args.init if args.b0 is None else args.b0
+    t = np.linspace(0.0, args.t_end, args.points)
+    sol = integrate_modes(s, args.init, b0, args.init, t)
+    fin = sol.final()
+    fp = fixed_point(s)
+    report = {
+        "task": args.task,
+        "s": s.tolist(),
+        "init": {"a": args.init, "b": b0, "c": args.init},
+        "t_end": args.t_end,
+        "status": sol.message,
+        "reached": {"a": float(fin.a), "b": float(fin.b), "c": float(fin.c), "u": float(fin.u), "energy": float(fin.energy), "t": float(fin.t)},
+        "closed_form": {"b": float(fp.b), "u": float(fp.u), "energy": float(fp.energy), "zero_loss": bool(fp.exact)},
+        "nfev": int(sol.nfev),
+    }
+    print(f"task {args.task}, T={args.T}: s = {np.array2string(s, precision=4)}")
+    print(f"integrated to t = {float(fin.t):g} tau ({sol.message}; {int(sol.nfev)} RHS evaluations)")
+    print(f"{'':12s}{'b':>14s}{'u = ac':>14s}{'energy':>14s}")
+    print(f"{'reached':12s}{float(fin.b):14.8g}{float(fin.u):14.8g}{float(fin.energy):14.4g}")
+    print(f"{'closed form':12s}{float(fp.b):14.8g}{float(fp.u):14.8g}{float(fp.energy):14.4g}"
+          f"   ({'zero-loss solution' if fp.exact else 'global minimiser of E*(b)'})")
+    print(f"{'difference':12s}{abs(float(fin.b) - float(fp.b)):14.3g}{abs(float(fin.u) - float(fp.u)):14.3g}")
+    axes = plot.plot_mode_trajectory(sol, fixed_point=(float(fp.b), float(fp.u)))
+    axes[0].set_title(f"{args.task}, T={args.T}")
+    fig = axes[0].figure
+    plot.save_figure(fig, out, dpi=120)
+    plt.close(fig)
+    data_path = os.path.splitext(out)[0] + ".json"
+    report["trajectory"] = {"t": t.tolist(), "a": sol.a.tolist(), "b": sol.b.tolist(), "c": sol.c.tolist(), "energy": sol.energy.tolist()}
+    _write_json(data_path, report)
+    print(f"wrote {out} and {data_path}")
+    return 0
+
+
+def _write_json(path: str, obj) -> None:
+    tmp = path + ".tmp"
+    with open(tmp, "w") as fh:
+        json.dump(obj, fh, allow_nan=True)
+    os.replace(tmp, path)
+
+
+def _check_writable(folder: str, what: str) -> None:
+    folder = folder or "."
+    if not os.path.isdir(folder):
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise SystemExit(f"error: {what}: cannot create folder {folder!r}: {exc.strerror}") from None
+    if not os.access(folder, os.W_OK):
+        raise SystemExit(f"error: {what}: folder {folder!r} is not writable")
+
+
+def _cmd_bench(args) -> int:
+    import importlib
+
+    from .bench import SUITES
+
+    suites = SUITES if "all" in args.suites else args.suites
+    for name in suites:
+        importlib.import_module(f"lrnn_theory.bench.{name}").run(quick=args.quick)
+    return 0
+
+
+def _cmd_figures(args) -> int:
+    from . import figures
+
+    return figures.main(args)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
+    return v
+
+
+def _finite_float(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not np.isfinite(v):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return v
+
+
+def _positive_float(text: str) -> float:
+    v = _finite_float(text)
+    if v <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``lrnn-theory`` (exposed for documentation and tests)."""
+    from ._version import __version__
+
+    p = argparse.ArgumentParser(prog="lrnn-theory", description="Learning dynamics of linear RNNs: theory and simulation.")
+    p.add_argument("--version", action="version", version=f"lrnn_theory {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("solve", help="integrate one mode and compare with the closed-form fixed point")
+    s.add_argument("--task", choices=TASK_CHOICES, default="inverse_exponential")
+    s.add_argument("--T", type=_positive_int, default=10, help="trajectory length")
+    s.add_argument("--delta", type=_finite_float, default=1.0, help="scale δ")
+    s.add_argument("--lam", type=_finite_float, default=0.8, help="dynamic parameter λ")
+    s.add_argument("--kappa", type=_finite_float, default=None, help="feedforward last step κ (modified task / Dirac)")
+    s.add_argument("--beta", type=_finite_float, default=1.0, help="first-step value β (Dirac)")
+    s.add_argument("--init", type=_finite_float, default=0.1, help="initial a = c (and b unless --b0)")
+    s.add_argument("--b0", type=_finite_float, default=None, help="initial b (default: --init)")
+    s.add_argument("--t-end", type=_positive_float, default=50.0, help="final learning time in units of τ")
+    s.add_argument("--points", type=_positive_int, default=501, help="number of output times")
+    s.add_argument("--out", default="solve.png", help="plot path; the numbers go to the same name with .json")
+    s.set_defaults(func=_cmd_solve)
+
+    b = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
+    b.add_argument("suites", nargs="*", default=["all"], choices=["all", "theory", "sim", "sweep"])
+    b.add_argument("--quick", action="store_true", help="smaller sizes")
+    b.set_defaults(func=_cmd_bench)
+
+    f = sub.add_parser("figures", help="regenerate the paper's figures with the numbers they plot")
+    f.add_argument("--only", default=None, help="comma-separated figure names (default: all core figures)")
+    f.add_argument("--out", default="figures", help="output folder")
+    f.add_argument("--quick", action="store_true", help="reduced grids and step counts (what the tests run)")
+    f.add_argument("--full", action="store_true", help="also the long opt-in figures")
+    f.add_argument("--jobs", type=_positive_int, default=None, help="worker processes for independent runs")
+    f.add_argument("--scheduler", default=None, help="dask scheduler address (needs the 'distributed' extra)")
+    f.add_argument("--format", default="png", help="comma-separated formats, e.g. png,pdf")
+    f.add_argument("--list", action="store_true", help="list the registered figures and exit")
+    f.set_defaults(func=_cmd_figures)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``lrnn-theory`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, TypeError) as exc:
+        parser.exit(2, f"lrnn-theory {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, "interrupted\n")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

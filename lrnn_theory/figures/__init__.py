@@ -1,0 +1,49 @@
+"""The paper's figures, one module per figure, registered by name (THEORY §9).
+
+Every figure module defines
+
+* ``TITLE`` (str): one line saying what the figure shows;
+* ``compute(ctx: FigureContext) -> dict``: all the numbers the figure plots
+  (NumPy arrays / scalars / nested dicts), computed by calling the library;
+  ``ctx.quick`` selects reduced grids and step counts;
+* ``draw(data: dict) -> matplotlib.figure.Figure``: drawing only.
+
+:func:`run_figures` writes ``<name>.<fmt>`` and ``<name>.json`` (the numbers)
+atomically into the output folder.  The registry is a static mapping from
+name to module, so listing figures imports nothing heavy.
+"""
+from __future__ import annotations
+
+from ._runner import FigureContext, FigureRecord, main, run_figures
+
+__all__ = ["REGISTRY", "OPT_IN", "FigureContext", "FigureRecord", "available", "load", "main", "run_figures"]
+
+#: Figure name -> module (relative to this package).  Order is the default run order.
+REGISTRY = {
+    "fig1": ".fig1",
+    "fig2": ".fig2",
+    "fig3": ".fig3",
+    "fig4": ".fig4",
+    "fig5": ".fig5",
+    "fig6": ".fig6",
+    "figA1": ".figA1",
+    "figA2": ".figA2",
+    "figA3": ".figA3",
+}
+
+#: Figures that run only with ``--full`` or when named with ``--only``.
+OPT_IN: tuple[str, ...] = ()
+
+
+def available() -> list[str]:
+    """Names of the registered figures."""
+    return list(REGISTRY)
+
+
+def load(name: str):
+    """Import and return the module of figure ``name``."""
+    import importlib
+
+    if name not in REGISTRY:
+        raise ValueError(f"unknown figure {name!r}; valid names: {', '.join(REGISTRY)}")
+    return importlib.import_module(REGISTRY[name], __name__)

@@ -1,0 +1,210 @@
+"""Running figures: context, executors, atomic output of images and numbers."""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+__all__ = ["FigureContext", "FigureRecord", "main", "run_figures", "to_jsonable", "write_json"]
+
+
+@dataclass(frozen=True)
+class FigureContext:
+    """What a figure's ``compute`` may depend on besides the library.
+
+    Attributes
+    ----------
+    quick : bool
+        Reduced grids and step counts (tests, ``--quick``).
+    executor : concurrent.futures.Executor or None
+        Where independent runs go (passed to :func:`lrnn_theory.sweep.sweep`);
+        None runs serially in-process.
+    progress : bool
+        Show progress bars.
+    seed : int
+        Base seed; figures derive every random draw from it.
+    """
+
+    quick: bool = False
+    executor: Any = None
+    progress: bool = True
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class FigureRecord:
+    """Outcome of one figure: the files written and the wall time."""
+
+    name: str
+    paths: tuple[str, ...]
+    seconds: float
+
+
+def to_jsonable(obj):
+    """Convert nested dicts/lists of NumPy arrays and scalars to JSON-compatible objects.
+
+    Non-finite floats are written as ``null``.
+    """
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return to_jsonable(obj.tolist())
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        v = float(obj)
+        return v if np.isfinite(v) else None
+    if obj is None or isinstance(obj, str):
+        return obj
+    raise TypeError(f"cannot write {type(obj).__name__} to JSON")
+
+
+def write_json(path: str, data) -> str:
+    """Write ``data`` as JSON atomically (temporary file in the same folder, then rename)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(to_jsonable(data), fh, indent=1)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    return path
+
+
+def _check_out(out: str) -> str:
+    out = os.path.abspath(out)
+    try:
+        os.makedirs(out, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"out: cannot create output folder {out!r}: {exc.strerror}") from None
+    if not os.access(out, os.W_OK):
+        raise ValueError(f"out: output folder {out!r} is not writable")
+    probe = None
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=out)
+        os.close(fd)
+    except OSError as exc:
+        raise ValueError(f"out: output folder {out!r} is not writable: {exc.strerror}") from None
+    finally:
+        if probe and os.path.exists(probe):
+            os.remove(probe)
+    return out
+
+
+@contextmanager
+def _executor(jobs: int | None, scheduler: str | None):
+    if scheduler:
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            raise ValueError("scheduler: dask.distributed is not installed; pip install 'lrnn_theory[distributed]'") from None
+        client = Client(scheduler)
+        try:
+            yield client.get_executor()
+        finally:
+            client.close()
+    elif jobs and jobs > 1:
+        from ..sweep import default_executor
+
+        ex = default_executor(jobs)
+        try:
+            yield ex
+        finally:
+            ex.shutdown(cancel_futures=True)
+    else:
+        yield None
+
+
+def run_figures(
+    names: list[str] | None = None,
+    *,
+    out: str = "figures",
+    quick: bool = False,
+    full: bool = False,
+    jobs: int | None = None,
+    scheduler: str | None = None,
+    formats: tuple[str, ...] = ("png",),
+    progress: bool = True,
+    seed: int = 0,
+) -> list[FigureRecord]:
+    """Compute, draw and write the selected figures.
+
+    Parameters
+    ----------
+    names : list of str, optional
+        Figure names (see :func:`lrnn_theory.figures.available`); default all
+        core figures, plus the opt-in ones with ``full=True``.
+    out : str
+        Output folder (created; checked writable before any work starts).
+    quick : bool
+        Reduced grids and step counts.
+    jobs, scheduler
+        Worker processes, or a dask scheduler address, for independent runs.
+    formats : tuple of str
+        Image formats (``png``, ``pdf``, ``svg``).
+
+    Returns
+    -------
+    list of FigureRecord
+    """
+    import matplotlib.pyplot as plt
+
+    from . import OPT_IN, REGISTRY, load
+    from ..plot import save_figure
+
+    if names is None:
+        names = [n for n in REGISTRY if full or n not in OPT_IN]
+    for n in names:
+        if n not in REGISTRY:
+            raise ValueError(f"unknown figure {n!r}; valid names: {', '.join(REGISTRY)}")
+    for fmt in formats:
+        if fmt not in ("png", "pdf", "svg"):
+            raise ValueError(f"format: unknown image format {fmt!r}; expected png, pdf or svg")
+    out = _check_out(out)
+    records = []
+    with _executor(jobs, scheduler) as ex:
+        ctx = FigureContext(quick=quick, executor=ex, progress=progress, seed=seed)
+        for n in names:
+            t0 = time.perf_counter()
+            mod = load(n)
+            data = mod.compute(ctx)
+            fig = mod.draw(data)
+            paths = []
+            for fmt in formats:
+                paths.append(save_figure(fig, os.path.join(out, f"{n}.{fmt}"), dpi=150))
+            plt.close(fig)
+            paths.append(write_json(os.path.join(out, f"{n}.json"), {"figure": n, "title": mod.TITLE, "quick": quick, "data": data}))
+            rec = FigureRecord(name=n, paths=tuple(paths), seconds=time.perf_counter() - t0)
+            records.append(rec)
+            if progress:
+                print(f"{n}: {mod.TITLE} -> {', '.join(os.path.relpath(p) for p in paths)} ({rec.seconds:.1f} s)", flush=True)
+    return records
+
+
+def main(args) -> int:
+    """``lrnn-theory figures`` (arguments parsed by :mod:`lrnn_theory.cli`)."""
+    from . import REGISTRY, load
+
+    if args.list:
+        for n in REGISTRY:
+            print(f"{n:8s} {load(n).TITLE}")
+        return 0
+    names = None if args.only is None else [x.strip() for x in args.only.split(",") if x.strip()]
+    formats = tuple(x.strip() for x in args.format.split(",") if x.strip())
+    t0 = time.perf_counter()
+    recs = run_figures(names, out=args.out, quick=args.quick, full=args.full, jobs=args.jobs,
+                       scheduler=args.scheduler, formats=formats)
+    print(f"{len(recs)} figure(s) in {time.perf_counter() - t0:.1f} s")
+    return 0

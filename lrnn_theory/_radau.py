@@ -299,9 +299,15 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
     if n_t == 1:
         counters[0] = nfev
         return STATUS_OK, t
+    diverged = not np.isfinite(_energy(model, y, s, T, work))
     for i in range(n):
         if not np.isfinite(y[i]) or abs(y[i]) > bound:
-            return STATUS_DIVERGED, t
+            diverged = True
+    if diverged:
+        for k in range(1, n_t):
+            for i in range(n):
+                out_y[k, i] = np.nan
+        return STATUS_DIVERGED, t
 
     # initial step (Hairer's heuristic)
     _rhs(model, y, s, T, delta, inv_tau, frozen, f, work)

@@ -147,17 +147,22 @@ def test_reduced_system_equals_full_system():
 
 
 def test_check13_recency_bias_escape_ordering():
-    """§4.3 (App. E, T = 7, init 0.01): late importance reaches 90 % of both targets at ≈4.9τ,
-    the swapped early-importance task at ≈8.8τ."""
+    """§10 check 13 with the §4.3 example (T = 7, init a = b = c = 0.01): the late-importance task
+    (δ = 1.1, λ = 0.5) reaches 90 % of both targets at ≈4.9τ, its swapped early-importance twin
+    (δ = 0.5, λ = 1.1) at ≈8.8τ.  THEORY does not pin b0; b0 = 0.01 gives 4.93τ and 9.03τ
+    (b0 = 0.1: 4.67τ, 7.83τ), hence the tolerances.  The escape-time estimate τ ln(u*/u0)/(2C(b0))
+    is the plateau part only, so it comes first, within 20 %."""
     t = np.linspace(0, 20, 4001)
     s = np.stack([tasks.inverse_exponential(7, 1.1, 0.5), tasks.inverse_exponential(7, 0.5, 1.1)])
-    sol = integrate_modes(s, 0.1, 0.1, 0.1, t)  # a = c = 0.1: u0 = 0.01
+    sol = integrate_modes(s, 0.01, 0.01, 0.01, t)
     targets = np.array([[0.5, 1.1], [1.1, 0.5]])  # (b*, u*)
     reached = (sol.b >= 0.9 * targets[:, :1]) & (sol.u >= 0.9 * targets[:, 1:])
     assert reached[:, -1].all()
     t90 = t[np.argmax(reached, axis=-1)]  # first time both are within 90 % of their targets
     assert t90[0] < t90[1]
-    assert abs(t90[0] - 4.9) < 0.2 and abs(t90[1] - 8.8) < 0.2
+    assert abs(t90[0] - 4.9) < 0.3 and abs(t90[1] - 8.8) < 0.5
+    est = closed_forms.escape_time(s, 0.01, 1e-4)
+    assert np.all(est < t90) and np.all(est > 0.8 * t90)
 
 
 def _jump_location(x, b):
@@ -257,3 +262,40 @@ def test_reduced_bad_input():
         integrate_reduced(tasks.constant(3), 0.1, 0.1, np.linspace(0, 1, 3), freeze="a")
     with pytest.raises(ValueError, match="delta"):
         integrate_reduced(tasks.constant(3), 0.1, 0.1, np.linspace(0, 1, 3), delta=np.nan)
+
+
+# ---------------------------------------------------------------------------------------------
+# Property tests (hypothesis): random signed tasks, T = 1..30, random inits
+# ---------------------------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import arrays  # noqa: E402
+
+_finite = st.floats(-2.0, 2.0, allow_nan=False, allow_infinity=False)
+
+
+@st.composite
+def _mode_problem(draw):
+    T = draw(st.integers(1, 30))
+    s = draw(arrays(np.float64, T, elements=_finite))
+    a0 = draw(st.floats(-1.0, 1.0))
+    b0 = draw(st.floats(-1.0, 1.0))
+    c0 = draw(st.floats(-1.0, 1.0))
+    return s, a0, b0, c0
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_mode_problem())
+def test_property_energy_decreases_and_imbalance_is_conserved(problem):
+    """Gradient flow: dE/dt = -|∇E|² <= 0 and d(a²-c²)/dt = 0 (§3.4), to solver tolerance."""
+    s, a0, b0, c0 = problem
+    sol = integrate_modes(s, a0, b0, c0, np.linspace(0.0, 5.0, 26), bound=1e4)
+    e = sol.energy[np.isfinite(sol.energy)]
+    scale = 1.0 + abs(e[0])
+    assert np.all(np.diff(e) <= 1e-8 * scale)
+    ok = np.isfinite(sol.a)
+    size = 1.0 + np.nanmax(np.abs(np.concatenate([sol.a, sol.c])))
+    assert np.all(np.abs(sol.imbalance[ok] - (a0 ** 2 - c0 ** 2)) <= 1e-7 * size ** 2)
+    assert sol.status in (0, 1)  # finished, or flagged as diverged: never a silent failure
+    if sol.status == 0:
+        assert np.all(np.isfinite(sol.b))

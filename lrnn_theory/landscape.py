@@ -1,0 +1,329 @@
+"""Effective regularisation, the profile energy and phase transitions (THEORY §6).
+
+For fixed ``b`` the energy is quadratic in ``u = ac``; eliminating ``u``
+leaves the *profile energy*
+
+.. math::
+
+    E^\\star(b) = \\tfrac12\\Big(\\|s\\|^2 - \\frac{\\langle s,p_b\\rangle^2}{\\|p_b\\|^2}\\Big)
+    = \\tfrac12\\|s\\|^2\\sin^2\\theta(b),\\qquad
+    u^\\star(b) = \\frac{\\langle s,p_b\\rangle}{\\|p_b\\|^2},
+
+with the geometric profile ``p_b = (b^{T-1}, ..., b, 1)``: the learned
+recurrent mode is the geometric profile best aligned with the task (§6.2).
+``C(b) = ⟨s, p_b⟩`` and ``D(b) = ‖p_b‖² = Σ_k b^{2k}`` are computed as sums
+(no ``0/0`` at ``b = ±1``).
+
+Broadcasting: ``b`` broadcasts against the batch shape ``s.shape[:-1]``; to
+evaluate one task on a grid pass ``b`` of shape ``(n_b,)`` and ``s`` of shape
+``(T,)``; for a batch of tasks on a grid pass ``b[:, None]`` against
+``s[None]``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_float_array, check_finite_scalar, check_int
+
+__all__ = [
+    "Minimiser",
+    "dirac_landau_coefficients",
+    "dirac_t3_solution",
+    "energy_decomposition",
+    "geometric_sums",
+    "global_minimiser",
+    "local_minima",
+    "profile_angle",
+    "profile_energy",
+    "transition_location",
+    "u_star",
+]
+
+
+def _task(s) -> np.ndarray:
+    return as_float_array("s", s, min_ndim=1)
+
+
+def _broadcast(name: str, x, s: np.ndarray) -> np.ndarray:
+    x = as_float_array(name, x)
+    try:
+        np.broadcast_shapes(x.shape, s.shape[:-1])
+    except ValueError:
+        raise ValueError(f"{name} {x.shape} does not broadcast against the batch shape of s {s.shape[:-1]}") from None
+    return x
+
+
+def geometric_sums(b, s) -> tuple[np.ndarray, np.ndarray]:
+    """``C(b) = Σ_i s_i b^{T-i}`` and ``D(b) = Σ_i b^{2(T-i)}`` (THEORY §0, §4.2).
+
+    ``C`` is the recency-weighted sum that sets learning speed (§4.3) and
+    ``D`` the effective-regulariser factor (§6.1; ``D = T`` at ``b = ±1``).
+
+    Parameters
+    ----------
+    b : array_like
+        Recurrent mode, broadcast against ``s.shape[:-1]``.
+    s : array_like, shape batch + (T,)
+
+    Returns
+    -------
+    C, D : ndarray, broadcast shape
+    """
+    s = _task(s)
+    b = _broadcast("b", b, s)
+    shape = np.broadcast_shapes(b.shape, s.shape[:-1])
+    C = np.zeros(shape)
+    D = np.zeros(shape)
+    p = np.ones(shape)
+    T = s.shape[-1]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for k in range(T):
+            C = C + s[..., T - 1 - k] * p
+            D = D + p * p
+            p = p * b
+    return C, D
+
+
+def energy_decomposition(a, b, c, s) -> tuple[np.ndarray, np.ndarray]:
+    """Data term and effective regulariser of the mode energy (THEORY §6.1, eq. 9).
+
+    .. math::
+
+        E = \\underbrace{\\tfrac12\\sum_i (s_i^2 - 2 s_i c b^{T-i} a)}_{\\rm data}
+          + \\underbrace{\\tfrac12 c^2 a^2 D(b)}_{\\rm regulariser}
+
+    Returns
+    -------
+    data, regulariser : ndarray, broadcast batch shape
+    """
+    s = _task(s)
+    a, b, c = (_broadcast(n, x, s) for n, x in zip("abc", (a, b, c)))
+    C, D = geometric_sums(b, s)
+    u = a * c
+    data = 0.5 * (np.sum(s * s, axis=-1) - 2.0 * u * C)
+    return data, 0.5 * u * u * D
+
+
+def u_star(b, s) -> np.ndarray:
+    """Optimal input–output mode at fixed ``b``: ``u*(b) = C(b)/D(b)`` (THEORY §6.2)."""
+    C, D = geometric_sums(b, s)
+    return C / D
+
+
+def profile_energy(b, s) -> np.ndarray:
+    """Profile energy ``E*(b) = ½(‖s‖² - C(b)²/D(b)) = ½‖s‖² sin²θ(b)`` (THEORY §6.2).
+
+    Returns ``½‖s‖²`` (nothing fitted) where ``D`` overflows (``|b| ≫ 1``, large ``T``).
+    """
+    s = _task(s)
+    C, D = geometric_sums(b, s)
+    ss = np.sum(s * s, axis=-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        fitted = np.where(np.isfinite(D) & np.isfinite(C), C * (C / D), 0.0)
+    return 0.5 * np.maximum(ss - fitted, 0.0)
+
+
+def profile_angle(b, s) -> np.ndarray:
+    """Angle ``θ(b) ∈ [0, π/2]`` between the task profile ``s`` and ``±p_b`` (THEORY §6.2)."""
+    s = _task(s)
+    C, D = geometric_sums(b, s)
+    norm = np.sqrt(np.sum(s * s, axis=-1) * D)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cos = np.where(norm > 0, np.abs(C) / norm, 1.0)
+    return np.arccos(np.clip(cos, 0.0, 1.0))
+
+
+@dataclass(frozen=True)
+class Minimiser:
+    """Minimiser of the profile energy (shapes: the batch shape of ``s``).
+
+    Attributes
+    ----------
+    b, u, energy : ndarray
+        ``b*``, ``u*(b*)`` and ``E*(b*)``.
+    at_boundary : ndarray of bool
+        True where the minimum sits at an end of ``b_range``: the infimum may
+        lie outside it (runaway, §6.4).
+    """
+
+    b: np.ndarray
+    u: np.ndarray
+    energy: np.ndarray
+    at_boundary: np.ndarray
+
+
+def _golden(f, lo, hi, iters=80):
+    """Vectorised golden-section search of ``f`` on ``[lo, hi]`` (elementwise)."""
+    g = (np.sqrt(5.0) - 1.0) / 2.0
+    x1 = hi - g * (hi - lo)
+    x2 = lo + g * (hi - lo)
+    f1, f2 = f(x1), f(x2)
+    for _ in range(iters):
+        left = f1 <= f2  # minimum in [lo, x2]
+        hi = np.where(left, x2, hi)
+        lo = np.where(left, lo, x1)
+        x1, x2 = np.where(left, hi - g * (hi - lo), x2), np.where(left, x1, lo + g * (hi - lo))
+        fe = f(np.where(left, x1, x2))
+        f1, f2 = np.where(left, fe, f2), np.where(left, f1, fe)
+    return 0.5 * (lo + hi)
+
+
+def _profile_slope(b, s):
+    """Sign-carrying part of ``dE*/db = -C (2 C' D - C D') / (2 D²)``."""
+    T = s.shape[-1]
+    shape = np.broadcast_shapes(np.shape(b), s.shape[:-1])
+    C, D, dC, dD = (np.zeros(shape) for _ in range(4))
+    p = np.ones(shape)  # b^k
+    pm1 = np.zeros(shape)  # b^(k-1)
+    for k in range(T):
+        C = C + s[..., T - 1 - k] * p
+        D = D + p * p
+        if k >= 1:
+            dC = dC + k * s[..., T - 1 - k] * pm1
+            dD = dD + 2 * k * pm1 * p
+        pm1, p = p, p * b
+    return -C * (2 * dC * D - C * dD) / (2 * D * D)
+
+
+def _refine(s, b0, step, lo_bound, hi_bound):
+    """Golden section on ``E*`` near the grid minimum, then bisection on the sign of ``dE*/db``
+    (golden section alone resolves ``b`` only to ~sqrt(eps) at a quadratic minimum)."""
+    lo = np.maximum(b0 - step, lo_bound)
+    hi = np.minimum(b0 + step, hi_bound)
+    with np.errstate(over="ignore", invalid="ignore"):
+        b = _golden(lambda x: profile_energy(x, s), lo, hi)
+        lo = np.maximum(b - 1e-6, lo_bound)
+        hi = np.minimum(b + 1e-6, hi_bound)
+        g_lo, g_hi = _profile_slope(lo, s), _profile_slope(hi, s)
+        bracketed = (g_lo < 0) & (g_hi > 0)
+        for _ in range(45):
+            mid = 0.5 * (lo + hi)
+            up = _profile_slope(mid, s) > 0
+            hi = np.where(up, mid, hi)
+            lo = np.where(up, lo, mid)
+    return np.where(bracketed, 0.5 * (lo + hi), b)
+
+
+def global_minimiser(s, b_range=(-1.0, 3.0), n_grid: int = 4001) -> Minimiser:
+    """Global minimiser of ``E*(b)`` over ``b ∈ b_range`` (THEORY §6.2, §6.6 "GM").
+
+    A dense grid locates the best basin for every task of the batch at once,
+    then a vectorised golden-section search refines it to ~1e-12.
+
+    Parameters
+    ----------
+    s : array_like, shape batch + (T,)
+    b_range : (float, float)
+        Search interval; THEORY's reference table uses ``[-1, 3]``.
+    n_grid : int
+        Grid points (resolution ``(hi - lo)/(n_grid - 1)`` before refinement).
+
+    Returns
+    -------
+    Minimiser
+    """
+    s = _task(s)
+    lo, hi = _range(b_range)
+    n_grid = check_int("n_grid", n_grid, minimum=3)
+    grid = np.linspace(lo, hi, n_grid)
+    E = profile_energy(grid.reshape((n_grid,) + (1,) * (s.ndim - 1)), s[None])  # (n_grid, batch)
+    i = np.argmin(E, axis=0)
+    step = grid[1] - grid[0]
+    b = _refine(s, grid[i], step, lo, hi)
+    at_boundary = (i == 0) | (i == n_grid - 1)
+    return Minimiser(b=b, u=u_star(b, s), energy=profile_energy(b, s), at_boundary=np.asarray(at_boundary))
+
+
+def local_minima(s, b_range=(-1.0, 3.0), n_grid: int = 4001) -> Minimiser:
+    """All interior local minima of ``E*(b)`` on ``b_range`` for one task (THEORY §6.5 coexistence).
+
+    Parameters
+    ----------
+    s : array_like, shape (T,)
+
+    Returns
+    -------
+    Minimiser
+        1-D arrays over the minima, sorted by ``b``.
+    """
+    s = as_float_array("s", s, ndim=1)
+    lo, hi = _range(b_range)
+    n_grid = check_int("n_grid", n_grid, minimum=3)
+    grid = np.linspace(lo, hi, n_grid)
+    E = profile_energy(grid, s)
+    idx = np.flatnonzero((E[1:-1] < E[:-2]) & (E[1:-1] <= E[2:])) + 1
+    b = _refine(s, grid[idx], grid[1] - grid[0], lo, hi) if idx.size else np.zeros(0)
+    return Minimiser(b=b, u=u_star(b, s), energy=profile_energy(b, s), at_boundary=np.zeros(b.shape, bool))
+
+
+def _range(b_range):
+    if not isinstance(b_range, (tuple, list)) or len(b_range) != 2:
+        raise TypeError(f"b_range must be a pair (lo, hi), got {b_range!r}")
+    lo = check_finite_scalar("b_range[0]", b_range[0])
+    hi = check_finite_scalar("b_range[1]", b_range[1])
+    if not lo < hi:
+        raise ValueError(f"b_range must satisfy lo < hi, got {b_range!r}")
+    return lo, hi
+
+
+def transition_location(x, b) -> np.ndarray:
+    """Location of the largest jump of ``b`` along a control-parameter grid ``x`` (THEORY §6.6).
+
+    Parameters
+    ----------
+    x : array_like, shape (n,)
+        Increasing control-parameter values.
+    b : array_like, shape batch + (n,)
+        Order parameter (final or optimal ``b``) at each ``x``.
+
+    Returns
+    -------
+    ndarray, batch shape
+        Midpoint between the two grid values that bracket the largest ``|Δb|``.
+    """
+    x = as_float_array("x", x, ndim=1)
+    b = as_float_array("b", b, min_ndim=1)
+    if x.size < 2 or b.shape[-1] != x.size:
+        raise ValueError(f"b must have the length of x ({x.size} >= 2) on its last axis, got shape {b.shape}")
+    if not np.all(np.diff(x) > 0):
+        raise ValueError("x must be strictly increasing")
+    i = np.argmax(np.abs(np.diff(b, axis=-1)), axis=-1)
+    return 0.5 * (x[i] + x[i + 1])
+
+
+def dirac_t3_solution(rho, kappa=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Closed-form minimiser of the Dirac task at ``T = 3`` (THEORY §6.4).
+
+    ``ρ = β/κ``.  ``b*² = (2ρ - 1)/(2 - ρ)`` on ``½ < ρ < 2`` (continuous
+    transition at ``ρ = ½``), ``b* = 0``, ``u* = κ`` for ``ρ <= ½``, and no
+    finite minimiser (runaway ``b → ∞``, ``u → 0``) for ``ρ >= 2``.  ``b*`` is
+    returned non-negative (``±b*`` are degenerate: ``E*`` is even in ``b``).
+
+    Returns
+    -------
+    b, u : ndarray
+        ``inf`` and ``0`` where ``runaway``.
+    runaway : ndarray of bool
+    """
+    rho = as_float_array("rho", rho)
+    kappa = as_float_array("kappa", kappa)
+    runaway = rho >= 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b2 = np.where(rho <= 0.5, 0.0, np.where(runaway, np.inf, (2 * rho - 1) / (2 - rho)))
+        u = np.where(runaway, 0.0, kappa * (rho * b2 + 1) / (1 + b2 + b2 * b2))
+    return np.sqrt(b2), u, runaway
+
+
+def dirac_landau_coefficients(beta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Landau expansion of ``E*`` for the ``T = 3`` Dirac task in the paper's scaling (THEORY §6.4).
+
+    With ``s_1 = β``, ``s_3 = 1/β``: ``E* = c0 + c2 b² + c4 b⁴ + O(b⁶)`` with
+    ``c0 = β²``, ``c2 = β⁻² - 2`` (critical ``β_c = 1/√2``) and ``c4 = 2 - β²``
+    (``3/2 > 0`` at ``β_c``: a continuous transition).
+    """
+    beta = as_float_array("beta", beta)
+    if np.any(beta == 0):
+        raise ValueError("beta must be non-zero (s_T = 1/beta)")
+    return beta ** 2, beta ** -2.0 - 2.0, 2.0 - beta ** 2

@@ -1,0 +1,70 @@
+"""The ``lrnn-theory`` command: a thin layer; its numbers come from the library (THEORY §4.1)."""
+import json
+
+import pytest
+
+from lrnn_theory.cli import main
+
+
+def test_solve_reaches_the_closed_form_fixed_point(tmp_path, capsys):
+    out = tmp_path / "mode.png"
+    assert main(["solve", "--task", "inverse_exponential", "--T", "10", "--delta", "2", "--lam", "0.8",
+                 "--init", "0.1", "--t-end", "50", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "closed form" in text and "zero-loss solution" in text
+    assert out.exists()
+    data = json.loads((tmp_path / "mode.json").read_text())
+    # §4.1: inverse-exponential b* = λ, u* = δ
+    assert abs(data["reached"]["b"] - 0.8) < 1e-8 and abs(data["reached"]["u"] - 2.0) < 1e-8
+    assert data["closed_form"]["b"] == pytest.approx(0.8, abs=1e-12)
+    assert len(data["trajectory"]["t"]) == len(data["trajectory"]["b"])
+
+
+def test_solve_modified_task_reports_global_minimiser(tmp_path, capsys):
+    out = tmp_path / "m.png"
+    assert main(["solve", "--task", "constant", "--T", "4", "--delta", "1.0", "--kappa", "0.2",
+                 "--t-end", "2000", "--points", "11", "--out", str(out)]) == 0
+    data = json.loads((tmp_path / "m.json").read_text())
+    assert not data["closed_form"]["zero_loss"]
+    assert abs(data["reached"]["b"] - data["closed_form"]["b"]) < 1e-6
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["solve", "--T", "0"],
+        ["solve", "--T", "ten"],
+        ["solve", "--delta", "nan"],
+        ["solve", "--task", "sine"],
+        ["solve", "--t-end", "-1"],
+        ["bench", "nosuch"],
+        ["figures", "--jobs", "0"],
+    ],
+)
+def test_bad_arguments_exit_with_usage_error(argv, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(argv)
+    assert exc.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_figures_unknown_name_lists_valid_ones(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["figures", "--only", "fig99", "--out", str(tmp_path)])
+    err = capsys.readouterr().err
+    assert exc.value.code == 2 and "fig99" in err and "fig1" in err and "fig6" in err
+
+
+def test_output_path_that_is_a_file_is_reported_before_work(tmp_path, capsys):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    with pytest.raises(SystemExit) as exc:
+        main(["figures", "--only", "fig1", "--out", str(blocker / "sub")])
+    assert exc.value.code == 2 and "out" in capsys.readouterr().err
+    assert not any(p.name.endswith(".png") for p in tmp_path.rglob("*"))
+
+
+def test_figures_list(capsys):
+    assert main(["figures", "--list"]) == 0
+    names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert names[:6] == ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6"]

@@ -1,0 +1,128 @@
+"""Write the notebooks in notebooks/ (without outputs) from the cell sources below.
+
+Run ``python tools/make_notebooks.py`` after editing; the notebooks hold no
+logic of their own: every cell calls the library.  Tests execute them all
+(``tests/test_notebooks.py``) with ``LRNN_QUICK=1``.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(os.path.dirname(HERE), "notebooks")
+
+SETUP = """import os
+import numpy as np
+import matplotlib.pyplot as plt
+import lrnn_theory as lt
+from lrnn_theory.figures import FigureContext, load
+
+# LRNN_QUICK=1 (set by the tests) runs reduced grids; unset it for the paper's settings.
+QUICK = os.environ.get("LRNN_QUICK", "0") == "1"
+ctx = FigureContext(quick=QUICK, progress=not QUICK)"""
+
+
+def figure_cells(name: str, caption: str) -> list:
+    return [
+        new_markdown_cell(caption),
+        new_code_cell(f'data_{name} = load("{name}").compute(ctx)\nfig = load("{name}").draw(data_{name})'),
+    ]
+
+
+NOTEBOOKS = {
+    "01_learning_speed_and_recency.ipynb": [
+        new_markdown_cell("# Learning speed and the recency bias (THEORY §3–§4)\n\n"
+                          "Scale is learned by the input–output mode `u = ac`, temporal structure by the "
+                          "recurrent mode `b`. Later and larger singular values are learned first."),
+        new_code_cell(SETUP),
+        new_markdown_cell("## One mode: the ODE, its closed-form fixed point, and the escape-time estimate (§4.1, §4.3)"),
+        new_code_cell("""s = lt.tasks.inverse_exponential(7, delta=1.1, lam=0.5)      # late importance
+s_swapped = lt.tasks.inverse_exponential(7, delta=0.5, lam=1.1)  # same solution values, swapped
+t = np.linspace(0, 15, 301)
+sol = lt.integrate_modes(np.stack([s, s_swapped]), 0.1, 0.1, 0.1, t)
+print("fixed points:", lt.fixed_point(np.stack([s, s_swapped])))
+print("escape-time estimates:", lt.closed_forms.escape_time(np.stack([s, s_swapped]), b0=0.1, u0=0.01))
+axes = lt.plot.plot_mode_trajectory(sol, index=(0,))
+lt.plot.plot_mode_trajectory(sol, index=(1,), axes=axes, label="swapped")"""),
+        *figure_cells("fig2", "## Figure 2: `ac` with `b` frozen (logistic of §4.2) and `b` with `u` frozen, theory vs full-matrix gradient descent"),
+        *figure_cells("figA1", "## Appendix A1: the recency example of §4.3"),
+    ],
+    "02_stability_and_extrapolation.ipynb": [
+        new_markdown_cell("# Stability and extrapolation by task family (THEORY §5)"),
+        new_code_cell(SETUP),
+        new_code_cell("""for T in (4, 8):
+    for delta in (1.0, 3.0):
+        s = lt.tasks.constant(T, delta)
+        print(f"constant T={T} delta={delta}: largest stable learning rate 2/lambda_max = {lt.closed_forms.max_stable_lr(s):.4g}")
+T_test = np.arange(1, 21)
+print(lt.closed_forms.extrapolation_energy("exponential", 10, T_test, delta=1.0, lam=0.8))"""),
+        *figure_cells("fig3", "## Figure 3: profiles, learned modes, largest stable step and extrapolation energy"),
+    ],
+    "03_phase_transitions.ipynb": [
+        new_markdown_cell("# Effective regularisation and phase transitions (THEORY §6)\n\n"
+                          "The learned recurrent mode is the geometric profile best aligned with the task; "
+                          "a phase transition is a jump of the best-aligned `b` between a feedforward and a recurrent branch."),
+        new_code_cell(SETUP),
+        new_code_cell("""b = np.linspace(-1, 3, 801)
+for rho in (0.5, 1.0, 1.5):
+    plt.plot(b, lt.landscape.profile_energy(b, lt.tasks.dirac(4, rho, 1.0)), label=f"Dirac T=4, rho={rho}")
+plt.xlabel("b"); plt.ylabel("E*(b)"); plt.legend()"""),
+        *figure_cells("fig4", "## Figure 4: final `b` and `ac` against the recurrent computation, for several feedforward strengths κ"),
+        *figure_cells("figA2", "## Appendix A2: energy landscape of the Dirac task"),
+        *figure_cells("figA3", "## Appendix A3: Dirac phase diagram"),
+    ],
+    "04_tangent_kernel.ipynb": [
+        new_markdown_cell("# Recurrence drives kernel movement (THEORY §7)"),
+        new_code_cell(SETUP),
+        *figure_cells("fig5", "## Figure 5: kernel distance between the initial and final tangent kernels"),
+    ],
+    "05_sensory_integration.ipynb": [
+        new_markdown_cell("# Sensory integration (THEORY §8)"),
+        new_code_cell(SETUP),
+        new_code_cell("""T_test = np.array([4, 50, 75, 100])
+print("closed-form extrapolation loss, mean task:", lt.sensory.extrapolation_loss(4, T_test, target="mean"))"""),
+        *figure_cells("fig6", "## Figure 6: singular values and test losses during training"),
+    ],
+    "explore.ipynb": [
+        new_markdown_cell("# Explore\n\nMove the sliders: task family, length `T`, `δ`, `λ`, `κ`, initialisation and learning rate. "
+                          "The panel shows the mode ODE (dashed), full-matrix gradient descent on an aligned network (solid) "
+                          "and the profile energy `E*(b)` with the point the flow reached. All of it is "
+                          "`lrnn_theory.plot.explore_panel`; this notebook only wires sliders to it."),
+        new_code_cell(SETUP),
+        new_code_cell("""import ipywidgets as w
+
+controls = dict(
+    family=w.Dropdown(options=["constant", "inverse_exponential", "exponential", "dirac"], value="inverse_exponential"),
+    T=w.IntSlider(value=6, min=1, max=20),
+    delta=w.FloatSlider(value=1.0, min=0.1, max=3.0, step=0.05),
+    lam=w.FloatSlider(value=0.8, min=0.0, max=1.5, step=0.01),
+    kappa=w.FloatSlider(value=0.0, min=0.0, max=2.0, step=0.05, description="kappa (0: none)"),
+    init=w.FloatLogSlider(value=0.1, base=10, min=-3, max=0),
+    lr=w.FloatLogSlider(value=0.01, base=10, min=-4, max=-1),
+)
+
+def show(**params):
+    lt.plot.explore_panel(**params, steps=300 if QUICK else 3000)
+    plt.show()
+
+w.interactive(show, **controls)"""),
+        new_code_cell("# the same panel without widgets (what the tests execute)\nfig = lt.plot.explore_panel(family=\"dirac\", T=4, delta=1.5, lam=0.8, kappa=1.0, init=0.1, lr=0.01, steps=300)"),
+    ],
+}
+
+
+def main() -> int:
+    os.makedirs(OUT, exist_ok=True)
+    for name, cells in NOTEBOOKS.items():
+        nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
+        nbformat.write(nb, os.path.join(OUT, name))
+        print("wrote", os.path.join("notebooks", name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

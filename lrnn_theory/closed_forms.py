@@ -80,6 +80,8 @@ def fixed_point(s, *, b_range=(-1.0, 3.0), n_grid: int = 4001, rtol: float = 1e-
     """
     s = as_float_array("s", s, min_ndim=1)
     rtol = check_positive_float("rtol", rtol)
+    landscape._range(b_range)
+    n_grid = check_int("n_grid", n_grid, minimum=3)
     T = s.shape[-1]
     u_geo = s[..., -1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -250,9 +252,13 @@ def extrapolation_energy_direct(u, b, s_test) -> np.ndarray:
     ``E_test = ½ Σ_i (s_test_i - u b^{T'-i})²``.
     """
     s_test = as_float_array("s_test", s_test, min_ndim=1)
-    C, D = landscape.geometric_sums(b, s_test)
     u = as_float_array("u", u)
-    return 0.5 * (np.sum(s_test ** 2, axis=-1) - 2 * u * C + u * u * D)
+    b = as_float_array("b", b)
+    T = s_test.shape[-1]
+    k = np.arange(T - 1, -1, -1, dtype=float)
+    with np.errstate(over="ignore", invalid="ignore"):
+        resid = s_test - u[..., None] * b[..., None] ** k
+    return 0.5 * np.sum(resid * resid, axis=-1)
 
 
 def extrapolation_energy(family: str, T_train: int, T_test, delta=1.0, lam=0.8) -> np.ndarray:

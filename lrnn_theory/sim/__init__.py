@@ -1,0 +1,25 @@
+"""Gradient-descent simulations on full weight matrices, and their comparison with theory.
+
+numba kernels (:mod:`~lrnn_theory.sim._kernels`) behind a validating layer:
+:func:`simulate_gd` (one run), :func:`simulate_gd_batch` (many runs in one
+compiled call, parallel over runs), mode recovery (THEORY §3.7) and
+:func:`compare` (theory vs simulation).
+"""
+from .compare import Comparison, compare
+from .gd import GDResult, initial_weights, loss_and_grad, simulate_gd, simulate_gd_batch
+from .recover import AlignedModes, EffectiveModes, aligned_modes, effective_modes, effective_products
+
+__all__ = [
+    "AlignedModes",
+    "Comparison",
+    "EffectiveModes",
+    "GDResult",
+    "aligned_modes",
+    "compare",
+    "effective_modes",
+    "effective_products",
+    "initial_weights",
+    "loss_and_grad",
+    "simulate_gd",
+    "simulate_gd_batch",
+]

@@ -1,0 +1,240 @@
+"""Gradient descent on full weight matrices vs the theory (THEORY §1.3–§1.6, §3.1–§3.7; §10 checks 4, 6–9)."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from lrnn_theory import tasks
+from lrnn_theory.conventions import ode_time
+from lrnn_theory.data import Dataset, make_dataset
+from lrnn_theory.integrate import integrate_modes
+from lrnn_theory.modes import mode_rhs
+from lrnn_theory.sim import compare, effective_products, loss_and_grad, simulate_gd, simulate_gd_batch
+
+
+def _three_modes(T=5):
+    return tasks.stack(tasks.inverse_exponential(T, 2.0, 0.8), tasks.inverse_exponential(T, 1.5, 0.6),
+                       tasks.inverse_exponential(T, 1.0, 0.7))
+
+
+def _closed_form_gradients(d, Wx, Wh, Wy):
+    """THEORY §1.5 printed matrix gradient-flow equations (general data), as -∇L."""
+    syx, sxx, _ = d.correlations()
+    T = d.T
+    P = lambda k: np.linalg.matrix_power(Wh, k)  # noqa: E731
+    M = [Wy @ P(T - i) @ Wx for i in range(1, T + 1)]
+    E = [syx[i] - sum(M[j] @ sxx[j, i] for j in range(T)) for i in range(T)]
+    dWx = sum(P(T - i).T @ Wy.T @ E[i - 1] for i in range(1, T + 1))
+    dWh = sum(P(r).T @ Wy.T @ E[i - 1] @ Wx.T @ P(T - i - 1 - r).T for i in range(1, T) for r in range(T - i))
+    dWy = sum(E[i - 1] @ Wx.T @ P(T - i).T for i in range(1, T + 1))
+    return -dWx, -dWh if T > 1 else np.zeros_like(Wh), -dWy
+
+
+@pytest.mark.parametrize("whiten,convention", [(True, "normalised"), (True, "sum"), (False, "normalised")])
+def test_check4_gradients_bptt_equal_closed_forms_and_correlation_space(whiten, convention):
+    rng = np.random.default_rng(0)
+    d = make_dataset(_three_modes(4), 4, 3, 48, seed=1, whiten=whiten, convention=convention)
+    W = (0.5 * rng.normal(size=(5, 4)), 0.4 * rng.normal(size=(5, 5)), 0.5 * rng.normal(size=(3, 5)))
+    lc, gc = loss_and_grad(d, W, method="correlation")
+    lb, gb = loss_and_grad(d, W, method="bptt")
+    ref = _closed_form_gradients(d, *W)
+    assert lc == pytest.approx(lb, rel=1e-12)
+    for x, y, z in zip(gc, gb, ref):
+        scale = np.max(np.abs(z))
+        assert np.max(np.abs(x - z)) < 1e-12 * max(scale, 1) and np.max(np.abs(y - z)) < 1e-12 * max(scale, 1)
+
+
+def test_check4_gradients_equal_central_finite_differences():
+    rng = np.random.default_rng(1)
+    d = Dataset.from_arrays(rng.normal(size=(20, 3, 2)), rng.normal(size=(20, 2)))
+    W = [0.5 * rng.normal(size=(3, 2)), 0.5 * rng.normal(size=(3, 3)), 0.5 * rng.normal(size=(2, 3))]
+    _, grads = loss_and_grad(d, W, method="bptt")
+    h = 1e-6
+    for w, g in zip(W, grads):
+        fd = np.zeros_like(w)
+        for idx in np.ndindex(w.shape):
+            old = w[idx]
+            w[idx] = old + h
+            lp = loss_and_grad(d, W)[0]
+            w[idx] = old - h
+            lm = loss_and_grad(d, W)[0]
+            w[idx] = old
+            fd[idx] = (lp - lm) / (2 * h)
+        assert np.max(np.abs(fd - g)) < 1e-6 * max(1.0, np.max(np.abs(g)))
+
+
+def _per_mode_gd(S, a, b, c, lr, steps):
+    a, b, c = (np.array(x, dtype=float) for x in (a, b, c))
+    out = [np.stack([a, b, c])]
+    for _ in range(steps):
+        da, db, dc = mode_rhs(a, b, c, S)
+        a, b, c = a + lr * da, b + lr * db, c + lr * dc
+        out.append(np.stack([a, b, c]))
+    return np.array(out)
+
+
+def test_check6_aligned_full_matrix_gd_equals_per_mode_gd():
+    """§10 check 6: full-matrix GD from an aligned start equals per-mode GD to 1e-12 over
+    thousands of steps, and the off-diagonal projections stay < 1e-12 (§3.2)."""
+    S = _three_modes(5)
+    d = make_dataset(S, 4, 5, 64, seed=0)
+    a0, b0, c0 = np.array([0.1, 0.2, 0.05]), np.array([0.1, -0.3, 0.5]), np.array([0.3, 0.1, 0.2])
+    run = simulate_gd(d, 6, lr=0.01, steps=3000, modes0=(a0, b0, c0), seed=2, record_every=1)
+    modes = run.modes()
+    ref = _per_mode_gd(S, a0, b0, c0, 0.01, 3000)
+    assert np.max(np.abs(modes.a - ref[:, 0])) < 1e-12
+    assert np.max(np.abs(modes.b - ref[:, 1])) < 1e-12
+    assert np.max(np.abs(modes.c - ref[:, 2])) < 1e-12
+    assert np.max(modes.off_diagonal) < 1e-12
+
+
+def test_check7_gd_vs_ode_error_is_order_lr():
+    """§10 check 7: per-mode GD vs the ODE (τ = 1/η) differs by O(η): halving η roughly halves
+    the error.  Task (not stated in THEORY): inverse-exponential δ = 1, λ = 0.8, T = 5, init 0.05,
+    max error of u and b over 60τ.  THEORY's reference: 4.6e-2, 1.8e-2, 3.8e-3, 1.2e-3."""
+    S = tasks.inverse_exponential(5, 1.0, 0.8)
+    d = make_dataset(S, 1, 1, 5, seed=0)
+    errs = []
+    lrs = np.array([1e-2, 3e-3, 1e-3, 3e-4])
+    for lr in lrs:
+        steps = int(round(60 / lr))
+        run = simulate_gd(d, 1, lr=lr, steps=steps, scale=0.05, record_every=max(1, steps // 600))
+        th = integrate_modes(S, 0.05, 0.05, 0.05, run.time)
+        c = compare(th, run)
+        errs.append(max(np.max(np.abs(c.theory["a"] * c.theory["c"] - c.simulation["a"] * c.simulation["c"])),
+                        c.max_abs["b"].max()))
+    errs = np.array(errs)
+    ratio = errs / lrs
+    assert np.all(np.diff(errs) < 0)
+    assert ratio.max() / ratio.min() < 3.0  # error / η roughly constant
+    assert 1e-2 < errs[0] < 1e-1  # same order as THEORY's 4.6e-2
+
+
+def test_check8_noether_matrix_drifts_order_lr():
+    """§1.6: Q = W_xW_xᵀ + W_hW_hᵀ - W_hᵀW_h - W_yᵀW_y is conserved by the flow; GD drifts O(η)."""
+    d = make_dataset(_three_modes(5), 6, 5, 64, seed=0)
+    drift = []
+    for lr in (2e-3, 1e-3):
+        run = simulate_gd(d, 4, lr=lr, steps=int(10 / lr), init="random", scale=0.1, seed=3, record_every=int(10 / lr))
+        Q = [Wx @ Wx.T + Wh @ Wh.T - Wh.T @ Wh - Wy.T @ Wy for Wx, Wh, Wy in zip(run.W_x, run.W_h, run.W_y)]
+        drift.append(np.max(np.abs(Q[-1] - Q[0])))
+    assert drift[1] == pytest.approx(drift[0] / 2, rel=0.2)
+    assert drift[0] < 50 * 2e-3
+
+
+def test_check9_random_small_init_converges_to_theory_products():
+    """§10 check 9: random init (std 3e-3), N_x = 6, N_h = 4, N_y = 5, three modes, sum convention,
+    P = 64, T = 5, η = 2e-3, 4e4 steps: diag(U_yᵀ W_y W_h^k W_x V_x) = u* b*^k to <= 2e-4 and
+    off-diagonals at the same level."""
+    S = _three_modes(5)
+    d = make_dataset(S, 6, 5, 64, seed=0, convention="sum")
+    run = simulate_gd(d, 4, lr=2e-3, steps=40_000, init="random", scale=3e-3 * np.sqrt(6), seed=1, record_every=40_000)
+    P = effective_products(run.W_x[-1:], run.W_h[-1:], run.W_y[-1:], d.U_y, d.V_x, 4)[0]  # (5, 3, 3)
+    u_star = S[:, -1]
+    b_star = S[:, -2] / S[:, -1]
+    k = np.arange(5)[:, None]
+    diag = np.diagonal(P, axis1=1, axis2=2)
+    assert np.max(np.abs(diag - u_star * b_star ** k)) <= 2e-4
+    assert np.max(np.abs(P * (1 - np.eye(3)))) <= 2e-4
+
+
+def test_conventions_calibration_sum_and_normalised_runs_coincide():
+    """§1.4: the same task in both conventions gives the same mode trajectories at equal lr, and
+    both follow the ODE at time step·lr (conventions.ode_time)."""
+    S = _three_modes(4)
+    runs = [simulate_gd(make_dataset(S, 4, 4, 32, seed=5, convention=c), 4, lr=0.01, steps=2000, seed=1, record_every=100)
+            for c in ("normalised", "sum")]
+    m0, m1 = runs[0].modes(), runs[1].modes()
+    assert np.max(np.abs(m0.b - m1.b)) < 1e-11 and np.max(np.abs(m0.u - m1.u)) < 1e-11
+    assert np.allclose(runs[0].time, ode_time(runs[0].step, 0.01))
+    assert np.allclose(runs[0].loss, runs[1].loss, rtol=1e-9, atol=1e-14)
+    th = integrate_modes(S, 0.1, 0.1, 0.1, runs[0].time)
+    c = compare(th, runs[0])
+    assert max(c.max_abs[n].max() for n in "abc") < 0.1  # O(η) at η = 0.01 (check 7: 4.6e-2)
+
+
+def test_frozen_matrices_stay_fixed():
+    d = make_dataset(_three_modes(5), 4, 4, 32, seed=0)
+    run = simulate_gd(d, 4, lr=0.01, steps=200, freeze=("W_h",), record_every=50)
+    assert np.all(run.W_h == run.W_h[0])
+    assert not np.all(run.W_x == run.W_x[0])
+
+
+def test_divergence_is_reported_with_finite_records():
+    d = make_dataset(_three_modes(5), 4, 4, 32, seed=0)
+    run = simulate_gd(d, 4, lr=5.0, steps=10_000, scale=0.5, record_every=1)
+    assert run.diverged and run.diverged_step is not None and run.diverged_step < 10_000
+    assert np.all(np.isfinite(run.loss)) and np.all(np.isfinite(run.W_h))
+    assert run.step[-1] < run.diverged_step
+
+
+def test_batch_equals_single_runs_bitwise():
+    S = _three_modes(5)
+    d = make_dataset(S, 4, 4, 32, seed=0)
+    lrs = [0.01, 0.02, 0.005]
+    batch = simulate_gd_batch(d, 5, lr=lrs, steps=500, init="random", scale=0.2, seeds=[1, 2, 3], record_every=100)
+    for r, lr in enumerate(lrs):
+        single = simulate_gd(d, 5, lr=lr, steps=500, init="random", scale=0.2, seed=r + 1, record_every=100)
+        assert np.array_equal(batch[r].W_h, single.W_h) and np.array_equal(batch[r].loss, single.loss)
+
+
+_SCRIPT = """
+import hashlib, numpy as np
+from lrnn_theory import tasks
+from lrnn_theory.data import make_dataset
+from lrnn_theory.sim import simulate_gd
+d = make_dataset(tasks.constant(4, 1.0), 3, 3, 24, seed=11)
+run = simulate_gd(d, 3, lr=0.02, steps=300, init="random", scale=0.3, seed=4, record_every=100)
+print(hashlib.sha256(d.X.tobytes() + run.W_h.tobytes() + run.loss.tobytes()).hexdigest())
+"""
+
+
+def test_same_seed_same_numbers_across_processes():
+    out = [subprocess.run([sys.executable, "-c", _SCRIPT], capture_output=True, text=True, check=True).stdout for _ in range(2)]
+    assert out[0] == out[1] and len(out[0].strip()) == 64
+
+
+@pytest.mark.parametrize(
+    "kwargs,exc,match",
+    [
+        (dict(lr=0.0), ValueError, "lr"),
+        (dict(lr=np.nan), ValueError, "lr"),
+        (dict(steps=0), ValueError, "steps"),
+        (dict(steps=10.5), TypeError, "steps"),
+        (dict(init="orthogonal"), ValueError, "init"),
+        (dict(method="adjoint"), ValueError, "method"),
+        (dict(n_h=2), ValueError, "n_h must be >= the number of modes"),
+        (dict(freeze=("W_z",)), ValueError, "freeze"),
+        (dict(scale=-1.0), ValueError, "scale"),
+        (dict(seed=-3), ValueError, "seed"),
+        (dict(modes0=(0.1, 0.1)), TypeError, "modes0"),
+        (dict(modes0=(0.1, np.ones(5), 0.1)), ValueError, "modes0\\[1\\]"),
+        (dict(record_every=0), ValueError, "record_every"),
+        (dict(weights0=(np.ones((4, 4)), np.ones((4, 4)), np.ones((4, 3)))), ValueError, "weights0\\[2\\]"),
+        (dict(data="not a dataset"), TypeError, "data must be"),
+    ],
+)
+def test_bad_input(kwargs, exc, match):
+    args = dict(data=make_dataset(_three_modes(3), 4, 4, 12, seed=0), n_h=4, lr=0.01, steps=10)
+    args.update(kwargs)
+    with pytest.raises(exc, match=match):
+        simulate_gd(args.pop("data"), args.pop("n_h"), **args)
+
+
+def test_bad_input_other_entry_points():
+    d = make_dataset(_three_modes(3), 4, 4, 12, seed=0)
+    with pytest.raises(ValueError, match="init='aligned' needs"):
+        simulate_gd(Dataset.from_arrays(d.X, d.Y), 4, lr=0.01, steps=5)
+    with pytest.raises(ValueError, match="seeds must have length"):
+        simulate_gd_batch(d, 4, lr=[0.1, 0.2, 0.3], seeds=[1, 2], steps=5)
+    with pytest.raises(TypeError, match="weights"):
+        loss_and_grad(d, (1, 2))
+    with pytest.raises(ValueError, match="non-finite|finite"):
+        loss_and_grad(d, (np.full((4, 4), np.nan), np.eye(4), np.eye(4)))
+    th = integrate_modes(d.S[:2], 0.1, 0.1, 0.1, np.linspace(0, 1, 3))
+    run = simulate_gd(d, 4, lr=0.01, steps=5)
+    with pytest.raises(ValueError, match="batch shape"):
+        compare(th, run)
+    with pytest.raises(TypeError, match="theory must be"):
+        compare(run, run)

@@ -1,4 +1,53 @@
-"""lrnn_theory: exact learning dynamics of linear recurrent neural networks."""
-from ._version import __version__
+"""lrnn_theory: exact learning dynamics of linear recurrent neural networks.
 
-__all__ = ["__version__"]
+Theory (Proca et al., ICML 2025; ``../shared/THEORY.md``) and the gradient-descent
+simulations that check it.  The curated public API:
+
+* task dynamics: :mod:`lrnn_theory.tasks`
+* mode theory: :func:`mode_energy`, :func:`mode_rhs`, :func:`integrate_modes`,
+  :func:`integrate_reduced`, :func:`fixed_point` and the modules
+  :mod:`~lrnn_theory.closed_forms`, :mod:`~lrnn_theory.landscape`, :mod:`~lrnn_theory.symbolic`
+* simulation: :func:`make_dataset`, :func:`simulate_gd`, :func:`simulate_gd_batch`, :func:`compare`
+* conventions: :mod:`lrnn_theory.conventions`
+"""
+from . import closed_forms, conventions, landscape, modes, tasks
+from ._version import __version__
+from .closed_forms import fixed_point
+from .data import Dataset, make_dataset
+from .integrate import ModeTrajectory, ReducedTrajectory, integrate_modes, integrate_reduced
+from .modes import mode_energy, mode_jacobian, mode_rhs
+from .sim import GDResult, compare, loss_and_grad, simulate_gd, simulate_gd_batch
+
+__all__ = [
+    "Dataset",
+    "GDResult",
+    "ModeTrajectory",
+    "ReducedTrajectory",
+    "__version__",
+    "closed_forms",
+    "compare",
+    "conventions",
+    "fixed_point",
+    "integrate_modes",
+    "integrate_reduced",
+    "landscape",
+    "loss_and_grad",
+    "make_dataset",
+    "mode_energy",
+    "mode_jacobian",
+    "mode_rhs",
+    "modes",
+    "simulate_gd",
+    "simulate_gd_batch",
+    "tasks",
+]
+
+
+def __getattr__(name):
+    # heavy or optional submodules on first use: symbolic (SymPy), plot (matplotlib), ntk,
+    # sensory, sweep (xarray), figures
+    import importlib
+
+    if name in ("symbolic", "plot", "ntk", "sensory", "sweep", "figures", "bench", "sim", "data", "integrate"):
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'lrnn_theory' has no attribute {name!r}")

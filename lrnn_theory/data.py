@@ -94,9 +94,11 @@ class Dataset:
             ``w Σ_p ‖y_p‖²``.
         """
         w = self.weight
-        syx = w * np.einsum("pn,ptm->tnm", self.Y, self.X)
-        sxx = w * np.einsum("ptm,pun->tumn", self.X, self.X)
-        return syx, sxx, float(w * np.sum(self.Y * self.Y))
+        P, T, n_x = self.X.shape
+        Xf = self.X.reshape(P, T * n_x)
+        syx = (w * (self.Y.T @ Xf)).reshape(self.n_y, T, n_x).transpose(1, 0, 2)
+        sxx = (w * (Xf.T @ Xf)).reshape(T, n_x, T, n_x).transpose(0, 2, 1, 3)
+        return np.ascontiguousarray(syx), np.ascontiguousarray(sxx), float(w * np.sum(self.Y * self.Y))
 
     @classmethod
     def from_arrays(cls, X, Y, convention: str = "normalised") -> "Dataset":

@@ -1,0 +1,137 @@
+"""Benchmark of the gradient-descent simulator (``lrnn-theory bench sim``).
+
+Cases of ``../shared/BENCHMARKS.md``: (N_x = N_y = 4, 4 modes, N_h = 16, T = 10, P = 80)
+and (N_x = N_y = N_h = 64, T = 20, P = 1280), full batch, normalised loss.  Each
+case times :func:`lrnn_theory.simulate_gd` against a plain NumPy implementation
+of the same full-batch BPTT step measured in the same run (and against PyTorch
+eager autograd when torch is installed; torch is not a dependency), and
+reports steps per second and the ratios.  A batch of 64 small runs measures
+the parallel batched entry point with one thread and with all threads.
+"""
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from .. import tasks
+from ..data import make_dataset
+from ..sim import simulate_gd, simulate_gd_batch
+from . import emit
+
+__all__ = ["run"]
+
+CASES = {
+    "small": dict(n_x=4, n_y=4, n_h=16, T=10, P=80, modes=4),
+    "large": dict(n_x=64, n_y=64, n_h=64, T=20, P=1280, modes=64),
+}
+
+
+def _dataset(c, seed=0):
+    rng = np.random.default_rng(seed)
+    S = tasks.inverse_exponential(c["T"], rng.uniform(0.5, 2.0, c["modes"]), rng.uniform(0.5, 1.0, c["modes"]))
+    return make_dataset(S, c["n_x"], c["n_y"], c["P"], seed=seed)
+
+
+def _numpy_step(Wx, Wh, Wy, X, Y, lr):
+    """Plain NumPy full-batch BPTT step (vectorised over samples), normalised loss."""
+    P, T, _ = X.shape
+    H = [np.zeros((P, Wh.shape[0]))]
+    for t in range(T):
+        H.append(H[-1] @ Wh.T + X[:, t] @ Wx.T)
+    e = (H[-1] @ Wy.T - Y) / P
+    gWy = e.T @ H[-1]
+    g = e @ Wy
+    gWx = np.zeros_like(Wx)
+    gWh = np.zeros_like(Wh)
+    for t in range(T - 1, -1, -1):
+        gWx += g.T @ X[:, t]
+        gWh += g.T @ H[t]
+        g = g @ Wh
+    return Wx - lr * gWx, Wh - lr * gWh, Wy - lr * gWy
+
+
+def _torch_steps_per_s(d, n_h, lr, steps, threads):
+    try:
+        import torch
+    except ImportError:
+        return None
+    torch.set_num_threads(threads)
+    g = torch.Generator().manual_seed(0)
+    X = torch.tensor(d.X)
+    Y = torch.tensor(d.Y)
+    Wx = (0.1 * torch.randn(n_h, d.n_x, generator=g, dtype=torch.float64)).requires_grad_()
+    Wh = (0.1 * torch.randn(n_h, n_h, generator=g, dtype=torch.float64)).requires_grad_()
+    Wy = (0.1 * torch.randn(d.n_y, n_h, generator=g, dtype=torch.float64)).requires_grad_()
+    opt = torch.optim.SGD([Wx, Wh, Wy], lr=lr)
+
+    def step():
+        opt.zero_grad()
+        h = torch.zeros(X.shape[0], n_h, dtype=torch.float64)
+        for t in range(X.shape[1]):
+            h = h @ Wh.T + X[:, t] @ Wx.T
+        loss = 0.5 * ((h @ Wy.T - Y) ** 2).sum() / X.shape[0]
+        loss.backward()
+        opt.step()
+
+    for _ in range(3):
+        step()
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return steps / (time.perf_counter() - t0)
+
+
+def run(quick: bool = False) -> list[dict]:
+    """Run the simulator benchmark; print and return one record per case."""
+    records = []
+    for name, c in CASES.items():
+        d = _dataset(c)
+        lr = 0.005
+        n_steps = {"small": 20_000, "large": 200}[name] // (10 if quick else 1)
+        n_np = {"small": 2_000, "large": 40}[name] // (4 if quick else 1)
+        simulate_gd(d, c["n_h"], lr=lr, steps=2, init="random", seed=0)  # compile
+        t0 = time.perf_counter()
+        simulate_gd(d, c["n_h"], lr=lr, steps=1, init="random", seed=0, record_every=1)
+        setup = time.perf_counter() - t0  # correlations, initialisation, one step
+        t0 = time.perf_counter()
+        simulate_gd(d, c["n_h"], lr=lr, steps=n_steps, init="random", seed=0, record_every=n_steps)
+        total = time.perf_counter() - t0
+        ours = n_steps / max(total - setup, 1e-9)  # steady-state steps per second
+        rng = np.random.default_rng(0)
+        W = (0.1 * rng.standard_normal((c["n_h"], c["n_x"])), 0.1 * rng.standard_normal((c["n_h"], c["n_h"])),
+             0.1 * rng.standard_normal((c["n_y"], c["n_h"])))
+        t0 = time.perf_counter()
+        for _ in range(n_np):
+            W = _numpy_step(*W, d.X, d.Y, lr)
+        numpy_rate = n_np / (time.perf_counter() - t0)
+        rec = dict(bench="sim", case=name, **{k: v for k, v in c.items()}, lrnn_steps_per_s=ours,
+                   lrnn_setup_s=setup, lrnn_total_s=total, steps=n_steps,
+                   numpy_steps_per_s=numpy_rate, speedup_vs_numpy=ours / numpy_rate)
+        for threads in (1, 2):
+            rate = _torch_steps_per_s(d, c["n_h"], lr, max(10, n_np // 2), threads)
+            if rate is not None:
+                rec[f"torch_{threads}thread_steps_per_s"] = rate
+                rec[f"speedup_vs_torch_{threads}thread"] = ours / rate
+        records.append(emit(rec))
+
+    # batch of 64 small runs: one thread vs all threads
+    import numba
+
+    d = _dataset(CASES["small"])
+    steps = 2_000 if quick else 10_000
+    simulate_gd_batch(d, 16, lr=0.005, steps=2, init="random", seeds=list(range(2)))
+    rates = {}
+    default_threads = numba.get_num_threads()
+    for threads in sorted({1, default_threads}):
+        numba.set_num_threads(threads)
+        try:
+            t0 = time.perf_counter()
+            simulate_gd_batch(d, 16, lr=0.005, steps=steps, init="random", seeds=list(range(64)), record_every=steps)
+            rates[threads] = 64 * steps / (time.perf_counter() - t0)
+        finally:
+            numba.set_num_threads(default_threads)
+    records.append(emit(dict(bench="sim", case="batch64_small", runs=64, steps=steps,
+                             run_steps_per_s={str(k): v for k, v in rates.items()},
+                             parallel_speedup=rates[default_threads] / rates[1], threads=default_threads)))
+    return records

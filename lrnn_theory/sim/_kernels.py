@@ -102,11 +102,12 @@ def bptt_loss_grad(Wx, Wh, Wy, X, Y, w, H, gWx, gWh, gWy):
 
 @njit(cache=True)
 def run_gd(Wx, Wh, Wy, method, CYX, CXX, syy, whitened, X, Y, w, lr, steps, record_every, freeze,
-           div_threshold, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step):
+           div_threshold, stop_loss, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step):
     """Full-batch gradient descent from (Wx, Wh, Wy) (modified in place).
 
     Records the state after ``n`` updates for ``n = 0, record_every, 2 record_every, ...`` and
-    ``n = steps``.  Stops at the first non-finite or exploding loss (> ``div_threshold``) or
+    ``n = steps``, or the step at which the loss first falls to ``stop_loss`` (then it stops).
+    Stops at the first non-finite or exploding loss (> ``div_threshold``) or
     weight.  Returns ``(n_records, diverged_step)`` with ``diverged_step = -1`` if none.
     """
     T = CYX.shape[0]
@@ -133,14 +134,15 @@ def run_gd(Wx, Wh, Wy, method, CYX, CXX, syy, whitened, X, Y, w, lr, steps, reco
         if bad:
             diverged_step = n
             break
-        if n % record_every == 0 or n == steps:
+        done = loss <= stop_loss
+        if n % record_every == 0 or n == steps or done:
             rec_Wx[n_rec] = Wx
             rec_Wh[n_rec] = Wh
             rec_Wy[n_rec] = Wy
             rec_loss[n_rec] = loss
             rec_step[n_rec] = n
             n_rec += 1
-        if n == steps:
+        if n == steps or done:
             break
         if not freeze[0]:
             Wx -= lr * gWx
@@ -152,7 +154,7 @@ def run_gd(Wx, Wh, Wy, method, CYX, CXX, syy, whitened, X, Y, w, lr, steps, reco
 
 
 @njit(cache=True, parallel=True)
-def run_gd_batch(Wx, Wh, Wy, CYX, CXX, syy, whitened, lr, steps, record_every, freeze, div_threshold,
+def run_gd_batch(Wx, Wh, Wy, CYX, CXX, syy, whitened, lr, steps, record_every, freeze, div_threshold, stop_loss,
                  rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, n_rec, diverged_step):
     """Independent correlation-space runs in parallel over the leading axis ``r`` of every array."""
     R = Wx.shape[0]
@@ -160,7 +162,7 @@ def run_gd_batch(Wx, Wh, Wy, CYX, CXX, syy, whitened, lr, steps, record_every, f
     Y = np.empty((1, 1))
     for r in prange(R):
         nr, ds = run_gd(Wx[r], Wh[r], Wy[r], METHOD_CORRELATION, CYX[r], CXX[r], syy[r], whitened[r], X, Y,
-                        1.0, lr[r], steps, record_every, freeze, div_threshold,
+                        1.0, lr[r], steps, record_every, freeze, div_threshold, stop_loss,
                         rec_Wx[r], rec_Wh[r], rec_Wy[r], rec_loss[r], rec_step[r])
         n_rec[r] = nr
         diverged_step[r] = ds

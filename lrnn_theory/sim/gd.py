@@ -228,6 +228,7 @@ def simulate_gd(
     freeze=(),
     record_every: int | None = None,
     method: str = "correlation",
+    stop_loss: float | None = None,
 ) -> GDResult:
     """Full-batch gradient descent on ``W_x, W_h, W_y`` (THEORY §1.4–§1.5).
 
@@ -257,6 +258,8 @@ def simulate_gd(
         Record every that many steps (default ``steps // 200``); the last step is always recorded.
     method : {"correlation", "bptt"}
         Gradient in correlation space (default) or by explicit per-sample BPTT.
+    stop_loss : float, optional
+        Stop (and record) as soon as the loss is ``<= stop_loss`` (default: run all steps).
 
     Returns
     -------
@@ -268,6 +271,7 @@ def simulate_gd(
     method = check_choice("method", method, METHODS)
     freeze = check_subset("freeze", freeze, _WEIGHTS)
     every = _record_every(record_every, steps)
+    stop_loss = -np.inf if stop_loss is None else check_positive_float("stop_loss", stop_loss, allow_zero=True)
     if weights0 is not None:
         Wx, Wh, Wy = _check_weights(data, weights0, "weights0")
         if Wh.shape[0] != check_int("n_h", n_h, minimum=1):
@@ -289,7 +293,7 @@ def simulate_gd(
     method_id = _kernels.METHOD_CORRELATION if method == "correlation" else _kernels.METHOD_BPTT
     k, div = _kernels.run_gd(
         np.ascontiguousarray(Wx), np.ascontiguousarray(Wh), np.ascontiguousarray(Wy), method_id, CYX, CXX, syy,
-        whitened, X, Y, data.weight, lr, steps, every, frozen, DIVERGENCE_THRESHOLD,
+        whitened, X, Y, data.weight, lr, steps, every, frozen, DIVERGENCE_THRESHOLD, stop_loss,
         rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step,
     )
     return GDResult(
@@ -311,6 +315,7 @@ def simulate_gd_batch(
     seeds=0,
     freeze=(),
     record_every: int | None = None,
+    stop_loss: float | None = None,
 ) -> list[GDResult]:
     """Many independent gradient-descent runs in one compiled call, parallel over runs.
 
@@ -344,6 +349,7 @@ def simulate_gd_batch(
     steps = check_int("steps", steps, minimum=1)
     freeze = check_subset("freeze", freeze, _WEIGHTS)
     every = _record_every(record_every, steps)
+    stop_loss = -np.inf if stop_loss is None else check_positive_float("stop_loss", stop_loss, allow_zero=True)
     inits, kdata, lr_list = [], [], []
     for r in range(R_runs):
         d = pick(datasets, r)
@@ -367,7 +373,7 @@ def simulate_gd_batch(
     div = np.empty(R_runs, dtype=np.int64)
     frozen = np.array([w in freeze for w in _WEIGHTS])
     _kernels.run_gd_batch(Wx, Wh, Wy, CYX, CXX, syy, whitened, np.array(lr_list), steps, every, frozen,
-                          DIVERGENCE_THRESHOLD, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, nr, div)
+                          DIVERGENCE_THRESHOLD, stop_loss, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, nr, div)
     out = []
     for r in range(R_runs):
         k = nr[r]

@@ -1,0 +1,64 @@
+"""The linear RNN itself: forward pass and loss on arbitrary inputs (THEORY §1.1–§1.2).
+
+``h_1 = 0``, ``h_{t+1} = W_h h_t + W_x x_t`` (``t = 1..T``), ``ŷ = W_y h_{T+1}``.
+Weights may carry leading batch axes (e.g. the records of a
+:class:`~lrnn_theory.sim.GDResult`), which broadcast against the samples.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validation import as_float_array
+
+__all__ = ["forward", "hidden_states", "mse_half"]
+
+
+def _weights(W_x, W_h, W_y, X):
+    W_x = as_float_array("W_x", W_x, min_ndim=2)
+    W_h = as_float_array("W_h", W_h, min_ndim=2)
+    W_y = as_float_array("W_y", W_y, min_ndim=2)
+    X = as_float_array("X", X, ndim=3)
+    n_h = W_h.shape[-1]
+    if W_h.shape[-2] != n_h or W_x.shape[-2] != n_h or W_y.shape[-1] != n_h:
+        raise ValueError(f"weights must have shapes (..., N_h, N_x), (..., N_h, N_h), (..., N_y, N_h); got "
+                         f"W_x {W_x.shape}, W_h {W_h.shape}, W_y {W_y.shape}")
+    if X.shape[-1] != W_x.shape[-1]:
+        raise ValueError(f"X must have N_x = {W_x.shape[-1]} features on its last axis, got shape {X.shape}")
+    return W_x, W_h, W_y, X
+
+
+def hidden_states(W_x, W_h, W_y, X) -> np.ndarray:
+    """Hidden states ``h_1 .. h_{T+1}``.
+
+    Parameters
+    ----------
+    W_x, W_h, W_y : ndarray, shapes batch + (N_h, N_x), (N_h, N_h), (N_y, N_h)
+    X : ndarray, shape (P, T, N_x)
+
+    Returns
+    -------
+    H : ndarray, shape batch + (P, T + 1, N_h); ``H[..., p, 0] = h_1 = 0``.
+    """
+    W_x, W_h, W_y, X = _weights(W_x, W_h, W_y, X)
+    P, T, _ = X.shape
+    batch = np.broadcast_shapes(W_x.shape[:-2], W_h.shape[:-2])
+    H = np.zeros(batch + (P, T + 1, W_h.shape[-1]))
+    for t in range(T):
+        H[..., t + 1, :] = np.einsum("...hk,...pk->...ph", W_h, H[..., t, :]) + np.einsum("...hx,px->...ph", W_x, X[:, t])
+    return H
+
+
+def forward(W_x, W_h, W_y, X) -> np.ndarray:
+    """Network outputs ``ŷ_p = Σ_i W_y W_h^{T-i} W_x x_{p,i}``, shape batch + (P, N_y)."""
+    H = hidden_states(W_x, W_h, W_y, X)
+    W_y = np.asarray(W_y, dtype=float)
+    return np.einsum("...yh,...ph->...py", W_y, H[..., -1, :])
+
+
+def mse_half(W_x, W_h, W_y, X, Y) -> np.ndarray:
+    """``½ · mean over samples and output channels`` of the squared error (THEORY §8.3), shape batch."""
+    Y = as_float_array("Y", Y, ndim=2)
+    out = forward(W_x, W_h, W_y, X)
+    if out.shape[-2:] != Y.shape:
+        raise ValueError(f"Y must have shape {out.shape[-2:]}, got {Y.shape}")
+    return 0.5 * np.mean((out - Y) ** 2, axis=(-2, -1))

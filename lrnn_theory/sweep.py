@@ -1,0 +1,411 @@
+"""Parameter sweeps on any executor, cached and labelled (xarray).
+
+:func:`sweep` evaluates a function over a grid of parameters on any
+:class:`concurrent.futures.Executor` — a local process pool by default, a
+``dask.distributed`` cluster through ``client.get_executor()`` — and returns
+an :class:`xarray.Dataset` whose dimensions are the grid axes.
+
+Design
+------
+* **Chunks.** Points are grouped into chunks (one task per chunk) so that the
+  per-task overhead stays small; with ``vectorized=True`` a chunk is one call
+  of ``fn`` on arrays of parameter values (how batched theory, e.g.
+  :func:`lrnn_theory.integrate_modes`, sweeps 10⁴ points in seconds).
+* **Seeds.** Each point's seed is derived from ``seed`` and the point's
+  parameters (:func:`point_seed`), never from its position, its chunk or the
+  order of completion: results are identical on every executor.
+* **Cache.** With ``cache=<folder>`` each point is stored under a content hash
+  of (function identity and source, parameters, seed, package version) as an
+  ``.npz`` written atomically (temporary file, then rename) with its key and a
+  checksum inside; a rerun reuses finished points, an interrupted sweep
+  resumes, and a corrupt or foreign file is recomputed, never trusted.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import inspect
+import itertools
+import json
+import math
+import multiprocessing
+import numbers
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+
+import numpy as np
+
+from ._validation import check_int, check_seed
+from ._version import __version__
+
+__all__ = ["SweepError", "default_executor", "point_seed", "sweep"]
+
+
+class SweepError(RuntimeError):
+    """``fn`` raised at one point; ``params`` names it.  Finished points are already cached."""
+
+    def __init__(self, message: str, params: dict | None = None):
+        super().__init__(message)
+        self.params = params
+
+
+# ----------------------------------------------------------------------------- executors
+def _worker_init() -> None:
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        os.environ[var] = "1"
+    try:  # numba may already be imported by the spawn preparation
+        import numba
+
+        numba.set_num_threads(1)
+    except Exception:  # pragma: no cover - numba absent or threads fixed
+        pass
+
+
+def default_executor(max_workers: int | None = None) -> cf.ProcessPoolExecutor:
+    """A process pool over the local cores with one BLAS/numba thread per worker ("spawn" start)."""
+    n = (os.cpu_count() or 1) if max_workers is None else check_int("max_workers", max_workers, minimum=1)
+    return cf.ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
+
+
+class _Serial(cf.Executor):
+    """In-process executor (``executor="serial"``)."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        fut = cf.Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            fut.set_exception(exc)
+        return fut
+
+
+# ----------------------------------------------------------------------------- grid handling
+def _canonical(value):
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    raise TypeError(f"grid values must be numbers, bools or strings, got {type(value).__name__} {value!r}")
+
+
+def _axis_kind(name: str, values) -> list:
+    vals = list(values)
+    if not vals:
+        raise ValueError(f"grid axis {name!r} is empty")
+    try:
+        canon = [_canonical(v) for v in vals]
+    except TypeError as exc:
+        raise TypeError(f"grid axis {name!r}: {exc}") from None
+    kinds = {"str" if isinstance(v, str) else "bool" if isinstance(v, bool) else "num" for v in canon}
+    if len(kinds) > 1:
+        raise TypeError(f"grid axis {name!r} mixes value types {sorted(kinds)}; use one type per axis")
+    return canon
+
+
+def _points(grid):
+    """(dims, coords, list of parameter dicts, shape)."""
+    if isinstance(grid, Mapping):
+        if not grid:
+            raise ValueError("grid must not be empty")
+        dims = [str(k) for k in grid]
+        coords = {d: _axis_kind(d, np.atleast_1d(np.asarray(grid[d], dtype=object)) if not isinstance(grid[d], str) else [grid[d]])
+                  for d in dims}
+        pts = [dict(zip(dims, combo)) for combo in itertools.product(*(coords[d] for d in dims))]
+        return dims, coords, pts, tuple(len(coords[d]) for d in dims)
+    if isinstance(grid, Sequence) and not isinstance(grid, str):
+        if len(grid) == 0:
+            raise ValueError("grid must not be empty")
+        if not all(isinstance(p, Mapping) for p in grid):
+            raise TypeError("grid must be a mapping name -> values or a list of parameter dicts")
+        names = list(grid[0])
+        for p in grid:
+            if list(p) != names:
+                raise ValueError(f"every parameter dict must have the same keys {names}, got {list(p)}")
+        coords = {n: _axis_kind(n, [p[n] for p in grid]) for n in names}
+        pts = [{n: coords[n][i] for n in names} for i in range(len(grid))]
+        return ["point"], coords, pts, (len(grid),)
+    raise TypeError(f"grid must be a mapping name -> values or a list of parameter dicts, got {type(grid).__name__}")
+
+
+def _json(params: dict) -> str:
+    return json.dumps(params, sort_keys=True, separators=(",", ":"))
+
+
+def point_seed(seed: int, params: dict) -> int:
+    """Seed of one point: derived from ``seed`` and the point's parameters only (stable across runs,
+    processes, executors and chunkings; not Python's salted ``hash``)."""
+    seed = check_seed("seed", seed)
+    digest = hashlib.sha256(_json({k: _canonical(v) for k, v in params.items()}).encode()).digest()
+    words = [int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4)]
+    return int(np.random.SeedSequence([seed, *words]).generate_state(1, dtype=np.uint64)[0] >> 1)
+
+
+def _fn_identity(fn) -> str:
+    target = fn.func if hasattr(fn, "func") and hasattr(fn, "args") else fn  # functools.partial
+    name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', type(target).__name__)}"
+    try:
+        src = inspect.getsource(target)
+    except (OSError, TypeError):
+        src = ""
+    extra = ""
+    if target is not fn:
+        extra = repr((fn.args, sorted(fn.keywords.items())))
+    return name + "|" + hashlib.sha256((src + extra).encode()).hexdigest()
+
+
+def _accepts_seed(fn) -> bool:
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return False
+    return "seed" in sig.parameters or any(p.kind == p.VAR_KEYWORD for p in sig.parameters.values())
+
+
+# ----------------------------------------------------------------------------- cache
+class _Cache:
+    MAGIC = "lrnn_theory-sweep-v1"
+
+    def __init__(self, folder: str, fn_id: str):
+        folder = os.path.abspath(os.fspath(folder))
+        try:
+            os.makedirs(folder, exist_ok=True)
+            fd, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
+            os.close(fd)
+            os.remove(probe)
+        except OSError as exc:
+            raise ValueError(f"cache: folder {folder!r} is not writable ({exc.strerror})") from None
+        self.folder = folder
+        self.fn_id = fn_id
+
+    def key(self, params: dict, seed: int) -> str:
+        blob = _json({"magic": self.MAGIC, "fn": self.fn_id, "params": params, "seed": seed, "version": __version__})
+        return hashlib.sha256(blob.encode()).hexdigest()
+
+    @staticmethod
+    def _checksum(arrays: dict) -> str:
+        h = hashlib.sha256()
+        for k in sorted(arrays):
+            a = np.ascontiguousarray(arrays[k])
+            h.update(k.encode() + str(a.dtype).encode() + str(a.shape).encode() + a.tobytes())
+        return h.hexdigest()
+
+    def load(self, key: str):
+        path = os.path.join(self.folder, key + ".npz")
+        if not os.path.exists(path):
+            return None
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                meta = json.loads(str(z["__meta__"]))
+                arrays = {k: z[k] for k in z.files if k != "__meta__"}
+            if meta.get("magic") != self.MAGIC or meta.get("key") != key or meta.get("checksum") != self._checksum(arrays):
+                return None
+            return arrays
+        except Exception:  # corrupt, truncated or foreign: recompute
+            return None
+
+    def store(self, key: str, arrays: dict) -> None:
+        meta = json.dumps({"magic": self.MAGIC, "key": key, "checksum": self._checksum(arrays)})
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=self.folder)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, __meta__=np.array(meta), **arrays)
+            os.replace(tmp, os.path.join(self.folder, key + ".npz"))
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)
+
+
+# ----------------------------------------------------------------------------- evaluation
+def _as_outputs(value) -> dict:
+    if isinstance(value, Mapping):
+        out = {str(k): np.asarray(v) for k, v in value.items()}
+    else:
+        out = {"value": np.asarray(value)}
+    for k, v in out.items():
+        if v.dtype == object or v.dtype.kind not in "biufc":
+            raise TypeError(f"sweep outputs must be numbers or numeric arrays; output {k!r} has dtype {v.dtype}")
+    return out
+
+
+def _run_chunk(fn, points: list, seeds: list, vectorized: bool, pass_seed: bool) -> list:
+    """Evaluate ``fn`` on a chunk; returns one dict of arrays per point (module level: picklable)."""
+    if vectorized:
+        kwargs = {k: np.array([p[k] for p in points]) for k in points[0]}
+        if pass_seed:
+            kwargs["seed"] = np.array(seeds, dtype=np.uint64)
+        try:
+            out = _as_outputs(fn(**kwargs))
+        except Exception as exc:
+            raise SweepError(f"fn raised {type(exc).__name__}: {exc} in the chunk starting at {points[0]}", points[0]) from exc
+        n = len(points)
+        for k, v in out.items():
+            if v.ndim == 0 or v.shape[0] != n:
+                raise SweepError(f"vectorized fn must return arrays with a leading axis of length {n} (one per point); "
+                                 f"output {k!r} has shape {v.shape}", points[0])
+        return [{k: v[i] for k, v in out.items()} for i in range(n)]
+    results = []
+    for p, s in zip(points, seeds):
+        try:
+            results.append(_as_outputs(fn(**p, seed=s) if pass_seed else fn(**p)))
+        except Exception as exc:
+            raise SweepError(f"fn raised {type(exc).__name__}: {exc} at point {p}", p) from exc
+    return results
+
+
+def sweep(
+    fn: Callable,
+    grid,
+    *,
+    executor=None,
+    cache=None,
+    progress: bool = True,
+    seed: int = 0,
+    chunksize: int | None = None,
+    vectorized: bool = False,
+):
+    """Evaluate ``fn`` over a parameter grid and return a labelled :class:`xarray.Dataset`.
+
+    Parameters
+    ----------
+    fn : callable
+        ``fn(**params)`` (plus ``seed=`` if it accepts one) returning a
+        number, an array, or a dict name -> number/array.  Must be picklable
+        (a module-level function or a ``functools.partial`` of one) for process
+        or cluster executors.
+    grid : mapping name -> values, or list of dicts
+        A mapping gives the full Cartesian product (dimensions in mapping
+        order); a list of parameter dicts gives one dimension ``"point"``.
+    executor : concurrent.futures.Executor, "serial", or None
+        None: a local process pool (:func:`default_executor`, shut down
+        afterwards); ``"serial"``: in-process; any ``Executor`` (e.g.
+        ``dask.distributed.Client(...).get_executor()``) is used as given.
+    cache : str or os.PathLike, optional
+        Folder of per-point results (see module docstring).
+    progress : bool
+        Show a tqdm progress bar (points done, cached, remaining).
+    seed : int
+        Base seed; each point gets :func:`point_seed` ``(seed, params)``.
+    chunksize : int, optional
+        Points per task (default: about 4 chunks per worker, at most 256 points).
+    vectorized : bool
+        ``fn`` takes 1-D arrays of parameter values (one entry per point of the
+        chunk; ``seed`` as a uint64 array) and returns arrays with that leading axis.
+
+    Returns
+    -------
+    xarray.Dataset
+        One variable per output, dimensions = grid axes (+ ``<name>_dim<i>``
+        for array outputs); attrs: ``fn``, ``seed``, ``grid`` (JSON),
+        ``lrnn_theory_version``.
+
+    Raises
+    ------
+    SweepError
+        ``fn`` raised at a point (its parameters are in the message and in ``.params``).
+
+    Examples
+    --------
+    >>> from lrnn_theory.sweep import sweep
+    >>> ds = sweep(pow, {"base": [1, 2, 3], "exp": [2]}, executor="serial", progress=False)  # doctest: +SKIP
+    """
+    import xarray as xr
+    from tqdm.auto import tqdm
+
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
+    seed = check_seed("seed", seed)
+    if not isinstance(vectorized, (bool, np.bool_)):
+        raise TypeError(f"vectorized must be a bool, got {vectorized!r}")
+    dims, coords, points, shape = _points(grid)
+    pass_seed = _accepts_seed(fn)
+    seeds = [point_seed(seed, p) for p in points]
+    store = _Cache(cache, _fn_identity(fn)) if cache is not None else None
+    keys = [store.key(p, s) for p, s in zip(points, seeds)] if store else None
+
+    results: list = [None] * len(points)
+    n_cached = 0
+    if store:
+        for i, k in enumerate(keys):
+            hit = store.load(k)
+            if hit is not None:
+                results[i] = hit
+                n_cached += 1
+    todo = [i for i, r in enumerate(results) if r is None]
+
+    own_executor = False
+    if executor is None and todo:
+        executor = default_executor()
+        own_executor = True
+    elif isinstance(executor, str):
+        if executor != "serial":
+            raise ValueError(f"executor must be an Executor, 'serial' or None, got {executor!r}")
+        executor = _Serial()
+    elif executor is not None and not isinstance(executor, cf.Executor):
+        raise TypeError(f"executor must be a concurrent.futures.Executor, 'serial' or None, got {type(executor).__name__}")
+    if todo and not isinstance(executor, _Serial):
+        try:
+            pickle.dumps(fn)
+        except Exception as exc:
+            if own_executor:
+                executor.shutdown()
+            raise TypeError(f"fn cannot be pickled for a process or cluster executor ({exc}); define it at module "
+                            "top level (or use functools.partial of a top-level function), or pass executor='serial'") from None
+    workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
+    if chunksize is None:
+        chunksize = max(1, min(256, math.ceil(len(todo) / (4 * workers)))) if todo else 1
+    else:
+        chunksize = check_int("chunksize", chunksize, minimum=1)
+    chunks = [todo[i:i + chunksize] for i in range(0, len(todo), chunksize)]
+
+    bar = tqdm(total=len(points), initial=n_cached, disable=not progress, desc="sweep", unit="pt")
+    bar.set_postfix(cached=n_cached)
+    try:
+        futures = {executor.submit(_run_chunk, fn, [points[i] for i in ch], [seeds[i] for i in ch], vectorized, pass_seed): ch
+                   for ch in chunks}
+        error = None
+        for fut in cf.as_completed(futures):
+            ch = futures[fut]
+            try:
+                outs = fut.result()
+            except SweepError as exc:
+                error = error or exc
+                continue
+            except Exception as exc:  # worker crash, unpicklable result, ...
+                error = error or SweepError(f"chunk starting at {points[ch[0]]} failed: {type(exc).__name__}: {exc}", points[ch[0]])
+                continue
+            for i, out in zip(ch, outs):
+                results[i] = out
+                if store:
+                    store.store(keys[i], out)
+            bar.update(len(ch))
+        if error is not None:
+            raise error
+    finally:
+        bar.close()
+        if own_executor:
+            executor.shutdown(cancel_futures=True)
+
+    names = list(results[0])
+    data_vars = {}
+    for name in names:
+        arrs = [r[name] for r in results]
+        shapes = {a.shape for a in arrs}
+        if len(shapes) != 1:
+            raise SweepError(f"output {name!r} has different shapes across points: {sorted(shapes)}")
+        stacked = np.stack(arrs).reshape(shape + arrs[0].shape)
+        extra = [f"{name}_dim{i}" for i in range(arrs[0].ndim)]
+        data_vars[name] = (dims + extra, stacked)
+    if dims == ["point"]:
+        xcoords = {"point": np.arange(len(points)), **{n: ("point", np.asarray(v)) for n, v in coords.items()}}
+    else:
+        xcoords = {d: np.asarray(coords[d]) for d in dims}
+    name = getattr(fn, "__qualname__", type(fn).__name__)
+    attrs = {"fn": f"{getattr(fn, '__module__', '?')}.{name}", "seed": seed, "grid": json.dumps(coords),
+             "lrnn_theory_version": __version__}
+    return xr.Dataset(data_vars, coords=xcoords, attrs=attrs)

@@ -21,10 +21,16 @@ __all__ = [
     "THEORY_STYLE",
     "SIM_STYLE",
     "REFERENCE_STYLE",
+    "clipped_line",
+    "colorbar",
+    "explore_panel",
+    "heatmap",
     "mode_colors",
+    "panel_grid",
     "plot_mode_trajectory",
     "reference_line",
     "save_figure",
+    "theory_vs_simulation",
 ]
 
 #: Line style of theory curves (mode ODE or closed forms).
@@ -102,3 +108,104 @@ def save_figure(fig, path: str | os.PathLike, **kwargs) -> str:
         if os.path.exists(tmp):
             os.remove(tmp)
     return path
+
+
+def panel_grid(nrows: int, ncols: int, *, width: float = 3.6, height: float = 2.8, **kwargs):
+    """Figure and a 2-D array of axes with constrained layout."""
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
+                             constrained_layout=True, **kwargs)
+    return fig, axes
+
+
+def theory_vs_simulation(ax, t_theory, y_theory, t_sim, y_sim, *, color, label: str | None = None):
+    """Simulation solid, theory dashed, same colour (the paper's convention, THEORY §9)."""
+    ax.plot(t_sim, y_sim, color=color, label=label, **SIM_STYLE)
+    ax.plot(t_theory, y_theory, color="k" if color is None else color, **THEORY_STYLE)
+
+
+def colorbar(fig, ax, cmap: str, vmin: float, vmax: float, label: str):
+    """A colour bar for values coded by colour (e.g. κ in Figure 4)."""
+    sm = plt.cm.ScalarMappable(cmap=plt.get_cmap(cmap), norm=plt.Normalize(vmin, vmax))
+    return fig.colorbar(sm, ax=ax, label=label)
+
+
+def clipped_line(ax, x, y, *, clip: float, color, marker_label: str | None = None, **style):
+    """Plot ``y`` clipped at ``±clip``; clipped points are marked with triangles at the clip value."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    yc = np.clip(y, -clip, clip)
+    ax.plot(x, yc, color=color, **style)
+    over = np.abs(y) > clip
+    if np.any(over):
+        ax.plot(x[over], yc[over], linestyle="none", marker="^", markersize=4, color=color, label=marker_label)
+    return over
+
+
+def heatmap(ax, values, x, y, *, vmin: float = 0.0, vmax: float | None = None, cmap: str = "viridis",
+            label: str = "", annotate: bool = True, flagged=None):
+    """Heat-map of ``values[y, x]`` with a colour bar; NaN cells grey and ``flagged`` cells hatched."""
+    values = np.asarray(values, dtype=float)
+    cm = plt.get_cmap(cmap).copy()
+    cm.set_bad("0.85")
+    im = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap=cm, vmin=vmin,
+                   vmax=np.nanmax(values) if vmax is None else vmax)
+    ax.set_xticks(range(len(x)))
+    ax.set_xticklabels([f"{v:.2f}" for v in x], rotation=60, fontsize=7)
+    ax.set_yticks(range(len(y)))
+    ax.set_yticklabels([str(v) for v in y])
+    if annotate:
+        for (i, j), v in np.ndenumerate(values):
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.2f}", ha="center", va="center", fontsize=5.5,
+                        color="w" if v < 0.6 * (np.nanmax(values) if vmax is None else vmax) else "k")
+    if flagged is not None:
+        for i, j in zip(*np.nonzero(np.asarray(flagged))):
+            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="r", linewidth=0))
+    ax.figure.colorbar(im, ax=ax, label=label)
+    return im
+
+
+def explore_panel(*, family: str = "inverse_exponential", T: int = 6, delta: float = 1.0, lam: float = 0.8,
+                  kappa: float = 0.0, init: float = 0.1, lr: float = 0.01, steps: int = 3000, seed: int = 0):
+    """Interactive-exploration panel (``notebooks/explore.ipynb``): one mode's ODE trajectory (dashed),
+    full-matrix gradient descent on an aligned network (solid), and the profile energy ``E*(b)``
+    (THEORY §6.2) with the point the flow reached.
+
+    ``family="dirac"`` uses ``β = delta``; ``kappa > 0`` puts a feedforward last step ``s_T = κ``
+    on the other families.  Returns the figure.
+    """
+    from . import tasks
+    from .closed_forms import fixed_point
+    from .data import make_dataset
+    from .integrate import integrate_modes
+    from .landscape import profile_energy
+    from .sim import simulate_gd
+
+    if family == "dirac":
+        s = tasks.dirac(T, delta, kappa if kappa > 0 else 1.0)
+    elif kappa > 0:
+        s = tasks.modified(family, T, delta, lam, kappa)
+    else:
+        s = tasks.make_task(family, T, delta, lam)
+    data = make_dataset(s, 1, 1, T, seed=seed)
+    run = simulate_gd(data, 1, lr=lr, steps=steps, scale=init, seed=seed, record_every=max(1, steps // 300))
+    sol = integrate_modes(s, init, init, init, run.time)
+    modes = run.modes()
+    fp = fixed_point(s)
+    fig, (ax_t, ax_e) = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
+    theory_vs_simulation(ax_t, sol.t, sol.b, run.time, modes.b[:, 0], color="C0", label="b")
+    theory_vs_simulation(ax_t, sol.t, sol.u, run.time, modes.u[:, 0], color="C3", label="u = ac")
+    reference_line(ax_t, float(fp.b))
+    reference_line(ax_t, float(fp.u))
+    ax_t.set_xlabel("learning time t / τ  (steps × lr)")
+    ax_t.set_title(f"{family}, T={T}: solid GD, dashed ODE" + ("  [GD diverged]" if run.diverged else ""))
+    ax_t.legend(frameon=False)
+    bgrid = np.linspace(-1.5, 3.0, 901)
+    ax_e.plot(bgrid, profile_energy(bgrid, s), color="k")
+    fin = sol.final()
+    ax_e.plot([float(fin.b)], [float(profile_energy(float(fin.b), s))], "o", color="C3", label="reached by the ODE")
+    ax_e.plot([float(fp.b)], [float(fp.energy)], "x", color="C2", label="global minimiser")
+    ax_e.set_xlabel("b")
+    ax_e.set_ylabel("E*(b)")
+    ax_e.legend(frameon=False)
+    return fig

@@ -1,0 +1,106 @@
+"""Figure 4: the feedforward/recurrent trade-off (THEORY §9, Figure 4; §6.3–§6.6).
+
+Columns: constant (x = δ ∈ [0, 2], T = 10), exponential (x = λ ∈ [0, 1],
+δ = 1, T = 10), Dirac (x = β ∈ [0, 4], T = 4).  Top: final ``b``; bottom:
+final ``ac``; colour = κ ∈ {0.2, ..., 1.2}.  "Final" = mode ODE from
+``a = b = c = 0.1`` integrated to ``10⁴ τ``.  Dashed: zero-loss reference of
+the unmodified family; thin dotted: global minimiser of ``E*(b)`` over
+``b ∈ [-1, 3]`` (hysteresis where they differ).  Runaway ``b`` is clipped at
+3 and marked with triangles.  The grids run through :func:`lrnn_theory.sweep.sweep`
+(one batched integration per chunk).
+"""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from .. import tasks
+from ..integrate import integrate_modes
+from ..landscape import global_minimiser, transition_location
+from ..plot import clipped_line, colorbar, panel_grid
+from ..sweep import sweep
+
+TITLE = "Feedforward/recurrent trade-off: final b and ac against the recurrent computation, colour = κ"
+KAPPAS = (0.2, 0.4, 0.6, 0.8, 1.0, 1.2)
+T_END = 1e4
+B_CLIP = 3.0
+COLUMNS = (
+    ("constant", "δ", 10, (0.0, 2.0)),
+    ("exponential", "λ", 10, (0.0, 1.0)),
+    ("dirac", "β", 4, (0.0, 4.0)),
+)
+
+
+def _task(family, T, x, kappa):
+    if family == "dirac":
+        return tasks.dirac(T, x, kappa)
+    if family == "constant":
+        return tasks.modified("constant", T, x, 0.0, kappa)
+    return tasks.modified("exponential", T, 1.0, x, kappa)
+
+
+def final_state(x, kappa, *, family: str, T: int) -> dict:
+    """Final mode of gradient flow from a = b = c = 0.1 at 10⁴τ and the global minimiser of E*(b),
+    vectorised over arrays ``x``, ``kappa`` (one entry per grid point)."""
+    s = _task(family, T, np.asarray(x, float), np.asarray(kappa, float))
+    sol = integrate_modes(s, 0.1, 0.1, 0.1, np.array([0.0, T_END]))
+    fin = sol.final()
+    gm = global_minimiser(s, b_range=(-1.0, 3.0))
+    return {"b": fin.b, "ac": fin.u, "status": sol.status, "b_gm": gm.b, "ac_gm": gm.u}
+
+
+def compute(ctx) -> dict:
+    n = 41 if ctx.quick else 201
+    executor = "serial" if ctx.executor is None else ctx.executor
+    out = {"kappa": KAPPAS, "t_end": T_END, "init": 0.1, "b_clip": B_CLIP, "columns": []}
+    for family, label, T, (lo, hi) in COLUMNS:
+        x = np.linspace(lo, hi, n)
+        ds = sweep(functools.partial(final_state, family=family, T=T), {"kappa": list(KAPPAS), "x": x},
+                   executor=executor, progress=ctx.progress, vectorized=True, seed=ctx.seed)
+        b = ds["b"].values
+        col = {"family": family, "label": label, "T": T, "x": x, "b": b, "ac": ds["ac"].values,
+               "b_gm": ds["b_gm"].values, "ac_gm": ds["ac_gm"].values, "status": ds["status"].values,
+               "transition_gf": transition_location(x, b), "transition_gm": transition_location(x, ds["b_gm"].values),
+               "runaway": np.abs(b) > B_CLIP}
+        if family == "constant":
+            col["reference_b"] = np.ones_like(x)
+            col["reference_ac"] = x
+        elif family == "exponential":
+            with np.errstate(divide="ignore"):
+                col["reference_b"] = np.where(x > 0, 1.0 / np.maximum(x, 1e-300), np.inf)
+            col["reference_ac"] = x ** T
+        out["columns"].append(col)
+    return out
+
+
+def draw(data: dict):
+    import matplotlib.pyplot as plt
+
+    fig, axes = panel_grid(2, 3, width=4.2, height=3.0)
+    cmap = plt.get_cmap("viridis")
+    kappas = np.asarray(data["kappa"])
+    for j, col in enumerate(data["columns"]):
+        x = np.asarray(col["x"])
+        ax_b, ax_u = axes[0, j], axes[1, j]
+        for i, k in enumerate(kappas):
+            color = cmap(k / 1.2)
+            clipped_line(ax_b, x, np.asarray(col["b"])[i], clip=data["b_clip"], color=color, linewidth=1.6,
+                         marker_label="runaway (clipped)" if i == len(kappas) - 1 else None)
+            ax_b.plot(x, np.clip(np.asarray(col["b_gm"])[i], -data["b_clip"], data["b_clip"]), color=color, linestyle=":", linewidth=0.9)
+            ax_u.plot(x, np.asarray(col["ac"])[i], color=color, linewidth=1.6)
+            ax_u.plot(x, np.asarray(col["ac_gm"])[i], color=color, linestyle=":", linewidth=0.9)
+        if "reference_b" in col:
+            ax_b.plot(x, np.clip(np.asarray(col["reference_b"], dtype=float), None, data["b_clip"]), "k--", linewidth=1, label="zero-loss reference")
+            ax_u.plot(x, col["reference_ac"], "k--", linewidth=1)
+        ax_b.set_ylim(-0.1, data["b_clip"] + 0.2)
+        ax_b.set_title(f"{col['family']} (T = {col['T']})")
+        ax_b.set_ylabel("final b")
+        ax_u.set_ylabel("final ac")
+        ax_u.set_xlabel(col["label"])
+        ax_u.set_ylim(-0.05, 2.1 if col["family"] == "constant" else 1.3)
+        ax_b.legend(fontsize=7, frameon=False, loc="upper left")
+    colorbar(fig, axes[:, -1].tolist(), "viridis", 0.0, 1.2, "κ (feedforward)")
+    fig.suptitle(f"mode ODE from a = b = c = {data['init']} to t = {data['t_end']:g}τ (solid); "
+                 "global minimiser of E*(b) on [-1, 3] (dotted)", fontsize=9)
+    return fig

@@ -1,0 +1,51 @@
+"""Appendix A3: Dirac phase diagram (THEORY §9 A3; §6.4).
+
+``b*``, ``u*`` and ``E*`` against β in the paper's scaling ``s_1 = β``,
+``s_T = 1/β`` (so ``ρ = β²``) for T = 3 (closed form: continuous transition
+at ``β_c = 1/√2``) and T = 6 (global switch to the runaway branch at
+``β = 1``), from the global minimiser of ``E*(b)`` on ``b ∈ [0, 5]``; minima
+on the boundary (runaway) are marked.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import tasks
+from ..landscape import dirac_t3_solution, global_minimiser
+from ..plot import panel_grid
+
+TITLE = "Dirac phase diagram: continuous transition at T = 3, first-order switch for T >= 4"
+B_MAX = 5.0
+
+
+def compute(ctx) -> dict:
+    beta = np.linspace(0.05, 1.6, 64 if ctx.quick else 311)
+    out = {"beta": beta, "b_max": B_MAX, "critical": {"3": 1 / np.sqrt(2), "6": 1.0}, "T": {}}
+    for T in (3, 6):
+        s = tasks.dirac(T, beta, 1.0 / beta)
+        gm = global_minimiser(s, b_range=(0.0, B_MAX))
+        out["T"][str(T)] = {"b": gm.b, "u": gm.u, "energy": gm.energy, "runaway": gm.at_boundary & (gm.b > 1)}
+    b3, u3, _ = dirac_t3_solution(beta ** 2, kappa=1.0 / beta)
+    out["T3_closed_form"] = {"b": b3, "u": u3}
+    return out
+
+
+def draw(data: dict):
+    fig, axes = panel_grid(1, 3, width=4.0, height=3.2)
+    beta = np.asarray(data["beta"])
+    for T, color in (("3", "C0"), ("6", "C1")):
+        d = data["T"][T]
+        run = np.asarray(d["runaway"], dtype=bool)
+        for ax, key in zip(axes[0], ("b", "u", "energy")):
+            ax.plot(beta, d[key], color=color, label=f"T = {T}")
+            if key == "b" and run.any():
+                ax.plot(beta[run], np.asarray(d[key])[run], "^", color=color, markersize=3, label=f"T = {T}: runaway (at b = {data['b_max']:g})")
+            ax.axvline(data["critical"][T], color=color, linestyle=":", linewidth=1)
+    axes[0, 0].plot(beta, data["T3_closed_form"]["b"], "k--", linewidth=0.8, label="T = 3 closed form")
+    for ax, name in zip(axes[0], ("b*", "u*", "E*")):
+        ax.set_xlabel("β  ($s_1$ = β, $s_T$ = 1/β)")
+        ax.set_ylabel(name)
+    axes[0, 0].legend(fontsize=7, frameon=False)
+    axes[0, 1].set_yscale("log")
+    fig.suptitle("dotted: critical lines β = 1/√2 (T = 3, continuous) and β = 1 (T ≥ 4, global switch)", fontsize=9)
+    return fig

@@ -1,0 +1,121 @@
+"""Every figure in quick mode: the numbers it plots against THEORY (§9), and the files it writes."""
+import json
+
+import numpy as np
+import pytest
+
+from lrnn_theory.figures import FigureContext, available, load, run_figures
+
+CTX = FigureContext(quick=True, progress=False, seed=0)
+
+
+@pytest.fixture(scope="module")
+def data():
+    return {name: load(name).compute(CTX) for name in available()}
+
+
+def test_fig1_task_dynamics(data):
+    S = np.asarray(data["fig1"]["S"])
+    assert S.shape == (3, 5)
+    assert np.allclose(S[1], 0.7 ** np.arange(4, -1, -1)) and np.allclose(S[2], 0.7 ** np.arange(1, 6))
+
+
+def test_fig2_learning_speed_and_agreement(data):
+    d = data["fig2"]
+    # larger δ rises earlier (b frozen at 1)
+    assert np.all(np.diff(d["left"]["time_to_half"]) < 0)
+    # initial slope of b at b = 0 is u s_{T-1} = δ²λ: 2.8, 1.0, 0.3 per τ (§4.4)
+    assert np.allclose(d["right"]["initial_slope_at_b0"], [2.8, 1.0, 0.3], rtol=1e-12)
+    # the (2, 0.7) curve settles lowest
+    b_final = np.asarray(d["right"]["b_final_theory"])
+    assert np.argmin(b_final) == 0
+    # simulation within O(η) of theory (quick: η = 5e-4)
+    assert np.max(d["left"]["max_abs_diff"]) < 20 * d["lr"] * 2
+    assert np.max(d["right"]["max_abs_diff"]) < 20 * d["lr"] * 2
+
+
+def test_fig3_fixed_points_stability_and_extrapolation(data):
+    cols = {c["family"]: c for c in data["fig3"]["columns"]}
+    for fam, c in cols.items():
+        ok = np.asarray(c["status"]) == 0
+        assert np.allclose(np.asarray(c["b"])[ok, -1], np.asarray(c["b_star"])[ok], atol=1e-6)
+        assert np.allclose(np.asarray(c["ac"])[ok, -1], np.asarray(c["u_star"])[ok], rtol=1e-5)  # at t = 30τ
+    assert np.all(cols["constant"]["extrapolation"] == 0) and np.all(cols["inverse_exponential"]["extrapolation"] == 0)
+    E = np.asarray(cols["exponential"]["extrapolation"])  # rows: λ = 0.8, 0.9, 1.1, 1.25; T' = 1..20
+    assert np.all(E[:, 9] == 0) and np.all(np.argmin(E, axis=1) == 9)
+    assert np.round(E[0, [4, 9, 14, 19]], 3).tolist() == [0.359, 0.0, 3.737, 61.423]
+    # 2/λ_max for the constant family: 2/151.6-type values decrease with δ (§5.2: λ_max grows like δ²)
+    lr = np.asarray(cols["constant"]["max_stable_lr"])
+    assert np.all(np.diff(lr) < 0)
+    assert list(cols["exponential"]["early_importance"]) == [True, True, False, False]
+
+
+def test_fig4_transitions_hysteresis_and_runaway(data):
+    cols = {c["family"]: c for c in data["fig4"]["columns"]}
+    kappa = list(data["fig4"]["kappa"])
+    i02, i06, i10 = kappa.index(0.2), kappa.index(0.6), kappa.index(1.0)
+    step = lambda c: np.diff(c["x"])[0]  # noqa: E731
+    # §6.6 table, T = 10 rows: GF constant 0.04 / 0.12 / 0.20; exponential 0.65 / 0.75 / 0.80
+    gf = np.asarray(cols["constant"]["transition_gf"])
+    assert np.allclose(gf[[i02, i06, i10]], [0.04, 0.12, 0.20], atol=step(cols["constant"]) + 0.01)
+    gf = np.asarray(cols["exponential"]["transition_gf"])
+    assert np.allclose(gf[[i02, i06, i10]], [0.65, 0.75, 0.80], atol=step(cols["exponential"]) + 0.01)
+    # hysteresis: the global minimiser switches much earlier for the exponential family (GM 0.19/0.51/0.68)
+    gm = np.asarray(cols["exponential"]["transition_gm"])
+    assert np.allclose(gm[[i02, i06, i10]], [0.19, 0.51, 0.68], atol=step(cols["exponential"]) + 0.01)
+    # Dirac, T = 4: flow leaves b ≈ 0 at β ≈ 0.60, 1.60, 2.40 and runs away (clipped and marked)
+    gf = np.asarray(cols["dirac"]["transition_gf"])
+    assert np.allclose(gf[[i02, i06, i10]], [0.60, 1.60, 2.40], atol=step(cols["dirac"]) + 0.01)
+    assert np.asarray(cols["dirac"]["runaway"]).any() and not np.asarray(cols["constant"]["runaway"]).any()
+
+
+def test_fig5_kernel_distance(data):
+    d = data["fig5"]
+    aligned = np.asarray(d["aligned"])
+    assert np.all(aligned[0] == 0) and aligned[1, 0] == pytest.approx(0.555, abs=1e-3) and aligned[7, 9] == pytest.approx(0.865, abs=1e-3)
+    un = np.asarray(d["unaligned"])  # quick: T = 1, 2, 4 × σ = 0.01, 0.28, 0.5
+    assert un[0, 0] < 0.3 and un[2, 0] > 0.85  # small at T = 1, grows with T
+    assert abs(un[1, 0] - 0.65) < 0.1 and abs(un[2, 0] - 0.92) < 0.05
+    # a stalled run is flagged (THEORY notes the T = 2, σ = 0.5 cell), never averaged in silently
+    stalled = np.asarray(d["stalled"])
+    assert np.all(np.isnan(un[np.all(stalled, axis=-1)]))
+
+
+def test_fig6_sensory_integration(data):
+    d = data["fig6"]
+    for Tp, ref in (("50", 18.4), ("75", 42.7), ("100", 77.1)):
+        assert d["mean"]["test_loss"][Tp][-1] == pytest.approx(ref, rel=0.05)
+        assert d["sum"]["test_loss"][Tp][-1] < 1e-3
+    assert np.max(np.abs(np.asarray(d["mean"]["sv_input_output"])[-1] - 0.25)) < 1e-2
+    assert np.max(np.abs(np.asarray(d["sum"]["sv_recurrent"])[-1] - 1)) < 1e-2
+
+
+def test_appendix_figures(data):
+    a1 = data["figA1"]
+    assert a1["t90"][0] < a1["t90"][1] and np.all(np.asarray(a1["escape_estimate"]) < np.asarray(a1["t90"]))
+    a3 = data["figA3"]
+    beta = np.asarray(a3["beta"])
+    b3 = np.asarray(a3["T"]["3"]["b"])
+    ok = beta ** 2 < 1.9  # below the runaway at ρ = 2
+    assert np.allclose(b3[ok], np.asarray(a3["T3_closed_form"]["b"])[ok], atol=1e-5)
+    assert np.all(b3[beta < 1 / np.sqrt(2) - 0.01] < 1e-5) and np.all(b3[(beta > 0.75) & ok] > 0.1)
+    b6 = np.asarray(a3["T"]["6"]["b"])
+    assert np.all(b6[beta < 0.99] < 1e-6) and np.all(np.asarray(a3["T"]["6"]["runaway"])[beta > 1.02])
+    a2 = data["figA2"]
+    total = np.asarray(a2["data"][0]) + np.asarray(a2["regulariser"][0])
+    assert np.isfinite(total).all()
+
+
+def test_run_figures_writes_png_and_json_atomically(tmp_path):
+    recs = run_figures(["fig1", "figA2"], out=str(tmp_path), quick=True, progress=False, formats=("png", "pdf"))
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["fig1.json", "fig1.pdf", "fig1.png", "figA2.json", "figA2.pdf", "figA2.png"]
+    assert json.loads((tmp_path / "fig1.json").read_text())["figure"] == "fig1"
+    assert all(r.seconds > 0 for r in recs)
+
+
+def test_unknown_figure_and_format():
+    with pytest.raises(ValueError, match="fig1, fig2"):
+        run_figures(["nope"], out="/tmp", progress=False)
+    with pytest.raises(ValueError, match="format"):
+        run_figures(["fig1"], out="/tmp", formats=("bmp",), progress=False)

@@ -9,7 +9,6 @@ Subcommands
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 
@@ -37,8 +36,10 @@ def _cmd_solve(args) -> int:
     from .closed_forms import fixed_point
     from .integrate import integrate_modes
 
+    from ._io import writable_folder, write_json
+
     out = os.path.abspath(args.out)
-    _check_writable(os.path.dirname(out), "--out")
+    writable_folder(os.path.dirname(out), "--out")
     s = _build_task(args)
     b0 = args.init if args.b0 is None else args.b0
     t = np.linspace(0.0, args.t_end, args.points)
@@ -69,27 +70,9 @@ def _cmd_solve(args) -> int:
     plt.close(fig)
     data_path = os.path.splitext(out)[0] + ".json"
     report["trajectory"] = {"t": t.tolist(), "a": sol.a.tolist(), "b": sol.b.tolist(), "c": sol.c.tolist(), "energy": sol.energy.tolist()}
-    _write_json(data_path, report)
+    write_json(data_path, report)
     print(f"wrote {out} and {data_path}")
     return 0
-
-
-def _write_json(path: str, obj) -> None:
-    tmp = path + ".tmp"
-    with open(tmp, "w") as fh:
-        json.dump(obj, fh, allow_nan=True)
-    os.replace(tmp, path)
-
-
-def _check_writable(folder: str, what: str) -> None:
-    folder = folder or "."
-    if not os.path.isdir(folder):
-        try:
-            os.makedirs(folder, exist_ok=True)
-        except OSError as exc:
-            raise SystemExit(f"error: {what}: cannot create folder {folder!r}: {exc.strerror}") from None
-    if not os.access(folder, os.W_OK):
-        raise SystemExit(f"error: {what}: folder {folder!r} is not writable")
 
 
 def _cmd_bench(args) -> int:

@@ -227,6 +227,17 @@ def _prepare(s, inits, names, t, tau, rtol, atol, bound, max_steps):
     return S, np.ascontiguousarray(Y0), batch, t, tau, rtol, atol, bound, max_steps
 
 
+def _common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze) -> dict:
+    """Fields shared by ModeTrajectory and ReducedTrajectory, reshaped to the batch."""
+    return dict(
+        t=t, s=S.reshape(batch + S.shape[-1:]), energy=out_e.reshape(batch + (t.size,)),
+        status=status.reshape(batch), t_stop=t_stop.reshape(batch),
+        nfev=counters[:, 0].reshape(batch), njev=counters[:, 1].reshape(batch),
+        nlu=counters[:, 2].reshape(batch), nsteps=counters[:, 3].reshape(batch),
+        tau=tau, rtol=rtol, atol=atol, freeze=freeze,
+    )
+
+
 def _run(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps):
     n_modes, n = Y0.shape
     n_t = t.size
@@ -302,25 +313,10 @@ def integrate_modes(
     out_y, out_e, status, t_stop, counters = _run(
         0, S, Y0, np.zeros(S.shape[0]), frozen, t, tau, rtol, atol, bound, max_steps
     )
-    n_t = t.size
-    shp = batch + (n_t,)
+    shp = batch + (t.size,)
     return ModeTrajectory(
-        t=t,
-        s=S.reshape(batch + S.shape[-1:]),
-        a=out_y[..., 0].reshape(shp),
-        b=out_y[..., 1].reshape(shp),
-        c=out_y[..., 2].reshape(shp),
-        energy=out_e.reshape(shp),
-        status=status.reshape(batch),
-        t_stop=t_stop.reshape(batch),
-        nfev=counters[:, 0].reshape(batch),
-        njev=counters[:, 1].reshape(batch),
-        nlu=counters[:, 2].reshape(batch),
-        nsteps=counters[:, 3].reshape(batch),
-        tau=tau,
-        rtol=rtol,
-        atol=atol,
-        freeze=freeze,
+        a=out_y[..., 0].reshape(shp), b=out_y[..., 1].reshape(shp), c=out_y[..., 2].reshape(shp),
+        **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze),
     )
 
 
@@ -373,20 +369,6 @@ def integrate_reduced(
     out_y, out_e, status, t_stop, counters = _run(1, S, Y0, deltas, frozen, t, tau, rtol, atol, bound, max_steps)
     shp = batch + (t.size,)
     return ReducedTrajectory(
-        t=t,
-        s=S.reshape(batch + S.shape[-1:]),
-        u=out_y[..., 0].reshape(shp),
-        b=out_y[..., 1].reshape(shp),
-        delta=deltas.reshape(batch),
-        energy=out_e.reshape(shp),
-        status=status.reshape(batch),
-        t_stop=t_stop.reshape(batch),
-        nfev=counters[:, 0].reshape(batch),
-        njev=counters[:, 1].reshape(batch),
-        nlu=counters[:, 2].reshape(batch),
-        nsteps=counters[:, 3].reshape(batch),
-        tau=tau,
-        rtol=rtol,
-        atol=atol,
-        freeze=freeze,
+        u=out_y[..., 0].reshape(shp), b=out_y[..., 1].reshape(shp), delta=deltas.reshape(batch),
+        **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze),
     )

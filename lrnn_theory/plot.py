@@ -8,7 +8,6 @@ nothing that the library does not already return.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Sequence
 
 import matplotlib
@@ -92,22 +91,14 @@ def plot_mode_trajectory(traj, *, axes: Sequence | None = None, index=(), fixed_
 
 
 def save_figure(fig, path: str | os.PathLike, **kwargs) -> str:
-    """Save ``fig`` atomically: write a temporary file in the same folder, then rename.
+    """Save ``fig`` atomically (temporary file in the same folder, then rename): an interrupted
+    run (Ctrl-C) never leaves a half-written figure behind."""
+    from ._io import atomic_write
 
-    An interrupted run (Ctrl-C) never leaves a half-written figure behind.
-    """
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    ext = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=ext, dir=folder)
-    os.close(fd)
-    try:
-        fig.savefig(tmp, **kwargs)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
+    fmt = os.path.splitext(os.fspath(path))[1].lstrip(".") or "png"
+    with atomic_write(path, "wb") as fh:
+        fig.savefig(fh, format=fmt, **kwargs)
+    return os.fspath(path)
 
 
 def panel_grid(nrows: int, ncols: int, *, width: float = 3.6, height: float = 2.8, **kwargs):

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validation import as_float_array, check_choice, check_int, check_positive_float, check_seed
+from ._validation import check_choice, check_int, check_positive_float, check_seed
 from .data import Dataset
 from .model import mse_half
 

@@ -32,11 +32,11 @@ import multiprocessing
 import numbers
 import os
 import pickle
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
+from ._io import atomic_write, writable_folder
 from ._validation import check_int, check_seed
 from ._version import __version__
 
@@ -172,15 +172,7 @@ class _Cache:
     MAGIC = "lrnn_theory-sweep-v1"
 
     def __init__(self, folder: str, fn_id: str):
-        folder = os.path.abspath(os.fspath(folder))
-        try:
-            os.makedirs(folder, exist_ok=True)
-            fd, probe = tempfile.mkstemp(prefix=".probe-", dir=folder)
-            os.close(fd)
-            os.remove(probe)
-        except OSError as exc:
-            raise ValueError(f"cache: folder {folder!r} is not writable ({exc.strerror})") from None
-        self.folder = folder
+        self.folder = writable_folder(folder, "cache")
         self.fn_id = fn_id
 
     def key(self, params: dict, seed: int) -> str:
@@ -211,14 +203,8 @@ class _Cache:
 
     def store(self, key: str, arrays: dict) -> None:
         meta = json.dumps({"magic": self.MAGIC, "key": key, "checksum": self._checksum(arrays)})
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".npz", dir=self.folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                np.savez(fh, __meta__=np.array(meta), **arrays)
-            os.replace(tmp, os.path.join(self.folder, key + ".npz"))
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        with atomic_write(os.path.join(self.folder, key + ".npz"), "wb") as fh:
+            np.savez(fh, __meta__=np.array(meta), **arrays)
 
 
 # ----------------------------------------------------------------------------- evaluation

@@ -1,5 +1,4 @@
 """Every notebook runs top to bottom in quick mode (issue #7); notebooks are committed without outputs."""
-import os
 from pathlib import Path
 
 import nbformat

@@ -1,17 +1,15 @@
 """Running figures: context, executors, atomic output of images and numbers."""
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from .._io import write_json, writable_folder
 
-__all__ = ["FigureContext", "FigureRecord", "main", "run_figures", "to_jsonable", "write_json"]
+__all__ = ["FigureContext", "FigureRecord", "main", "run_figures"]
 
 
 @dataclass(frozen=True)
@@ -46,61 +44,8 @@ class FigureRecord:
     seconds: float
 
 
-def to_jsonable(obj):
-    """Convert nested dicts/lists of NumPy arrays and scalars to JSON-compatible objects.
-
-    Non-finite floats are written as ``null``.
-    """
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return to_jsonable(obj.tolist())
-    if isinstance(obj, (bool, np.bool_)):
-        return bool(obj)
-    if isinstance(obj, (int, np.integer)):
-        return int(obj)
-    if isinstance(obj, (float, np.floating)):
-        v = float(obj)
-        return v if np.isfinite(v) else None
-    if obj is None or isinstance(obj, str):
-        return obj
-    raise TypeError(f"cannot write {type(obj).__name__} to JSON")
-
-
-def write_json(path: str, data) -> str:
-    """Write ``data`` as JSON atomically (temporary file in the same folder, then rename)."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(to_jsonable(data), fh, indent=1)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-    return path
-
-
 def _check_out(out: str) -> str:
-    out = os.path.abspath(out)
-    try:
-        os.makedirs(out, exist_ok=True)
-    except OSError as exc:
-        raise ValueError(f"out: cannot create output folder {out!r}: {exc.strerror}") from None
-    if not os.access(out, os.W_OK):
-        raise ValueError(f"out: output folder {out!r} is not writable")
-    probe = None
-    try:
-        fd, probe = tempfile.mkstemp(prefix=".probe-", dir=out)
-        os.close(fd)
-    except OSError as exc:
-        raise ValueError(f"out: output folder {out!r} is not writable: {exc.strerror}") from None
-    finally:
-        if probe and os.path.exists(probe):
-            os.remove(probe)
-    return out
+    return writable_folder(out, "out")
 
 
 @contextmanager

@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tasks
-from ..plot import panel_grid
 
 TITLE = "Model and task dynamics: the unrolled network and S_t with fixed singular vectors"
 

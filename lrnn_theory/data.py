@@ -114,6 +114,10 @@ class Dataset:
 def orthonormal_columns(n: int, m: int, rng: np.random.Generator) -> np.ndarray:
     """Random ``n × m`` matrix with orthonormal columns: QR of a Gaussian matrix with the
     signs of ``diag(R)`` absorbed (Haar-distributed; THEORY §2.3 step 3)."""
+    n = check_int("n", n, minimum=1)
+    m = check_int("m", m, minimum=0, maximum=n)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     Q, R = np.linalg.qr(rng.standard_normal((n, m)))
     return Q * np.sign(np.diag(R))
 

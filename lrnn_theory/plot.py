@@ -42,11 +42,17 @@ REFERENCE_STYLE = dict(color="0.6", linestyle="-", linewidth=1.0, zorder=0)
 
 def mode_colors(n: int, cmap: str = "viridis") -> list:
     """``n`` distinguishable colours from ``cmap`` (end-points trimmed for visibility)."""
+    from ._validation import check_int
+
+    n = check_int("n", n, minimum=1)
     return [plt.get_cmap(cmap)(x) for x in np.linspace(0.1, 0.85, max(n, 1))]
 
 
 def reference_line(ax, value: float, **kwargs):
     """Horizontal grey line at a predicted value."""
+    from ._validation import check_finite_scalar
+
+    value = check_finite_scalar("value", value)
     style = dict(REFERENCE_STYLE)
     style.update(kwargs)
     return ax.axhline(value, **style)
@@ -69,6 +75,8 @@ def plot_mode_trajectory(traj, *, axes: Sequence | None = None, index=(), fixed_
     -------
     axes : the two Axes used.
     """
+    if not all(hasattr(traj, n) for n in ("t", "a", "b", "c", "energy")):
+        raise TypeError(f"traj must be a ModeTrajectory (lrnn_theory.integrate_modes), got {type(traj).__name__}")
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(9, 3.4), constrained_layout=True)
     ax, axe = axes
@@ -95,7 +103,11 @@ def save_figure(fig, path: str | os.PathLike, **kwargs) -> str:
     run (Ctrl-C) never leaves a half-written figure behind."""
     from ._io import atomic_write
 
+    if not hasattr(fig, "savefig"):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     fmt = os.path.splitext(os.fspath(path))[1].lstrip(".") or "png"
+    if fmt not in fig.canvas.get_supported_filetypes():
+        raise ValueError(f"path: unsupported image format {fmt!r}")
     with atomic_write(path, "wb") as fh:
         fig.savefig(fh, format=fmt, **kwargs)
     return os.fspath(path)
@@ -103,6 +115,10 @@ def save_figure(fig, path: str | os.PathLike, **kwargs) -> str:
 
 def panel_grid(nrows: int, ncols: int, *, width: float = 3.6, height: float = 2.8, **kwargs):
     """Figure and a 2-D array of axes with constrained layout."""
+    from ._validation import check_int
+
+    nrows = check_int("nrows", nrows, minimum=1)
+    ncols = check_int("ncols", ncols, minimum=1)
     fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows), squeeze=False,
                              constrained_layout=True, **kwargs)
     return fig, axes
@@ -110,20 +126,33 @@ def panel_grid(nrows: int, ncols: int, *, width: float = 3.6, height: float = 2.
 
 def theory_vs_simulation(ax, t_theory, y_theory, t_sim, y_sim, *, color, label: str | None = None):
     """Simulation solid, theory dashed, same colour (the paper's convention, THEORY §9)."""
+    from ._validation import as_float_array
+
+    if np.shape(t_theory) != np.shape(y_theory) or np.shape(t_sim) != np.shape(y_sim):
+        raise ValueError("t_theory/y_theory and t_sim/y_sim must have matching shapes")
+    for name, v in (("y_theory", y_theory), ("y_sim", y_sim)):
+        as_float_array(name, v, finite=False)
     ax.plot(t_sim, y_sim, color=color, label=label, **SIM_STYLE)
     ax.plot(t_theory, y_theory, color="k" if color is None else color, **THEORY_STYLE)
 
 
 def colorbar(fig, ax, cmap: str, vmin: float, vmax: float, label: str):
     """A colour bar for values coded by colour (e.g. κ in Figure 4)."""
+    if not vmin < vmax:
+        raise ValueError(f"vmin must be < vmax, got {vmin}, {vmax}")
     sm = plt.cm.ScalarMappable(cmap=plt.get_cmap(cmap), norm=plt.Normalize(vmin, vmax))
     return fig.colorbar(sm, ax=ax, label=label)
 
 
 def clipped_line(ax, x, y, *, clip: float, color, marker_label: str | None = None, **style):
     """Plot ``y`` clipped at ``±clip``; clipped points are marked with triangles at the clip value."""
-    x = np.asarray(x, dtype=float)
-    y = np.asarray(y, dtype=float)
+    from ._validation import as_float_array, check_positive_float
+
+    clip = check_positive_float("clip", clip)
+    x = as_float_array("x", x, ndim=1)
+    y = as_float_array("y", y, ndim=1, finite=False)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same shape, got {x.shape} and {y.shape}")
     yc = np.clip(y, -clip, clip)
     ax.plot(x, yc, color=color, **style)
     over = np.abs(y) > clip
@@ -135,7 +164,11 @@ def clipped_line(ax, x, y, *, clip: float, color, marker_label: str | None = Non
 def heatmap(ax, values, x, y, *, vmin: float = 0.0, vmax: float | None = None, cmap: str = "viridis",
             label: str = "", annotate: bool = True, flagged=None):
     """Heat-map of ``values[y, x]`` with a colour bar; NaN cells grey and ``flagged`` cells hatched."""
-    values = np.asarray(values, dtype=float)
+    from ._validation import as_float_array
+
+    values = as_float_array("values", values, ndim=2, finite=False)
+    if values.shape != (len(y), len(x)):
+        raise ValueError(f"values must have shape (len(y), len(x)) = {(len(y), len(x))}, got {values.shape}")
     cm = plt.get_cmap(cmap).copy()
     cm.set_bad("0.85")
     im = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap=cm, vmin=vmin,
@@ -170,8 +203,10 @@ def explore_panel(*, family: str = "inverse_exponential", T: int = 6, delta: flo
     from .data import make_dataset
     from .integrate import integrate_modes
     from .landscape import profile_energy
+    from ._validation import check_choice
     from .sim import simulate_gd
 
+    check_choice("family", family, ("constant", "inverse_exponential", "exponential", "dirac"))
     if family == "dirac":
         s = tasks.dirac(T, delta, kappa if kappa > 0 else 1.0)
     elif kappa > 0:

@@ -82,6 +82,8 @@ def mode_jacobian(T: int, variant: str = "final") -> sp.Matrix:
 
 def to_latex(expr) -> str:
     """LaTeX of a SymPy expression (thin wrapper of :func:`sympy.latex`)."""
+    if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
+        raise TypeError(f"expr must be a SymPy expression, got {type(expr).__name__}")
     return sp.latex(expr)
 
 

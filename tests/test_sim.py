@@ -238,3 +238,54 @@ def test_bad_input_other_entry_points():
         compare(th, run)
     with pytest.raises(TypeError, match="theory must be"):
         compare(run, run)
+
+
+def test_learning_rate_just_below_and_above_the_stability_threshold():
+    """§5.2 / issue #8: full-matrix GD started near the zero-loss solution converges at 0.9·2/λmax
+    and leaves it at 1.1·2/λmax.  For this task (constant, T = 4) it does not explode: it settles at
+    loss ≈ 0.084 away from the solution, so ``diverged`` (reserved for non-finite or exploding runs)
+    stays False and the failure shows in the loss."""
+    from lrnn_theory.closed_forms import hessian_at_solution, max_stable_lr
+
+    s = tasks.constant(4, 1.0)
+    d = make_dataset(s, 1, 1, 4, seed=0)
+    w, V = np.linalg.eigh(hessian_at_solution(s))
+    start = np.array([1.0, 1.0, 1.0]) + 1e-3 * V[:, -1]
+    lr_max = float(max_stable_lr(s))
+    ok = simulate_gd(d, 1, lr=0.9 * lr_max, steps=3000, modes0=tuple(start), record_every=3000)
+    bad = simulate_gd(d, 1, lr=1.1 * lr_max, steps=20_000, modes0=tuple(start), record_every=100)
+    assert not ok.diverged and ok.loss[-1] < 1e-12  # loss floor of the correlation form ~1e-15
+    assert np.all(np.isfinite(bad.loss)) and bad.loss[-1] > 1e-3 and bad.loss[-1] > 1e3 * bad.loss[0]
+
+
+@pytest.mark.parametrize("scale", [1e-12, 1e3])
+def test_extreme_initial_scales_are_handled(scale):
+    d = make_dataset(_three_modes(4), 4, 4, 16, seed=0)
+    run = simulate_gd(d, 4, lr=0.01, steps=200, init="random", scale=scale, record_every=50)
+    assert np.all(np.isfinite(run.loss))
+    if scale > 1:
+        assert run.diverged  # huge weights: loss explodes and is reported, not NaN-filled
+    else:
+        assert not run.diverged and run.loss[-1] == pytest.approx(run.loss[0], rel=1e-6)  # stuck at the saddle
+
+
+_WORKER = """
+import sys, numpy as np
+from lrnn_theory import tasks
+from lrnn_theory.data import make_dataset
+from lrnn_theory.sim import simulate_gd
+d = make_dataset(tasks.constant(3, 1.0), 2, 2, 6, seed=1)
+print(simulate_gd(d, 2, lr=0.05, steps=100, init="random", seed=2).loss[-1].hex())
+"""
+
+
+def test_parallel_processes_compile_and_load_kernels_without_races(tmp_path):
+    """numba cache=True in several processes at once (fresh cache folder): all succeed, same numbers."""
+    import os
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    procs = [subprocess.Popen([sys.executable, "-c", _WORKER], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+             for _ in range(3)]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1][-500:] for o in outs]
+    assert len({o[0] for o in outs}) == 1

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._validation import as_float_array
+
 __all__ = ["AlignedModes", "EffectiveModes", "aligned_modes", "effective_modes", "effective_products"]
 
 
@@ -42,8 +44,29 @@ class EffectiveModes:
     misalignment: np.ndarray
 
 
+def _recorded(W_x, W_h, W_y, U_y, V_x):
+    W_x = as_float_array("W_x", W_x, ndim=3)
+    W_h = as_float_array("W_h", W_h, ndim=3)
+    W_y = as_float_array("W_y", W_y, ndim=3)
+    U_y = as_float_array("U_y", U_y, ndim=2)
+    V_x = as_float_array("V_x", V_x, ndim=2)
+    n_rec, n_h, n_x = W_x.shape
+    if W_h.shape != (n_rec, n_h, n_h) or W_y.shape[::2] != (n_rec, n_h) or U_y.shape[0] != W_y.shape[1] \
+            or V_x.shape[0] != n_x or U_y.shape[1] != V_x.shape[1]:
+        raise ValueError(f"inconsistent shapes: W_x {W_x.shape}, W_h {W_h.shape}, W_y {W_y.shape} (each (n_rec, ...)), "
+                         f"U_y {U_y.shape}, V_x {V_x.shape}")
+    return W_x, W_h, W_y, U_y, V_x
+
+
 def aligned_modes(W_x, W_h, W_y, R, U_y, V_x) -> AlignedModes:
-    """Project recorded weights (n_rec, ...) on an aligned basis (THEORY §3.7)."""
+    """Project recorded weights (n_rec, ...) on an aligned basis (THEORY §3.7).
+
+    ``R`` (N_h, N_h) is the hidden rotation of the aligned initialisation.
+    """
+    W_x, W_h, W_y, U_y, V_x = _recorded(W_x, W_h, W_y, U_y, V_x)
+    R = as_float_array("R", R, ndim=2)
+    if R.shape != (W_h.shape[1],) * 2:
+        raise ValueError(f"R must have shape {(W_h.shape[1],) * 2}, got {R.shape}")
     m = V_x.shape[1]
     Rm = R[:, :m]
     A = np.einsum("hi,rhx,xj->rij", Rm, W_x, V_x)
@@ -56,6 +79,10 @@ def aligned_modes(W_x, W_h, W_y, R, U_y, V_x) -> AlignedModes:
 
 def effective_products(W_x, W_h, W_y, U_y, V_x, k_max: int) -> np.ndarray:
     """``P_k = U_yᵀ W_y W_h^k W_x V_x`` for ``k = 0..k_max``, shape (n_rec, k_max + 1, m, m)."""
+    from .._validation import check_int
+
+    W_x, W_h, W_y, U_y, V_x = _recorded(W_x, W_h, W_y, U_y, V_x)
+    k_max = check_int("k_max", k_max, minimum=0)
     out = []
     B = W_x
     for _ in range(k_max + 1):

@@ -1,0 +1,155 @@
+"""The public API and its bad-input contract (issue #8).
+
+Every public function of the package's modules (their ``__all__``) must appear in
+``BAD_INPUTS`` with at least one malformed call, and each such call must raise
+``ValueError`` or ``TypeError`` whose message names the argument: never a NaN,
+a hang or a crash.  A new public function without an entry fails
+``test_every_public_function_has_a_bad_input_case``.
+"""
+import importlib
+import inspect
+
+import numpy as np
+import pytest
+
+import lrnn_theory as lt
+
+MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_theory.modes", "lrnn_theory.integrate",
+           "lrnn_theory.closed_forms", "lrnn_theory.landscape", "lrnn_theory.symbolic", "lrnn_theory.data",
+           "lrnn_theory.sim", "lrnn_theory.model", "lrnn_theory.ntk", "lrnn_theory.sensory", "lrnn_theory.sweep",
+           "lrnn_theory.plot"]
+
+NO_ARGUMENTS = {"sensory.mean_input_power"}
+
+
+def _public_functions():
+    out = {}
+    for m in MODULES:
+        mod = importlib.import_module(m)
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if inspect.isfunction(obj):
+                key = f"{obj.__module__.replace('lrnn_theory.', '')}.{obj.__name__}"
+                out.setdefault(key.replace("sim.gd.", "sim.").replace("sim.compare.", "sim.").replace("sim.recover.", "sim."), obj)
+    return out
+
+
+S3 = np.ones(3)
+W = (np.ones((2, 2)), np.eye(2), np.ones((2, 2)))
+X = np.ones((4, 3, 2))
+REC = (np.ones((1, 2, 2)), np.ones((1, 2, 2)), np.ones((1, 2, 2)))
+
+
+def _ax():
+    import matplotlib.pyplot as plt
+
+    return plt.subplots()[1]
+
+
+def _data():
+    return lt.make_dataset(np.ones((1, 3)), 2, 2, 6, seed=0)
+
+
+BAD_INPUTS = {
+    "tasks.constant": [(lambda: lt.tasks.constant(0), "T"), (lambda: lt.tasks.constant(10 ** 4, np.nan), "delta")],
+    "tasks.inverse_exponential": [(lambda: lt.tasks.inverse_exponential(3, 1.0, "x"), "lam")],
+    "tasks.exponential": [(lambda: lt.tasks.exponential(-1), "T")],
+    "tasks.make_task": [(lambda: lt.tasks.make_task("sine", 3), "family")],
+    "tasks.modified": [(lambda: lt.tasks.modified("constant", 3, kappa=np.inf), "kappa")],
+    "tasks.dirac": [(lambda: lt.tasks.dirac(3, [], 1.0), "beta")],
+    "tasks.stack": [(lambda: lt.tasks.stack(np.ones(2), np.ones(3)), "length")],
+    "conventions.tau": [(lambda: lt.conventions.tau(-0.1), "lr")],
+    "conventions.ode_time": [(lambda: lt.conventions.ode_time([1], 0.0), "lr")],
+    "modes.mode_energy": [(lambda: lt.mode_energy(1.0, 0.5, 1.0, np.array([])), "s")],
+    "modes.mode_rhs": [(lambda: lt.mode_rhs(np.nan, 0.5, 1.0, S3), "a")],
+    "modes.mode_jacobian": [(lambda: lt.mode_jacobian(1.0, 0.5, "c", S3), "c")],
+    "modes.mode_hessian": [(lambda: lt.modes.mode_hessian(1.0, np.ones(2), 1.0, np.ones((3, 3))), "broadcast")],
+    "modes.reduced_energy": [(lambda: lt.modes.reduced_energy(np.inf, 0.5, S3), "u")],
+    "modes.reduced_rhs": [(lambda: lt.modes.reduced_rhs(1.0, 0.5, S3, delta="x"), "delta")],
+    "integrate.integrate_modes": [(lambda: lt.integrate_modes(S3, 0.1, 0.1, 0.1, [1.0, 0.0]), "t"),
+                                  (lambda: lt.integrate_modes(S3, 0.1, 0.1, 0.1, [0.0, 1.0], max_steps=-1), "max_steps")],
+    "integrate.integrate_reduced": [(lambda: lt.integrate_reduced(S3, 0.1, 0.1, [0.0, 1.0], tau=np.inf), "tau")],
+    "closed_forms.fixed_point": [(lambda: lt.fixed_point(np.ones((2, 3)) * np.nan), "s")],
+    "closed_forms.escape_time": [(lambda: lt.closed_forms.escape_time(S3, 0.1, 0.0), "u0")],
+    "closed_forms.extrapolation_energy": [(lambda: lt.closed_forms.extrapolation_energy("sine", 3, 3), "family")],
+    "closed_forms.extrapolation_energy_direct": [(lambda: lt.closed_forms.extrapolation_energy_direct(1.0, np.nan, S3), "b")],
+    "closed_forms.family_fixed_point": [(lambda: lt.closed_forms.family_fixed_point("constant", 0), "T")],
+    "closed_forms.frozen_b_solution": [(lambda: lt.closed_forms.frozen_b_solution([[0.0]], S3, 0.5, 0.1), "t")],
+    "closed_forms.hessian_at_solution": [(lambda: lt.closed_forms.hessian_at_solution(np.array([1.0, 0.0, 2.0])), "s")],
+    "closed_forms.jacobian_rows": [(lambda: lt.closed_forms.jacobian_rows(1.0, 0.5, 2.5), "T")],
+    "closed_forms.max_stable_lr": [(lambda: lt.closed_forms.max_stable_lr(np.array([1.0, 0.0, 1.0])), "s")],
+    "closed_forms.recency_weight": [(lambda: lt.closed_forms.recency_weight(S3, np.nan), "b")],
+    "landscape.dirac_landau_coefficients": [(lambda: lt.landscape.dirac_landau_coefficients(np.nan), "beta")],
+    "landscape.dirac_t3_solution": [(lambda: lt.landscape.dirac_t3_solution(1.0, kappa=np.inf), "kappa")],
+    "landscape.energy_decomposition": [(lambda: lt.landscape.energy_decomposition(1, 1, 1, "s"), "s")],
+    "landscape.geometric_sums": [(lambda: lt.landscape.geometric_sums(np.ones(4), np.ones((3, 2))), "b")],
+    "landscape.global_minimiser": [(lambda: lt.landscape.global_minimiser(S3, b_range=(0.0, np.nan)), "b_range")],
+    "landscape.local_minima": [(lambda: lt.landscape.local_minima(S3, n_grid=1), "n_grid")],
+    "landscape.profile_angle": [(lambda: lt.landscape.profile_angle(np.inf, S3), "b")],
+    "landscape.profile_energy": [(lambda: lt.landscape.profile_energy(0.5, [[np.nan]]), "s")],
+    "landscape.transition_location": [(lambda: lt.landscape.transition_location([0.0], [1.0]), "x")],
+    "landscape.u_star": [(lambda: lt.landscape.u_star(0.5, np.ones(0)), "s")],
+    "symbolic.lambdify_energy": [(lambda: lt.symbolic.lambdify_energy(0), "T")],
+    "symbolic.lambdify_jacobian": [(lambda: lt.symbolic.lambdify_jacobian(2, "never"), "variant")],
+    "symbolic.lambdify_odes": [(lambda: lt.symbolic.lambdify_odes("2"), "T")],
+    "symbolic.mode_energy": [(lambda: lt.symbolic.mode_energy(-2), "T")],
+    "symbolic.mode_jacobian": [(lambda: lt.symbolic.mode_jacobian(2, 3), "variant")],
+    "symbolic.mode_odes": [(lambda: lt.symbolic.mode_odes(True), "T")],
+    "symbolic.symbols": [(lambda: lt.symbolic.symbols(0), "T")],
+    "symbolic.taylor_coefficients": [(lambda: lt.symbolic.taylor_coefficients(1.5), "order")],
+    "symbolic.to_latex": [(lambda: lt.symbolic.to_latex(object()), "expr")],
+    "data.make_dataset": [(lambda: lt.make_dataset(np.ones(3), 2, 2, 5, seed=0), "n_samples")],
+    "data.orthonormal_columns": [(lambda: lt.data.orthonormal_columns(2, 3, np.random.default_rng(0)), "m"),
+                                 (lambda: lt.data.orthonormal_columns(3, 2, 0), "rng")],
+    "sim.simulate_gd": [(lambda: lt.simulate_gd(_data(), 2, lr=0.1, steps=-5), "steps")],
+    "sim.simulate_gd_batch": [(lambda: lt.simulate_gd_batch([], 2, lr=0.1, steps=5), "datasets")],
+    "sim.loss_and_grad": [(lambda: lt.loss_and_grad(_data(), W, method="forward"), "method")],
+    "sim.initial_weights": [(lambda: lt.sim.initial_weights(_data(), 0), "n_h")],
+    "sim.compare": [(lambda: lt.compare("theory", "run"), "theory")],
+    "sim.aligned_modes": [(lambda: lt.sim.aligned_modes(*REC, np.eye(3), np.eye(2), np.eye(2)), "R")],
+    "sim.effective_modes": [(lambda: lt.sim.effective_modes(np.ones((2, 2)), *REC[1:], np.eye(2), np.eye(2)), "W_x")],
+    "sim.effective_products": [(lambda: lt.sim.effective_products(*REC, np.eye(2), np.eye(2), -1), "k_max")],
+    "model.forward": [(lambda: lt.model.forward(*W, np.ones((4, 3, 5))), "X")],
+    "model.hidden_states": [(lambda: lt.model.hidden_states(np.ones(2), W[1], W[2], X), "W_x")],
+    "model.mse_half": [(lambda: lt.model.mse_half(*W, X, np.ones((3, 2))), "Y")],
+    "ntk.aligned_inner": [(lambda: lt.ntk.aligned_inner((1, 1, 1), (1, 1, 1), 0), "T")],
+    "ntk.kernel_distance": [(lambda: lt.ntk.kernel_distance(np.ones(3), np.ones(3)), "K0")],
+    "ntk.kernel_distance_aligned": [(lambda: lt.ntk.kernel_distance_aligned("abc", (1, 1, 1), 2), "modes0")],
+    "ntk.kernel_movement": [(lambda: lt.ntk.kernel_movement(0.1, 2, aligned=True, max_steps=0), "max_steps")],
+    "ntk.ntk": [(lambda: lt.ntk.ntk(*W, np.ones((4, 3))), "X")],
+    "ntk.ntk_aligned": [(lambda: lt.ntk.ntk_aligned(np.ones(2), np.nan, 1.0, 3), "modes")],
+    "ntk.ntk_jacobian": [(lambda: lt.ntk.ntk_jacobian(W[0], W[1], np.ones((2, 3)), X), "weights")],
+    "sensory.extrapolation_loss": [(lambda: lt.sensory.extrapolation_loss(4, 50, noise=np.nan), "noise")],
+    "sensory.sensory_task": [(lambda: lt.sensory.sensory_task(5.5, 4, seed=0), "n_trials")],
+    "sensory.train_sensory": [(lambda: lt.sensory.train_sensory("sum", lr=-1.0), "lr")],
+    "sweep.default_executor": [(lambda: lt.sweep.default_executor(0), "max_workers")],
+    "sweep.point_seed": [(lambda: lt.sweep.point_seed(-1, {}), "seed")],
+    "sweep.sweep": [(lambda: lt.sweep.sweep(print, {}, executor="serial"), "grid")],
+    "plot.clipped_line": [(lambda: lt.plot.clipped_line(_ax(), [0, 1], [1, 2], clip=0.0, color="k"), "clip")],
+    "plot.colorbar": [(lambda: lt.plot.colorbar(None, None, "viridis", 1.0, 0.0, "κ"), "vmin")],
+    "plot.explore_panel": [(lambda: lt.plot.explore_panel(family="sine"), "family")],
+    "plot.heatmap": [(lambda: lt.plot.heatmap(_ax(), np.ones((2, 2)), [1, 2, 3], [1, 2]), "values")],
+    "plot.mode_colors": [(lambda: lt.plot.mode_colors(0), "n")],
+    "plot.panel_grid": [(lambda: lt.plot.panel_grid(0, 1), "nrows")],
+    "plot.plot_mode_trajectory": [(lambda: lt.plot.plot_mode_trajectory(np.ones(3)), "traj")],
+    "plot.reference_line": [(lambda: lt.plot.reference_line(_ax(), np.nan), "value")],
+    "plot.save_figure": [(lambda: lt.plot.save_figure(None, "/tmp/x.png"), "fig"),
+                         (lambda: lt.plot.save_figure(lt.plot.panel_grid(1, 1)[0], "/tmp/x.unknownformat"), "path")],
+    "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],
+}
+
+
+def test_every_public_function_has_a_bad_input_case():
+    public = set(_public_functions())
+    missing = sorted(public - set(BAD_INPUTS) - NO_ARGUMENTS)
+    assert not missing, f"public functions without a bad-input test: {missing}"
+    stale = sorted(set(BAD_INPUTS) - public)
+    assert not stale, f"BAD_INPUTS names functions that are not public: {stale}"
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_input_raises_a_named_error(name):
+    for call, argument in BAD_INPUTS[name]:
+        with pytest.raises((ValueError, TypeError)) as info:
+            call()
+        assert argument in str(info.value), f"{name}: message {str(info.value)!r} does not name {argument!r}"

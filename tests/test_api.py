@@ -17,7 +17,7 @@ import lrnn_theory as lt
 MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_theory.modes", "lrnn_theory.integrate",
            "lrnn_theory.closed_forms", "lrnn_theory.landscape", "lrnn_theory.symbolic", "lrnn_theory.data",
            "lrnn_theory.sim", "lrnn_theory.model", "lrnn_theory.ntk", "lrnn_theory.sensory", "lrnn_theory.sweep",
-           "lrnn_theory.plot"]
+           "lrnn_theory.plot", "lrnn_theory.memory"]
 
 NO_ARGUMENTS = {"sensory.mean_input_power"}
 
@@ -135,6 +135,14 @@ BAD_INPUTS = {
     "plot.reference_line": [(lambda: lt.plot.reference_line(_ax(), np.nan), "value")],
     "plot.save_figure": [(lambda: lt.plot.save_figure(None, "/tmp/x.png"), "fig"),
                          (lambda: lt.plot.save_figure(lt.plot.panel_grid(1, 1)[0], "/tmp/x.unknownformat"), "path")],
+    "memory.cross_moment": [(lambda: lt.memory.cross_moment(1.5, 0.2), "lam1")],
+    "memory.cross_moment_dlam2": [(lambda: lt.memory.cross_moment_dlam2(0.5, 0.2, rho="x"), "rho")],
+    "memory.sensitivity_kernel": [(lambda: lt.memory.sensitivity_kernel(0.5, -1.0), "lam2")],
+    "memory.stationary_moments": [(lambda: lt.memory.stationary_moments(0.5, sigma=-1.0), "sigma")],
+    "memory.finite_time_moments": [(lambda: lt.memory.finite_time_moments("a", 3), "lam")],
+    "memory.monte_carlo_moments": [(lambda: lt.memory.monte_carlo_moments(0.5, burn_in=0), "burn_in")],
+    "memory.teacher_student_loss": [(lambda: lt.memory.teacher_student_loss(0.5, 1.0), "lam_star")],
+    "memory.teacher_student_curvature": [(lambda: lt.memory.teacher_student_curvature(0.5 + 0.1j), "lam_star")],
     "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],
 }
 

@@ -166,7 +166,7 @@ def test_divergence_is_reported_with_finite_records():
     run = simulate_gd(d, 4, lr=5.0, steps=10_000, scale=0.5, record_every=1)
     assert run.diverged and run.diverged_step is not None and run.diverged_step < 10_000
     assert np.all(np.isfinite(run.loss)) and np.all(np.isfinite(run.W_h))
-    assert run.step[-1] < run.diverged_step
+    assert run.step[-1] < run.diverged_step and run.status == "diverged"
 
 
 def test_batch_equals_single_runs_bitwise():
@@ -244,7 +244,7 @@ def test_learning_rate_just_below_and_above_the_stability_threshold():
     """§5.2 / issue #8: full-matrix GD started near the zero-loss solution converges at 0.9·2/λmax
     and leaves it at 1.1·2/λmax.  For this task (constant, T = 4) it does not explode: it settles at
     loss ≈ 0.084 away from the solution, so ``diverged`` (reserved for non-finite or exploding runs)
-    stays False and the failure shows in the loss."""
+    stays False and the run is reported as ``unstable`` (status "unstable")."""
     from lrnn_theory.closed_forms import hessian_at_solution, max_stable_lr
 
     s = tasks.constant(4, 1.0)
@@ -255,7 +255,9 @@ def test_learning_rate_just_below_and_above_the_stability_threshold():
     ok = simulate_gd(d, 1, lr=0.9 * lr_max, steps=3000, modes0=tuple(start), record_every=3000)
     bad = simulate_gd(d, 1, lr=1.1 * lr_max, steps=20_000, modes0=tuple(start), record_every=100)
     assert not ok.diverged and ok.loss[-1] < 1e-12  # loss floor of the correlation form ~1e-15
+    assert ok.status == "ok" and not ok.unstable
     assert np.all(np.isfinite(bad.loss)) and bad.loss[-1] > 1e-3 and bad.loss[-1] > 1e3 * bad.loss[0]
+    assert bad.unstable and bad.status == "unstable"
 
 
 @pytest.mark.parametrize("scale", [1e-12, 1e3])

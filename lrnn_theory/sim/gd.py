@@ -85,6 +85,20 @@ class GDResult:
     S: np.ndarray | None
     convention: str
 
+    @property
+    def unstable(self) -> bool:
+        """Gradient descent failed to descend: diverged, or the last recorded loss exceeds the first.
+
+        A step size above ``2/λ_max`` near a solution (THEORY §5.2) can drive the weights away
+        from it into a higher-loss orbit without exploding; this flag reports it.
+        """
+        return bool(self.diverged or self.loss[-1] > self.loss[0] * (1 + 1e-9) + 1e-15)
+
+    @property
+    def status(self) -> str:
+        """``"diverged"`` (non-finite or exploding), ``"unstable"`` (loss went up) or ``"ok"``."""
+        return "diverged" if self.diverged else "unstable" if self.unstable else "ok"
+
     def modes(self):
         """Connectivity modes recovered from the weights (THEORY §3.7).
 

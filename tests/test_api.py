@@ -8,6 +8,7 @@ a hang or a crash.  A new public function without an entry fails
 """
 import importlib
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ import lrnn_theory as lt
 MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_theory.modes", "lrnn_theory.integrate",
            "lrnn_theory.closed_forms", "lrnn_theory.landscape", "lrnn_theory.symbolic", "lrnn_theory.data",
            "lrnn_theory.sim", "lrnn_theory.model", "lrnn_theory.ntk", "lrnn_theory.sensory", "lrnn_theory.sweep",
-           "lrnn_theory.plot", "lrnn_theory.memory"]
+           "lrnn_theory.plot", "lrnn_theory.memory", "lrnn_theory.optim"]
 
 NO_ARGUMENTS = {"sensory.mean_input_power"}
 
@@ -29,8 +30,9 @@ def _public_functions():
         for name in mod.__all__:
             obj = getattr(mod, name)
             if inspect.isfunction(obj):
-                key = f"{obj.__module__.replace('lrnn_theory.', '')}.{obj.__name__}"
-                out.setdefault(key.replace("sim.gd.", "sim.").replace("sim.compare.", "sim.").replace("sim.recover.", "sim."), obj)
+                # functions of a sub-package are keyed by the sub-package (sim.gd.simulate_gd -> sim.simulate_gd)
+                key = re.sub(r"^(sim|memory)\.\w+\.", r"\1.", f"{obj.__module__.replace('lrnn_theory.', '')}.{obj.__name__}")
+                out.setdefault(key, obj)
     return out
 
 
@@ -44,6 +46,10 @@ def _ax():
     import matplotlib.pyplot as plt
 
     return plt.subplots()[1]
+
+
+def _sgd():
+    return lt.optim.SGD(lr=0.1)
 
 
 def _data():
@@ -143,6 +149,30 @@ BAD_INPUTS = {
     "memory.monte_carlo_moments": [(lambda: lt.memory.monte_carlo_moments(0.5, burn_in=0), "burn_in")],
     "memory.teacher_student_loss": [(lambda: lt.memory.teacher_student_loss(0.5, 1.0), "lam_star")],
     "memory.teacher_student_curvature": [(lambda: lt.memory.teacher_student_curvature(0.5 + 0.1j), "lam_star")],
+    "memory.normalisation": [(lambda: lt.memory.normalisation(1.0), "lam")],
+    "memory.dnu_domega": [(lambda: lt.memory.dnu_domega(0.5, "cosh"), "parametrisation"), (lambda: lt.memory.dnu_domega(-0.5, "exp"), "nu")],
+    "memory.dtheta_domega": [(lambda: lt.memory.dtheta_domega(0.5, 0.1, "log"), "parametrisation"),
+                             (lambda: lt.memory.dtheta_domega(0.5, np.nan), "theta")],
+    "memory.modulus_sensitivity": [(lambda: lt.memory.modulus_sensitivity(0.5, gamma="learned"), "gamma"),
+                                   (lambda: lt.memory.modulus_sensitivity(0.5, rho=2.0), "rho")],
+    "memory.phase_sensitivity": [(lambda: lt.memory.phase_sensitivity(0.5j, 0.0, "nu_scale"), "parametrisation")],
+    "memory.sample_states": [(lambda: lt.memory.sample_states(np.ones((2, 2)) * 0.5), "lam"),
+                             (lambda: lt.memory.sample_states(0.5, n_chains=1), "n_chains")],
+    "memory.estimate": [(lambda: lt.memory.estimate(np.ones(1)), "samples")],
+    "memory.diagonal_hessian": [(lambda: lt.memory.diagonal_hessian([0.5, 0.2], [1.0], [1.0, 1.0]), "b"),
+                                (lambda: lt.memory.diagonal_hessian([1.5], [1.0], [1.0]), "lam")],
+    "memory.monte_carlo_gauss_newton": [(lambda: lt.memory.monte_carlo_gauss_newton([0.5], [1.0], [1.0], n_chains=0), "n_chains")],
+    "memory.teacher_student_gradient": [(lambda: lt.memory.teacher_student_gradient(0.5, 0.2, sigma=-1.0), "sigma")],
+    "memory.train_lambda": [(lambda: lt.memory.train_lambda(0.9, 0.5, "adam"), "optimiser"),
+                                     (lambda: lt.memory.train_lambda(0.9, 0.5, _sgd(), loss="mc"), "loss"),
+                                     (lambda: lt.memory.train_lambda(0.9, 0.5, _sgd(), loss="sampled", batch=0), "batch"),
+                                     (lambda: lt.memory.train_lambda(0.9, 0.5, _sgd(), loss="sampled", window=0), "window"),
+                                     (lambda: lt.memory.train_lambda(1.0, 0.5, _sgd()), "lam_star")],
+    "memory.lr_scan": [(lambda: lt.memory.lr_scan(0.9, 0.5, "sgd", [0.1]), "optimiser"),
+                                (lambda: lt.memory.lr_scan(0.9, 0.5, lt.optim.SGD, [-1.0]), "lrs")],
+    "memory.sampled_loss_and_grad": [(lambda: lt.memory.sampled_loss_and_grad(0.5, 0.9, np.ones((2, 4)), window_start=0),
+                                               "window_start")],
+    "optim.check_optimiser": [(lambda: lt.optim.check_optimiser("optimiser", "rmsprop"), "optimiser")],
     "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],
 }
 

@@ -103,3 +103,145 @@ def test_b9_6_teacher_student_curvature():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------------------------
+# B.4 normalisation and reparametrisation (check 5)
+
+
+@pytest.mark.parametrize("lam,rho", [(0.9, 0.0), (0.95, 0.0), (0.9, 0.6), (0.8, 0.9)])
+def test_b9_5_normalised_activity_monte_carlo(lam, rho):
+    """γ = sqrt(1-λ²): E[h²] = 1 (ρ = 0) and (1+ρλ)/(1-ρλ) otherwise, closed form and Monte Carlo."""
+    g = float(memory.normalisation(lam))
+    expected = (1 + rho * lam) / (1 - rho * lam)
+    assert memory.stationary_moments(lam, rho, gamma=g)[0] == pytest.approx(expected, rel=1e-12)
+    mc = memory.monte_carlo_moments(lam, rho, gamma=g, n_chains=20_000, seed=5)
+    assert abs(mc.h2 - expected) < 3 * mc.h2_se
+
+
+def test_b9_5_reparametrised_sensitivity_limits():
+    """The B.4 table: limits as ν → 1 and the exact tanh / ν-scaled values."""
+    eps = 1e-7
+    nu = 1 - eps
+    assert memory.modulus_sensitivity(nu, 0.0, "exp", "fixed") == pytest.approx(0.5, rel=1e-5)
+    assert memory.modulus_sensitivity(nu, 0.9, "exp", "fixed") == pytest.approx(19 / 2, rel=1e-5)
+    assert memory.modulus_sensitivity(nu, 0.9, "tanh", "fixed") == pytest.approx(38, rel=1e-5)
+    assert memory.modulus_sensitivity(nu, 0.0, "exp", "differentiated") == pytest.approx(0.25, rel=1e-5)
+    # leading divergences of the direct parametrisation
+    assert memory.modulus_sensitivity(nu, 0.0, "direct", "none") * 4 * eps ** 3 == pytest.approx(1, rel=1e-5)
+    assert memory.modulus_sensitivity(nu, 0.0, "direct", "fixed") * 2 * eps ** 2 == pytest.approx(1, rel=1e-5)
+    assert memory.modulus_sensitivity(nu, 0.0, "direct", "differentiated") * 4 * eps ** 2 == pytest.approx(1, rel=1e-5)
+    assert memory.modulus_sensitivity(nu, 0.0, "exp", "none") * 4 * eps == pytest.approx(1, rel=1e-5)
+    assert memory.modulus_sensitivity(nu, 0.0, "tanh", "none") * eps == pytest.approx(1, rel=1e-5)
+    nus = np.array([0.1, 0.5, 0.9, 0.999])
+    assert np.allclose(memory.modulus_sensitivity(nus, 0.0, "tanh", "fixed"), 1 + nus ** 2, rtol=1e-12)
+    assert np.allclose(memory.modulus_sensitivity(nus, 0.0, "tanh", "differentiated"), 1.0, rtol=1e-10)
+    lam = nus * np.exp(1j * np.array([0.3, -1.0, 2.0, 0.01]))
+    assert np.allclose(memory.phase_sensitivity(lam, 0.0, "nu_scaled", "fixed"), 1.0, rtol=1e-12)
+    assert np.allclose(memory.phase_sensitivity(lam, 0.0, "direct", "fixed"), nus ** 2 * (1 + nus ** 2) / (1 - nus ** 2) ** 2, rtol=1e-12)
+    # ρ = 1: every γ(λ) of this form still diverges, like 1/(1-ν) for exp
+    assert memory.modulus_sensitivity(1 - 1e-4, 1.0, "exp", "fixed") > 10 * memory.modulus_sensitivity(1 - 1e-3, 1.0, "exp", "fixed") / 11
+
+
+@pytest.mark.parametrize("lam,rho,param,gamma", [
+    (0.9, 0.0, "exp", "fixed"), (0.9, 0.5, "tanh", "differentiated"), (0.85 * np.exp(0.7j), 0.3, "exp", "differentiated"),
+    (0.9 * np.exp(2.0j), 0.8, "direct", "none"),
+])
+def test_b9_5_sensitivity_against_monte_carlo(lam, rho, param, gamma):
+    """E|∂_ω(γh)|² per chain: (dν/dω)|γ'h + γ e^{iθ} ∂_λh|², from sampled (h, ∂_λh)."""
+    h, g = memory.sample_states(lam, rho, n_chains=20_000, seed=11)
+    nu, theta = abs(lam), np.angle(lam)
+    gam = 1.0 if gamma == "none" else np.sqrt(1 - nu ** 2)
+    gp = -nu / gam if gamma == "differentiated" else 0.0
+    dnu = float(memory.dnu_domega(nu, param))
+    est = memory.estimate(np.abs(dnu * (gp * h[:, 0] + gam * np.exp(1j * theta) * g[:, 0])) ** 2)
+    assert est.agrees(memory.modulus_sensitivity(lam, rho, param, gamma))
+    ph = memory.estimate(np.abs(gam * 1j * lam * g[:, 0]) ** 2)
+    assert ph.agrees(memory.phase_sensitivity(lam, rho, "direct", gamma))
+
+
+# ---------------------------------------------------------------------------------------------
+# B.5 teacher–student: Monte Carlo and gradient (check 6)
+
+
+@pytest.mark.parametrize("lam,lam_star,mu", [(0.8, 0.9, 0.0), (0.8 * np.exp(0.5j), 0.9 * np.exp(0.2j), 0.0), (0.7, 0.85, 0.5),
+                                             (0.6 * np.exp(-1j), 0.9, 0.3)])
+def test_b9_6_teacher_student_loss_monte_carlo(lam, lam_star, mu):
+    h, _ = memory.sample_states(np.array([lam, lam_star]), 0.0, mu=mu, n_chains=20_000, seed=3)
+    est = memory.estimate(0.5 * np.abs(h[:, 0] - h[:, 1]) ** 2)
+    assert est.agrees(memory.teacher_student_loss(lam, lam_star, mu=mu))
+
+
+@pytest.mark.parametrize("normalised,mu", [(False, 0.0), (True, 0.0), (False, 0.7)])
+def test_teacher_student_gradient_is_the_finite_difference_of_the_loss(normalised, mu):
+    nu, th = 0.8, 0.4
+    ls = 0.9 * np.exp(0.1j)
+    L = lambda n, t: memory.teacher_student_loss(n * np.exp(1j * t), ls, mu=mu, normalised=normalised)  # noqa: E731
+    d_nu, d_th = memory.teacher_student_gradient(nu * np.exp(1j * th), ls, mu=mu, normalised=normalised)
+    h = 1e-6  # central differences: error O(h²·L''') ≈ 1e-10 plus rounding 1e-16/h ≈ 1e-10
+    assert d_nu == pytest.approx((L(nu + h, th) - L(nu - h, th)) / (2 * h), rel=1e-8)
+    assert d_th == pytest.approx((L(nu, th + h) - L(nu, th - h)) / (2 * h), rel=1e-8)
+
+
+# ---------------------------------------------------------------------------------------------
+# B.6 diagonal Hessian (check 9)
+
+
+def test_b9_9_diagonal_hessian_matches_monte_carlo_gauss_newton():
+    rng = np.random.default_rng(0)
+    lam = np.array([0.95 * np.exp(0.3j), 0.9 * np.exp(-0.2j), 0.97, 0.93 * np.exp(0.31j)])
+    b = rng.normal(size=4) + 1j * rng.normal(size=4)
+    c = rng.normal(size=4) + 1j * rng.normal(size=4)
+    H = memory.diagonal_hessian(lam, b, c, 0.0)
+    assert np.max(np.abs(H - H.T)) <= 1e-12 * np.max(np.abs(H))
+    mc = memory.monte_carlo_gauss_newton(lam, b, c, 0.0, n_chains=20_000, seed=0)
+    assert mc.agrees(H, n_se=4.0)  # 64 entries: 4 s.e. keeps the family-wise false-alarm rate small
+    assert np.linalg.norm(mc.mean - H) / np.linalg.norm(H) < 0.03
+    ev, ev_mc = np.linalg.eigvalsh(H), np.linalg.eigvalsh(mc.mean)
+    assert np.allclose(ev_mc[-3:], ev[-3:], rtol=0.05)
+    # B.6: the top eigenvector is localised on the eigenvalue nearest the unit circle that is
+    # close to its own conjugate (0.97, real): its Re/Im coordinates carry > 90% of the weight
+    top = np.linalg.eigh(H)[1][:, -1] ** 2
+    k = int(np.argmax(np.abs(lam)))
+    assert top[k] + top[k + 4] > 0.9
+
+
+def test_diagonal_hessian_of_one_real_eigenvalue_is_the_b5_curvature():
+    """n = 1, b = c = 1, λ real: H_re,re = S(λ, λ) = (1+λ²)/(1-λ²)³ (B.5) and H_im,im = λ² S·... via B = A."""
+    lam = 0.92
+    H = memory.diagonal_hessian([lam], [1.0], [1.0])
+    assert H[0, 0] == pytest.approx(float(memory.teacher_student_curvature(lam)), rel=1e-12)
+    assert H[0, 1] == pytest.approx(0.0, abs=1e-12) and H[1, 1] == pytest.approx(0.0, abs=1e-9)
+
+
+# ---------------------------------------------------------------------------------------------
+# B.5 / B.8 gradient descent on λ (checks 7 and 8)
+
+
+@pytest.mark.parametrize("lam_star", [0.8, 0.9, 0.95])
+def test_b9_7_sampled_gd_stability_threshold(lam_star):
+    from lrnn_theory.memory.training import train_lambda
+    from lrnn_theory.optim import SGD
+
+    h_star = float(memory.teacher_student_curvature(lam_star))
+    lam0 = lam_star - 0.05 * (1 - lam_star)
+    ok = train_lambda(lam_star, lam0, SGD(0.8 * 2 / h_star), loss="sampled", steps=100, batch=256, seed=0)
+    bad = train_lambda(lam_star, lam0, SGD(1.25 * 2 / h_star), loss="sampled", steps=100, batch=256, seed=0)
+    assert ok.status == "converged" and ok.converged_step < 30  # contraction |1 - 1.6| = 0.6 per step
+    assert bad.status != "converged" and bad.loss[-1] > bad.loss[0]
+
+
+def test_b9_8_curse_of_memory_ordering():
+    from lrnn_theory.memory.training import Parametrisation, lr_scan
+    from lrnn_theory.optim import SGD, Adam
+
+    direct = lr_scan(0.99, 0.5, SGD, np.logspace(-7, 1, 17), steps=2000)
+    assert np.all(np.isinf(direct.steps_to_target))
+    lru = Parametrisation(modulus="exp", normalised=True)
+    for ls in (0.9, 0.97, 0.99):  # one learning rate for every λ*
+        assert lr_scan(ls, 0.5, SGD, [3.0], parametrisation=lru, steps=2000).best_steps <= 12
+    adam = lr_scan(0.99, 0.5, Adam, np.logspace(-3, 0, 13), steps=2000)
+    assert adam.best_steps < 100
+    # plain SGD's best learning rate shrinks with the memory: ~ 1/H* ∝ (1-λ*)³
+    best = [lr_scan(ls, 0.5, SGD, np.logspace(-7, 0, 29), steps=2000).best_lr for ls in (0.8, 0.9)]
+    assert best[1] < best[0] / 2

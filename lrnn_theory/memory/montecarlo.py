@@ -1,0 +1,144 @@
+"""Monte-Carlo estimators for the curse-of-memory moments (THEORY-EXTENSIONS B.8).
+
+One numba kernel runs many independent AR(1)-driven chains in parallel, each
+carrying ``m`` recurrences ``h_{t+1} = λ_j h_t + x_{t+1}`` that share the input,
+and their forward sensitivities ``g_{t+1} = λ_j g_t + h_t = ∂_{λ_j} h_{t+1}``.
+Every closed form of :mod:`~lrnn_theory.memory.moments` and
+:mod:`~lrnn_theory.memory.teacher` is checked against a chain average built on
+:func:`sample_states`; estimates carry standard errors.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from .._validation import as_float_array, check_finite_scalar, check_int, check_positive_float, check_seed
+from .moments import _rho
+
+__all__ = ["MonteCarloEstimate", "MonteCarloMoments", "estimate", "monte_carlo_moments", "sample_states"]
+
+
+@njit(cache=True, parallel=True)
+def _chains(lam_re, lam_im, rho, mu, sigma, n_chains, burn, seeds, h_re, h_im, g_re, g_im):
+    m = lam_re.size
+    s = np.sqrt(1.0 - rho * rho)
+    for c in prange(n_chains):
+        np.random.seed(seeds[c])
+        x = np.random.standard_normal()  # the AR(1) input starts from its stationary law
+        hr = np.zeros(m)
+        hi = np.zeros(m)
+        gr = np.zeros(m)
+        gi = np.zeros(m)
+        for _ in range(burn):
+            x = rho * x + s * np.random.standard_normal()
+            u = mu + sigma * x
+            for j in range(m):
+                a, b = lam_re[j], lam_im[j]
+                ngr = a * gr[j] - b * gi[j] + hr[j]
+                ngi = a * gi[j] + b * gr[j] + hi[j]
+                nhr = a * hr[j] - b * hi[j] + u
+                nhi = a * hi[j] + b * hr[j]
+                gr[j] = ngr
+                gi[j] = ngi
+                hr[j] = nhr
+                hi[j] = nhi
+        for j in range(m):
+            h_re[c, j] = hr[j]
+            h_im[c, j] = hi[j]
+            g_re[c, j] = gr[j]
+            g_im[c, j] = gi[j]
+
+
+def sample_states(lam, rho=0.0, *, mu=0.0, sigma=1.0, n_chains: int = 20_000, burn_in: int | None = None,
+                  seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Samples of ``(h_t, ∂_λ h_t)`` after ``burn_in`` steps, for several ``λ`` driven by one input (B.1, B.8).
+
+    Parameters
+    ----------
+    lam : complex or array_like of shape (m,), ``|λ_j| < 1``
+    rho : float in [0, 1]
+        AR(1) coefficient: ``x_t = ρ x_{t-1} + sqrt(1-ρ²) ξ_t`` started from its stationary law.
+    mu, sigma : float
+        Input mean and standard deviation (the input is ``μ + σ x_t``).
+    n_chains : int >= 2
+    burn_in : int, optional
+        Steps from ``h = ∂_λh = 0`` (default ``ceil(30/(1 - max|λ|))``).
+    seed : int
+        Chain ``c`` draws from seed ``seed + c`` (the samples do not depend on the thread count).
+
+    Returns
+    -------
+    h, g : ndarray, complex, shape (n_chains, m)
+        ``h_t`` and ``g_t = ∂h_t/∂λ`` of each chain (``γ = 1``).
+    """
+    lam = np.atleast_1d(as_float_array("lam", lam, allow_complex=True)).astype(complex)
+    if lam.ndim != 1:
+        raise ValueError(f"lam must be a scalar or 1-D, got shape {lam.shape}")
+    if np.any(np.abs(lam) >= 1):
+        raise ValueError("lam must satisfy |lam| < 1 (stationary chains)")
+    rho = float(_rho(rho))
+    mu = check_finite_scalar("mu", mu)
+    sigma = check_positive_float("sigma", sigma, allow_zero=True)
+    n_chains = check_int("n_chains", n_chains, minimum=2)
+    seed = check_seed("seed", seed)
+    burn = int(np.ceil(30 / (1 - np.max(np.abs(lam))))) if burn_in is None else check_int("burn_in", burn_in, minimum=1)
+    shape = (n_chains, lam.size)
+    out = [np.empty(shape) for _ in range(4)]
+    seeds = (seed + np.arange(n_chains, dtype=np.int64)) % (2 ** 31)
+    _chains(np.ascontiguousarray(lam.real), np.ascontiguousarray(lam.imag), rho, mu, sigma, n_chains, burn, seeds, *out)
+    return out[0] + 1j * out[1], out[2] + 1j * out[3]
+
+
+@dataclass(frozen=True)
+class MonteCarloEstimate:
+    """A chain average with its standard error: ``mean ± se`` over ``n`` independent chains."""
+
+    mean: np.ndarray
+    se: np.ndarray
+    n: int
+
+    def agrees(self, value, n_se: float = 3.0) -> bool:
+        """True when ``|mean - value| <= n_se · se`` everywhere (the B.9 tolerance is 3 standard errors)."""
+        return bool(np.all(np.abs(self.mean - np.asarray(value)) <= n_se * self.se))
+
+
+def estimate(samples) -> MonteCarloEstimate:
+    """Mean and standard error over the first axis of per-chain ``samples`` (shape (n_chains, ...))."""
+    samples = np.asarray(samples)
+    if samples.ndim < 1 or samples.shape[0] < 2:
+        raise ValueError(f"samples must have at least 2 chains along the first axis, got shape {samples.shape}")
+    n = samples.shape[0]
+    return MonteCarloEstimate(mean=samples.mean(axis=0), se=samples.std(axis=0, ddof=1) / np.sqrt(n), n=n)
+
+
+@dataclass(frozen=True)
+class MonteCarloMoments:
+    """Monte-Carlo estimates with standard errors (B.8): ``h2 ± h2_se``, ``d2 ± d2_se``."""
+
+    h2: float
+    h2_se: float
+    d2: float
+    d2_se: float
+    n_chains: int
+    burn_in: int
+
+
+def monte_carlo_moments(lam, rho=0.0, *, gamma=1.0, mu=0.0, sigma=1.0, n_chains: int = 20_000, burn_in: int | None = None,
+                        seed: int = 0) -> MonteCarloMoments:
+    """Monte-Carlo ``E|γh|²`` and ``E|γ ∂_λ h|²`` (``γ`` held fixed) from parallel chains (B.8).
+
+    See :func:`sample_states` for the chains; compare with
+    :func:`~lrnn_theory.memory.stationary_moments`.
+    """
+    lam = check_finite_scalar("lam", lam, allow_complex=True)
+    gamma = check_finite_scalar("gamma", gamma)
+    if abs(lam) >= 1:
+        raise ValueError("lam must satisfy |lam| < 1")
+    burn = int(np.ceil(30 / (1 - abs(lam)))) if burn_in is None else check_int("burn_in", burn_in, minimum=1)
+    h, g = sample_states(lam, rho, mu=mu, sigma=sigma, n_chains=n_chains, burn_in=burn, seed=seed)
+    eh = estimate(gamma ** 2 * np.abs(h[:, 0]) ** 2)
+    eg = estimate(gamma ** 2 * np.abs(g[:, 0]) ** 2)
+    return MonteCarloMoments(h2=float(eh.mean), h2_se=float(eh.se), d2=float(eg.mean), d2_se=float(eg.se),
+                             n_chains=int(h.shape[0]), burn_in=burn)

@@ -1,0 +1,168 @@
+"""Linear teacher–student problems for diagonal recurrences (THEORY-EXTENSIONS B.5–B.6).
+
+One-dimensional: a student ``h_{t+1} = λ h_t + x_{t+1}`` learns a teacher's
+``λ*`` from the same inputs; the stationary loss, its gradient in the modulus and
+phase, its curvature at the optimum in any reparametrisation (B.4) and the
+Monte-Carlo check.  Multi-dimensional: the Gauss–Newton Hessian of a
+complex-diagonal student at the optimum, built from the sensitivity kernel
+``S`` (B.6), and its Monte-Carlo counterpart.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
+from .moments import PARAMETRISATIONS, _lam, _rho, dnu_domega, sensitivity_kernel
+from .montecarlo import MonteCarloEstimate, estimate, sample_states
+
+__all__ = [
+    "diagonal_hessian",
+    "monte_carlo_gauss_newton",
+    "teacher_student_curvature",
+    "teacher_student_gradient",
+    "teacher_student_loss",
+]
+
+
+def teacher_student_loss(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bool = False):
+    """Stationary teacher–student loss ``L = ½ E|h - h*|²`` for one recurrent unit (B.5).
+
+    Unnormalised: ``½[μ²|1/(1-λ) - 1/(1-λ*)|² + σ²(1/(1-|λ|²) + 1/(1-|λ*|²) - 2 Re 1/(1-λ λ̄*))]``.
+    Normalised on both sides (``γ = sqrt(1-|·|²)``, ``μ = 0``, ``σ = 1``):
+    ``L = 1 - Re γ(λ)γ(λ*)/(1 - λ λ̄*)``.
+    """
+    lam = _lam("lam", lam)
+    ls = _lam("lam_star", lam_star)
+    mu = check_finite_scalar("mu", mu)
+    sigma = check_positive_float("sigma", sigma, allow_zero=True)
+    if normalised:
+        if mu != 0 or sigma != 1:
+            raise ValueError("normalised loss is defined for mu = 0, sigma = 1")
+        g = np.sqrt(1 - np.abs(lam) ** 2) * np.sqrt(1 - np.abs(ls) ** 2)
+        return 1 - np.real(g / (1 - lam * np.conj(ls)))
+    mean = mu ** 2 * np.abs(1 / (1 - lam) - 1 / (1 - ls)) ** 2
+    var = sigma ** 2 * (1 / (1 - np.abs(lam) ** 2) + 1 / (1 - np.abs(ls) ** 2) - 2 * np.real(1 / (1 - lam * np.conj(ls))))
+    return 0.5 * (mean + var)
+
+
+def teacher_student_curvature(lam_star, parametrisation: str = "direct", *, normalised: bool = False, sigma=1.0):
+    """Curvature of the teacher–student loss at the optimum in the trainable parameter (B.4–B.5).
+
+    ``∂²L/∂ω²|* = L''(λ*) (dν/dω)²`` (the gradient vanishes there), with
+    ``L''(λ*) = σ²(1+λ*²)/(1-λ*²)³`` (unnormalised, real λ, μ = 0) or
+    ``1/(1-λ*²)²`` (normalised on both sides).  Examples: direct, unnormalised,
+    509.5 at λ* = 0.92; normalised + exp: 0.1786 / 0.2494 / 0.2500 at
+    λ* = 0.36 / 0.92 / 0.99; normalised + tanh: exactly 1.  Plain GD is stable
+    only for ``η < 2/H*``.
+    """
+    ls = _lam("lam_star", lam_star)
+    if np.iscomplexobj(ls):
+        raise TypeError("lam_star must be real (the modulus curvature); use sensitivity_kernel for complex λ")
+    parametrisation = check_choice("parametrisation", parametrisation, PARAMETRISATIONS)
+    sigma = check_positive_float("sigma", sigma)
+    if parametrisation != "direct" and np.any(ls <= 0):
+        raise ValueError("lam_star must be in (0, 1) for the exp and tanh parametrisations of the modulus")
+    q = ls ** 2
+    second = 1 / (1 - q) ** 2 if normalised else sigma ** 2 * (1 + q) / (1 - q) ** 3
+    return second * dnu_domega(ls, parametrisation) ** 2
+
+
+def _re_inverse(r, phi):
+    """``R = Re 1/(1 - r e^{iφ})`` and its partial derivatives in ``r`` and ``φ``."""
+    c, s = np.cos(phi), np.sin(phi)
+    n, d = 1 - r * c, 1 - 2 * r * c + r ** 2
+    return n / d, (-c * d - n * (2 * r - 2 * c)) / d ** 2, r * s * (r ** 2 - 1) / d ** 2
+
+
+def teacher_student_gradient(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Gradient ``(∂L/∂ν, ∂L/∂θ)`` of :func:`teacher_student_loss` in polar coordinates ``λ = ν e^{iθ}`` (B.5).
+
+    With ``z = λ λ̄* = r e^{iφ}`` and ``R = Re 1/(1-z) = (1 - r cos φ)/(1 - 2r cos φ + r²)``:
+    unnormalised ``L = ½[σ²(1/(1-ν²) + 1/(1-ν*²) - 2R) + μ²|1/(1-λ) - 1/(1-λ*)|²]``,
+    normalised ``L = 1 - γ(ν)γ(ν*) R``; both differentiated in closed form.  For a
+    real ``λ >= 0``, ``∂L/∂ν`` is the derivative in ``λ`` itself.
+    """
+    lam = _lam("lam", lam).astype(complex)
+    ls = _lam("lam_star", lam_star).astype(complex)
+    mu = check_finite_scalar("mu", mu)
+    sigma = check_positive_float("sigma", sigma, allow_zero=True)
+    nu, theta = np.abs(lam), np.angle(lam)
+    nus, thetas = np.abs(ls), np.angle(ls)
+    R, dR_dr, dR_dphi = _re_inverse(nu * nus, theta - thetas)
+    if normalised:
+        if mu != 0 or sigma != 1:
+            raise ValueError("normalised loss is defined for mu = 0, sigma = 1")
+        g, gs = np.sqrt(1 - nu ** 2), np.sqrt(1 - nus ** 2)
+        return -gs * (-nu / g * R + g * nus * dR_dr), -g * gs * dR_dphi
+    d_nu = sigma ** 2 * (nu / (1 - nu ** 2) ** 2 - nus * dR_dr)
+    d_theta = -sigma ** 2 * dR_dphi
+    if mu != 0:
+        u = 1 / (1 - lam) - 1 / (1 - ls)
+        du = 1 / (1 - lam) ** 2
+        d_nu = d_nu + mu ** 2 * np.real(np.conj(u) * np.exp(1j * theta) * du)
+        d_theta = d_theta + mu ** 2 * np.real(np.conj(u) * 1j * lam * du)
+    return d_nu, d_theta
+
+
+def _complex_vector(name, value, n=None):
+    v = np.atleast_1d(as_float_array(name, value, allow_complex=True)).astype(complex)
+    if v.ndim != 1 or (n is not None and v.size != n):
+        raise ValueError(f"{name} must be 1-D" + (f" of length {n}" if n is not None else "") + f", got shape {v.shape}")
+    return v
+
+
+def _gn_blocks(Amat, Bmat):
+    n = Amat.shape[0]
+    H = np.empty((2 * n, 2 * n))
+    H[:n, :n] = 0.5 * np.real(Amat + Bmat)
+    H[:n, n:] = 0.5 * np.imag(Bmat - Amat)
+    H[n:, :n] = -0.5 * np.imag(Amat + Bmat)
+    H[n:, n:] = 0.5 * np.real(Bmat - Amat)
+    return H
+
+
+def diagonal_hessian(lam, b, c, rho=0.0) -> np.ndarray:
+    """Hessian of a complex-diagonal student at the teacher optimum, from ``S`` (B.6).
+
+    Student ``y = Re Σ_n c_n h_n + Dx``, ``h_{n,t+1} = λ_n h_{n,t} + b_n x_{t+1}``, loss
+    ``½E(y - y*)²``; at zero residual the Hessian is the Gauss–Newton matrix.  With
+    ``A_{nm} = b_n b_m c_n c_m S(λ_n, λ_m)`` and ``B_{nm} = b_n b̄_m c_n c̄_m S(λ_n, λ̄_m)``:
+    ``H_{re,re} = ½Re(A+B)``, ``H_{re,im} = ½Im(B-A)``, ``H_{im,re} = -½Im(A+B)``,
+    ``H_{im,im} = ½Re(B-A)``.
+
+    Parameters
+    ----------
+    lam, b, c : array_like, complex, shape (n,)
+        Eigenvalues (``|λ_n| < 1``), input and output weights.
+    rho : float in [0, 1]
+
+    Returns
+    -------
+    H : ndarray, shape (2n, 2n)
+        Ordered ``(Re λ_1..Re λ_n, Im λ_1..Im λ_n)``; symmetric.
+    """
+    lam = _complex_vector("lam", lam)
+    _lam("lam", lam)
+    b = _complex_vector("b", b, lam.size)
+    c = _complex_vector("c", c, lam.size)
+    r = float(_rho(rho))
+    w = b * c
+    Amat = np.outer(w, w) * sensitivity_kernel(lam[:, None], lam[None, :], r)
+    Bmat = np.outer(w, np.conj(w)) * sensitivity_kernel(lam[:, None], np.conj(lam)[None, :], r)
+    return _gn_blocks(Amat, Bmat)
+
+
+def monte_carlo_gauss_newton(lam, b, c, rho=0.0, *, n_chains: int = 20_000, seed: int = 0) -> MonteCarloEstimate:
+    """Monte-Carlo Gauss–Newton matrix ``E[∇y ∇yᵀ]`` of the complex-diagonal student (B.6, B.9 check 9).
+
+    ``∂y/∂Re λ_n = Re(c_n b_n ∂_λ h_n)`` and ``∂y/∂Im λ_n = -Im(c_n b_n ∂_λ h_n)`` from stationary
+    chains of :func:`~lrnn_theory.memory.sample_states`; compare with :func:`diagonal_hessian`.
+    """
+    lam = _complex_vector("lam", lam)
+    b = _complex_vector("b", b, lam.size)
+    c = _complex_vector("c", c, lam.size)
+    n_chains = check_int("n_chains", n_chains, minimum=2)
+    _, g = sample_states(lam, rho, n_chains=n_chains, seed=check_seed("seed", seed))
+    z = g * (b * c)[None, :]
+    grad = np.concatenate([z.real, -z.imag], axis=1)
+    return estimate(grad[:, :, None] * grad[:, None, :])

@@ -1,0 +1,312 @@
+"""Learning a recurrent eigenvalue by gradient descent (THEORY-EXTENSIONS B.4–B.5, B.8).
+
+The student's ``λ`` is written through a :class:`Parametrisation` of its modulus
+and phase (and optionally the input normalisation ``γ``), trained with an
+optimiser object from :mod:`lrnn_theory.optim` on either the closed-form
+stationary loss of B.5 (exact, cheap: what the figures and CI use) or the
+sampled-data loss of B.8 (fresh white-noise batches each step, forward
+sensitivity, loss averaged over the window ``[T_b, 2T_b]``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from .._validation import check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
+from ..optim import SGD, Adam, NormalisedSGD, Optimiser, check_optimiser
+from .moments import PARAMETRISATIONS, PHASE_PARAMETRISATIONS
+from .teacher import teacher_student_gradient, teacher_student_loss
+
+__all__ = ["LOSSES", "LambdaTrajectory", "LrScan", "Parametrisation", "lr_scan", "sampled_loss_and_grad", "train_lambda"]
+
+#: Losses :func:`train_lambda` can descend.
+LOSSES = ("exact", "sampled")
+
+
+@dataclass(frozen=True)
+class Parametrisation:
+    """How the trainable ``ω`` maps to ``λ = ν e^{iθ}`` (B.4).
+
+    Attributes
+    ----------
+    modulus : {"direct", "exp", "tanh"}
+        ``ν = ω_ν``, ``ν = exp(-e^{ω_ν})`` (LRU) or ``ν = tanh ω_ν``.
+    phase : {"direct", "exp", "nu_scaled"}
+        ``θ = ω_θ``, ``θ = e^{ω_θ}`` or ``θ = (1-ν²)/(ν sqrt(1+ν²)) ω_θ``
+        (complex ``λ`` only; the scale depends on ``ν``, and its gradient is kept).
+    normalised : bool
+        Input normalisation ``γ(λ) = sqrt(1-|λ|²)`` on student and teacher, differentiated
+        through (the loss ``L_γ`` of B.5).
+    """
+
+    modulus: str = "direct"
+    phase: str = "direct"
+    normalised: bool = False
+
+    def __post_init__(self):
+        check_choice("modulus", self.modulus, PARAMETRISATIONS)
+        check_choice("phase", self.phase, PHASE_PARAMETRISATIONS)
+        if not isinstance(self.normalised, (bool, np.bool_)):
+            raise TypeError(f"normalised must be a bool, got {self.normalised!r}")
+
+    # modulus -----------------------------------------------------------------------------
+    def _nu(self, w):
+        return w if self.modulus == "direct" else np.exp(-np.exp(w)) if self.modulus == "exp" else np.tanh(w)
+
+    def _w_nu(self, nu):
+        if self.modulus == "direct":
+            return nu
+        if self.modulus == "exp":
+            if not 0 < nu < 1:
+                raise ValueError(f"lam0 must have modulus in (0, 1) for the exp parametrisation, got {nu!r}")
+            return np.log(-np.log(nu))
+        return np.arctanh(nu)
+
+    def _dnu(self, nu):
+        if self.modulus == "exp":
+            return nu * np.log(nu) if nu > 0 else 0.0  # ν underflows to 0 for large ω: a flat direction
+        return 1.0 if self.modulus == "direct" else 1 - nu ** 2
+
+    # phase -------------------------------------------------------------------------------
+    def _scale(self, nu):
+        return (1 - nu ** 2) / (nu * np.sqrt(1 + nu ** 2))
+
+    def _theta(self, w, nu):
+        return w if self.phase == "direct" else np.exp(w) if self.phase == "exp" else self._scale(nu) * w
+
+    def _w_theta(self, theta, nu):
+        if self.phase == "direct":
+            return theta
+        if self.phase == "exp":
+            if theta <= 0:
+                raise ValueError(f"lam0 must have a phase in (0, π] for the exp phase parametrisation, got {theta!r}")
+            return np.log(theta)
+        return theta / self._scale(nu)
+
+    # public ------------------------------------------------------------------------------
+    def to_omega(self, lam) -> np.ndarray:
+        """Trainable coordinates of ``λ``: shape (1,) for real ``λ``, (2,) ``(ω_ν, ω_θ)`` for complex."""
+        if np.iscomplexobj(lam) and complex(lam).imag != 0:
+            nu, theta = abs(complex(lam)), float(np.angle(lam))
+            return np.array([self._w_nu(nu), self._w_theta(theta, nu)])
+        lam = float(np.real(lam))
+        if self.modulus != "direct" and lam <= 0 and self.modulus == "exp":
+            raise ValueError(f"lam0 must be in (0, 1) for the exp parametrisation, got {lam!r}")
+        return np.array([self._w_nu(lam)])
+
+    def to_lambda(self, omega) -> complex | float:
+        """``λ`` for the trainable coordinates ``omega`` (shape (1,) or (2,))."""
+        nu = self._nu(omega[0])
+        if omega.size == 1:
+            return float(nu)
+        return complex(nu * np.exp(1j * self._theta(omega[1], nu)))
+
+    def chain(self, omega, d_nu, d_theta=0.0) -> np.ndarray:
+        """``∂L/∂ω`` from ``∂L/∂ν`` and ``∂L/∂θ`` (for real ``λ``, ``d_nu`` is ``∂L/∂λ``)."""
+        nu = self._nu(omega[0])
+        if omega.size == 1:
+            return np.array([d_nu * self._dnu(nu)])
+        dtheta_dnu = 0.0
+        if self.phase == "nu_scaled":
+            dtheta_dnu = self._scale(nu) * (-2 * nu / (1 - nu ** 2) - 1 / nu - nu / (1 + nu ** 2)) * omega[1]
+        dth = 1.0 if self.phase == "direct" else np.exp(omega[1]) if self.phase == "exp" else self._scale(nu)
+        return np.array([(d_nu + d_theta * dtheta_dnu) * self._dnu(nu), d_theta * dth])
+
+
+@njit(cache=True)
+def _sampled(lam, lam_star, normalised, X, t0):
+    n_b, n_t = X.shape
+    g = np.sqrt(1 - lam * lam) if normalised else 1.0
+    gs = np.sqrt(1 - lam_star * lam_star) if normalised else 1.0
+    gp = -lam / g if normalised else 0.0
+    loss = 0.0
+    grad = 0.0
+    for b in range(n_b):
+        h = 0.0
+        hs = 0.0
+        d = 0.0
+        for t in range(n_t):
+            d = lam * d + h  # ∂_λ h_{t+1} = λ ∂_λ h_t + h_t
+            h = lam * h + X[b, t]
+            hs = lam_star * hs + X[b, t]
+            if t + 1 >= t0:
+                r = g * h - gs * hs
+                loss += 0.5 * r * r
+                grad += r * (gp * h + g * d)
+    n = n_b * (n_t - t0 + 1)
+    return loss / n, grad / n
+
+
+def sampled_loss_and_grad(lam: float, lam_star: float, X, *, window_start: int, normalised: bool = False) -> tuple[float, float]:
+    """Sampled-data loss ``½⟨(γh_t - γ*h*_t)²⟩`` over ``t ∈ [window_start, T]`` and its ``λ``-derivative (B.8).
+
+    ``X`` has shape (batch, T); both recurrences start at 0; the derivative uses the forward
+    sensitivity ``g_{t+1} = λ g_t + h_t`` (and ``γ' = -λ/γ`` when normalised).
+    """
+    X = np.ascontiguousarray(np.asarray(X, dtype=float))
+    if X.ndim != 2 or X.size == 0:
+        raise ValueError(f"X must be a non-empty 2-D array (batch, T), got shape {X.shape}")
+    window_start = check_int("window_start", window_start, minimum=1, maximum=X.shape[1])
+    lam = check_finite_scalar("lam", lam)
+    lam_star = check_finite_scalar("lam_star", lam_star)
+    if normalised and (abs(lam) >= 1 or abs(lam_star) >= 1):
+        raise ValueError("lam and lam_star must lie in (-1, 1) for the normalised loss")
+    return _sampled(lam, lam_star, bool(normalised), X, window_start)
+
+
+@dataclass(frozen=True)
+class LambdaTrajectory:
+    """Gradient descent on ``λ`` (B.5, B.8).
+
+    Attributes
+    ----------
+    step : ndarray, shape (n,)
+        Steps recorded (0 .. last step taken).
+    lam : ndarray, shape (n,), float or complex
+    omega : ndarray, shape (n, 1 or 2)
+        Trainable coordinates.
+    loss : ndarray, shape (n,)
+        Closed-form stationary loss at each ``λ`` (also for sampled-data runs).
+    status : {"converged", "not_converged", "diverged"}
+        Converged: the loss reached ``target · loss[0]``; diverged: ``|λ|`` reached 1
+        or a value became non-finite (the run stops there).
+    converged_step : int or None
+        First step with ``loss <= target · loss[0]``.
+    """
+
+    step: np.ndarray
+    lam: np.ndarray
+    omega: np.ndarray
+    loss: np.ndarray
+    status: str
+    converged_step: int | None
+    target: float
+
+    @property
+    def diverged(self) -> bool:
+        return self.status == "diverged"
+
+
+def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Parametrisation = Parametrisation(),
+                 steps: int = 1000, loss: str = "exact", batch: int = 256, window: int | None = None,
+                 target: float = 1e-3, stop_at_target: bool = False, seed: int = 0) -> LambdaTrajectory:
+    """Train a student eigenvalue towards a teacher's (B.5, B.8).
+
+    Parameters
+    ----------
+    lam_star : float or complex, ``|λ*| < 1``
+    lam0 : float or complex, ``|λ_0| < 1``
+        Start; complex (non-real) ``lam0`` trains modulus and phase, real ``lam0`` trains a real
+        ``λ`` (then ``lam_star`` must be real).
+    optimiser : SGD, NormalisedSGD or Adam
+    parametrisation : Parametrisation
+    steps : int >= 1
+    loss : {"exact", "sampled"}
+        Closed-form stationary loss (B.5) or sampled white-noise batches (B.8, real ``λ``
+        only): ``batch`` sequences of length ``2·window``, loss on ``t ∈ [window, 2·window]``;
+        ``window`` defaults to ``ceil(15/(1-|λ*|))``.
+    target : float in (0, 1)
+        Convergence threshold relative to the initial loss.
+    stop_at_target : bool
+        Stop at the first step that reaches it.
+    seed : int
+        Seeds the sampled batches (``numpy.random.default_rng(seed)``).
+    """
+    optimiser = check_optimiser("optimiser", optimiser)
+    if not isinstance(parametrisation, Parametrisation):
+        raise TypeError(f"parametrisation must be a Parametrisation, got {type(parametrisation).__name__}")
+    ls = check_finite_scalar("lam_star", lam_star, allow_complex=True)
+    l0 = check_finite_scalar("lam0", lam0, allow_complex=True)
+    if abs(ls) >= 1:
+        raise ValueError(f"lam_star must satisfy |lam_star| < 1, got {ls!r}")
+    if abs(l0) >= 1:
+        raise ValueError(f"lam0 must satisfy |lam0| < 1, got {l0!r}")
+    real = not (isinstance(l0, complex) and l0.imag != 0)
+    if real and isinstance(ls, complex) and ls.imag != 0:
+        raise ValueError("lam0 must be complex when lam_star is complex (a real λ cannot reach it)")
+    steps = check_int("steps", steps, minimum=1)
+    loss = check_choice("loss", loss, LOSSES)
+    target = check_positive_float("target", target)
+    if target >= 1:
+        raise ValueError(f"target must be in (0, 1), got {target!r}")
+    seed = check_seed("seed", seed)
+    if loss == "sampled":
+        if not real:
+            raise ValueError("loss='sampled' supports real lam only")
+        batch = check_int("batch", batch, minimum=1)
+        window = int(np.ceil(15 / (1 - abs(ls)))) if window is None else check_int("window", window, minimum=1)
+        rng = np.random.default_rng(seed)
+    norm = parametrisation.normalised
+
+    def exact(lam):
+        return float(teacher_student_loss(lam, ls, normalised=norm))
+
+    omega = parametrisation.to_omega(l0 if not real else float(np.real(l0)))
+    state = optimiser.init(omega)
+    lam = parametrisation.to_lambda(omega)
+    lams, omegas, losses = [lam], [omega], [exact(lam)]
+    status, hit = "not_converged", None
+    for k in range(steps):
+        if loss == "exact":
+            d_nu, d_theta = teacher_student_gradient(lam, ls, normalised=norm)
+            if real:
+                d_nu = float(d_nu) * (1.0 if lam >= 0 else -1.0)  # ∂L/∂λ on the real axis
+        else:
+            X = rng.standard_normal((batch, 2 * window))
+            _, d_nu = _sampled(float(lam), float(np.real(ls)), norm, X, window)
+            d_theta = 0.0
+        grad = parametrisation.chain(omega, float(d_nu), float(d_theta))
+        delta, state = optimiser.step(grad, state, k)
+        omega = omega + delta
+        lam = parametrisation.to_lambda(omega)
+        if not np.all(np.isfinite(omega)) or not np.isfinite(abs(lam)) or abs(lam) >= 1:
+            status = "diverged"
+            break
+        lams.append(lam)
+        omegas.append(omega)
+        losses.append(exact(lam))
+        if hit is None and losses[-1] <= target * losses[0]:
+            hit = k + 1
+            if stop_at_target:
+                break
+    if status != "diverged":
+        status = "converged" if losses[-1] <= target * losses[0] else "not_converged"
+    return LambdaTrajectory(step=np.arange(len(lams)), lam=np.asarray(lams), omega=np.asarray(omegas),
+                            loss=np.asarray(losses), status=status, converged_step=hit, target=target)
+
+
+@dataclass(frozen=True)
+class LrScan:
+    """Steps to reach ``target · L_0`` for each learning rate (``inf`` when never reached or diverged)."""
+
+    lrs: np.ndarray
+    steps_to_target: np.ndarray
+    status: tuple[str, ...]
+
+    @property
+    def best_lr(self) -> float:
+        return float(self.lrs[np.argmin(self.steps_to_target)])
+
+    @property
+    def best_steps(self) -> float:
+        return float(np.min(self.steps_to_target))
+
+
+def lr_scan(lam_star, lam0, optimiser: type, lrs, *, parametrisation: Parametrisation = Parametrisation(),
+            steps: int = 2000, loss: str = "exact", target: float = 1e-3, seed: int = 0, **kwargs) -> LrScan:
+    """Steps-to-target over a learning-rate grid for one optimiser class (B.8 sweep, check 8)."""
+    if optimiser not in (SGD, NormalisedSGD, Adam):
+        raise ValueError(f"optimiser must be one of the classes SGD, NormalisedSGD, Adam, got {optimiser!r}")
+    lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
+    if lrs.ndim != 1 or lrs.size == 0 or np.any(~np.isfinite(lrs)) or np.any(lrs <= 0):
+        raise ValueError("lrs must be a non-empty 1-D array of positive learning rates")
+    out, stat = [], []
+    for lr in lrs:
+        run = train_lambda(lam_star, lam0, optimiser(lr=float(lr), **kwargs), parametrisation=parametrisation, steps=steps,
+                           loss=loss, target=target, stop_at_target=True, seed=seed)
+        out.append(np.inf if run.converged_step is None or run.diverged else run.converged_step)
+        stat.append(run.status)
+    return LrScan(lrs=lrs, steps_to_target=np.asarray(out, dtype=float), status=tuple(stat))
+

@@ -1,0 +1,100 @@
+"""First-order optimisers as small immutable objects (THEORY-EXTENSIONS B.5, B.8).
+
+An optimiser is a frozen dataclass with two pure methods:
+
+* ``init(params) -> state``: the optimiser state for parameters of that shape;
+* ``step(grad, state, k) -> (delta, state)``: the update to *add* to the
+  parameters at step ``k`` (0-based) and the new state.
+
+Nothing is mutated, so one optimiser object can drive any number of runs.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import check_positive_float
+
+__all__ = ["SGD", "Adam", "NormalisedSGD", "Optimiser", "check_optimiser"]
+
+
+@dataclass(frozen=True)
+class SGD:
+    """Plain gradient descent: ``Δ = -η g``."""
+
+    lr: float
+
+    def __post_init__(self):
+        check_positive_float("lr", self.lr)
+
+    def init(self, params):
+        return ()
+
+    def step(self, grad, state, k: int):
+        return -self.lr * grad, state
+
+
+@dataclass(frozen=True)
+class NormalisedSGD:
+    """Normalised gradient descent: ``Δ = -η g/‖g‖`` (no step when ``g = 0``)."""
+
+    lr: float
+
+    def __post_init__(self):
+        check_positive_float("lr", self.lr)
+
+    def init(self, params):
+        return ()
+
+    def step(self, grad, state, k: int):
+        n = np.linalg.norm(grad)
+        return (-self.lr * grad / n if n > 0 else np.zeros_like(grad)), state
+
+
+@dataclass(frozen=True)
+class Adam:
+    """Adam (Kingma & Ba) with bias correction: ``Δ = -η m̂/(sqrt(v̂) + ε)``."""
+
+    lr: float
+    beta1: float = 0.9
+    beta2: float = 0.999
+    eps: float = 1e-8
+
+    def __post_init__(self):
+        check_positive_float("lr", self.lr)
+        for name in ("beta1", "beta2"):
+            v = check_positive_float(name, getattr(self, name), allow_zero=True)
+            if v >= 1:
+                raise ValueError(f"{name} must be in [0, 1), got {v!r}")
+        check_positive_float("eps", self.eps)
+
+    def init(self, params):
+        z = np.zeros_like(np.asarray(params, dtype=float))
+        return (z, z)
+
+    def step(self, grad, state, k: int):
+        m, v = state
+        m = self.beta1 * m + (1 - self.beta1) * grad
+        v = self.beta2 * v + (1 - self.beta2) * grad * grad
+        mhat = m / (1 - self.beta1 ** (k + 1))
+        vhat = v / (1 - self.beta2 ** (k + 1))
+        return -self.lr * mhat / (np.sqrt(vhat) + self.eps), (m, v)
+
+
+Optimiser = SGD | NormalisedSGD | Adam
+
+
+def check_optimiser(name: str, value) -> Optimiser:
+    """Return ``value`` if it is an optimiser object; raise naming ``name`` otherwise.
+
+    A string (an optimiser *name*) is a ``ValueError``: optimisers are objects with their
+    own hyper-parameters, e.g. ``Adam(lr=1e-3)``; anything else is a ``TypeError``.
+    """
+    if isinstance(value, str):
+        raise ValueError(f"{name} must be an optimiser object such as SGD(lr=...), NormalisedSGD(lr=...) or "
+                         f"Adam(lr=...), not the name {value!r}")
+    if not isinstance(value, (SGD, NormalisedSGD, Adam)):
+        raise TypeError(f"{name} must be an optimiser object (SGD, NormalisedSGD or Adam from lrnn_theory.optim), "
+                        f"got {type(value).__name__} {value!r}")
+    return value

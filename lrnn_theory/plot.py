@@ -23,6 +23,7 @@ __all__ = [
     "clipped_line",
     "colorbar",
     "explore_panel",
+    "field_map",
     "heatmap",
     "mode_colors",
     "panel_grid",
@@ -185,6 +186,34 @@ def heatmap(ax, values, x, y, *, vmin: float = 0.0, vmax: float | None = None, c
     if flagged is not None:
         for i, j in zip(*np.nonzero(np.asarray(flagged))):
             ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///", edgecolor="r", linewidth=0))
+    ax.figure.colorbar(im, ax=ax, label=label)
+    return im
+
+
+def field_map(ax, values, x, y, *, log: bool = True, cmap: str = "magma", label: str = "", contours: int = 0):
+    """A continuous 2-D field ``values[y, x]`` on its coordinates (log colour scale by default), with a colour bar.
+
+    Used for loss surfaces, Hessian matrices and kernels over the complex plane; ``contours > 0``
+    overlays that many (log-spaced) contour lines.
+    """
+    from matplotlib.colors import LogNorm, Normalize
+
+    from ._validation import as_float_array
+
+    values = as_float_array("values", values, ndim=2, finite=False)
+    x = as_float_array("x", x, ndim=1)
+    y = as_float_array("y", y, ndim=1)
+    if values.shape != (y.size, x.size):
+        raise ValueError(f"values must have shape (len(y), len(x)) = {(y.size, x.size)}, got {values.shape}")
+    finite = values[np.isfinite(values) & ((values > 0) if log else True)]
+    if finite.size == 0:
+        raise ValueError("values has no finite (positive, for log=True) entry to draw")
+    norm = LogNorm(finite.min(), finite.max()) if log else Normalize(finite.min(), finite.max())
+    v = np.ma.masked_invalid(np.where(values > 0, values, np.nan) if log else values)
+    im = ax.pcolormesh(x, y, v, shading="auto", cmap=cmap, norm=norm)
+    if contours:
+        levels = np.geomspace(finite.min(), finite.max(), contours) if log else np.linspace(finite.min(), finite.max(), contours)
+        ax.contour(x, y, v, levels=levels, colors="w", linewidths=0.4, alpha=0.6)
     ax.figure.colorbar(im, ax=ax, label=label)
     return im
 

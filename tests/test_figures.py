@@ -106,6 +106,58 @@ def test_appendix_figures(data):
     assert np.isfinite(total).all()
 
 
+def test_memory_f1_f2_curse_and_its_cure(data):
+    d = data["memory-f1"]
+    lam, rho = np.asarray(d["lam"]), list(d["rho"])
+    d2 = np.asarray(d["d2"])
+    # B.2: sensitivity grows like memory³ (slope 3 in log-log against 1/(1-λ)), activity like memory
+    far = lam > 1 - 1e-3
+    slope = np.polyfit(np.log(1 / (1 - lam[far])), np.log(d2[rho.index(0.0)][far]), 1)[0]
+    assert slope == pytest.approx(3.0, abs=0.01)
+    assert np.all(np.diff(d2[:, -1]) > 0)  # more correlated inputs, larger sensitivity
+    # B.5 loss landscapes vanish at the teacher, within one grid step
+    grid = np.asarray(d["lam_grid"])
+    for ls, y in zip(d["lam_star"], np.asarray(d["loss"])):
+        assert abs(grid[np.argmin(y)] - ls) <= grid[1] - grid[0]
+    # B.5 phase plateau ≈ 1/(1-ν²) far from θ*
+    phase = np.asarray(d["phase_loss"])
+    assert phase[0, 0] == pytest.approx(1 / (1 - d["lam_star"][0] ** 2), rel=0.05)
+    e = data["memory-f2"]
+    hn = np.asarray(e["h2_normalised"])
+    assert np.allclose(hn[0], 1.0, rtol=1e-12)  # γ = sqrt(1-λ²) normalises white inputs exactly (B.4)
+    cure = np.asarray(e["d_omega2_normalised_exp"])
+    assert cure[0, -1] == pytest.approx(0.5, rel=1e-3) and cure[1, -1] == pytest.approx(9.5, rel=1e-2)
+
+
+def test_memory_f3_f4_parametrisations(data):
+    rows = {r["label"]: r for r in data["memory-f3"]["rows"]}
+    nus = data["memory-f3"]["nu_star"]
+    # curvature along ω_ν near the teacher (nearest grid point): γ + exp stays O(1/4) for every ν*
+    # (B.5: it tends to 1/4), while the direct parametrisation's grows like 1/(1-ν*)²
+    near = {lab: [r["hess_nu"][k][int(np.argmin(r["loss_nu"][k]))] for k in range(len(nus))] for lab, r in rows.items()}
+    assert all(0.1 < h < 0.3 for h in near["exp"])
+    assert near["direct"][-1] > 100 and near["direct"][-1] > 10 * near["direct"][0]
+    f4 = {p["label"]: p for p in data["memory-f4"]["panels"]}
+    assert f4["direct"]["status"] == "converged" and f4["exp"]["status"] == "converged"
+
+
+def test_memory_f6_f7_hessian_structure(data):
+    d = data["memory-f6"]
+    for key in ("dense", "diagonal"):
+        H = np.asarray(d[key])
+        assert np.allclose(H, H.T, rtol=0, atol=1e-9 * np.abs(H).max())
+        assert np.linalg.eigvalsh(H).min() > -1e-8 * np.abs(H).max()  # a Gauss–Newton matrix is PSD
+    # B.6: the diagonal student's top eigenvectors are localised, the dense student's spread out
+    assert np.asarray(d["ipr_diagonal"])[-1] > 2 * np.asarray(d["ipr_dense"])[-1]
+    f = data["memory-f7"]
+    s0 = np.asarray(f["abs_S"])[0]
+    re, im = np.asarray(f["re"]), np.asarray(f["im"])
+    i, j = np.unravel_index(np.nanargmax(s0), s0.shape)
+    peak = re[j] + 1j * im[i]
+    lam0 = f["lam0"][0] + 1j * f["lam0"][1]
+    assert min(abs(peak - lam0), abs(peak - np.conj(lam0))) < 0.05
+
+
 def test_run_figures_writes_png_and_json_atomically(tmp_path):
     recs = run_figures(["fig1", "figA2"], out=str(tmp_path), quick=True, progress=False, formats=("png", "pdf"))
     names = sorted(p.name for p in tmp_path.iterdir())

@@ -245,3 +245,51 @@ def test_b9_8_curse_of_memory_ordering():
     # plain SGD's best learning rate shrinks with the memory: ~ 1/H* ∝ (1-λ*)³
     best = [lr_scan(ls, 0.5, SGD, np.logspace(-7, 0, 29), steps=2000).best_lr for ls in (0.8, 0.9)]
     assert best[1] < best[0] / 2
+
+
+def test_omega_curvature_reproduces_b5_curvatures_for_complex_teachers():
+    from lrnn_theory.memory import Parametrisation, omega_curvature
+
+    nu = 0.92
+    ls = nu * np.exp(1j * np.pi / 100)
+    p = Parametrisation("exp", "direct", normalised=True)
+    assert omega_curvature(p.to_omega(ls), ls, p, axis=0) == pytest.approx(0.2494, abs=1e-4)  # B.9 check 6
+    q = Parametrisation()  # direct, no γ: phase curvature ν²(1+ν²)/(1-ν²)³ (B.5)
+    assert omega_curvature(q.to_omega(ls), ls, q, axis=1) == pytest.approx(nu ** 2 * (1 + nu ** 2) / (1 - nu ** 2) ** 3, rel=1e-7)
+
+
+# ---------------------------------------------------------------------------------------------
+# B.6 multi-dimensional teacher–student: exact finite-time Gauss–Newton matrices
+
+
+def test_teacher_eigenvalues_lie_in_the_annulus_and_the_eigenbasis_reproduces_the_impulse_response():
+    t = memory.make_teacher(6, nu_min=0.99, nu_max=0.993, theta_max=0.5, seed=3)
+    assert np.all((np.abs(t.eigvals) >= 0.99 - 1e-12) & (np.abs(t.eigvals) <= 0.993 + 1e-12))
+    assert np.all(np.abs(np.angle(t.eigvals)) <= 0.5 + 1e-12)
+    w = memory.impulse_response(t.A, t.B, t.C, 40)
+    s = np.arange(40)[:, None]
+    assert np.allclose(w, np.real(np.sum(t.c * t.b * t.eigvals ** s, axis=1)), rtol=0, atol=1e-12)
+
+
+def test_diagonal_gauss_newton_tends_to_the_stationary_s_formula():
+    t = memory.make_teacher(4, nu_min=0.9, nu_max=0.95, seed=1)
+    H_inf = memory.diagonal_hessian(t.eigvals, t.b, t.c)
+    H_T = memory.finite_time_gauss_newton("diagonal", (t.eigvals, t.b, t.c), 3000, average="last")
+    assert np.allclose(H_T, H_inf, rtol=0, atol=1e-9 * np.abs(H_inf).max())  # tail ~ 3000² 0.95^6000
+
+
+def test_dense_gauss_newton_is_the_finite_difference_hessian_of_the_exact_loss():
+    t = memory.make_teacher(3, nu_min=0.8, nu_max=0.9, seed=2)
+    T = 60
+    weights = (T - np.arange(T)) / T
+    w_star = memory.impulse_response(t.A, t.B, t.C, T)
+
+    def loss(a):
+        return 0.5 * np.sum(weights * (memory.impulse_response(a.reshape(3, 3), t.B, t.C, T) - w_star) ** 2)
+
+    H = memory.finite_time_gauss_newton("dense", (t.A, t.B, t.C), T)
+    a0, h, e = t.A.ravel(), 1e-4, np.eye(9)
+    for i, j in [(0, 0), (1, 5), (8, 3)]:
+        fd = (loss(a0 + h * e[i] + h * e[j]) - loss(a0 + h * e[i] - h * e[j]) - loss(a0 - h * e[i] + h * e[j])
+              + loss(a0 - h * e[i] - h * e[j])) / (4 * h * h)
+        assert fd == pytest.approx(H[i, j], rel=1e-5, abs=1e-8 * np.abs(H).max())

@@ -29,6 +29,12 @@ REGISTRY = {
     "figA1": ".figA1",
     "figA2": ".figA2",
     "figA3": ".figA3",
+    "memory-f1": ".memory_f1",
+    "memory-f2": ".memory_f2",
+    "memory-f3": ".memory_f3",
+    "memory-f4": ".memory_f4",
+    "memory-f6": ".memory_f6",
+    "memory-f7": ".memory_f7",
 }
 
 #: Figures that run only with ``--full`` or when named with ``--only``.

@@ -10,6 +10,8 @@ backward Jacobian ``λ^k`` never explodes.
 * :mod:`~lrnn_theory.memory.montecarlo`: parallel AR(1) chains (B.8);
 * :mod:`~lrnn_theory.memory.teacher`: teacher–student loss, gradient, curvature and
   the diagonal Hessian (B.5–B.6);
+* :mod:`~lrnn_theory.memory.multidim`: dense vs complex-diagonal teacher–student, exact
+  finite-time Gauss–Newton matrices (B.6);
 * :mod:`~lrnn_theory.memory.training`: gradient descent on ``λ`` with an optimiser
   object (:mod:`lrnn_theory.optim`), closed-form or sampled-data loss (B.5, B.8).
 """
@@ -29,7 +31,18 @@ from .moments import (
     stationary_moments,
 )
 from .montecarlo import MonteCarloEstimate, MonteCarloMoments, estimate, monte_carlo_moments, sample_states
-from .training import LOSSES, LambdaTrajectory, LrScan, Parametrisation, lr_scan, sampled_loss_and_grad, train_lambda
+from .multidim import Teacher, finite_time_gauss_newton, impulse_response, impulse_response_gradient, make_teacher
+from .training import (
+    LOSSES,
+    LambdaTrajectory,
+    LrScan,
+    Parametrisation,
+    loss_in_omega,
+    lr_scan,
+    omega_curvature,
+    sampled_loss_and_grad,
+    train_lambda,
+)
 from .teacher import (
     diagonal_hessian,
     monte_carlo_gauss_newton,
@@ -44,6 +57,7 @@ __all__ = [
     "LambdaTrajectory",
     "LrScan",
     "Parametrisation",
+    "Teacher",
     "PARAMETRISATIONS",
     "PHASE_PARAMETRISATIONS",
     "MonteCarloEstimate",
@@ -54,6 +68,10 @@ __all__ = [
     "dnu_domega",
     "dtheta_domega",
     "estimate",
+    "finite_time_gauss_newton",
+    "impulse_response",
+    "impulse_response_gradient",
+    "make_teacher",
     "finite_time_moments",
     "modulus_sensitivity",
     "monte_carlo_gauss_newton",
@@ -66,7 +84,9 @@ __all__ = [
     "teacher_student_curvature",
     "teacher_student_gradient",
     "teacher_student_loss",
+    "loss_in_omega",
     "lr_scan",
+    "omega_curvature",
     "sampled_loss_and_grad",
     "train_lambda",
 ]

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .._validation import check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
+from .._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
 from ..optim import SGD, Adam, NormalisedSGD, Optimiser, check_optimiser
 from .moments import PARAMETRISATIONS, PHASE_PARAMETRISATIONS
 from .teacher import teacher_student_gradient, teacher_student_loss
 
-__all__ = ["LOSSES", "LambdaTrajectory", "LrScan", "Parametrisation", "lr_scan", "sampled_loss_and_grad", "train_lambda"]
+__all__ = ["LOSSES", "LambdaTrajectory", "LrScan", "Parametrisation", "loss_in_omega", "lr_scan", "omega_curvature",
+           "sampled_loss_and_grad", "train_lambda"]
 
 #: Losses :func:`train_lambda` can descend.
 LOSSES = ("exact", "sampled")
@@ -102,6 +103,13 @@ class Parametrisation:
         if omega.size == 1:
             return float(nu)
         return complex(nu * np.exp(1j * self._theta(omega[1], nu)))
+
+    def lam_of(self, omega_nu, omega_theta=None) -> np.ndarray:
+        """Vectorised ``λ(ω_ν, ω_θ)`` over broadcast arrays (real ``λ`` when ``omega_theta`` is None)."""
+        nu = self._nu(np.asarray(omega_nu, dtype=float))
+        if omega_theta is None:
+            return nu
+        return nu * np.exp(1j * self._theta(np.asarray(omega_theta, dtype=float), nu))
 
     def chain(self, omega, d_nu, d_theta=0.0) -> np.ndarray:
         """``∂L/∂ω`` from ``∂L/∂ν`` and ``∂L/∂θ`` (for real ``λ``, ``d_nu`` is ``∂L/∂λ``)."""
@@ -310,3 +318,38 @@ def lr_scan(lam_star, lam0, optimiser: type, lrs, *, parametrisation: Parametris
         stat.append(run.status)
     return LrScan(lrs=lrs, steps_to_target=np.asarray(out, dtype=float), status=tuple(stat))
 
+
+
+def loss_in_omega(omega_nu, omega_theta, lam_star, parametrisation: Parametrisation = Parametrisation()) -> np.ndarray:
+    """Closed-form loss ``L(λ(ω_ν, ω_θ), λ*)`` over broadcast arrays of trainable coordinates (B.4–B.5; B-F3, B-F4)."""
+    if not isinstance(parametrisation, Parametrisation):
+        raise TypeError(f"parametrisation must be a Parametrisation, got {type(parametrisation).__name__}")
+    lam = parametrisation.lam_of(as_float_array("omega_nu", omega_nu), as_float_array("omega_theta", omega_theta))
+    lam = np.where(np.abs(lam) < 1, lam, np.nan)
+    ls = check_finite_scalar("lam_star", lam_star, allow_complex=True)
+    out = np.full(lam.shape, np.nan)
+    ok = np.isfinite(lam)
+    out[ok] = teacher_student_loss(lam[ok], ls, normalised=parametrisation.normalised)
+    return out
+
+
+def omega_curvature(omega, lam_star, parametrisation: Parametrisation = Parametrisation(), *, axis: int = 0,
+                    h: float = 1e-6) -> float:
+    """``∂²L/∂ω_axis²`` at ``omega`` (shape (2,)): central difference of the analytic gradient, error ``O(h²)``."""
+    if not isinstance(parametrisation, Parametrisation):
+        raise TypeError(f"parametrisation must be a Parametrisation, got {type(parametrisation).__name__}")
+    omega = as_float_array("omega", omega, ndim=1)
+    if omega.size != 2:
+        raise ValueError(f"omega must have 2 entries (ω_ν, ω_θ), got {omega.size}")
+    axis = check_int("axis", axis, minimum=0, maximum=1)
+    ls = check_finite_scalar("lam_star", lam_star, allow_complex=True)
+    step = check_positive_float("h", h) * (1 + abs(omega[axis]))
+    e = np.zeros(2)
+    e[axis] = step
+
+    def grad(w):
+        lam = parametrisation.to_lambda(w)
+        d_nu, d_theta = teacher_student_gradient(lam, ls, normalised=parametrisation.normalised)
+        return parametrisation.chain(w, float(d_nu), float(d_theta))[axis]
+
+    return float((grad(omega + e) - grad(omega - e)) / (2 * step))

@@ -1,0 +1,63 @@
+"""B-F3: loss and curvature along each trainable coordinate, per parametrisation (THEORY-EXTENSIONS B.4–B.5).
+
+Rows: direct, exp, tanh + ν-scaled phase; ``γ``-normalised loss; teacher
+``λ* = ν* e^{iπ/100}`` for the moduli ``ν*`` of B.5.  Columns: loss and Hessian
+against ``ω_ν`` (``ω_θ`` at the teacher's value), then against ``ω_θ`` (``ω_ν``
+at the teacher's value).  Curvatures are central differences of the analytic gradient.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..memory import Parametrisation, loss_in_omega, omega_curvature
+from ..plot import mode_colors, panel_grid
+from ._memory import NU0, PARAMETRISATION_ROWS
+
+TITLE = "Loss and Hessian along ω_ν and ω_θ for direct, exp and tanh + ν-scaled parametrisations"
+THETA_STAR = np.pi / 100
+
+
+def _row(param: Parametrisation, nus_star, n):
+    nu_grid = np.linspace(0.02, 0.998, n)
+    theta_grid = np.linspace(1e-3, np.pi, n) if param.phase == "exp" else np.linspace(-np.pi, np.pi, n)
+    out = {"omega_nu": [], "loss_nu": [], "hess_nu": [], "omega_theta": [], "loss_theta": [], "hess_theta": []}
+    for nu_s in nus_star:
+        ls = nu_s * np.exp(1j * THETA_STAR)
+        w_star = param.to_omega(ls)
+        w_nu = np.array([param.to_omega(v * np.exp(1j * THETA_STAR))[0] for v in nu_grid])
+        w_th = np.array([param.to_omega(nu_s * np.exp(1j * th))[1] if th != 0 else 0.0 for th in theta_grid])
+        out["omega_nu"].append(w_nu)
+        out["loss_nu"].append(loss_in_omega(w_nu, w_star[1], ls, param))
+        out["hess_nu"].append([omega_curvature(np.array([w, w_star[1]]), ls, param, axis=0) for w in w_nu])
+        out["omega_theta"].append(w_th)
+        out["loss_theta"].append(loss_in_omega(w_star[0], w_th, ls, param))
+        out["hess_theta"].append([omega_curvature(np.array([w_star[0], w]), ls, param, axis=1) for w in w_th])
+    return {k: np.asarray(v) for k, v in out.items()}
+
+
+def compute(ctx) -> dict:
+    nus = NU0[::2] if ctx.quick else NU0
+    n = 61 if ctx.quick else 301
+    rows = []
+    for label, modulus, phase in PARAMETRISATION_ROWS:
+        row = _row(Parametrisation(modulus, phase, normalised=True), nus, n)
+        row["label"] = label
+        rows.append(row)
+    return {"theta_star": THETA_STAR, "nu_star": nus, "rows": rows}
+
+
+def draw(data: dict):
+    fig, axes = panel_grid(3, 4, width=3.2, height=2.5)
+    cols = mode_colors(len(data["nu_star"]), "viridis")
+    for i, row in enumerate(data["rows"]):
+        for j, (xk, yk, ylab) in enumerate((("omega_nu", "loss_nu", "L"), ("omega_nu", "hess_nu", "∂²L/∂ω_ν²"),
+                                            ("omega_theta", "loss_theta", "L"), ("omega_theta", "hess_theta", "∂²L/∂ω_θ²"))):
+            ax = axes[i, j]
+            for k, (nu, col) in enumerate(zip(data["nu_star"], cols)):
+                y = np.abs(np.asarray(row[yk][k], dtype=float))
+                ax.plot(np.asarray(row[xk][k]), np.maximum(y, 1e-10), color=col, label=f"ν* = {nu:g}")
+            ax.set_yscale("log")
+            ax.set_xlabel("ω_ν" if "nu" in xk else "ω_θ")
+            ax.set_ylabel(ylab if j else f"{row['label']}\n{ylab}")
+    axes[0, 0].legend(fontsize=6, frameon=False)
+    return fig

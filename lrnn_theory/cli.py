@@ -14,6 +14,8 @@ import sys
 
 import numpy as np
 
+from .bench import SUITES as BENCH_SUITES
+
 __all__ = ["main"]
 
 TASK_CHOICES = ("constant", "inverse_exponential", "exponential", "dirac")
@@ -142,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_solve)
 
     b = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
-    b.add_argument("suites", nargs="*", default=["all"], choices=["all", "theory", "sim", "sweep"])
+    b.add_argument("suites", nargs="*", default=["all"], choices=["all", *BENCH_SUITES])
     b.add_argument("--quick", action="store_true", help="smaller sizes")
     b.set_defaults(func=_cmd_bench)
 

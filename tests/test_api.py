@@ -18,7 +18,8 @@ import lrnn_theory as lt
 MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_theory.modes", "lrnn_theory.integrate",
            "lrnn_theory.closed_forms", "lrnn_theory.landscape", "lrnn_theory.symbolic", "lrnn_theory.data",
            "lrnn_theory.sim", "lrnn_theory.model", "lrnn_theory.ntk", "lrnn_theory.sensory", "lrnn_theory.sweep",
-           "lrnn_theory.plot", "lrnn_theory.memory", "lrnn_theory.optim"]
+           "lrnn_theory.plot", "lrnn_theory.memory", "lrnn_theory.optim",
+           "lrnn_theory.sim.diagnostics", "lrnn_theory.sim.init"]
 
 NO_ARGUMENTS = {"sensory.mean_input_power"}
 
@@ -185,6 +186,18 @@ BAD_INPUTS = {
                                                                                    average="first"), "average")],
     "plot.field_map": [(lambda: lt.plot.field_map(_ax(), np.ones((2, 3)), [0, 1], [0, 1]), "values"),
                        (lambda: lt.plot.field_map(_ax(), -np.ones((2, 2)), [0, 1], [0, 1]), "values")],
+    "sim.simulate_bptt": [(lambda: lt.sim.simulate_bptt(X, np.ones((4, 1)), n_h=2, lr=0.1, steps=1, truncate=-2), "truncate")],
+    "sim.sequence_loss_and_grad": [(lambda: lt.sim.sequence_loss_and_grad(X, np.ones((4, 3, 1)), (np.ones((2, 2)),) * 3, leak=2.0),
+                                    "weights")],
+    "sim.adjoint_norms": [(lambda: lt.sim.diagnostics.adjoint_norms(X, np.ones((4, 1)), (np.ones((2, 2)), np.eye(2), np.ones((1, 2))),
+                                                                    mask=np.ones((4, 2))), "mask")],
+    "sim.gradient_by_lag": [(lambda: lt.sim.diagnostics.gradient_by_lag(X, np.ones((5, 1)), None), "Y")],
+    "sim.jacobian_monitors": [(lambda: lt.sim.diagnostics.jacobian_monitors(np.eye(2), ks=(-1,)), "ks")],
+    "sim.leaky_jacobian": [(lambda: lt.sim.diagnostics.leaky_jacobian(np.eye(2), leak="a"), "leak")],
+    "sim.gaussian": [(lambda: lt.sim.init.gaussian(2, np.inf), "gain")],
+    "sim.orthogonal": [(lambda: lt.sim.init.orthogonal("3"), "d")],
+    "sim.identity": [(lambda: lt.sim.init.identity(3, np.nan), "gain")],
+    "sim.lru_ring": [(lambda: lt.sim.init.lru_ring(3, nu_max=1.5), "nu_min")],
     "optim.check_optimiser": [(lambda: lt.optim.check_optimiser("optimiser", "rmsprop"), "optimiser")],
     "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],
 }

@@ -3,14 +3,25 @@
 numba kernels (:mod:`~lrnn_theory.sim._kernels`) behind a validating layer:
 :func:`simulate_gd` (one run), :func:`simulate_gd_batch` (many runs in one
 compiled call, parallel over runs), mode recovery (THEORY §3.7) and
-:func:`compare` (theory vs simulation).
+:func:`compare` (theory vs simulation); sequence-to-sequence BPTT training with the
+options and diagnostics of THEORY-EXTENSIONS Part C (:func:`simulate_bptt`,
+:mod:`~lrnn_theory.sim.diagnostics`, :mod:`~lrnn_theory.sim.init`).
 """
+from . import diagnostics, init
+from .bptt import BPTTResult, Diagnostics, RunSummary, sequence_loss_and_grad, simulate_bptt
 from .compare import Comparison, compare
 from .gd import GDResult, initial_weights, loss_and_grad, simulate_gd, simulate_gd_batch
 from .recover import AlignedModes, EffectiveModes, aligned_modes, effective_modes, effective_products
 
 __all__ = [
     "AlignedModes",
+    "BPTTResult",
+    "Diagnostics",
+    "RunSummary",
+    "diagnostics",
+    "init",
+    "sequence_loss_and_grad",
+    "simulate_bptt",
     "Comparison",
     "EffectiveModes",
     "GDResult",

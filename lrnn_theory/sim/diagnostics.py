@@ -1,0 +1,149 @@
+"""BPTT diagnostics of the Part C linear RNN (THEORY-EXTENSIONS C.1–C.3, C.7).
+
+Pure functions of weights and data, evaluated only when called (by the user, or by
+:func:`~lrnn_theory.sim.simulate_bptt` at recorded steps when its ``diagnostics``
+option asks for them): they cost nothing when off.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from .._validation import as_float_array, check_int
+from .bptt import _check_leak, _check_weights, _sequence_data
+
+__all__ = ["JacobianMonitors", "adjoint_norms", "gradient_by_lag", "jacobian_monitors", "leaky_jacobian"]
+
+
+@njit(cache=True)
+def _forward(U, J, alpha, x, H):
+    for t in range(1, x.shape[0] + 1):
+        H[t] = np.dot(J, H[t - 1]) + (1.0 - alpha) * np.dot(U, x[t - 1])
+
+
+@njit(cache=True)
+def _adjoints(U, W, V, X, Y, M, alpha, out):
+    P, T, _ = X.shape
+    d = W.shape[0]
+    J = alpha * np.eye(d) + (1.0 - alpha) * W
+    Jt = J.T.copy()
+    n = M.sum()
+    H = np.zeros((T + 1, d))
+    for p in range(P):
+        _forward(U, J, alpha, X[p], H)
+        a = np.zeros(d)
+        for t in range(T, 0, -1):
+            a = np.dot(Jt, a)
+            if M[p, t - 1] != 0.0:
+                a += np.dot(V.T, M[p, t - 1] * (np.dot(V, H[t]) - Y[p, t - 1]) / n)
+            out[t - 1] += np.sqrt(np.sum(a * a)) / P
+
+
+@njit(cache=True)
+def _by_lag(U, W, V, X, Y, M, alpha, G):
+    P, T, _ = X.shape
+    d = W.shape[0]
+    J = alpha * np.eye(d) + (1.0 - alpha) * W
+    Jt = J.T.copy()
+    n = M.sum()
+    H = np.zeros((T + 1, d))
+    for p in range(P):
+        _forward(U, J, alpha, X[p], H)
+        for t in range(1, T + 1):
+            if M[p, t - 1] == 0.0:
+                continue
+            a = np.dot(V.T, M[p, t - 1] * (np.dot(V, H[t]) - Y[p, t - 1]) / n)
+            for k in range(t):  # parameter use at step t - k
+                G[k] += (1.0 - alpha) * np.outer(a, H[t - k - 1])
+                a = np.dot(Jt, a)
+
+
+def adjoint_norms(X, Y, weights, *, mask=None, leak: float = 0.0) -> np.ndarray:
+    """``‖∂L/∂h_t‖`` for ``t = 1..T``, averaged over the batch (C.1), shape (T,).
+
+    The backward recursion ``ā_{t-1} = Jᵀ ā_t + Vᵀ e_{t-1}``; with a loss at ``T`` only,
+    ``log ‖ā_t‖`` is asymptotically linear in ``T - t`` with slope ``log ρ(J)``.
+    Arguments as in :func:`~lrnn_theory.sim.sequence_loss_and_grad`.
+    """
+    X, Y, mask = _sequence_data(X, Y, mask)
+    U, W, V = _check_weights(weights, X.shape[2], Y.shape[2])
+    out = np.zeros(X.shape[1])
+    _adjoints(U, W, V, X, Y, mask, _check_leak(leak), out)
+    return out
+
+
+def gradient_by_lag(X, Y, weights, *, mask=None, leak: float = 0.0, return_matrices: bool = False):
+    """``‖∂L/∂W‖_F`` split by lag ``k = t - t'`` between a loss term at ``t`` and a use of ``W`` at ``t'`` (C.2).
+
+    ``G_k = (1-α) Σ_{p,t} (Jᵀ)^k Vᵀ e_{p,t} h_{p,t-k-1}ᵀ``; ``Σ_k G_k = ∂L/∂W``.  For a scalar
+    recurrence ``λ`` with one input at lag ``k`` the weight is ``k λ^{k-1}`` (Part B).
+
+    Returns
+    -------
+    norms : ndarray (T,)
+        ``‖G_k‖_F`` for ``k = 0..T-1``; with ``return_matrices=True`` also ``G`` (T, N_h, N_h).
+    """
+    X, Y, mask = _sequence_data(X, Y, mask)
+    U, W, V = _check_weights(weights, X.shape[2], Y.shape[2])
+    G = np.zeros((X.shape[1],) + W.shape)
+    _by_lag(U, W, V, X, Y, mask, _check_leak(leak), G)
+    norms = np.sqrt(np.sum(G ** 2, axis=(1, 2)))
+    return (norms, G) if return_matrices else norms
+
+
+def leaky_jacobian(W, leak: float = 0.0) -> np.ndarray:
+    """``J = αI + (1-α)W`` of the leaky update (C.7): forward Euler with step ``1-α`` of ``ḣ = (W-I)h + Ux``.
+
+    The recurrence is stable iff every eigenvalue of ``J`` lies strictly inside the unit disc.
+    """
+    W = as_float_array("W", W, min_ndim=2)
+    if W.shape[-1] != W.shape[-2]:
+        raise ValueError(f"W must be square, got shape {W.shape}")
+    a = _check_leak(leak)
+    return a * np.eye(W.shape[-1]) + (1 - a) * W
+
+
+@dataclass(frozen=True)
+class JacobianMonitors:
+    """Jacobian-product monitors (C.3), for each of ``n`` recurrent matrices.
+
+    Attributes
+    ----------
+    spectral_radius : ndarray (n,)
+        ``max |λ_i(J)|``.
+    singular_values : ndarray (n, N_h)
+        Singular values of ``J``, descending.
+    ks : ndarray (m,)
+    power_norms : ndarray (n, m)
+        ``‖J^k‖_2`` for each ``k`` in ``ks``.
+    memory_horizon : ndarray (n,)
+        ``1/(1 - ρ(J))`` (``inf`` when ``ρ(J) >= 1``).
+    """
+
+    spectral_radius: np.ndarray
+    singular_values: np.ndarray
+    ks: np.ndarray
+    power_norms: np.ndarray
+    memory_horizon: np.ndarray
+
+
+def jacobian_monitors(W, ks=(1, 10, 100), *, leak: float = 0.0) -> JacobianMonitors:
+    """Spectral radius, singular values, ``‖J^k‖`` and memory horizon of ``J = αI + (1-α)W`` (C.3).
+
+    ``W`` has shape (N_h, N_h) or (n, N_h, N_h) (e.g. the records of a run).
+    """
+    J = leaky_jacobian(W, leak)
+    single = J.ndim == 2
+    J = J.reshape((-1,) + J.shape[-2:])
+    ks = np.atleast_1d(np.asarray(ks))
+    if ks.ndim != 1 or ks.dtype.kind not in "iu" or np.any(ks < 0):
+        raise ValueError(f"ks must be a 1-D sequence of non-negative integers, got {ks!r}")
+    rho = np.max(np.abs(np.linalg.eigvals(J)), axis=-1)
+    sv = np.linalg.svd(J, compute_uv=False)
+    pn = np.array([[np.linalg.norm(np.linalg.matrix_power(j, int(k)), 2) for k in ks] for j in J])
+    horizon = np.where(rho < 1, 1 / np.where(rho < 1, 1 - rho, 1.0), np.inf)
+    if single:
+        rho, sv, pn, horizon = rho[0], sv[0], pn[0], horizon[0]
+    return JacobianMonitors(spectral_radius=rho, singular_values=sv, ks=ks, power_norms=pn, memory_horizon=horizon)

@@ -48,6 +48,6 @@ def __getattr__(name):
     # sensory, sweep (xarray), figures
     import importlib
 
-    if name in ("symbolic", "plot", "ntk", "sensory", "sweep", "figures", "bench", "sim", "data", "integrate", "memory", "model", "optim"):
+    if name in ("symbolic", "plot", "ntk", "sensory", "sweep", "figures", "bench", "sim", "data", "integrate", "memory", "model", "optim", "merging"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'lrnn_theory' has no attribute {name!r}")

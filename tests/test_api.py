@@ -19,9 +19,10 @@ MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_
            "lrnn_theory.closed_forms", "lrnn_theory.landscape", "lrnn_theory.symbolic", "lrnn_theory.data",
            "lrnn_theory.sim", "lrnn_theory.model", "lrnn_theory.ntk", "lrnn_theory.sensory", "lrnn_theory.sweep",
            "lrnn_theory.plot", "lrnn_theory.memory", "lrnn_theory.optim",
-           "lrnn_theory.sim.diagnostics", "lrnn_theory.sim.init"]
+           "lrnn_theory.sim.diagnostics", "lrnn_theory.sim.init",
+           "lrnn_theory.merging"]
 
-NO_ARGUMENTS = {"sensory.mean_input_power"}
+NO_ARGUMENTS = {"sensory.mean_input_power", "merging.parity_machine"}
 
 
 def _public_functions():
@@ -32,7 +33,7 @@ def _public_functions():
             obj = getattr(mod, name)
             if inspect.isfunction(obj):
                 # functions of a sub-package are keyed by the sub-package (sim.gd.simulate_gd -> sim.simulate_gd)
-                key = re.sub(r"^(sim|memory)\.\w+\.", r"\1.", f"{obj.__module__.replace('lrnn_theory.', '')}.{obj.__name__}")
+                key = re.sub(r"^(sim|memory|merging)\.\w+\.", r"\1.", f"{obj.__module__.replace('lrnn_theory.', '')}.{obj.__name__}")
                 out.setdefault(key, obj)
     return out
 
@@ -198,6 +199,15 @@ BAD_INPUTS = {
     "sim.orthogonal": [(lambda: lt.sim.init.orthogonal("3"), "d")],
     "sim.identity": [(lambda: lt.sim.init.identity(3, np.nan), "gain")],
     "sim.lru_ring": [(lambda: lt.sim.init.lru_ring(3, nu_max=1.5), "nu_min")],
+    "merging.all_strings": [(lambda: lt.merging.all_strings(0), "L_max"), (lambda: lt.merging.all_strings(10 ** 4), "L_max")],
+    "merging.epoch_batches": [(lambda: lt.merging.epoch_batches(lt.merging.parity_data(3), 0, rng=np.random.default_rng(0)), "batch")],
+    "merging.extract_automaton": [(lambda: lt.merging.extract_automaton(["", "2"], np.ones((2, 2)), np.ones((2, 2))), "strings")],
+    "merging.merger_report": [(lambda: lt.merging.merger_report("a", len, 3), "extracted")],
+    "merging.minimize": [(lambda: lt.merging.minimize(None), "machine")],
+    "merging.one_hot": [(lambda: lt.merging.one_hot([1, 0]), "strings")],
+    "merging.parity": [(lambda: lt.merging.parity(["ab"]), "strings")],
+    "merging.parity_data": [(lambda: lt.merging.parity_data(4, p=np.nan), "p")],
+    "merging.random_moore_machine": [(lambda: lt.merging.random_moore_machine(3, p_new=2.0), "p_new")],
     "optim.check_optimiser": [(lambda: lt.optim.check_optimiser("optimiser", "rmsprop"), "optimiser")],
     "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],
 }

@@ -19,3 +19,4 @@ def test_python_examples_run():
         exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
     assert abs(float(namespace["sol"].b[-1]) - 0.8) < 1e-8
     assert namespace["ds"]["b"].shape == (3, 41)
+    assert namespace["fit"].status == "converged" and not namespace["bp"].diverged

@@ -208,6 +208,12 @@ BAD_INPUTS = {
     "merging.parity": [(lambda: lt.merging.parity(["ab"]), "strings")],
     "merging.parity_data": [(lambda: lt.merging.parity_data(4, p=np.nan), "p")],
     "merging.random_moore_machine": [(lambda: lt.merging.random_moore_machine(3, p_new=2.0), "p_new")],
+    "merging.batch_loss_and_grad": [(lambda: lt.merging.batch_loss_and_grad(None, [[0]], [[1, 0]]), "params")],
+    "merging.hidden_states": [(lambda: lt.merging.hidden_states(lt.merging.init_params(3), [[0, 3]]), "sym")],
+    "merging.init_params": [(lambda: lt.merging.init_params(0), "hidden"), (lambda: lt.merging.init_params(3, gain=np.nan), "gain")],
+    "merging.predict": [(lambda: lt.merging.predict(lt.merging.init_params(3), [[0, 1]], nonlinearity="elu"), "nonlinearity")],
+    "merging.prefix_tree_states": [(lambda: lt.merging.prefix_tree_states(lt.merging.init_params(3), 0), "L_max")],
+    "merging.train_parity": [(lambda: lt.merging.train_parity(epochs=1, p=0.0), "p"), (lambda: lt.merging.train_parity(epochs=1, c=-1), "c")],
     "optim.check_optimiser": [(lambda: lt.optim.check_optimiser("optimiser", "rmsprop"), "optimiser")],
     "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],
 }

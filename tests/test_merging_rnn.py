@@ -1,0 +1,114 @@
+"""The streaming-parity Elman RNN: BPTT gradients, prefix-tree states, training (THEORY-EXTENSIONS A.1, A.7, A.8 checks 1, 9)."""
+import numpy as np
+import pytest
+
+from lrnn_theory.merging import minimize, parity_machine
+from lrnn_theory.merging.rnn import ElmanParams, batch_loss_and_grad, hidden_states, init_params
+from lrnn_theory.merging.train import prefix_tree_states, train_parity
+
+
+def _params(seed=0):
+    p = init_params(6, 1.0, seed=seed)
+    rng = np.random.default_rng(seed + 10)
+    return ElmanParams(p.W_ih, 0.1 * rng.normal(size=6), p.W_hh, 0.1 * rng.normal(size=6), p.W_hy, 0.1 * rng.normal(size=2))
+
+
+@pytest.mark.parametrize("nonlinearity", ["relu", "tanh"])
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+def test_a8_1_bptt_gradients_match_central_differences(nonlinearity, loss):
+    p = _params()
+    rng = np.random.default_rng(1)
+    sym = rng.integers(0, 2, size=(5, 7))
+    target = np.eye(2)[sym.sum(axis=1) % 2]
+    _, g = batch_loss_and_grad(p, sym, target, nonlinearity=nonlinearity, loss=loss)
+    h = 1e-6
+    for name in ("W_ih", "b_ih", "W_hh", "b_hh", "W_hy", "b_hy"):
+        A = getattr(p, name)
+        fd = np.zeros_like(A)
+        for idx in np.ndindex(A.shape):
+            plus, minus = A.copy(), A.copy()
+            plus[idx] += h
+            minus[idx] -= h
+            lp = batch_loss_and_grad(ElmanParams(**{**p.__dict__, name: plus}), sym, target, nonlinearity=nonlinearity, loss=loss)[0]
+            lm = batch_loss_and_grad(ElmanParams(**{**p.__dict__, name: minus}), sym, target, nonlinearity=nonlinearity, loss=loss)[0]
+            fd[idx] = (lp - lm) / (2 * h)
+        err = np.linalg.norm(fd - getattr(g, name)) / max(np.linalg.norm(fd), 1e-12)
+        assert err < 1e-6, (name, err)
+
+
+def test_two_hidden_biases_receive_identical_gradients():
+    p = _params(2)
+    sym = np.random.default_rng(3).integers(0, 2, size=(4, 5))
+    _, g = batch_loss_and_grad(p, sym, np.eye(2)[sym[:, 0]])
+    assert np.array_equal(g.b_ih, g.b_hh)
+
+
+def test_prefix_tree_states_equal_the_batched_forward_pass():
+    p = _params(4)
+    strings, hidden, outputs = prefix_tree_states(p, 5)
+    assert strings[0] == "" and np.array_equal(hidden[0], np.ones(6))  # h_0 = 1
+    for m in (1, 3, 5):
+        idx = [i for i, s in enumerate(strings) if len(s) == m]
+        sym = np.array([[int(ch) for ch in strings[i]] for i in idx])
+        H = hidden_states(p, sym)
+        assert np.allclose(hidden[idx], H[-1], rtol=1e-13, atol=1e-14)
+        assert np.allclose(outputs[idx], H[-1] @ p.W_hy.T + p.b_hy, rtol=1e-13, atol=1e-14)
+
+
+def test_a7_smoke_run_is_well_formed_and_reproducible():
+    kw = dict(hidden=32, L_max=6, epochs=300, extract_every=50, long_lengths=(25,), seed=3)
+    a = train_parity(**kw)
+    b = train_parity(**kw)
+    assert np.array_equal(a.loss, b.loss) and np.array_equal(a.n_states, b.n_states)
+    assert a.loss.shape == (300,) and np.all(np.isfinite(a.loss)) and a.loss[-1] < a.loss[0]
+    assert a.record_epochs.tolist() == [0, 50, 100, 150, 200, 250, 300]
+    ex = a.extract_automaton(0.01)
+    assert ex.assignment.shape == (127,) and ex.machine.transitions.shape == (ex.n_states, 2)
+    assert np.all(ex.machine.transitions < ex.n_states) and 1 <= ex.n_states <= 127
+    assert a.n_states[-1] == ex.n_states
+
+
+def test_divergent_learning_rate_is_reported_not_crashed():
+    run = train_parity(hidden=16, L_max=4, epochs=20, lr=50.0, gain=1.0, long_lengths=(5,), dtype="float64")
+    assert run.diverged and 1 <= run.diverged_epoch <= 20
+    assert np.all(np.isfinite(run.loss[: run.diverged_epoch - 1])) and np.all(np.isnan(run.loss[run.diverged_epoch - 1:]))
+    assert np.isnan(run.long_accuracy[5])
+    ok = train_parity(hidden=16, L_max=4, epochs=5, long_lengths=(5,))
+    assert not ok.diverged
+
+
+@pytest.mark.slow
+def test_a8_9_end_to_end_default_run_merges_into_the_parity_automaton():
+    """Opt-in (``pytest -m slow``): the A.1 defaults, seed 0, about 20 s."""
+    run = train_parity(seed=0)
+    assert run.val_accuracy[-1] == 1.0
+    assert run.long_accuracy[100] >= 0.99 and run.long_accuracy[1000] >= 0.99
+    assert run.n_states.max() > 100 and run.n_states[-1] < run.n_states.max() / 3  # grows (tree), then collapses
+    late = [e for e, closed in zip(run.record_epochs, run.is_closed) if closed and e > 600]
+    assert late  # a closed machine at the fine threshold after the transition
+    ex = run.extract_automaton(0.01)
+    assert 2 < ex.n_states < 100
+    if ex.is_closed:
+        m = ex.minimize()
+        assert m.n_states == 2 and np.array_equal(m.transitions, parity_machine().transitions)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(hidden=0), "hidden"), (dict(gain=-1.0), "gain"), (dict(lr=0.0), "lr"), (dict(epochs=-1), "epochs"),
+    (dict(p=1.5), "p"), (dict(L_max=0), "L_max"), (dict(loss="hinge"), "loss"), (dict(nonlinearity="gelu"), "nonlinearity"),
+    (dict(c=0.0), "c"), (dict(dtype="float16"), "dtype"), (dict(extract_every=0), "extract_every"),
+])
+def test_bad_input(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        train_parity(epochs=1, **kwargs)
+
+
+def test_bad_batch_input():
+    p = _params()
+    with pytest.raises(ValueError, match="sym"):
+        batch_loss_and_grad(p, np.array([[0, 2]]), np.ones((1, 2)))
+    with pytest.raises(ValueError, match="target"):
+        batch_loss_and_grad(p, np.array([[0, 1]]), np.ones((2, 2)))
+    with pytest.raises(TypeError, match="params"):
+        batch_loss_and_grad("w", np.array([[0, 1]]), np.ones((1, 2)))
+    assert minimize(parity_machine()).n_states == 2

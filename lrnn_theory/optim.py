@@ -20,8 +20,8 @@ __all__ = ["SGD", "Adam", "NormalisedSGD", "Optimiser", "check_optimiser"]
 
 
 @dataclass(frozen=True)
-class SGD:
-    """Plain gradient descent: ``Δ = -η g``."""
+class _Stateless:
+    """A first-order method without state, with a validated learning rate."""
 
     lr: float
 
@@ -30,22 +30,19 @@ class SGD:
 
     def init(self, params):
         return ()
+
+
+@dataclass(frozen=True)
+class SGD(_Stateless):
+    """Plain gradient descent: ``Δ = -η g``."""
 
     def step(self, grad, state, k: int):
         return -self.lr * grad, state
 
 
 @dataclass(frozen=True)
-class NormalisedSGD:
+class NormalisedSGD(_Stateless):
     """Normalised gradient descent: ``Δ = -η g/‖g‖`` (no step when ``g = 0``)."""
-
-    lr: float
-
-    def __post_init__(self):
-        check_positive_float("lr", self.lr)
-
-    def init(self, params):
-        return ()
 
     def step(self, grad, state, k: int):
         n = np.linalg.norm(grad)

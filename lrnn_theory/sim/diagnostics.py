@@ -18,46 +18,46 @@ __all__ = ["JacobianMonitors", "adjoint_norms", "gradient_by_lag", "jacobian_mon
 
 
 @njit(cache=True)
-def _forward(U, J, alpha, x, H):
+def _sample_pass(U, J, V, alpha, n, x, y, m, H, inject):
+    """Forward pass of one sample into ``H`` and the adjoint injections ``inject[t] = Vᵀ ∂L/∂ŷ_t``."""
     for t in range(1, x.shape[0] + 1):
         H[t] = np.dot(J, H[t - 1]) + (1.0 - alpha) * np.dot(U, x[t - 1])
+        if m[t - 1] != 0.0:
+            inject[t] = np.dot(V.T, m[t - 1] * (np.dot(V, H[t]) - y[t - 1]) / n)
+        else:
+            inject[t] = 0.0
+
+
+@njit(cache=True)
+def _work(W, alpha, T):
+    d = W.shape[0]
+    return alpha * np.eye(d) + (1.0 - alpha) * W, np.zeros((T + 1, d)), np.zeros((T + 1, d))
 
 
 @njit(cache=True)
 def _adjoints(U, W, V, X, Y, M, alpha, out):
-    P, T, _ = X.shape
+    J, H, inject = _work(W, alpha, X.shape[1])
     d = W.shape[0]
-    J = alpha * np.eye(d) + (1.0 - alpha) * W
-    Jt = J.T.copy()
-    n = M.sum()
-    H = np.zeros((T + 1, d))
+    P = X.shape[0]
     for p in range(P):
-        _forward(U, J, alpha, X[p], H)
+        _sample_pass(U, J, V, alpha, M.sum(), X[p], Y[p], M[p], H, inject)
         a = np.zeros(d)
-        for t in range(T, 0, -1):
-            a = np.dot(Jt, a)
-            if M[p, t - 1] != 0.0:
-                a += np.dot(V.T, M[p, t - 1] * (np.dot(V, H[t]) - Y[p, t - 1]) / n)
+        for t in range(X.shape[1], 0, -1):
+            a = np.dot(J.T, a) + inject[t]
             out[t - 1] += np.sqrt(np.sum(a * a)) / P
 
 
 @njit(cache=True)
 def _by_lag(U, W, V, X, Y, M, alpha, G):
-    P, T, _ = X.shape
-    d = W.shape[0]
-    J = alpha * np.eye(d) + (1.0 - alpha) * W
-    Jt = J.T.copy()
-    n = M.sum()
-    H = np.zeros((T + 1, d))
-    for p in range(P):
-        _forward(U, J, alpha, X[p], H)
+    J, H, inject = _work(W, alpha, X.shape[1])
+    T = X.shape[1]
+    for p in range(X.shape[0]):
+        _sample_pass(U, J, V, alpha, M.sum(), X[p], Y[p], M[p], H, inject)
         for t in range(1, T + 1):
-            if M[p, t - 1] == 0.0:
-                continue
-            a = np.dot(V.T, M[p, t - 1] * (np.dot(V, H[t]) - Y[p, t - 1]) / n)
+            a = inject[t].copy()
             for k in range(t):  # parameter use at step t - k
                 G[k] += (1.0 - alpha) * np.outer(a, H[t - k - 1])
-                a = np.dot(Jt, a)
+                a = np.dot(J.T, a)
 
 
 def adjoint_norms(X, Y, weights, *, mask=None, leak: float = 0.0) -> np.ndarray:

@@ -20,7 +20,7 @@ MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_
            "lrnn_theory.sim", "lrnn_theory.model", "lrnn_theory.ntk", "lrnn_theory.sensory", "lrnn_theory.sweep",
            "lrnn_theory.plot", "lrnn_theory.memory", "lrnn_theory.optim",
            "lrnn_theory.sim.diagnostics", "lrnn_theory.sim.init",
-           "lrnn_theory.merging"]
+           "lrnn_theory.merging", "lrnn_theory.merging.interaction"]
 
 NO_ARGUMENTS = {"sensory.mean_input_power", "merging.parity_machine"}
 
@@ -33,7 +33,7 @@ def _public_functions():
             obj = getattr(mod, name)
             if inspect.isfunction(obj):
                 # functions of a sub-package are keyed by the sub-package (sim.gd.simulate_gd -> sim.simulate_gd)
-                key = re.sub(r"^(sim|memory|merging)\.\w+\.", r"\1.", f"{obj.__module__.replace('lrnn_theory.', '')}.{obj.__name__}")
+                key = re.sub(r"^(sim|memory|merging)\.(?!interaction)\w+\.", r"\1.", f"{obj.__module__.replace('lrnn_theory.', '')}.{obj.__name__}")
                 out.setdefault(key, obj)
     return out
 
@@ -214,6 +214,19 @@ BAD_INPUTS = {
     "merging.predict": [(lambda: lt.merging.predict(lt.merging.init_params(3), [[0, 1]], nonlinearity="elu"), "nonlinearity")],
     "merging.prefix_tree_states": [(lambda: lt.merging.prefix_tree_states(lt.merging.init_params(3), 0), "L_max")],
     "merging.train_parity": [(lambda: lt.merging.train_parity(epochs=1, p=0.0), "p"), (lambda: lt.merging.train_parity(epochs=1, c=-1), "c")],
+    "merging.interaction.bernoulli_H": [(lambda: lt.merging.interaction.bernoulli_H([0.0], 1.0, np.nan), "A_high")],
+    "merging.interaction.fixed_expansion_direct": [(lambda: lt.merging.interaction.fixed_expansion_direct(
+        np.ones(3), np.ones((1, 1)), np.ones((1, 1)), np.ones((2, 1, 1)), [0, 1]), "h0")],
+    "merging.interaction.fixed_expansion_flow": [(lambda: lt.merging.interaction.fixed_expansion_flow(np.zeros(9), np.eye(2), [0, 1], N=0),
+                                                  "N")],
+    "merging.interaction.full_flow": [(lambda: lt.merging.interaction.full_flow(np.ones(2), np.ones(2), np.ones((1, 1, 2)), np.ones((1, 1)),
+                                                                                np.ones((1, 1)), np.ones((1, 1)), [0, 1], tau_y=0), "tau_y")],
+    "merging.interaction.full_gradients": [(lambda: lt.merging.interaction.full_gradients(*(np.ones(2),) * 2, np.ones((1, 1, 2)),
+                                                                                          np.ones((1, 1)), np.ones((1, 1)), "a"), "y2")],
+    "merging.interaction.merger_quantities": [(lambda: lt.merging.interaction.merger_quantities(1.0, 1.0, 0.0, N=-1), "N")],
+    "merging.interaction.observables": [(lambda: lt.merging.interaction.observables(np.ones(2), np.ones(3), np.ones((1, 1, 2)),
+                                                                                    np.ones((1, 1)), np.ones((1, 1))), "h1")],
+    "merging.interaction.reduced_flow": [(lambda: lt.merging.interaction.reduced_flow(1.0, -1.0, 0.0, 0.0, [0, 1]), "Y0")],
     "optim.check_optimiser": [(lambda: lt.optim.check_optimiser("optimiser", "rmsprop"), "optimiser")],
     "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],
 }

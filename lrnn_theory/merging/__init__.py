@@ -4,14 +4,18 @@
 * :mod:`~lrnn_theory.merging.automaton`: automaton extraction from hidden states,
   Hopcroft minimisation, merger bookkeeping (A.2, A.3, A.8 checks 8 and 10);
 * :mod:`~lrnn_theory.merging.rnn`: the Elman RNN and its numba BPTT (A.1);
-* :mod:`~lrnn_theory.merging.train`: :func:`train_parity` with automaton tracking (A.1, A.7).
+* :mod:`~lrnn_theory.merging.train`: :func:`train_parity` with automaton tracking (A.1, A.7);
+* :mod:`~lrnn_theory.merging.interaction`: the interaction model, its reduced and regular
+  forms, invariant, ``H_∞``, Bernoulli solution, and the fixed-expansion-point closure (A.4–A.5).
 """
+from . import interaction
 from .automaton import ExtractedAutomaton, MergerReport, extract_automaton, merger_report, minimize, parity_machine
 from .rnn import ElmanParams, batch_loss_and_grad, hidden_states, init_params, predict
 from .train import ParityRun, prefix_tree_states, train_parity
 from .tasks import MooreMachine, ParityData, all_strings, epoch_batches, one_hot, parity, parity_data, random_moore_machine
 
 __all__ = [
+    "interaction",
     "ElmanParams",
     "ExtractedAutomaton",
     "ParityRun",

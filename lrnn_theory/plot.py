@@ -22,6 +22,7 @@ __all__ = [
     "REFERENCE_STYLE",
     "clipped_line",
     "colorbar",
+    "draw_machine",
     "explore_panel",
     "field_map",
     "heatmap",
@@ -216,6 +217,48 @@ def field_map(ax, values, x, y, *, log: bool = True, cmap: str = "magma", label:
         ax.contour(x, y, v, levels=levels, colors="w", linewidths=0.4, alpha=0.6)
     ax.figure.colorbar(im, ax=ax, label=label)
     return im
+
+
+def draw_machine(ax, machine, *, title: str = "", max_labels: int = 12):
+    """Draw a Moore machine (transitions over ``"01"``) on a circle with matplotlib only.
+
+    States are coloured by output, the initial state is ringed; with at most ``max_labels``
+    states, arrows carry their symbol and nodes their index.  Missing transitions are not drawn.
+    """
+    from .merging.tasks import MooreMachine
+
+    if not isinstance(machine, MooreMachine):
+        raise TypeError(f"machine must be a MooreMachine, got {type(machine).__name__}")
+    n = machine.n_states
+    ang = 2 * np.pi * np.arange(n) / max(n, 1) + np.pi / 2
+    xy = np.stack([np.cos(ang), np.sin(ang)], axis=1) * (0.0 if n == 1 else 1.0)
+    small = n <= max_labels
+    colors = {0: "tab:blue", 1: "tab:orange", -1: "0.6"}
+    for q in range(n):
+        for a, style in ((0, "-"), (1, "--")):
+            r = int(machine.transitions[q, a])
+            if r < 0:
+                continue
+            if r == q:
+                ax.add_patch(plt.Circle(xy[q] * 1.18, 0.12 if small else 0.04, fill=False, linestyle=style, linewidth=0.6,
+                                        color="0.4"))
+                continue
+            ax.annotate("", xy=xy[r], xytext=xy[q], arrowprops=dict(arrowstyle="->", linestyle=style, linewidth=0.6 if small else 0.2,
+                                                                  color="0.3", shrinkA=6, shrinkB=6,
+                                                                  connectionstyle="arc3,rad=0.15"))
+            if small:
+                mid = 0.5 * (xy[q] + xy[r]) + 0.08 * np.array([-(xy[r] - xy[q])[1], (xy[r] - xy[q])[0]])
+                ax.text(*mid, str(a), fontsize=7, ha="center", va="center")
+    ax.scatter(xy[:, 0], xy[:, 1], s=120 if small else 6, c=[colors.get(int(o), "0.6") for o in machine.outputs], zorder=3)
+    ax.scatter(*xy[machine.initial], s=260 if small else 30, facecolors="none", edgecolors="k", zorder=4)
+    if small:
+        for q in range(n):
+            ax.text(*xy[q], str(q), fontsize=7, ha="center", va="center", color="w", zorder=5)
+    ax.set_xlim(-1.45, 1.45)
+    ax.set_ylim(-1.45, 1.45)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    ax.set_title(title or f"{n} states", fontsize=9)
 
 
 def explore_panel(*, family: str = "inverse_exponential", T: int = 6, delta: float = 1.0, lam: float = 0.8,

@@ -227,6 +227,10 @@ BAD_INPUTS = {
     "merging.interaction.observables": [(lambda: lt.merging.interaction.observables(np.ones(2), np.ones(3), np.ones((1, 1, 2)),
                                                                                     np.ones((1, 1)), np.ones((1, 1))), "h1")],
     "merging.interaction.reduced_flow": [(lambda: lt.merging.interaction.reduced_flow(1.0, -1.0, 0.0, 0.0, [0, 1]), "Y0")],
+    "merging.merged_fraction_by_length": [(lambda: lt.merging.merged_fraction_by_length(None, lt.merging.parity_machine(), 3),
+                                           "extracted")],
+    "merging.phase_point": [(lambda: lt.merging.phase_point(0.0, 0.1, max_epochs=1), "p")],
+    "plot.draw_machine": [(lambda: lt.plot.draw_machine(_ax(), "parity"), "machine")],
     "optim.check_optimiser": [(lambda: lt.optim.check_optimiser("optimiser", "rmsprop"), "optimiser")],
     "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],
 }

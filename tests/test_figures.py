@@ -158,6 +158,32 @@ def test_memory_f6_f7_hessian_structure(data):
     assert min(abs(peak - lam0), abs(peak - np.conj(lam0))) < 0.05
 
 
+def test_merging_figures_quick(data):
+    """A.6 figures in quick mode: one shared training run, consistent numbers across figures."""
+    f1, f2, f8 = data["merging-f1"], data["merging-f2"], data["merging-f8"]
+    assert np.array_equal(f1["record_epochs"], f2["record_epochs"])  # the same (shared) run
+    assert np.all(np.asarray(f2["fraction"]) <= 1.0) and f2["n_strings"] == 2047
+    assert np.asarray(f1["loss"])[-1] < np.asarray(f1["loss"])[0]
+    assert np.all(np.asarray(f8["mean_sq_distance"]) > 0)
+    f3 = data["merging-f3"]
+    assert f3["machines"][1]["transitions"].shape[0] == max(np.asarray(f2["n_states"]))  # the peak snapshot
+    frac = np.asarray(data["merging-f4"]["fraction"], dtype=float)
+    assert frac.shape == (10, 10) and np.nanmax(frac) <= 1.0 and np.allclose(frac, frac.T, equal_nan=True)
+    f6 = data["merging-f6"]
+    d = np.asarray(f6["theory_agree"])
+    assert d.max() == pytest.approx(0.33, abs=0.01) and d[-1] < 1e-3  # A.8 check 7 in the figure
+    f7 = data["merging-f7"]
+    for tr in f7["trajectories"]:
+        assert tr["H"][-1] == pytest.approx(tr["H_inf"], abs=1e-3)
+
+
+def test_merging_phase_diagram_quick_grid(data):
+    d = data["merging-f5"]
+    assert np.asarray(d["n_states"]).shape == (2, 2) and np.all(np.asarray(d["n_states"]) >= 1)
+    acc = np.asarray(d["accuracy"])
+    assert np.all((acc >= 0) & (acc <= 1))
+
+
 def test_run_figures_writes_png_and_json_atomically(tmp_path):
     recs = run_figures(["fig1", "figA2"], out=str(tmp_path), quick=True, progress=False, formats=("png", "pdf"))
     names = sorted(p.name for p in tmp_path.iterdir())

@@ -117,6 +117,18 @@ def test_a8_10_merged_pairs_agree_on_all_future_outputs():
     assert bad.n_pairs == len(strings) * (len(strings) - 1) // 2 and 0.3 < bad.fraction < 0.7
 
 
+def test_merged_fraction_by_length_extremes():
+    from lrnn_theory.merging import merged_fraction_by_length
+
+    strings = all_strings(6, include_empty=True)
+    H, Y = _parity_hidden(strings)
+    full = merged_fraction_by_length(extract_automaton(strings, H, Y), parity_machine(), 6)
+    assert np.isnan(full[0, 0])  # "0" and "1" disagree: no distinct agreeing pair of length 1
+    assert np.allclose(full[~np.isnan(full)], 1.0)  # every agreeing pair merged
+    tree = extract_automaton(strings, np.random.default_rng(0).normal(size=(len(strings), 5)), Y)
+    assert np.nanmax(merged_fraction_by_length(tree, parity_machine(), 6)) == 0.0
+
+
 @pytest.mark.parametrize("call,match", [
     (lambda: parity(["012"]), "strings"), (lambda: parity_data(0), "L_max"), (lambda: parity_data(5, 1.5), "p"),
     (lambda: parity_data(5, 0.0), "p"), (lambda: extract_automaton(["", "0"], np.ones((2, 2)), np.ones((2, 2)), c=0.0), "c"),

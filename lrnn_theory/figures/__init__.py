@@ -35,10 +35,18 @@ REGISTRY = {
     "memory-f4": ".memory_f4",
     "memory-f6": ".memory_f6",
     "memory-f7": ".memory_f7",
+    "merging-f1": ".merging_f1",
+    "merging-f2": ".merging_f2",
+    "merging-f3": ".merging_f3",
+    "merging-f4": ".merging_f4",
+    "merging-f5": ".merging_f5",
+    "merging-f6": ".merging_f6",
+    "merging-f7": ".merging_f7",
+    "merging-f8": ".merging_f8",
 }
 
 #: Figures that run only with ``--full`` or when named with ``--only``.
-OPT_IN: tuple[str, ...] = ()
+OPT_IN: tuple[str, ...] = ("merging-f5",)
 
 
 def available() -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from .._io import write_json, writable_folder
@@ -27,12 +28,23 @@ class FigureContext:
         Show progress bars.
     seed : int
         Base seed; figures derive every random draw from it.
+    shared : dict
+        Results shared between the figures of one invocation (see :meth:`shared_result`).
     """
 
     quick: bool = False
     executor: Any = None
     progress: bool = True
     seed: int = 0
+    shared: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+    def shared_result(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Compute ``key`` once per context and share it between figures (e.g. one training run that
+        several figures plot).  The store is this context's explicit ``shared`` dict: it lives for one
+        ``lrnn-theory figures`` invocation (or one test module) and is never written to disk."""
+        if key not in self.shared:
+            self.shared[key] = compute()
+        return self.shared[key]
 
 
 @dataclass(frozen=True)

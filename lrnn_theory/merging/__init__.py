@@ -9,9 +9,17 @@
   forms, invariant, ``H_∞``, Bernoulli solution, and the fixed-expansion-point closure (A.4–A.5).
 """
 from . import interaction
-from .automaton import ExtractedAutomaton, MergerReport, extract_automaton, merger_report, minimize, parity_machine
+from .automaton import (
+    ExtractedAutomaton,
+    MergerReport,
+    extract_automaton,
+    merged_fraction_by_length,
+    merger_report,
+    minimize,
+    parity_machine,
+)
 from .rnn import ElmanParams, batch_loss_and_grad, hidden_states, init_params, predict
-from .train import ParityRun, prefix_tree_states, train_parity
+from .train import ParityRun, phase_point, prefix_tree_states, train_parity
 from .tasks import MooreMachine, ParityData, all_strings, epoch_batches, one_hot, parity, parity_data, random_moore_machine
 
 __all__ = [
@@ -31,11 +39,13 @@ __all__ = [
     "all_strings",
     "epoch_batches",
     "extract_automaton",
+    "merged_fraction_by_length",
     "merger_report",
     "minimize",
     "one_hot",
     "parity",
     "parity_data",
     "parity_machine",
+    "phase_point",
     "random_moore_machine",
 ]

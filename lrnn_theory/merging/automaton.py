@@ -14,7 +14,8 @@ import numpy as np
 from .._validation import as_float_array, check_choice, check_positive_float
 from .tasks import MooreMachine, check_strings
 
-__all__ = ["ExtractedAutomaton", "MergerReport", "extract_automaton", "merger_report", "minimize", "parity_machine"]
+__all__ = ["ExtractedAutomaton", "MergerReport", "extract_automaton", "merged_fraction_by_length", "merger_report", "minimize",
+           "parity_machine"]
 
 RULES = ("first", "nearest")
 
@@ -240,3 +241,32 @@ def merger_report(extracted: ExtractedAutomaton, target, L_max: int) -> MergerRe
                 n_pairs += 1
                 n_agree += bool(np.array_equal(sig[members[i]][:k], sig[members[j]][:k]))
     return MergerReport(n_pairs=n_pairs, n_agreeing=n_agree)
+
+
+def merged_fraction_by_length(extracted: ExtractedAutomaton, task: MooreMachine, L_max: int) -> np.ndarray:
+    """Fraction of agreeing pairs of lengths ``(m_1, m_2)`` that share an extracted state (A-F4).
+
+    Two strings *agree* when they reach the same state of the task's minimal machine (identical
+    outputs on every continuation).  Returns ``F`` of shape (L_max, L_max) with
+    ``F[m_1 - 1, m_2 - 1]`` the merged fraction (pairs of distinct strings; NaN where no pair exists).
+    """
+    if not isinstance(extracted, ExtractedAutomaton):
+        raise TypeError(f"extracted must be an ExtractedAutomaton, got {type(extracted).__name__}")
+    from .._validation import check_int
+
+    L_max = check_int("L_max", L_max, minimum=1)
+    minimal = minimize(task)
+    n_q, n_t = extracted.n_states, minimal.n_states
+    counts = np.zeros((L_max + 1, n_q, n_t))
+    for s, q in zip(extracted.strings, extracted.assignment):
+        if 1 <= len(s) <= L_max:
+            counts[len(s), q, minimal.state(s)] += 1
+    per_task = counts.sum(axis=1)  # (L, n_t)
+    merged = np.einsum("aqt,bqt->ab", counts, counts)
+    total = np.einsum("at,bt->ab", per_task, per_task)
+    diag = np.arange(L_max + 1)
+    merged[diag, diag] -= counts.sum(axis=(1, 2))  # drop each string paired with itself
+    total[diag, diag] -= per_task.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = np.where(total > 0, merged / np.where(total > 0, total, 1), np.nan)
+    return frac[1:, 1:]

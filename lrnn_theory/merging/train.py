@@ -15,9 +15,9 @@ from numba import njit
 from .._validation import check_choice, check_int, check_positive_float, check_seed
 from .automaton import ExtractedAutomaton, extract_automaton
 from .rnn import NONLINEARITIES, RNN_LOSSES, ElmanParams, _act, _loss_grad, init_params
-from .tasks import MooreMachine, all_strings, epoch_batches, parity_data
+from .tasks import MooreMachine, all_strings, check_strings, epoch_batches, parity_data
 
-__all__ = ["LONG_LENGTHS", "ParityRun", "prefix_tree_states", "train_parity"]
+__all__ = ["LONG_LENGTHS", "ParityRun", "phase_point", "prefix_tree_states", "train_parity"]
 
 #: Long-length generalisation tests of A.1 (10 strings each).
 LONG_LENGTHS = (25, 100, 250, 1000, 2500, 10_000)
@@ -82,6 +82,16 @@ class ParityRun:
         Length -> accuracy on 10 random strings of that length (final weights; NaN if diverged).
     diverged_epoch : int or None
         Epoch at which the loss or a weight became non-finite (training stops there).
+    val_loss : dict
+        Length -> (n_rec,) mean squared error on 10 random strings of that length (``val_lengths``).
+    mean_sq_distance : ndarray (n_rec,)
+        Mean squared pairwise distance between the prefix-tree hidden states (A-F8).
+    tracked : dict
+        String -> (n_rec, P) hidden state of each string of ``track_strings`` at every record (A-F6).
+    snapshots : dict
+        Epoch -> extracted automaton (MooreMachine) for the epochs of ``snapshot_epochs`` (A-F3).
+    stopped_epoch : int or None
+        Epoch at which the training loss first fell below ``stop_loss`` (training stops there).
     """
 
     loss: np.ndarray
@@ -92,6 +102,11 @@ class ParityRun:
     params: ElmanParams
     long_accuracy: dict
     diverged_epoch: int | None = None
+    val_loss: dict = field(default_factory=dict)
+    mean_sq_distance: np.ndarray | None = None
+    tracked: dict = field(default_factory=dict)
+    snapshots: dict = field(default_factory=dict)
+    stopped_epoch: int | None = None
     config: dict = field(default_factory=dict)
 
     @property
@@ -115,7 +130,8 @@ def _accuracy(params, strings_sym, labels, tanh):
 def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs: int = 1000, *, seed: int = 0, batch: int = 128,
                  L_max: int = 10, p: float = 1.0, loss: str = "mse", nonlinearity: str = "relu", extract_every: int = 25,
                  c: float = 0.01, machine: MooreMachine | None = None, val_length: int = 50, n_val: int = 100,
-                 dtype: str = "float32", long_lengths=LONG_LENGTHS) -> ParityRun:
+                 dtype: str = "float32", long_lengths=LONG_LENGTHS, val_lengths=(), track_strings=(), snapshot_epochs=(),
+                 stop_loss: float | None = None) -> ParityRun:
     """Train the A.1 Elman RNN on streaming parity (or on ``machine``'s regular task).
 
     Parameters
@@ -134,6 +150,14 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
         Precision of training (float32 is the reference's and twice as fast).
     long_lengths : sequence of int
         Lengths of the final generalisation tests (10 strings each).
+    val_lengths : sequence of int
+        Lengths whose validation loss (10 strings each) is recorded at every record (A-F1).
+    track_strings : sequence of str
+        Strings (of length <= ``L_max``) whose hidden states are recorded (A-F6).
+    snapshot_epochs : sequence of int
+        Record epochs at which the extracted automaton itself is kept (A-F3).
+    stop_loss : float, optional
+        Stop after the first epoch whose mean training loss is below this (A-F5: ``1e-3``).
     """
     epochs = check_int("epochs", epochs, minimum=0)
     lr = check_positive_float("lr", lr)
@@ -164,8 +188,23 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
     lr_t = np.dtype(dtype).type(lr)
 
     rec_epochs, val_acc, n_states, closed, losses = [], [], [], [], np.empty(epochs)
+    track_strings = check_strings("track_strings", track_strings)
+    if any(len(s) > L_max for s in track_strings):
+        raise ValueError(f"track_strings must have length <= L_max = {L_max}")
+    snapshot_epochs = {check_int("snapshot_epochs", e, minimum=0) for e in snapshot_epochs}
+    stop_loss = None if stop_loss is None else check_positive_float("stop_loss", stop_loss)
+    vl_rng = np.random.default_rng([seed, 4])
+    val_sets = {}
+    for L in val_lengths:
+        L = check_int("val_lengths", L, minimum=1)
+        strs = ["".join(vl_rng.choice(["0", "1"], size=L)) for _ in range(10)]
+        val_sets[L] = (_symbols(strs), np.eye(2)[[label(s) for s in strs]])
+    val_loss = {L: [] for L in val_sets}
+    dist, tracked, snapshots = [], {s: [] for s in track_strings}, {}
 
     def record(epoch):
+        from .rnn import predict
+
         cur = ElmanParams(*arrs)
         rec_epochs.append(epoch)
         val_acc.append(_accuracy(cur, val_sym, val_lab, tanh))
@@ -173,9 +212,18 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
         ex = extract_automaton(strings, hid, out, c)
         n_states.append(ex.n_states)
         closed.append(ex.is_closed)
+        for L, (sym, onehot_L) in val_sets.items():
+            val_loss[L].append(float(np.mean((predict(cur, sym, nonlinearity=nonlinearity) - onehot_L) ** 2)))
+        n = hid.shape[0]
+        dist.append(float(2 * n / (n - 1) * (np.mean(np.sum(hid ** 2, axis=1)) - np.sum(hid.mean(axis=0) ** 2))))
+        index = {s: i for i, s in enumerate(strings)}
+        for s in track_strings:
+            tracked[s].append(hid[index[s]].copy())
+        if epoch in snapshot_epochs:
+            snapshots[epoch] = ex.machine
 
     record(0)
-    diverged = None
+    diverged = stopped = None
     for epoch in range(1, epochs + 1):
         total, n_b = 0.0, 0
         for idx in epoch_batches(data, batch, rng=rng):
@@ -189,7 +237,12 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
             losses[epoch - 1:] = np.nan
             diverged = epoch
             break
-        if epoch % extract_every == 0 or epoch == epochs:
+        if stop_loss is not None and losses[epoch - 1] < stop_loss:
+            losses = losses[:epoch]
+            stopped = epoch
+            record(epoch)
+            break
+        if epoch % extract_every == 0 or epoch == epochs or epoch in snapshot_epochs:
             record(epoch)
     final = ElmanParams(*arrs)
     long_rng = np.random.default_rng([seed, 3])
@@ -202,4 +255,21 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
                   nonlinearity=nonlinearity, extract_every=extract_every, c=c, dtype=dtype)
     return ParityRun(loss=losses, record_epochs=np.asarray(rec_epochs), val_accuracy=np.asarray(val_acc),
                      n_states=np.asarray(n_states), is_closed=np.asarray(closed), params=final, long_accuracy=long_acc,
-                     diverged_epoch=diverged, config=config)
+                     diverged_epoch=diverged, val_loss={L: np.asarray(v) for L, v in val_loss.items()},
+                     mean_sq_distance=np.asarray(dist), tracked={s: np.asarray(v) for s, v in tracked.items()},
+                     snapshots=snapshots, stopped_epoch=stopped, config=config)
+
+
+def phase_point(p: float, gain: float, *, seed: int = 0, max_epochs: int = 5000, hidden: int = 100, c: float = 0.1,
+                n_test: int = 30, test_length: int = 100) -> dict:
+    """One cell of the A-F5 phase diagram: train with cross-entropy to loss < 1e-3 (or ``max_epochs``).
+
+    Returns the final number of automaton states at threshold ``c`` (A.2, ``c = 0.1`` for the
+    phase diagram), whether it is closed, the accuracy on ``n_test`` random strings of length
+    ``test_length``, and the number of epochs run.
+    """
+    run = train_parity(hidden=hidden, gain=gain, p=p, epochs=max_epochs, seed=seed, loss="cross_entropy", stop_loss=1e-3,
+                       extract_every=max_epochs, c=c, long_lengths=(), n_val=n_test, val_length=test_length)
+    ex = run.extract_automaton(c)
+    return {"n_states": ex.n_states, "closed": ex.is_closed, "accuracy": float(run.val_accuracy[-1]),
+            "epochs": int(run.loss.size), "converged": run.stopped_epoch is not None}

@@ -1,0 +1,42 @@
+"""A-F3: automaton snapshots and the minimised machine (THEORY-EXTENSIONS A.2–A.3; paper Fig. 4, 8).
+
+Extracted automata before training, at the peak number of states and at the end, and the
+minimised final machine (the 2-state parity machine once the automaton is closed).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..merging import MooreMachine, minimize
+from ..plot import draw_machine, panel_grid
+from ._merging import machine_dict, training_run
+
+TITLE = "Extracted automata (start, peak, end) and the minimised machine"
+
+
+def compute(ctx) -> dict:
+    run = training_run(ctx)
+    epochs = sorted(run.snapshots)
+    peak = epochs[int(np.argmax([run.snapshots[e].n_states for e in epochs]))]
+    chosen = [epochs[0], peak, epochs[-1]]
+    closed = [e for e in epochs if run.snapshots[e].is_closed]
+    last_closed = closed[-1] if closed else None
+    return {"epochs": chosen, "machines": [machine_dict(run.snapshots[e]) for e in chosen],
+            "minimised_from_epoch": last_closed,
+            "minimised": machine_dict(minimize(run.snapshots[last_closed])) if last_closed is not None else None}
+
+
+def draw(data: dict):
+    fig, axes = panel_grid(1, 4, width=3.0, height=3.0)
+    for ax, e, m in zip(axes[0], data["epochs"], data["machines"]):
+        mm = MooreMachine(np.asarray(m["transitions"]), np.asarray(m["outputs"]), m["initial"])
+        draw_machine(ax, mm, title=f"epoch {e}: {mm.n_states} states")
+    ax = axes[0, 3]
+    if data["minimised"] is None:
+        ax.axis("off")
+        ax.set_title("no closed automaton yet", fontsize=9)
+    else:
+        m = data["minimised"]
+        draw_machine(ax, MooreMachine(np.asarray(m["transitions"]), np.asarray(m["outputs"]), m["initial"]),
+                     title=f"minimised (epoch {data['minimised_from_epoch']})")
+    return fig

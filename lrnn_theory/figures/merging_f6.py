@@ -1,0 +1,60 @@
+"""A-F6: representational distance, theory vs experiment (THEORY-EXTENSIONS A.5–A.6; paper Fig. 10).
+
+Left: ``‖dh‖²(t)`` of the fixed-expansion-point model (A.5 reference settings, ``G = 0.3``) for an
+agreeing pair of lengths (1, 10) — diverge, then merge — and a disagreeing pair.  Right: the
+measured squared distance (normalised by the mean squared distance over all prefix strings at
+the same epoch) between the hidden states of an
+agreeing pair of length-10 strings that share a state at the end (a merging pair) and of a
+disagreeing pair, during training.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..merging.interaction import fixed_expansion_flow
+from ..plot import panel_grid
+from ._merging import TRACKED, training_run
+
+TITLE = "Distance between two representations: A.5 theory (diverge-then-merge) and the trained network"
+G = 0.3
+
+
+def _theory(m1, m2, y2, t):
+    z0 = dict(h1=G ** m1, h2=-G ** m2, beta_D=0, beta_1=0, beta_2=0, B=G ** 2, Q=G ** 2, g_1=0, g_2=0)
+    return fixed_expansion_flow(z0, [[1.0, y2], [y2, 1.0]], t, N=1, eta_h1=0.02 * m1, eta_h2=0.02 * m2, eta_b=0.005,
+                                eta_y=0.02).distance2
+
+
+def compute(ctx) -> dict:
+    t = np.linspace(0.0, 1500.0, 301 if ctx.quick else 1501)
+    run = training_run(ctx)
+    ex = run.extract_automaton(0.01)
+    state = dict(zip(ex.strings, ex.assignment))
+    even, odd = TRACKED[:16], TRACKED[16:]
+    merged = [(x, y) for i, x in enumerate(even) for y in even[i + 1:] if state[x] == state[y]]
+    pair_a = merged[0] if merged else (even[0], even[1])
+    pair_d = (even[0], odd[0])
+    dist = {k: np.sum((run.tracked[p[0]] - run.tracked[p[1]]) ** 2, axis=1) for k, p in (("a", pair_a), ("d", pair_d))}
+    agree, disagree = dist["a"], dist["d"]
+    return {"t": t, "theory_agree": _theory(1, 10, 1.0, t), "theory_disagree": _theory(1, 10, -1.0, t),
+            "record_epochs": run.record_epochs, "measured_agree": agree / run.mean_sq_distance,
+            "measured_disagree": disagree / run.mean_sq_distance,
+            "pairs": {"agree": list(pair_a), "disagree": list(pair_d)}, "agree_pair_merged": bool(merged)}
+
+
+def draw(data: dict):
+    fig, axes = panel_grid(1, 2, width=4.2, height=3.2)
+    a, b = axes[0]
+    a.plot(data["t"], data["theory_agree"], color="tab:blue", label="agreeing (1, 10)")
+    a.plot(data["t"], data["theory_disagree"], color="tab:red", label="disagreeing (1, 10)")
+    a.set_xlabel("time")
+    a.set_ylabel("‖dh‖² (A.5 theory)")
+    a.legend(fontsize=7, frameon=False)
+    b.plot(data["record_epochs"], data["measured_agree"], color="tab:blue", marker=".",
+           label="agreeing pair" + (", merged" if data["agree_pair_merged"] else ""))
+    b.plot(data["record_epochs"], data["measured_disagree"], color="tab:red", marker=".", label="disagreeing pair")
+    b.set_yscale("log")
+    b.set_xlabel("epoch")
+    b.set_ylabel("‖h(s₁) - h(s₂)‖² / mean over pairs")
+    b.legend(fontsize=7, frameon=False)
+    return fig

@@ -16,7 +16,7 @@ import numpy as np
 
 from ._validation import check_positive_float
 
-__all__ = ["SGD", "Adam", "NormalisedSGD", "Optimiser", "check_optimiser"]
+__all__ = ["SGD", "Adam", "Cosine", "NormalisedSGD", "Optimiser", "check_optimiser"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,32 @@ class Adam:
         return -self.lr * mhat / (np.sqrt(vhat) + self.eps), (m, v)
 
 
-Optimiser = SGD | NormalisedSGD | Adam
+@dataclass(frozen=True)
+class Cosine:
+    """Cosine learning-rate decay around another optimiser: step ``k`` of ``total_steps`` is scaled by
+    ``½(1 + cos(π k/total_steps))`` (the update of SGD and Adam is proportional to the learning rate)."""
+
+    base: "SGD | NormalisedSGD | Adam"
+    total_steps: int
+
+    def __post_init__(self):
+        check_optimiser("base", self.base)
+        if isinstance(self.total_steps, bool) or not isinstance(self.total_steps, (int, np.integer)) or self.total_steps < 1:
+            raise ValueError(f"total_steps must be a positive integer, got {self.total_steps!r}")
+
+    @property
+    def lr(self) -> float:
+        return self.base.lr
+
+    def init(self, params):
+        return self.base.init(params)
+
+    def step(self, grad, state, k: int):
+        delta, state = self.base.step(grad, state, k)
+        return 0.5 * (1 + np.cos(np.pi * min(k, self.total_steps) / self.total_steps)) * delta, state
+
+
+Optimiser = SGD | NormalisedSGD | Adam | Cosine
 
 
 def check_optimiser(name: str, value) -> Optimiser:
@@ -91,7 +116,7 @@ def check_optimiser(name: str, value) -> Optimiser:
     if isinstance(value, str):
         raise ValueError(f"{name} must be an optimiser object such as SGD(lr=...), NormalisedSGD(lr=...) or "
                          f"Adam(lr=...), not the name {value!r}")
-    if not isinstance(value, (SGD, NormalisedSGD, Adam)):
+    if not isinstance(value, (SGD, NormalisedSGD, Adam, Cosine)):
         raise TypeError(f"{name} must be an optimiser object (SGD, NormalisedSGD or Adam from lrnn_theory.optim), "
                         f"got {type(value).__name__} {value!r}")
     return value

@@ -20,7 +20,8 @@ MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_
            "lrnn_theory.sim", "lrnn_theory.model", "lrnn_theory.ntk", "lrnn_theory.sensory", "lrnn_theory.sweep",
            "lrnn_theory.plot", "lrnn_theory.memory", "lrnn_theory.optim",
            "lrnn_theory.sim.diagnostics", "lrnn_theory.sim.init",
-           "lrnn_theory.merging", "lrnn_theory.merging.interaction"]
+           "lrnn_theory.merging", "lrnn_theory.merging.interaction",
+           "lrnn_theory.memory.students"]
 
 NO_ARGUMENTS = {"sensory.mean_input_power", "merging.parity_machine"}
 
@@ -33,7 +34,7 @@ def _public_functions():
             obj = getattr(mod, name)
             if inspect.isfunction(obj):
                 # functions of a sub-package are keyed by the sub-package (sim.gd.simulate_gd -> sim.simulate_gd)
-                key = re.sub(r"^(sim|memory|merging)\.(?!interaction)\w+\.", r"\1.", f"{obj.__module__.replace('lrnn_theory.', '')}.{obj.__name__}")
+                key = re.sub(r"^(sim|memory|merging)\.(?!interaction|students)\w+\.", r"\1.", f"{obj.__module__.replace('lrnn_theory.', '')}.{obj.__name__}")
                 out.setdefault(key, obj)
     return out
 
@@ -230,6 +231,14 @@ BAD_INPUTS = {
     "merging.merged_fraction_by_length": [(lambda: lt.merging.merged_fraction_by_length(None, lt.merging.parity_machine(), 3),
                                            "extracted")],
     "merging.phase_point": [(lambda: lt.merging.phase_point(0.0, 0.1, max_epochs=1), "p")],
+    "memory.students.init_student": [(lambda: lt.memory.students.init_student("gru", 3), "kind"),
+                                     (lambda: lt.memory.students.init_student("lru", 3, nu0=1.0), "nu0")],
+    "memory.students.student_loss_and_grad": [(lambda: lt.memory.students.student_loss_and_grad(
+        lt.memory.students.init_student("lru", 2), np.ones((2, 3)), np.ones((2, 4))), "X and Y")],
+    "memory.students.teacher_outputs": [(lambda: lt.memory.students.teacher_outputs(lt.memory.make_teacher(2), np.ones(3)), "X")],
+    "memory.students.train_student": [(lambda: lt.memory.students.train_student(lt.memory.make_teacher(2), "lru", steps=0), "steps"),
+                                      (lambda: lt.memory.students.train_student(None, "lru"), "teacher")],
+    "memory.students.student_point": [(lambda: lt.memory.students.student_point(0.5, "rnn", 1e-3, steps=1), "kind")],
     "plot.draw_machine": [(lambda: lt.plot.draw_machine(_ax(), "parity"), "machine")],
     "optim.check_optimiser": [(lambda: lt.optim.check_optimiser("optimiser", "rmsprop"), "optimiser")],
     "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],

@@ -177,6 +177,14 @@ def test_merging_figures_quick(data):
         assert tr["H"][-1] == pytest.approx(tr["H_inf"], abs=1e-3)
 
 
+def test_memory_student_figures_quick(data):
+    for name in ("memory-f5", "memory-f8"):
+        d = data[name]
+        for key in ("dense", "lru"):
+            v = np.asarray(d[key], dtype=float)
+            assert v.ndim == 1 and np.all(np.isfinite(v)) and np.all(v > 0)
+
+
 def test_merging_phase_diagram_quick_grid(data):
     d = data["merging-f5"]
     assert np.asarray(d["n_states"]).shape == (2, 2) and np.all(np.asarray(d["n_states"]) >= 1)

@@ -293,3 +293,47 @@ def test_dense_gauss_newton_is_the_finite_difference_hessian_of_the_exact_loss()
         fd = (loss(a0 + h * e[i] + h * e[j]) - loss(a0 + h * e[i] - h * e[j]) - loss(a0 - h * e[i] + h * e[j])
               + loss(a0 - h * e[i] - h * e[j])) / (4 * h * h)
         assert fd == pytest.approx(H[i, j], rel=1e-5, abs=1e-8 * np.abs(H).max())
+
+
+# ---------------------------------------------------------------------------------------------
+# B.6 / B.8 dense vs LRU students (B-F5, B-F8)
+
+
+@pytest.mark.parametrize("kind", ["dense", "lru"])
+def test_student_bptt_gradient_matches_finite_differences(kind):
+    from lrnn_theory.memory.students import init_student, student_loss_and_grad, teacher_outputs
+
+    t = memory.make_teacher(4, nu_min=0.9, seed=0)
+    X = np.random.default_rng(0).normal(size=(3, 12))
+    Y = teacher_outputs(t, X)
+    s = init_student(kind, 3, nu0=0.8, seed=1)
+    _, g = student_loss_and_grad(s, X, Y)
+    fd = np.zeros_like(g)
+    for i in range(g.size):
+        e = np.zeros_like(g)
+        e[i] = 1e-6
+        fd[i] = (student_loss_and_grad(s, X, Y, s.theta + e)[0] - student_loss_and_grad(s, X, Y, s.theta - e)[0]) / 2e-6
+    assert np.linalg.norm(fd - g) / np.linalg.norm(fd) < 1e-7
+
+
+def test_teacher_outputs_are_the_impulse_response_convolution():
+    from lrnn_theory.memory.students import teacher_outputs
+
+    t = memory.make_teacher(5, nu_min=0.8, nu_max=0.95, seed=3)
+    X = np.random.default_rng(1).normal(size=(2, 30))
+    w = memory.impulse_response(t.A, t.B, t.C, 30)
+    conv = np.array([[np.dot(w[: k + 1], X[b, k::-1]) for k in range(30)] for b in range(2)]) + t.D * X
+    assert np.allclose(teacher_outputs(t, X), conv, rtol=1e-12, atol=1e-12)
+
+
+def test_a_student_initialised_at_the_teacher_has_zero_loss_and_training_reduces_the_loss():
+    from lrnn_theory.memory.students import Student, student_loss_and_grad, teacher_outputs, train_student
+
+    t = memory.make_teacher(3, nu_min=0.5, nu_max=0.8, seed=2)
+    s = Student("dense", 3, np.concatenate([t.A.ravel(), t.B, t.C, [t.D]]))
+    X = np.random.default_rng(4).normal(size=(4, 25))
+    loss, g = student_loss_and_grad(s, X, teacher_outputs(t, X))
+    assert loss < 1e-25 and np.max(np.abs(g)) < 1e-12
+    for kind in ("dense", "lru"):
+        run = train_student(t, kind, nu0=0.5, d_h=4, T=25, batch=16, steps=150, lr=1e-2, seed=0)
+        assert run.status == "ok" and np.mean(run.loss[-10:]) < 0.5 * np.mean(run.loss[:10])

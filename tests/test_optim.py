@@ -53,3 +53,17 @@ def test_adam_state_is_not_shared_between_runs():
 def test_bad_hyper_parameters(make, arg):
     with pytest.raises((ValueError, TypeError), match=arg):
         make()
+
+
+def test_cosine_schedule_scales_the_base_update():
+    from lrnn_theory.optim import Cosine
+
+    opt = Cosine(SGD(0.1), total_steps=10)
+    g = np.array([1.0, -2.0])
+    for k, factor in ((0, 1.0), (5, 0.5), (10, 0.0)):
+        d, _ = opt.step(g, opt.init(g), k)
+        assert np.allclose(d, -0.1 * factor * g, atol=1e-15)
+    with pytest.raises(ValueError, match="total_steps"):
+        Cosine(SGD(0.1), 0)
+    with pytest.raises(ValueError, match="base"):
+        Cosine("adam", 10)

@@ -27,9 +27,10 @@ ctx = FigureContext(quick=QUICK, progress=not QUICK)"""
 
 
 def figure_cells(name: str, caption: str) -> list:
+    var = "data_" + name.replace("-", "_")
     return [
         new_markdown_cell(caption),
-        new_code_cell(f'data_{name} = load("{name}").compute(ctx)\nfig = load("{name}").draw(data_{name})'),
+        new_code_cell(f'{var} = load("{name}").compute(ctx)\nfig = load("{name}").draw({var})'),
     ]
 
 
@@ -86,6 +87,51 @@ plt.xlabel("b"); plt.ylabel("E*(b)"); plt.legend()"""),
         new_code_cell("""T_test = np.array([4, 50, 75, 100])
 print("closed-form extrapolation loss, mean task:", lt.sensory.extrapolation_loss(4, T_test, target="mean"))"""),
         *figure_cells("fig6", "## Figure 6: singular values and test losses during training"),
+    ],
+    "06_curse_of_memory.ipynb": [
+        new_markdown_cell("# The curse of memory (Zucchet & Orvieto 2024; THEORY-EXTENSIONS Part B)\n\n"
+                          "The activity of `h_{t+1} = λ h_t + x_{t+1}` grows like the memory `1/(1-λ)`, its sensitivity "
+                          "to `λ` like the memory cubed. Normalisation and reparametrisation remove it."),
+        new_code_cell(SETUP),
+        new_code_cell("""from lrnn_theory import memory
+from lrnn_theory.optim import SGD, Adam
+for lam in (0.9, 0.99, 0.999):
+    h2, d2 = memory.stationary_moments(lam, rho=0.5)
+    print(f"lambda={lam}: E[h^2]={h2:.4g}  E[(dh/dlambda)^2]={d2:.4g}  "
+          f"gamma+exp: {memory.modulus_sensitivity(lam, 0.5, 'exp', 'fixed'):.4g}")
+mc = memory.monte_carlo_moments(0.9, rho=0.9, n_chains=5_000 if QUICK else 20_000, seed=0)
+print("Monte Carlo:", mc)"""),
+        new_markdown_cell("## Learning a teacher eigenvalue: plain SGD vs normalised + exp parametrisation vs Adam (B.5, check 8)"),
+        new_code_cell("""lru = memory.Parametrisation(modulus="exp", normalised=True)
+for name, kw in (("direct + SGD", dict(optimiser=SGD, lrs=np.logspace(-7, 0, 15))),
+                 ("gamma + exp + SGD", dict(optimiser=SGD, lrs=[1.0, 3.0], parametrisation=lru)),
+                 ("direct + Adam", dict(optimiser=Adam, lrs=np.logspace(-3, 0, 7)))):
+    scan = memory.lr_scan(0.99, 0.5, kw.pop("optimiser"), kw.pop("lrs"), steps=2000, **kw)
+    print(f"{name:>18}: best lr {scan.best_lr:.3g}, steps to 1e-3 L0: {scan.best_steps}")"""),
+        *figure_cells("memory-f1", "## B-F1: sensitivity against memory, and the 1-D loss landscapes"),
+        *figure_cells("memory-f4", "## B-F4: Adam on the (ω_ν, ω_θ) loss surface"),
+        *figure_cells("memory-f6", "## B-F6: Hessian at the optimum, dense vs complex-diagonal"),
+    ],
+    "07_state_merging.ipynb": [
+        new_markdown_cell("# Implicit state merging on streaming parity (van Rossem & Saxe 2025; THEORY-EXTENSIONS Part A)\n\n"
+                          "A ReLU RNN trained on parity strings up to length 10 first memorises a tree, then merges its "
+                          "hidden states into a finite automaton that generalises to any length."),
+        new_code_cell(SETUP),
+        new_code_cell("""from lrnn_theory import merging
+run = merging.train_parity(epochs=200 if QUICK else 1000, hidden=64 if QUICK else 100, long_lengths=(100, 1000))
+print("validation accuracy (length 50):", run.val_accuracy[-1], " long lengths:", run.long_accuracy)
+ex = run.extract_automaton(0.01)
+print(f"{ex.n_states} states, closed: {ex.is_closed}")
+if ex.is_closed:
+    print("minimised:", ex.minimize().n_states, "states")"""),
+        new_markdown_cell("## The interaction model: when does a pair of representations merge? (A.4)"),
+        new_code_cell("""from lrnn_theory.merging import interaction
+for delta2 in (0.0, 0.5):
+    for H0, Y0 in ((1.5, 0.2), (0.3, 1.0)):
+        mq = interaction.merger_quantities(H0, Y0, delta2, N=2)
+        print(f"delta^2={delta2} H0={H0} Y0={Y0}: A_high={mq.A_high:.3g} H_inf={mq.H_inf:.3g} merges={mq.merges}")"""),
+        *figure_cells("merging-f2", "## A-F2: automaton states vs epoch"),
+        *figure_cells("merging-f7", "## A-F7: the interaction model's phase portrait"),
     ],
     "explore.ipynb": [
         new_markdown_cell("# Explore\n\nMove the sliders: task family, length `T`, `δ`, `λ`, `κ`, initialisation and learning rate. "

@@ -33,8 +33,10 @@ REGISTRY = {
     "memory-f2": ".memory_f2",
     "memory-f3": ".memory_f3",
     "memory-f4": ".memory_f4",
+    "memory-f5": ".memory_f5",
     "memory-f6": ".memory_f6",
     "memory-f7": ".memory_f7",
+    "memory-f8": ".memory_f8",
     "merging-f1": ".merging_f1",
     "merging-f2": ".merging_f2",
     "merging-f3": ".merging_f3",
@@ -46,7 +48,7 @@ REGISTRY = {
 }
 
 #: Figures that run only with ``--full`` or when named with ``--only``.
-OPT_IN: tuple[str, ...] = ("merging-f5",)
+OPT_IN: tuple[str, ...] = ("memory-f5", "memory-f8", "merging-f5")
 
 
 def available() -> list[str]:

@@ -152,11 +152,12 @@ def run_figures(
 
 def main(args) -> int:
     """``lrnn-theory figures`` (arguments parsed by :mod:`lrnn_theory.cli`)."""
-    from . import REGISTRY, load
+    from . import OPT_IN, REGISTRY, load
 
     if args.list:
+        width = max(map(len, REGISTRY))
         for n in REGISTRY:
-            print(f"{n:8s} {load(n).TITLE}")
+            print(f"{n:{width}s} {'[opt-in] ' if n in OPT_IN else ''}{load(n).TITLE}")
         return 0
     names = None if args.only is None else [x.strip() for x in args.only.split(",") if x.strip()]
     formats = tuple(x.strip() for x in args.format.split(",") if x.strip())

@@ -12,6 +12,7 @@ backward Jacobian ``λ^k`` never explodes.
   the diagonal Hessian (B.5–B.6);
 * :mod:`~lrnn_theory.memory.multidim`: dense vs complex-diagonal teacher–student, exact
   finite-time Gauss–Newton matrices (B.6);
+* :mod:`~lrnn_theory.memory.students`: dense vs LRU students trained by BPTT (B-F5, B-F8);
 * :mod:`~lrnn_theory.memory.training`: gradient descent on ``λ`` with an optimiser
   object (:mod:`lrnn_theory.optim`), closed-form or sampled-data loss (B.5, B.8).
 """
@@ -31,6 +32,7 @@ from .moments import (
     stationary_moments,
 )
 from .montecarlo import MonteCarloEstimate, MonteCarloMoments, estimate, monte_carlo_moments, sample_states
+from . import students
 from .multidim import Teacher, finite_time_gauss_newton, impulse_response, impulse_response_gradient, make_teacher
 from .training import (
     LOSSES,
@@ -52,6 +54,7 @@ from .teacher import (
 )
 
 __all__ = [
+    "students",
     "GAMMA_MODES",
     "LOSSES",
     "LambdaTrajectory",

@@ -138,6 +138,12 @@ class MooreMachine:
         """Output symbol after reading ``string``."""
         return int(self.outputs[self.state(string)])
 
+    def minimize(self, *, sink: bool = False) -> "MooreMachine":
+        """The minimal equivalent machine (:func:`lrnn_theory.merging.minimize`; not closed: ``ValueError`` unless ``sink``)."""
+        from .automaton import minimize
+
+        return minimize(self, sink=sink)
+
 
 def random_moore_machine(n_states_max: int = 7, p_new: float = 0.75, *, seed: int = 0) -> MooreMachine:
     """A random connected Moore machine (A.1 random regular tasks).

@@ -79,6 +79,15 @@ MAX_FACTOR = 10.0
 
 
 @njit(cache=True)
+def sums_batch(x0, b, S, out):
+    """:func:`_sums` for many modes: ``x0, b`` (n,), ``S`` (n, T) -> ``out`` (7, n)."""
+    work = np.empty(7)
+    for m in range(x0.size):
+        _sums(x0[m], b[m], S[m], S.shape[1], work)
+        out[:, m] = work
+
+
+@njit(cache=True)
 def _sums(x0, b, s, T, out):
     """Sums S1, S2, S3, G0, G1, G2 shared by the RHS and the Jacobian.
 
@@ -151,12 +160,7 @@ def _jac(model, y, s, T, delta, inv_tau, frozen, J, work):
         c = y[2]
         ac = a * c
         _sums(ac, b, s, T, work)
-        S1 = work[0]
-        S2 = work[1]
-        S3 = work[2]
-        G0 = work[3]
-        G1 = work[4]
-        G2 = work[5]
+        S1, S2, S3, G0, G1, G2 = work[0], work[1], work[2], work[3], work[4], work[5]
         J[0, 0] = -c * c * G0
         J[0, 1] = c * (S2 - ac * G1)
         J[0, 2] = S1 - ac * G0
@@ -171,12 +175,7 @@ def _jac(model, y, s, T, delta, inv_tau, frozen, J, work):
         u = y[0]
         b = y[1]
         _sums(u, b, s, T, work)
-        S1 = work[0]
-        S2 = work[1]
-        S3 = work[2]
-        G0 = work[3]
-        G1 = work[4]
-        G2 = work[5]
+        S1, S2, S3, G0, G1, G2 = work[0], work[1], work[2], work[3], work[4], work[5]
         q = np.sqrt(delta * delta + 4.0 * u * u)
         dq = 4.0 * u / q if q > 0.0 else 0.0
         J[0, 0] = dq * S1 - q * G0

@@ -60,8 +60,17 @@ STATUS_MESSAGES = {
 }
 
 
+class _InputOutputMode:
+    """Mixin for results with ``a`` and ``c`` fields."""
+
+    @property
+    def u(self) -> np.ndarray:
+        """Input–output mode ``u = a c`` (same shape as ``a``)."""
+        return self.a * self.c
+
+
 @dataclass(frozen=True)
-class ModeState:
+class ModeState(_InputOutputMode):
     """Values of a batch of modes at one instant (each field has the batch shape)."""
 
     a: np.ndarray
@@ -69,11 +78,6 @@ class ModeState:
     c: np.ndarray
     energy: np.ndarray
     t: np.ndarray
-
-    @property
-    def u(self) -> np.ndarray:
-        """Input–output mode ``u = a c``."""
-        return self.a * self.c
 
 
 def _summary(res) -> str:
@@ -129,7 +133,7 @@ class _TrajectoryBase:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ModeTrajectory(_TrajectoryBase):
+class ModeTrajectory(_TrajectoryBase, _InputOutputMode):
     """Solution of the mode ODE for a batch of modes (result of :func:`integrate_modes`).
 
     Attributes
@@ -156,11 +160,6 @@ class ModeTrajectory(_TrajectoryBase):
     a: np.ndarray
     b: np.ndarray
     c: np.ndarray
-
-    @property
-    def u(self) -> np.ndarray:
-        """Input–output mode ``u = a c``, shape batch + (n_t,)."""
-        return self.a * self.c
 
     @property
     def imbalance(self) -> np.ndarray:

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import _radau
+
 from ._validation import as_float_array
 
 __all__ = [
@@ -49,27 +51,17 @@ def _sums(x, b, s):
 
     Returns S1, S2, S3, G0, G1, G2, E with the broadcast batch shape, where
     S3 = Σ k(k-1) b^{k-2} r, G0 = Σ b^{2k}, G1 = Σ k b^{2k-1}, G2 = Σ k² b^{2k-2}.
+    One implementation serves both paths: the compiled per-mode kernel of the integrator
+    (:func:`lrnn_theory._radau._sums`), looped over the flattened broadcast batch.
     """
     T = s.shape[-1]
     shape = np.broadcast_shapes(x.shape, b.shape, s.shape[:-1])
-    zeros = np.zeros(shape)
-    S1, S2, S3, G0, G1, G2, E = (zeros.copy() for _ in range(7))
-    pkm2 = zeros.copy()
-    pkm1 = zeros.copy()
-    pk = np.ones(shape)
-    for k in range(T):
-        r = s[..., T - 1 - k] - x * pk
-        S1 += pk * r
-        G0 += pk * pk
-        E += r * r
-        if k >= 1:
-            S2 += k * pkm1 * r
-            G1 += k * pkm1 * pk
-            G2 += k * k * pkm1 * pkm1
-        if k >= 2:
-            S3 += k * (k - 1) * pkm2 * r
-        pkm2, pkm1, pk = pkm1, pk, pk * b
-    return S1, S2, S3, G0, G1, G2, 0.5 * E
+    n = int(np.prod(shape))
+    out = np.empty((7, n))
+    _radau.sums_batch(np.ascontiguousarray(np.broadcast_to(x, shape), dtype=float).reshape(n),
+                      np.ascontiguousarray(np.broadcast_to(b, shape), dtype=float).reshape(n),
+                      np.ascontiguousarray(np.broadcast_to(s, shape + (T,)), dtype=float).reshape(n, T), out)
+    return tuple(out[i].reshape(shape) for i in range(7))
 
 
 def mode_energy(a, b, c, s) -> np.ndarray:

@@ -141,3 +141,12 @@ def test_merged_fraction_by_length_extremes():
 def test_bad_input(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_random_regular_task_labels_follow_the_machine_and_its_minimal_form():
+    m = random_moore_machine(7, 0.75, seed=5)
+    d = parity_data(6, machine=m)
+    assert [m.output(s) for s in d.strings] == d.labels.tolist()
+    q = m.minimize()
+    assert [q.output(s) for s in d.strings] == d.labels.tolist()  # minimisation preserves the task
+    assert 1 <= m.n_states <= 7 and m.is_closed

@@ -82,7 +82,7 @@ def _cmd_bench(args) -> int:
 
     from .bench import SUITES
 
-    suites = SUITES if "all" in args.suites else args.suites
+    suites = SUITES if not args.suites or "all" in args.suites else args.suites
     for name in suites:
         importlib.import_module(f"lrnn_theory.bench.{name}").run(quick=args.quick)
     return 0
@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_solve)
 
     b = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
-    b.add_argument("suites", nargs="*", default=["all"], choices=["all", *BENCH_SUITES])
+    b.add_argument("suites", nargs="*", default=[], choices=["all", *BENCH_SUITES],
+                   help="suites to run (default: all)")
     b.add_argument("--quick", action="store_true", help="smaller sizes")
     b.set_defaults(func=_cmd_bench)
 

@@ -68,3 +68,18 @@ def test_figures_list(capsys):
     assert main(["figures", "--list"]) == 0
     names = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
     assert names[:6] == ["fig1", "fig2", "fig3", "fig4", "fig5", "fig6"]
+
+
+@pytest.mark.parametrize("argv,expected", [(["bench"], None), (["bench", "all"], None), (["bench", "bptt", "sim"], ["bptt", "sim"])])
+def test_bench_selects_suites(argv, expected, monkeypatch):
+    """``lrnn-theory bench`` with no suite runs every suite (without timing anything here)."""
+    import importlib
+
+    from lrnn_theory.bench import SUITES
+
+    ran = []
+    for name in SUITES:
+        mod = importlib.import_module(f"lrnn_theory.bench.{name}")
+        monkeypatch.setattr(mod, "run", lambda quick=False, _n=name: ran.append((_n, quick)))
+    assert main(argv + ["--quick"]) == 0
+    assert [n for n, _ in ran] == (list(SUITES) if expected is None else expected) and all(q for _, q in ran)

@@ -77,6 +77,12 @@ def _cmd_solve(args) -> int:
     return 0
 
 
+def _suite(value: str) -> str:
+    if value not in ("all", *BENCH_SUITES):
+        raise argparse.ArgumentTypeError(f"unknown suite {value!r}; choose from all, {', '.join(BENCH_SUITES)}")
+    return value
+
+
 def _cmd_bench(args) -> int:
     import importlib
 
@@ -144,8 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_solve)
 
     b = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
-    b.add_argument("suites", nargs="*", default=[], choices=["all", *BENCH_SUITES],
-                   help="suites to run (default: all)")
+    b.add_argument("suites", nargs="*", default=[], type=_suite, metavar="SUITE",
+                   help=f"suites to run: {', '.join(BENCH_SUITES)} or all (default: all)")
     b.add_argument("--quick", action="store_true", help="smaller sizes")
     b.set_defaults(func=_cmd_bench)
 

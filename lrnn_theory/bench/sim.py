@@ -16,7 +16,7 @@ import numpy as np
 
 from .. import tasks
 from ..data import make_dataset
-from ..sim import simulate_gd, simulate_gd_batch
+from ..sim import initial_weights, simulate_gd, simulate_gd_batch
 from . import emit
 
 __all__ = ["run"]
@@ -98,9 +98,7 @@ def run(quick: bool = False) -> list[dict]:
         simulate_gd(d, c["n_h"], lr=lr, steps=n_steps, init="random", seed=0, record_every=n_steps)
         total = time.perf_counter() - t0
         ours = n_steps / max(total - setup, 1e-9)  # steady-state steps per second
-        rng = np.random.default_rng(0)
-        W = (0.1 * rng.standard_normal((c["n_h"], c["n_x"])), 0.1 * rng.standard_normal((c["n_h"], c["n_h"])),
-             0.1 * rng.standard_normal((c["n_y"], c["n_h"])))
+        W = initial_weights(d, c["n_h"], init="random", seed=0)[:3]  # the same start as the timed run
         t0 = time.perf_counter()
         for _ in range(n_np):
             W = _numpy_step(*W, d.X, d.Y, lr)

@@ -54,6 +54,8 @@ def _by_lag(U, W, V, X, Y, M, alpha, G):
     for p in range(X.shape[0]):
         _sample_pass(U, J, V, alpha, M.sum(), X[p], Y[p], M[p], H, inject)
         for t in range(1, T + 1):
+            if M[p, t - 1] == 0.0:  # no loss at t: nothing flows back from it
+                continue
             a = inject[t].copy()
             for k in range(t):  # parameter use at step t - k
                 G[k] += (1.0 - alpha) * np.outer(a, H[t - k - 1])

@@ -230,6 +230,8 @@ BAD_INPUTS = {
     "merging.interaction.reduced_flow": [(lambda: lt.merging.interaction.reduced_flow(1.0, -1.0, 0.0, 0.0, [0, 1]), "Y0")],
     "merging.merged_fraction_by_length": [(lambda: lt.merging.merged_fraction_by_length(None, lt.merging.parity_machine(), 3),
                                            "extracted")],
+    "merging.prefix_strings": [(lambda: lt.merging.prefix_strings(-1), "L_max")],
+    "merging.state_mergers": [(lambda: lt.merging.state_mergers("a", np.zeros(3, dtype=int)), "previous")],
     "merging.phase_point": [(lambda: lt.merging.phase_point(0.0, 0.1, max_epochs=1), "p")],
     "memory.students.init_student": [(lambda: lt.memory.students.init_student("gru", 3), "kind"),
                                      (lambda: lt.memory.students.init_student("lru", 3, nu0=1.0), "nu0")],

@@ -1,126 +1,374 @@
-"""Streaming-parity data, automaton extraction and minimisation (THEORY-EXTENSIONS A.1–A.3, A.8 checks 8, 10)."""
-import numpy as np
-import pytest
+"""Automaton extraction, minimisation and merger bookkeeping (THEORY-EXTENSIONS A.1-A.3, A.8 checks 8 and 10).
 
-from lrnn_theory.merging.automaton import extract_automaton, merger_report, minimize, parity_machine
-from lrnn_theory.merging.tasks import MooreMachine, all_strings, parity, parity_data, random_moore_machine
+Every expectation comes from a source independent of :mod:`lrnn_theory.merging.automaton`:
+string counting (parity), explicit prefix-tree indices, a brute-force Moore refinement, direct
+simulation of transition tables, and brute-force loops over pairs and continuations.
+"""
+from itertools import combinations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.patches import Circle  # noqa: E402
+from matplotlib.text import Annotation  # noqa: E402
+
+from lrnn_theory.merging.automaton import (  # noqa: E402
+    Automaton,
+    ExtractedAutomaton,
+    extract_automaton,
+    merged_fraction_by_length,
+    merger_report,
+    minimize,
+    parity_automaton,
+    parity_machine,
+    prefix_strings,
+    random_moore_machine,
+    state_mergers,
+)
+from lrnn_theory.merging.tasks import MooreMachine, parity, parity_data  # noqa: E402
 
 
-def _language(machine, L=8):
-    return [machine.output(s) for s in all_strings(L, include_empty=True)]
+# ---------------------------------------------------------------------------------------------
+# independent references
+# ---------------------------------------------------------------------------------------------
+
+def _strings_by_binary_counting(L):
+    """Prefix tree via integer counting (independent of itertools.product)."""
+    return [""] + [format(k, f"0{m}b") for m in range(1, L + 1) for k in range(2 ** m)]
 
 
-def _brute_force_classes(machine):
-    """Moore's naive refinement on reachable states: number of equivalence classes."""
-    T, out = machine.transitions, machine.outputs
-    reach, stack = {machine.initial}, [machine.initial]
+def _par(s):
+    return s.count("1") % 2
+
+
+def _simulate(T, out, init, s):
+    q = init
+    for ch in s:
+        q = T[q][int(ch)]
+    return int(out[q])
+
+
+def _brute_force_minimize(T, out, initial, *, sink=False):
+    """Moore's naive refinement on reachable states; quotient numbered breadth first (0 before 1)."""
+    T = [list(map(int, row)) for row in np.asarray(T)]
+    out = [int(o) for o in np.asarray(out)]
+    if sink:
+        s = len(T)
+        T = [[s if r < 0 else r for r in row] for row in T] + [[s, s]]
+        out = out + [-1]
+    reach, stack = {initial}, [initial]
     while stack:
         q = stack.pop()
         for r in T[q]:
-            if int(r) not in reach:
-                reach.add(int(r))
-                stack.append(int(r))
-    reach = sorted(reach)
-    label = {q: int(out[q]) for q in reach}
+            if r not in reach:
+                reach.add(r)
+                stack.append(r)
+    label = {q: out[q] for q in reach}
     while True:
-        sig = {q: (label[q], label[int(T[q, 0])], label[int(T[q, 1])]) for q in reach}
-        ids = {s: i for i, s in enumerate(sorted(set(sig.values())))}
+        sig = {q: (label[q], label[T[q][0]], label[T[q][1]]) for q in reach}
+        ids = {v: i for i, v in enumerate(sorted(set(sig.values())))}
         new = {q: ids[sig[q]] for q in reach}
-        if len(set(new.values())) == len(set(label.values())):
-            return len(set(new.values()))
+        stable = len(set(new.values())) == len(set(label.values()))
         label = new
+        if stable:
+            break
+    rep = {}
+    for q in sorted(reach):
+        rep.setdefault(label[q], q)
+    order = [label[initial]]
+    for c in order:
+        for a in (0, 1):
+            d = label[T[rep[c]][a]]
+            if d not in order:
+                order.append(d)
+    num = {c: i for i, c in enumerate(order)}
+    trans = np.array([[num[label[T[rep[c]][a]]] for a in (0, 1)] for c in order])
+    outs = np.array([out[rep[c]] for c in order])
+    return trans, outs
 
 
-def test_a1_training_set_sizes_and_parity():
-    d = parity_data(10)
-    assert len(d.strings) == 2046 and np.array_equal(d.labels, parity(d.strings))
-    assert parity(["", "1", "11", "10101"]).tolist() == [0, 1, 0, 1]
-    sub = parity_data(10, 0.5, seed=3)
-    assert abs(len(sub.strings) - 1023) < 4 * np.sqrt(2046 * 0.25)  # binomial(2046, 1/2) within 4 s.d.
-    assert sub.strings == parity_data(10, 0.5, seed=3).strings
+def _brute_force_agree(s1, s2, target, L):
+    """Targets of s1 c and s2 c agree for every continuation c with max(|s1|, |s2|) + |c| <= L."""
+    room = L - max(len(s1), len(s2))
+    return all(target(s1 + c) == target(s2 + c) for c in _strings_by_binary_counting(room))
+
+
+def _parity_hidden(strings, P=16, noise=1e-4, seed=0, classes=None):
+    """Hidden vectors of an exact machine embedded in R^P (one random point per class) plus noise."""
+    rng = np.random.default_rng(seed)
+    cls = parity(strings) if classes is None else np.asarray(classes)
+    V = rng.normal(size=(cls.max() + 1, P))
+    H = V[cls] + noise * rng.normal(size=(len(strings), P))
+    Y = np.eye(2)[parity(strings)] + 0.1 * rng.uniform(size=(len(strings), 2)) - 0.05
+    return H, Y
+
+
+def _random_strings(n, length, seed):
+    rng = np.random.default_rng(seed)
+    return ["".join(rng.choice(["0", "1"], size=length)) for _ in range(n)]
+
+
+# ---------------------------------------------------------------------------------------------
+# A.2 prefix tree and extraction
+# ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("L", [0, 1, 3, 7])
+def test_prefix_strings_is_the_length_then_lexicographic_prefix_tree(L):
+    s = prefix_strings(L)
+    assert s == _strings_by_binary_counting(L)
+    assert len(s) == 2 ** (L + 1) - 1 and s[0] == ""
+    assert all(x[:-1] in set(s) for x in s if x)
+
+
+@pytest.mark.parametrize("rule", ["first", "nearest"])
+def test_a2_parity_embedding_extracts_to_the_parity_machine(rule):
+    strings = prefix_strings(7)
+    H, Y = _parity_hidden(strings)
+    ex = extract_automaton(strings, H, Y, c=0.01, rule=rule)
+    assert isinstance(ex, Automaton) and ex.is_closed and ex.n_states == 2 and ex.n_conflicts == 0
+    # the state of a string is its parity class, numbered by first appearance ("" even, then "1" odd)
+    assert np.array_equal(ex.assignment, parity(strings))
+    assert ex.initial == ex.assignment[0] and strings[int(ex.representatives[ex.initial])] == ""
+    m = ex.minimize()
+    assert np.array_equal(m.transitions, [[0, 1], [1, 0]]) and np.array_equal(m.outputs, [0, 1]) and m.initial == 0
+    for s in _random_strings(10, 1000, seed=1):
+        expected = s.count("1") % 2
+        assert ex.run(s) == expected and m.output(s) == expected and ex.accepts(s) == bool(expected)
+
+
+def test_a2_redundant_parity_states_extract_closed_and_minimise_to_two_states():
+    """Classes (parity, length mod 2) give 4 redundant states, as a trained network gives tens (A.8 check 9)."""
+    strings = prefix_strings(8)
+    classes = [2 * _par(s) + len(s) % 2 for s in strings]
+    H, Y = _parity_hidden(strings, classes=classes, seed=4)
+    ex = extract_automaton(strings, H, Y, c=0.01)
+    assert ex.n_states == len(set(classes)) == 4 and ex.is_closed and ex.n_conflicts == 0
+    m = minimize(ex)
+    assert np.array_equal(m.transitions, parity_machine().transitions) and np.array_equal(m.outputs, parity_machine().outputs)
+    for s in _random_strings(5, 1000, seed=2):
+        assert ex.run(s) == m.output(s) == s.count("1") % 2
+
+
+def test_a2_unmerged_tree_has_one_state_per_string_and_is_not_closed():
+    L = 5
+    strings = prefix_strings(L)
+    H = np.random.default_rng(2).normal(size=(len(strings), 8))
+    ex = extract_automaton(strings, H, np.ones((len(strings), 2)), c=0.01)
+    assert ex.n_states == len(strings) == 2 ** (L + 1) - 1 and not ex.is_closed
+    pos = {s: i for i, s in enumerate(_strings_by_binary_counting(L))}
+    expected = np.array([[pos.get(s + "0", -1), pos.get(s + "1", -1)] for s in _strings_by_binary_counting(L)])
+    assert np.array_equal(ex.transitions, expected)  # the automaton is the prefix tree itself
+    assert np.sum(np.all(ex.transitions < 0, axis=1)) == 2 ** L  # leaves have no transition
+    assert np.array_equal(ex.representatives, np.arange(len(strings)))
+    with pytest.raises(ValueError, match="not closed"):
+        ex.minimize()
+    with pytest.raises(ValueError, match="missing transition"):
+        ex.run("0" * (L + 1))
+
+
+def test_a2_first_and_nearest_rules_differ_as_specified():
+    """'1' (at 0.6) is within ε = 0.9 of both representatives 0 ("") and 1.0 ("0")."""
+    x = np.array([[0.0], [1.0], [0.6]])
+    c = 0.9 / float(np.std(x))
+    first = extract_automaton(["", "0", "1"], x, np.eye(3)[:, :2], c=c, rule="first")
+    near = extract_automaton(["", "0", "1"], x, np.eye(3)[:, :2], c=c, rule="nearest")
+    assert np.isclose(first.epsilon, 0.9)
+    assert first.assignment.tolist() == [0, 1, 0] and near.assignment.tolist() == [0, 1, 1]
+    assert first.transitions.tolist() == [[1, 0], [-1, -1]] and near.transitions.tolist() == [[1, 1], [-1, -1]]
+    assert first.outputs.tolist() == [0, 1]  # argmax of outputs at the representatives "" and "0"
+
+
+def test_a2_conflicting_members_are_counted_not_overwritten():
+    """'0' and '1' forced into one state while their successors '00'/'10' and '01'/'11' differ."""
+    strings = ["", "0", "1", "00", "01", "10", "11"]
+    H = np.array([[0.0, 0], [5, 0], [5, 0], [0, 5], [0, 9], [9, 9], [9, 0]])
+    ex = extract_automaton(strings, H, np.ones((7, 2)), c=0.01)
+    assert ex.assignment.tolist() == [0, 1, 1, 2, 3, 4, 5] and ex.n_conflicts == 2
+    # the first member "0" set the transitions of state 1; "1" disagreed on both symbols
+    assert ex.transitions[1].tolist() == [2, 3] and ex.transition_source[1].tolist() == [1, 1]
+    assert ex.transition_source[0].tolist() == [0, 0] and np.all(ex.transition_source[2:] == -1)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a2_conflict_count_matches_a_member_by_member_count(seed):
+    """Hidden vectors snapped to 3 random points: conflicts = member extensions leaving the first-recorded target."""
+    strings = prefix_strings(5)
+    rng = np.random.default_rng(seed)
+    pts = rng.normal(size=(3, 4)) * 10
+    cls = rng.integers(0, 3, size=len(strings))
+    ex = extract_automaton(strings, pts[cls], np.ones((len(strings), 2)), c=0.01)
+    first_seen = {}
+    state_of = {}
+    for i, k in enumerate(cls):  # states numbered by first appearance of a class
+        state_of.setdefault(int(k), len(state_of))
+    expected_conflicts = 0
+    pos = {s: i for i, s in enumerate(strings)}
+    for s in strings:
+        for a in "01":
+            if s + a in pos:
+                key = (state_of[int(cls[pos[s]])], a)
+                tgt = state_of[int(cls[pos[s + a]])]
+                if key not in first_seen:
+                    first_seen[key] = tgt
+                elif first_seen[key] != tgt:
+                    expected_conflicts += 1
+    assert ex.n_conflicts == expected_conflicts
+    assert all(ex.transitions[q, int(a)] == t for (q, a), t in first_seen.items())
+
+
+# ---------------------------------------------------------------------------------------------
+# A.3 minimisation, A.8 check 8
+# ---------------------------------------------------------------------------------------------
+
+def _random_machines():
+    out = [random_moore_machine(7, 0.75, seed=s) for s in range(15)]  # A.1 random regular tasks
+    rng = np.random.default_rng(7)
+    for _ in range(25):  # arbitrary tables with unreachable states and three output symbols
+        n = int(rng.integers(1, 40))
+        out.append(MooreMachine(rng.integers(0, n, size=(n, 2)), rng.integers(0, 3, size=n), int(rng.integers(n))))
+    return out
+
+
+@pytest.mark.parametrize("k", range(40))
+def test_hopcroft_equals_brute_force_moore_refinement(k):
+    m = _random_machines()[k]
+    q = minimize(m)
+    T, o = _brute_force_minimize(m.transitions, m.outputs, m.initial)
+    assert np.array_equal(q.transitions, T) and np.array_equal(q.outputs, o) and q.initial == 0
+    for s in prefix_strings(7):  # same language, by direct simulation of both tables
+        assert _simulate(q.transitions, q.outputs, 0, s) == _simulate(m.transitions, m.outputs, m.initial, s)
+
+
+@pytest.mark.parametrize("k", range(0, 40, 3))
+def test_minimisation_is_idempotent(k):
+    q = minimize(_random_machines()[k])
+    qq = minimize(q)
+    assert np.array_equal(qq.transitions, q.transitions) and np.array_equal(qq.outputs, q.outputs)
 
 
 def test_a8_8_duplicated_parity_machine_reduces_to_two_states():
     dup = MooreMachine(transitions=np.array([[2, 1], [3, 0], [0, 3], [1, 2]]), outputs=np.array([0, 1, 0, 1]), initial=0)
     m = minimize(dup)
-    assert m.n_states == 2
-    assert np.array_equal(m.transitions, parity_machine().transitions) and np.array_equal(m.outputs, parity_machine().outputs)
+    assert np.array_equal(m.transitions, [[0, 1], [1, 0]]) and np.array_equal(m.outputs, [0, 1])
 
 
 def test_a8_8_distinguishable_machine_stays_and_open_machine_is_rejected_or_sunk():
     three = MooreMachine(transitions=np.array([[1, 0], [2, 0], [2, 2]]), outputs=np.array([0, 0, 1]), initial=0)
-    assert minimize(three).n_states == 3
-    tree = MooreMachine(transitions=np.array([[1, 2], [-1, -1], [-1, -1]]), outputs=np.array([0, 1, 0]), initial=0)
+    assert minimize(three).n_states == 3 == len(_brute_force_minimize(three.transitions, three.outputs, 0)[1])
+    tree = extract_automaton(prefix_strings(3), np.random.default_rng(0).normal(size=(15, 4)),
+                             np.eye(2)[parity(prefix_strings(3))])
     with pytest.raises(ValueError, match="not closed"):
         minimize(tree)
     sunk = minimize(tree, sink=True)
-    assert sunk.is_closed and -1 in sunk.outputs.tolist() and sunk.n_states == 4
+    T, o = _brute_force_minimize(tree.transitions, tree.outputs, tree.initial, sink=True)
+    assert sunk.is_closed and np.array_equal(sunk.transitions, T) and np.array_equal(sunk.outputs, o)
+    for s in prefix_strings(3):
+        assert sunk.output(s) == _par(s)
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_hopcroft_agrees_with_brute_force_refinement_on_random_machines(seed):
-    m = random_moore_machine(7, 0.75, seed=seed)
-    q = minimize(m)
-    assert q.n_states == _brute_force_classes(m)
-    assert _language(q) == _language(m)  # same outputs on every string up to length 8
-    assert minimize(q).n_states == q.n_states and np.array_equal(minimize(q).transitions, q.transitions)  # idempotent
+def test_parity_automaton_and_random_regular_machines():
+    p = parity_automaton()
+    for s in _random_strings(5, 300, seed=3):
+        assert p.output(s) == s.count("1") % 2
+    for seed in range(10):
+        m = random_moore_machine(7, 0.75, seed=seed)
+        reach, stack = {m.initial}, [m.initial]
+        while stack:
+            for r in m.transitions[stack.pop()]:
+                if int(r) not in reach:
+                    reach.add(int(r))
+                    stack.append(int(r))
+        assert m.is_closed and 1 <= m.n_states <= 7 and len(reach) == m.n_states  # connected, at most 7 states
+        d = parity_data(6, machine=m)
+        q = minimize(m)
+        assert [q.output(s) for s in d.strings] == d.labels.tolist()  # minimisation preserves the task
 
 
-def _parity_hidden(strings, P=16, noise=1e-4, seed=0):
+# ---------------------------------------------------------------------------------------------
+# A.8 check 10: merger bookkeeping
+# ---------------------------------------------------------------------------------------------
+
+def test_a8_10_merged_parity_pairs_all_agree():
+    strings = prefix_strings(6)
+    H, Y = _parity_hidden(strings)
+    rep = merger_report(extract_automaton(strings, H, Y), _par, 6)
+    n_odd = sum(map(_par, strings))
+    n_even = len(strings) - n_odd
+    assert rep.n_pairs == n_even * (n_even - 1) // 2 + n_odd * (n_odd - 1) // 2
+    assert rep.n_agreeing == rep.n_pairs and rep.fraction == 1.0
+
+
+@pytest.mark.parametrize("seed", [2, 3, 4, 6])  # tasks whose minimal machine has 4-5 states
+def test_a8_10_merger_report_matches_brute_force_pairs(seed):
+    """Random clusterings and random regular targets: counts equal a loop over pairs and continuations."""
+    L = 4
+    strings = prefix_strings(L)
     rng = np.random.default_rng(seed)
-    v = rng.normal(size=(2, P))
-    par = parity(strings)
-    H = v[par] + noise * rng.normal(size=(len(strings), P))
-    Y = np.eye(2)[par] + 0.1
-    return H, Y
+    task = random_moore_machine(5, 0.75, seed=seed)
+    pts = rng.normal(size=(4, 3)) * 10
+    ex = extract_automaton(strings, pts[rng.integers(0, 4, size=len(strings))], np.ones((len(strings), 2)))
+    rep = merger_report(ex, task.output, L)
+    pairs = [(a, b) for a, b in combinations(range(len(strings)), 2) if ex.assignment[a] == ex.assignment[b]]
+    agree = sum(_brute_force_agree(strings[a], strings[b], task.output, L) for a, b in pairs)
+    assert rep.n_pairs == len(pairs) and rep.n_agreeing == agree and 0 < agree < len(pairs)
 
 
-def test_a2_parity_embedding_extracts_to_the_parity_machine():
-    strings = all_strings(7, include_empty=True)
+def test_a8_10_state_mergers_from_tree_to_parity_machine():
+    """Epoch t: tree (every string alone); epoch t + 1: parity classes.  Every merged pair agrees."""
+    strings = prefix_strings(5)
+    tree = extract_automaton(strings, np.random.default_rng(1).normal(size=(len(strings), 6)), np.ones((len(strings), 2)))
     H, Y = _parity_hidden(strings)
-    for rule in ("first", "nearest"):
-        ex = extract_automaton(strings, H, Y, c=0.01, rule=rule)
-        assert ex.is_closed and ex.n_states == 2 and ex.n_conflicts == 0
-        m = ex.minimize()
-        assert np.array_equal(m.transitions, parity_machine().transitions)
-        s = "".join(np.random.default_rng(1).choice(["0", "1"], size=1000))
-        assert m.output(s) == s.count("1") % 2
+    par = extract_automaton(strings, H, Y)
+    ev = state_mergers(tree, par, target=_par, L_max=5)
+    even = tuple(i for i, s in enumerate(strings) if _par(s) == 0)
+    odd = tuple(i for i, s in enumerate(strings) if _par(s) == 1)
+    assert ev.merged == ((0, even), (1, odd)) and ev.split == ()
+    assert ev.n_merged_pairs == len(even) * (len(even) - 1) // 2 + len(odd) * (len(odd) - 1) // 2 and ev.n_split_pairs == 0
+    assert ev.n_checked == ev.n_merged_pairs and ev.n_agreeing == ev.n_checked and ev.fraction_agreeing == 1.0
+    back = state_mergers(par, tree)  # the reverse step is a pure split
+    assert back.merged == () and back.n_merged_pairs == 0 and back.n_split_pairs == ev.n_merged_pairs
+    assert back.split == ((0, even), (1, odd)) and back.n_checked is None
 
 
-def test_a2_unmerged_tree_has_one_state_per_string_and_is_not_closed():
-    strings = all_strings(5, include_empty=True)
-    H = np.random.default_rng(2).normal(size=(len(strings), 8))
-    ex = extract_automaton(strings, H, np.ones((len(strings), 2)), c=0.01)
-    assert ex.n_states == len(strings) and not ex.is_closed
-    with pytest.raises(ValueError, match="not closed"):
-        ex.minimize()
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])  # tasks whose minimal machine has 4 states
+def test_a8_10_state_mergers_match_brute_force_on_random_assignments(seed):
+    L = 4
+    strings = prefix_strings(L)
+    rng = np.random.default_rng(10 + seed)
+    prev, cur = rng.integers(0, 6, size=len(strings)), rng.integers(0, 4, size=len(strings))
+    task = random_moore_machine(4, 0.75, seed=seed)
+    ev = state_mergers(prev, cur, strings=strings, target=task.output, L_max=L)
+    merged = [(a, b) for a, b in combinations(range(len(strings)), 2) if prev[a] != prev[b] and cur[a] == cur[b]]
+    split = [(a, b) for a, b in combinations(range(len(strings)), 2) if prev[a] == prev[b] and cur[a] != cur[b]]
+    assert ev.merged_pairs().tolist() == [list(p) for p in merged]
+    assert ev.n_merged_pairs == len(merged) and ev.n_split_pairs == len(split)
+    agree = sum(_brute_force_agree(strings[a], strings[b], task.output, L) for a, b in merged)
+    assert ev.n_checked == len(merged) and ev.n_agreeing == agree and 0 < agree < len(merged)
+    groups = {q: tuple(sorted({int(prev[i]) for i in range(len(strings)) if cur[i] == q})) for q in set(cur.tolist())}
+    assert ev.merged == tuple(sorted((q, g) for q, g in groups.items() if len(g) > 1))
 
 
-def test_a2_conflicting_members_are_counted_not_overwritten():
-    """'0' and '1' forced into one state while their successors '00' and '10' differ."""
-    strings = ["", "0", "1", "00", "01", "10", "11"]
-    H = np.array([[0.0, 0], [5, 0], [5, 0], [0, 5], [0, 9], [9, 9], [9, 0]])
-    ex = extract_automaton(strings, H, np.ones((7, 2)), c=0.01)
-    assert ex.assignment[1] == ex.assignment[2] and ex.n_conflicts == 2
-
-
-def test_a8_10_merged_pairs_agree_on_all_future_outputs():
-    strings = all_strings(6, include_empty=True)
+def test_a8_10_merging_disagreeing_strings_is_reported():
+    """Merging everything into one state mixes even and odd strings: the disagreeing pairs are counted."""
+    strings = prefix_strings(4)
     H, Y = _parity_hidden(strings)
-    good = merger_report(extract_automaton(strings, H, Y), lambda s: s.count("1") % 2, 6)
-    n_even = sum(1 for s in strings if s.count("1") % 2 == 0)
-    assert good.n_pairs == n_even * (n_even - 1) // 2 + (len(strings) - n_even) * (len(strings) - n_even - 1) // 2
-    assert good.fraction == 1.0
-    # merging everything into one state mixes even and odd strings: agreement drops to about one half
-    bad = merger_report(extract_automaton(strings, np.zeros((len(strings), 3)) + 1e-9 * np.arange(len(strings))[:, None], Y, c=1e3),
-                        lambda s: s.count("1") % 2, 6)
-    assert bad.n_pairs == len(strings) * (len(strings) - 1) // 2 and 0.3 < bad.fraction < 0.7
+    one = extract_automaton(strings, np.zeros((len(strings), 3)) + 1e-9 * np.arange(len(strings))[:, None], Y, c=1e3)
+    assert one.n_states == 1
+    rep = merger_report(one, _par, 4)
+    n_odd = sum(map(_par, strings))
+    assert rep.n_pairs == len(strings) * (len(strings) - 1) // 2
+    # any even/odd pair disagrees on the empty continuation; same-parity pairs agree everywhere
+    assert rep.n_agreeing == rep.n_pairs - n_odd * (len(strings) - n_odd)
+    ev = state_mergers(extract_automaton(strings, H, Y), one, target=_par, L_max=4)
+    assert ev.n_merged_pairs == n_odd * (len(strings) - n_odd) and ev.n_agreeing == 0
 
 
 def test_merged_fraction_by_length_extremes():
-    from lrnn_theory.merging import merged_fraction_by_length
-
-    strings = all_strings(6, include_empty=True)
+    strings = prefix_strings(6)
     H, Y = _parity_hidden(strings)
     full = merged_fraction_by_length(extract_automaton(strings, H, Y), parity_machine(), 6)
     assert np.isnan(full[0, 0])  # "0" and "1" disagree: no distinct agreeing pair of length 1
@@ -129,24 +377,64 @@ def test_merged_fraction_by_length_extremes():
     assert np.nanmax(merged_fraction_by_length(tree, parity_machine(), 6)) == 0.0
 
 
+# ---------------------------------------------------------------------------------------------
+# drawing and bad input
+# ---------------------------------------------------------------------------------------------
+
+def test_draw_shows_states_transitions_and_initial_state():
+    strings = prefix_strings(4)
+    classes = [2 * _par(s) + len(s) % 2 for s in strings]
+    ex = extract_automaton(strings, *_parity_hidden(strings, classes=classes), c=0.01)
+    assert ExtractedAutomaton is Automaton
+    fig, ax = plt.subplots()
+    ex.draw(ax)
+    T = ex.transitions
+    n_self = int(np.sum(T == np.arange(ex.n_states)[:, None]))
+    arrows = [t for t in ax.texts if isinstance(t, Annotation)]
+    assert len(arrows) == T.size - n_self
+    assert sum(isinstance(p, Circle) for p in ax.patches) == n_self
+    nodes, ring = ax.collections[0].get_offsets(), ax.collections[-1].get_offsets()
+    assert len(nodes) == ex.n_states and np.allclose(ring[0], nodes[ex.initial])
+    assert "4 states" in ax.get_title()
+    plt.close(fig)
+    fig, ax = plt.subplots()
+    extract_automaton(strings, *_parity_hidden(strings), c=0.01).draw(ax)  # 2-state parity: one self-loop per state
+    assert sum(isinstance(p, Circle) for p in ax.patches) == 2 and sum(isinstance(t, Annotation) for t in ax.texts) == 2
+    plt.close(fig)
+
+
+_S = ["", "0", "1"]
+
+
 @pytest.mark.parametrize("call,match", [
-    (lambda: parity(["012"]), "strings"), (lambda: parity_data(0), "L_max"), (lambda: parity_data(5, 1.5), "p"),
-    (lambda: parity_data(5, 0.0), "p"), (lambda: extract_automaton(["", "0"], np.ones((2, 2)), np.ones((2, 2)), c=0.0), "c"),
+    (lambda: prefix_strings(-1), "L_max"),
+    (lambda: prefix_strings(2.0), "L_max"),
+    (lambda: extract_automaton(["", "0", "2"], np.ones((3, 2)), np.ones((3, 2))), "strings"),
+    (lambda: extract_automaton(["", 0, "1"], np.ones((3, 2)), np.ones((3, 2))), "strings"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), c=0.0), "^c must"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), c=-1.0), "^c must"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), c="big"), "^c must"),
     (lambda: extract_automaton(["0", "1"], np.ones((2, 2)), np.ones((2, 2))), "empty string"),
-    (lambda: extract_automaton(["", "0"], np.ones((3, 2)), np.ones((2, 2))), "hidden"),
-    (lambda: extract_automaton(["", "0"], np.ones((2, 2)), np.ones((2, 2)), rule="mean"), "rule"),
-    (lambda: minimize("parity"), "machine"), (lambda: random_moore_machine(0), "n_states_max"),
-    (lambda: merger_report(None, parity, 3), "extracted"),
+    (lambda: extract_automaton(["", "01"], np.ones((2, 2)), np.ones((2, 2))), "prefix-closed"),
+    (lambda: extract_automaton(["", "0", "0"], np.ones((3, 2)), np.ones((3, 2))), "repeat"),
+    (lambda: extract_automaton(_S, np.ones((4, 2)), np.ones((3, 2))), "hidden"),
+    (lambda: extract_automaton(_S, np.ones(3), np.ones((3, 2))), "hidden"),
+    (lambda: extract_automaton(_S, np.full((3, 2), np.nan), np.ones((3, 2))), "hidden"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((2, 2))), "outputs"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), rule="mean"), "rule"),
+    (lambda: minimize("parity"), "machine"),
+    (lambda: merger_report(None, _par, 3), "extracted"),
+    (lambda: merger_report(extract_automaton(_S, np.eye(3), np.eye(3)), "parity", 3), "target"),
+    (lambda: merger_report(extract_automaton(_S, np.eye(3), np.eye(3)), _par, 0), "L_max"),
+    (lambda: state_mergers([0, 1], [0, 1, 2]), "previous and current"),
+    (lambda: state_mergers([0.5, 1.0], [0, 1]), "previous"),
+    (lambda: state_mergers([0, 1], [[0, 1]]), "current"),
+    (lambda: state_mergers([0, 1, 2], [0, 0, 1], target=_par, L_max=2), "strings"),
+    (lambda: state_mergers([0, 1, 2], [0, 0, 1], strings=_S, target=_par), "L_max"),
+    (lambda: state_mergers([0, 1, 2], [0, 0, 1], strings=["", "0"]), "strings"),
+    (lambda: random_moore_machine(0, seed=0), "n_states_max"),
+    (lambda: random_moore_machine(5, 1.5, seed=0), "p_new"),
 ])
-def test_bad_input(call, match):
+def test_bad_input_raises_naming_the_argument(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
-
-
-def test_random_regular_task_labels_follow_the_machine_and_its_minimal_form():
-    m = random_moore_machine(7, 0.75, seed=5)
-    d = parity_data(6, machine=m)
-    assert [m.output(s) for s in d.strings] == d.labels.tolist()
-    q = m.minimize()
-    assert [q.output(s) for s in d.strings] == d.labels.tolist()  # minimisation preserves the task
-    assert 1 <= m.n_states <= 7 and m.is_closed

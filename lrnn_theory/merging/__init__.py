@@ -10,13 +10,17 @@
 """
 from . import interaction
 from .automaton import (
+    Automaton,
     ExtractedAutomaton,
+    StateMergers,
     MergerReport,
     extract_automaton,
     merged_fraction_by_length,
     merger_report,
     minimize,
     parity_machine,
+    prefix_strings,
+    state_mergers,
 )
 from .rnn import ElmanParams, batch_loss_and_grad, hidden_states, init_params, predict
 from .train import ParityRun, phase_point, prefix_tree_states, train_parity
@@ -24,7 +28,9 @@ from .tasks import MooreMachine, ParityData, all_strings, epoch_batches, one_hot
 
 __all__ = [
     "interaction",
+    "Automaton",
     "ElmanParams",
+    "StateMergers",
     "ExtractedAutomaton",
     "ParityRun",
     "batch_loss_and_grad",
@@ -47,5 +53,7 @@ __all__ = [
     "parity_data",
     "parity_machine",
     "phase_point",
+    "prefix_strings",
+    "state_mergers",
     "random_moore_machine",
 ]

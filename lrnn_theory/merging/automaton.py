@@ -1,46 +1,105 @@
-"""Automaton extraction from hidden states and minimisation (THEORY-EXTENSIONS A.2, A.3, A.8 checks 8 and 10).
+"""Automaton extraction from hidden states, minimisation and merger bookkeeping.
 
-An extracted automaton is a :class:`~lrnn_theory.merging.tasks.MooreMachine` plus the
-bookkeeping of which strings fell into which state.  Minimisation of a machine that
-is not closed is **rejected** with a ``ValueError`` unless ``sink=True``, which sends
-every missing transition to one explicit absorbing sink state (output −1) first.
+THEORY-EXTENSIONS A.2 (extraction on the prefix tree), A.3 (Hopcroft / Moore partition
+refinement) and A.8 checks 8 and 10.
+
+* :func:`prefix_strings` builds the prefix tree ``"", "0", "1", "00", ...`` (A.2);
+* :func:`extract_automaton` clusters the hidden vectors ``h(s)`` of the tree into the states
+  of an :class:`Automaton` (alias :class:`ExtractedAutomaton`), counting non-deterministic
+  transition conflicts instead of overwriting them;
+* :func:`minimize` (and :meth:`Automaton.minimize`) is Hopcroft's refinement restricted to the
+  states reachable from the initial state.  **A machine that is not closed is rejected** with a
+  ``ValueError`` unless ``sink=True``, which first sends every missing transition to one
+  explicit absorbing sink state with output ``-1`` (A.8 check 8 asks for this choice to be
+  documented);
+* :func:`merger_report` (strings sharing one state) and :func:`state_mergers` (states merged
+  between two successive extractions) implement the bookkeeping of A.8 check 10: merged strings
+  must agree on every future output within the training horizon;
+* :func:`parity_machine` (alias :func:`parity_automaton`) is the canonical two-state parity
+  machine and :func:`~lrnn_theory.merging.tasks.random_moore_machine` (re-exported) the
+  random regular task generator of A.1.
+
+Machines are :class:`~lrnn_theory.merging.tasks.MooreMachine` objects over the alphabet
+``"01"`` (``transitions[q, a]``, ``-1`` where missing; ``outputs[q]``; ``initial``).
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
+from itertools import product
 
 import numpy as np
 
-from .._validation import as_float_array, check_choice, check_positive_float
-from .tasks import MooreMachine, check_strings
+from .._validation import as_float_array, check_choice, check_int, check_positive_float
+from .tasks import MooreMachine, check_strings, random_moore_machine
 
-__all__ = ["ExtractedAutomaton", "MergerReport", "extract_automaton", "merged_fraction_by_length", "merger_report", "minimize",
-           "parity_machine"]
+__all__ = ["Automaton", "ExtractedAutomaton", "MergerReport", "StateMergers", "extract_automaton",
+           "merged_fraction_by_length", "merger_report", "minimize", "parity_automaton", "parity_machine",
+           "prefix_strings", "random_moore_machine", "state_mergers"]
 
+#: Cluster-assignment rules of A.2: first representative within ε (reference) or nearest one.
 RULES = ("first", "nearest")
 
 
+def prefix_strings(L_max: int) -> list[str]:
+    """The prefix tree of A.2: ``""`` then every binary string of length ``1..L_max``.
+
+    Parameters
+    ----------
+    L_max : int, 0 <= L_max <= 20
+        Longest string (the training length of A.1).
+
+    Returns
+    -------
+    list of str
+        ``2**(L_max + 1) - 1`` strings ordered by length, then lexicographically, so that the
+        children ``s0, s1`` of a string always follow it.
+    """
+    L_max = check_int("L_max", L_max, minimum=0, maximum=20)
+    out = [""]
+    for m in range(1, L_max + 1):
+        out.extend("".join(bits) for bits in product("01", repeat=m))
+    return out
+
+
 def parity_machine() -> MooreMachine:
-    """The 2-state parity machine: input 1 toggles, input 0 keeps, output = state (A.3)."""
-    return MooreMachine(transitions=np.array([[0, 1], [1, 0]]), outputs=np.array([0, 1]), initial=0)
+    """The two-state parity machine of A.3: input 1 toggles, input 0 keeps, output = state.
+
+    Returns
+    -------
+    MooreMachine
+        ``transitions = [[0, 1], [1, 0]]``, ``outputs = [0, 1]``, ``initial = 0``.
+    """
+    return MooreMachine(transitions=np.array([[0, 1], [1, 0]], dtype=np.int64), outputs=np.array([0, 1], dtype=np.int64),
+                        initial=0)
+
+
+#: Alias of :func:`parity_machine` (A.3).
+parity_automaton = parity_machine
 
 
 @dataclass(frozen=True)
-class ExtractedAutomaton:
-    """An automaton read off a network's hidden states (A.2).
+class Automaton:
+    """An automaton read off a network's hidden states (THEORY-EXTENSIONS A.2).
 
     Attributes
     ----------
     machine : MooreMachine
+        States, transitions (``-1`` where no member had the extension), outputs and initial state.
     assignment : ndarray (n_strings,), int
         State of each string.
     strings : tuple of str
+        The prefix-closed strings the automaton was extracted from.
     representatives : ndarray (n_states,), int
-        Index (into ``strings``) of each state's representative.
+        Index into ``strings`` of each state's representative (its first member).
     n_conflicts : int
-        Transitions on which two members of a state disagreed (the first one is kept).
+        Non-deterministic transitions: member extensions ``s a`` whose state differs from the
+        target already recorded for ``(state(s), a)``.  The first target is kept.
     epsilon : float
-        Distance threshold used.
+        Distance threshold used, ``c · ‖per-coordinate std‖``.
+    transition_source : ndarray (n_states, 2), int
+        Index into ``strings`` of the member ``s`` whose extension ``s a`` set each transition
+        (``-1`` where missing).
     """
 
     machine: MooreMachine
@@ -49,36 +108,103 @@ class ExtractedAutomaton:
     representatives: np.ndarray
     n_conflicts: int
     epsilon: float
+    transition_source: np.ndarray
 
     @property
     def n_states(self) -> int:
+        """Number of states (clusters)."""
         return self.machine.n_states
 
     @property
+    def initial(self) -> int:
+        """State of the empty string (the cluster of ``h_0``)."""
+        return int(self.machine.initial)
+
+    @property
+    def transitions(self) -> np.ndarray:
+        """Array (n_states, 2) of successor states, ``-1`` where missing."""
+        return self.machine.transitions
+
+    @property
+    def outputs(self) -> np.ndarray:
+        """Array (n_states,): argmax of the network output at each representative."""
+        return self.machine.outputs
+
+    @property
     def is_closed(self) -> bool:
+        """Every state has a transition for both symbols (A.2 item 4)."""
         return self.machine.is_closed
 
+    def state(self, string: str) -> int:
+        """State reached after reading ``string``; ``ValueError`` if it uses a missing transition."""
+        return self.machine.state(string)
+
+    def run(self, string: str) -> int:
+        """Output symbol of the automaton after reading ``string`` (``ValueError`` on a missing transition)."""
+        return self.machine.output(string)
+
+    def accepts(self, string: str) -> bool:
+        """``run(string) == 1`` (acceptance for binary tasks such as parity: odd strings are accepted)."""
+        return self.run(string) == 1
+
     def minimize(self, *, sink: bool = False) -> MooreMachine:
-        """Minimal equivalent machine (see :func:`minimize`)."""
+        """Minimal equivalent machine by Hopcroft refinement (A.3; see :func:`minimize`).
+
+        Raises
+        ------
+        ValueError
+            If the automaton is not closed and ``sink`` is false.
+        """
         return minimize(self.machine, sink=sink)
 
+    def draw(self, ax, *, title: str = "") -> None:
+        """Draw the automaton on ``ax`` with matplotlib (:func:`lrnn_theory.plot.draw_machine`).
 
-def extract_automaton(strings, hidden, outputs, c: float = 0.01, *, rule: str = "first") -> ExtractedAutomaton:
-    """Cluster hidden states into an automaton (A.2).
+        States on a circle coloured by output, the initial state ringed, arrows for input 0
+        solid and for input 1 dashed, labelled by their symbol when there are at most 12 states.
+        """
+        from ..plot import draw_machine
+
+        draw_machine(ax, self.machine, title=title or f"{self.n_states} states" + ("" if self.is_closed else " (open)"))
+
+
+#: Name of :class:`Automaton` exported by :mod:`lrnn_theory.merging`.
+ExtractedAutomaton = Automaton
+
+
+def extract_automaton(strings, hidden, outputs, c: float = 0.01, *, rule: str = "first") -> Automaton:
+    """Cluster the hidden states of the prefix tree into an automaton (THEORY-EXTENSIONS A.2).
 
     Parameters
     ----------
     strings : sequence of str
-        Prefix-closed set of strings including ``""`` (whose state is ``h_0``).
-    hidden : array (n, P)
-        Hidden vector of each string.
-    outputs : array (n, K)
+        Prefix-closed, repetition-free strings over ``"01"`` containing ``""`` (whose state is
+        ``h_0``), e.g. :func:`prefix_strings`.  They are scanned in the given order.
+    hidden : array (n_strings, P)
+        Hidden vector ``h(s)`` of each string.
+    outputs : array (n_strings, K)
         Network output of each string; a state's output is the argmax at its representative.
     c : float > 0
-        Threshold factor: ``ε = c · ‖std over strings, per coordinate‖``.
+        Threshold factor, ``ε = c · ‖std over strings, per coordinate‖`` (``0.01`` for
+        trajectories and snapshots, ``0.1`` for the phase diagram).
     rule : {"first", "nearest"}
-        Assign a vector to the first representative within ``ε`` (reference behaviour) or
-        to the nearest one within ``ε``; otherwise it opens a new state.
+        Assign a vector to the first representative within ``ε`` (greedy reference behaviour)
+        or to the nearest representative within ``ε``; if none is within ``ε`` the vector opens
+        a new state and becomes its representative.
+
+    Returns
+    -------
+    Automaton
+        Transition ``δ(Q, a)`` = state of ``s a`` for the first member ``s`` of ``Q`` (in scan
+        order) whose extension exists; later members that disagree are counted in
+        ``n_conflicts``.  Leaves at the maximal depth have no extensions, so a tree-like
+        representation gives an automaton that is not closed.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Symbols other than 0/1, repeated strings, a missing ``""`` or missing prefix, ``c <= 0``,
+        an unknown ``rule``, or ``hidden``/``outputs`` without one row per string.
     """
     strings = check_strings("strings", strings)
     hidden = as_float_array("hidden", hidden, ndim=2)
@@ -86,28 +212,35 @@ def extract_automaton(strings, hidden, outputs, c: float = 0.01, *, rule: str = 
     c = check_positive_float("c", c)
     rule = check_choice("rule", rule, RULES)
     n = len(strings)
-    if hidden.shape[0] != n or outputs.shape[0] != n:
-        raise ValueError(f"hidden and outputs must have one row per string ({n}), got {hidden.shape} and {outputs.shape}")
+    if hidden.shape[0] != n:
+        raise ValueError(f"hidden must have one row per string ({n}), got shape {hidden.shape}")
+    if outputs.shape[0] != n:
+        raise ValueError(f"outputs must have one row per string ({n}), got shape {outputs.shape}")
     index = {s: i for i, s in enumerate(strings)}
     if len(index) != n:
         raise ValueError("strings must not repeat")
     if "" not in index:
-        raise ValueError("strings must contain the empty string '' (the initial state)")
+        raise ValueError("strings must contain the empty string '' (the initial state h_0)")
+    for s in strings:
+        if s and s[:-1] not in index:
+            raise ValueError(f"strings must be prefix-closed: {s!r} is present but its prefix {s[:-1]!r} is not")
     eps = c * float(np.linalg.norm(hidden.std(axis=0)))
+    R = np.empty_like(hidden)  # representatives' vectors, first k rows in use
     reps: list[int] = []
     assignment = np.empty(n, dtype=np.int64)
-    R = np.empty((0, hidden.shape[1]))
     for i in range(n):
-        if reps:
-            dist = np.linalg.norm(R - hidden[i], axis=1)
+        k = len(reps)
+        if k:
+            dist = np.linalg.norm(R[:k] - hidden[i], axis=1)
             within = np.flatnonzero(dist <= eps)
             if within.size:
                 assignment[i] = within[0] if rule == "first" else within[np.argmin(dist[within])]
                 continue
+        R[k] = hidden[i]
         reps.append(i)
-        R = np.vstack([R, hidden[i]])
-        assignment[i] = len(reps) - 1
+        assignment[i] = k
     trans = -np.ones((len(reps), 2), dtype=np.int64)
+    source = -np.ones((len(reps), 2), dtype=np.int64)
     conflicts = 0
     for i, s in enumerate(strings):
         q = assignment[i]
@@ -117,35 +250,58 @@ def extract_automaton(strings, hidden, outputs, c: float = 0.01, *, rule: str = 
                 continue
             if trans[q, a] < 0:
                 trans[q, a] = assignment[j]
+                source[q, a] = i
             elif trans[q, a] != assignment[j]:
                 conflicts += 1
     machine = MooreMachine(transitions=trans, outputs=np.argmax(outputs[reps], axis=1).astype(np.int64),
                            initial=int(assignment[index[""]]))
-    return ExtractedAutomaton(machine=machine, assignment=assignment, strings=tuple(strings),
-                              representatives=np.asarray(reps), n_conflicts=conflicts, epsilon=eps)
+    return Automaton(machine=machine, assignment=assignment, strings=tuple(strings),
+                     representatives=np.asarray(reps, dtype=np.int64), n_conflicts=conflicts, epsilon=eps,
+                     transition_source=source)
 
 
-def minimize(machine: MooreMachine, *, sink: bool = False) -> MooreMachine:
-    """Minimal Moore machine by Hopcroft partition refinement (A.3).
+def minimize(machine, *, sink: bool = False) -> MooreMachine:
+    """Minimal Moore machine by Hopcroft partition refinement (THEORY-EXTENSIONS A.3).
 
-    Restricts to states reachable from the initial state, starts from the partition by
+    Restricts to the states reachable from the initial state, starts from the partition by
     output and splits blocks by predecessor sets, keeping the smaller half in the worklist
-    (``O(n log n)``).  A machine that is not closed raises ``ValueError`` unless
-    ``sink=True`` (missing transitions then go to an absorbing sink with output −1).
-    The quotient's states are numbered in breadth-first order from the initial state.
+    (``O(n log n)``): two states stay together iff they have the same output and, for each
+    symbol, successors in the same block.
+
+    Parameters
+    ----------
+    machine : MooreMachine or Automaton
+    sink : bool
+        How to treat a machine that is not closed (A.8 check 8): ``False`` (default) raises
+        ``ValueError``; ``True`` sends every missing transition to one absorbing sink state
+        with output ``-1`` before minimising.
+
+    Returns
+    -------
+    MooreMachine
+        The quotient machine, states numbered breadth first from the initial state (``0``)
+        trying symbol 0 before 1, so equal languages give identical arrays.
+
+    Raises
+    ------
+    ValueError
+        If the machine is not closed and ``sink`` is false.
     """
+    if isinstance(machine, Automaton):
+        machine = machine.machine
     if not isinstance(machine, MooreMachine):
-        raise TypeError(f"machine must be a MooreMachine, got {type(machine).__name__}")
+        raise TypeError(f"machine must be a MooreMachine or Automaton, got {type(machine).__name__}")
     T = np.array(machine.transitions, dtype=np.int64)
     out = np.array(machine.outputs, dtype=np.int64)
     if not machine.is_closed:
         if not sink:
-            raise ValueError("machine is not closed (missing transitions); pass sink=True to complete it with a sink state")
+            raise ValueError("machine is not closed (some state lacks a transition for 0 or 1), so it has no minimal "
+                             "closed quotient; pass sink=True to complete it with an absorbing sink state first")
         s = T.shape[0]
         T = np.vstack([np.where(T < 0, s, T), [[s, s]]])
         out = np.append(out, -1)
     # reachable states, breadth first
-    order, seen = [machine.initial], {machine.initial}
+    order, seen = [int(machine.initial)], {int(machine.initial)}
     for q in order:
         for a in (0, 1):
             r = int(T[q, a])
@@ -165,8 +321,10 @@ def minimize(machine: MooreMachine, *, sink: bool = False) -> MooreMachine:
     for b, members in enumerate(blocks):
         block_of[list(members)] = b
     work = [(b, a) for b in range(len(blocks)) for a in (0, 1)]
+    in_work = set(work)
     while work:
         b, a = work.pop()
+        in_work.discard((b, a))
         splitter = {p for q in blocks[b] for p in pred[a][q]}
         for x in {int(block_of[p]) for p in splitter}:
             inside = blocks[x] & splitter
@@ -178,10 +336,9 @@ def minimize(machine: MooreMachine, *, sink: bool = False) -> MooreMachine:
             y = len(blocks) - 1
             block_of[list(outside)] = y
             for a2 in (0, 1):
-                if (x, a2) in work:
-                    work.append((y, a2))
-                else:
-                    work.append((x, a2) if len(inside) <= len(outside) else (y, a2))
+                new = (y, a2) if (x, a2) in in_work or len(inside) > len(outside) else (x, a2)
+                work.append(new)
+                in_work.add(new)
     # quotient, renumbered breadth first from the initial block
     first = int(block_of[0])
     order_b, seen_b = [first], {first}
@@ -193,67 +350,261 @@ def minimize(machine: MooreMachine, *, sink: bool = False) -> MooreMachine:
                 seen_b.add(r)
                 order_b.append(r)
     num = {b: i for i, b in enumerate(order_b)}
-    trans = np.array([[num[int(block_of[T[next(iter(blocks[b])), a]])] for a in (0, 1)] for b in order_b], dtype=np.int64)
-    outs = np.array([out[next(iter(blocks[b]))] for b in order_b], dtype=np.int64)
+    rep = {b: next(iter(blocks[b])) for b in order_b}
+    trans = np.array([[num[int(block_of[T[rep[b], a]])] for a in (0, 1)] for b in order_b], dtype=np.int64)
+    outs = np.array([out[rep[b]] for b in order_b], dtype=np.int64)
     return MooreMachine(transitions=trans, outputs=outs, initial=0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Merger bookkeeping (A.8 check 10)
+# ---------------------------------------------------------------------------------------------
+
+def _check_target(target, L_max):
+    if not callable(target):
+        raise TypeError(f"target must be a callable string -> label, got {type(target).__name__}")
+    return check_int("L_max", L_max, minimum=1, maximum=20)
+
+
+def _future_signatures(strings, target, L_max: int) -> list:
+    """``target(s c)`` for the continuations ``c`` with ``|s c| <= L_max`` (``""`` first, then by
+    length and lexicographically), or ``None`` for strings longer than ``L_max``.
+
+    The signature of a longer string is a prefix-length of the continuation list, so two strings
+    agree within the horizon iff the shorter one's signature truncated to the longer one's length
+    equals the longer one's.
+    """
+    conts = prefix_strings(L_max)
+    sigs = []
+    for s in strings:
+        if len(s) > L_max:
+            sigs.append(None)
+            continue
+        k = 2 ** (L_max - len(s) + 1) - 1
+        sigs.append(np.array([int(target(s + cc)) for cc in conts[:k]], dtype=np.int64))
+    return sigs
+
+
+def _pairs_sharing(*labels) -> int:
+    """Number of unordered pairs ``i < j`` with equal labels in every array."""
+    _, counts = np.unique(np.stack(labels, axis=1), axis=0, return_counts=True)
+    return int(np.sum(counts * (counts - 1) // 2))
+
+
+def _agreeing_pairs_sharing(sigs, lengths, L_max: int, *labels) -> tuple[int, int]:
+    """(pairs sharing every label, of which agreeing within the horizon), strings with a signature only."""
+    valid = [i for i, g in enumerate(sigs) if g is not None]
+    keys = [tuple(int(lab[i]) for lab in labels) for i in range(len(sigs))]
+    n_pairs = int(sum(v * (v - 1) // 2 for v in Counter(keys[i] for i in valid).values()))
+    agree = 0
+    for m in range(L_max + 1):  # each pair is counted once, at the length m of its longer string
+        k = 2 ** (L_max - m + 1) - 1
+        shorter, equal = Counter(), Counter()
+        for i in valid:
+            if lengths[i] < m:
+                shorter[keys[i], sigs[i][:k].tobytes()] += 1
+            elif lengths[i] == m:
+                equal[keys[i], sigs[i].tobytes()] += 1
+        agree += sum(v * (v - 1) // 2 + v * shorter.get(key, 0) for key, v in equal.items())
+    return n_pairs, int(agree)
 
 
 @dataclass(frozen=True)
 class MergerReport:
-    """Check 10 of A.8: pairs of strings sharing a state and how many agree on every future output."""
+    """Pairs of strings sharing a state and how many of them agree on every future output (A.8 check 10).
+
+    Attributes
+    ----------
+    n_pairs : int
+        Unordered pairs of distinct strings (length ``<= L_max``) in one state.
+    n_agreeing : int
+        Those whose targets agree on every continuation within the training horizon.
+    """
 
     n_pairs: int
     n_agreeing: int
 
     @property
     def fraction(self) -> float:
+        """``n_agreeing / n_pairs`` (1 when there is no pair)."""
         return 1.0 if self.n_pairs == 0 else self.n_agreeing / self.n_pairs
 
 
-def merger_report(extracted: ExtractedAutomaton, target, L_max: int) -> MergerReport:
+def merger_report(extracted: Automaton, target, L_max: int) -> MergerReport:
     """Do strings merged into one state agree on all future outputs within the training horizon? (A.8 check 10)
 
-    ``target(string) -> int`` is the task's label.  Two strings ``s_1, s_2`` of one state
-    agree when ``target(s_1 c) = target(s_2 c)`` for every continuation ``c`` (including
-    the empty one) with ``max(|s_1|, |s_2|) + |c| <= L_max``.
-    """
-    if not isinstance(extracted, ExtractedAutomaton):
-        raise TypeError(f"extracted must be an ExtractedAutomaton, got {type(extracted).__name__}")
-    if not callable(target):
-        raise TypeError("target must be a callable string -> label")
-    from .._validation import check_int
-    from .tasks import all_strings
+    Parameters
+    ----------
+    extracted : Automaton
+    target : callable
+        ``target(string) -> int``, the task's label.
+    L_max : int
+        Training length.  Two strings ``s_1, s_2`` of one state *agree* when
+        ``target(s_1 c) = target(s_2 c)`` for every continuation ``c`` (the empty one included)
+        with ``max(|s_1|, |s_2|) + |c| <= L_max``; strings longer than ``L_max`` are skipped.
 
-    L_max = check_int("L_max", L_max, minimum=1)
-    conts = [""] + all_strings(L_max) if L_max else [""]
-    clen = np.array([len(c) for c in conts])
-    sig = {}
-    for s in extracted.strings:
-        if len(s) <= L_max:
-            room = L_max - len(s)
-            sig[s] = np.array([target(s + c) for c in conts[: int(np.sum(clen <= room))]])
-    n_pairs = n_agree = 0
-    for q in range(extracted.n_states):
-        members = [s for s, a in zip(extracted.strings, extracted.assignment) if a == q and s in sig]
-        for i in range(len(members)):
-            for j in range(i + 1, len(members)):
-                k = min(sig[members[i]].size, sig[members[j]].size)
-                n_pairs += 1
-                n_agree += bool(np.array_equal(sig[members[i]][:k], sig[members[j]][:k]))
+    Returns
+    -------
+    MergerReport
+        The paper reports 100 % agreement (103 460 merged pairs) for a trained network.
+    """
+    if not isinstance(extracted, Automaton):
+        raise TypeError(f"extracted must be an Automaton (ExtractedAutomaton), got {type(extracted).__name__}")
+    L_max = _check_target(target, L_max)
+    sigs = _future_signatures(extracted.strings, target, L_max)
+    lengths = [len(s) for s in extracted.strings]
+    n_pairs, n_agree = _agreeing_pairs_sharing(sigs, lengths, L_max, extracted.assignment)
     return MergerReport(n_pairs=n_pairs, n_agreeing=n_agree)
 
 
-def merged_fraction_by_length(extracted: ExtractedAutomaton, task: MooreMachine, L_max: int) -> np.ndarray:
+@dataclass(frozen=True)
+class StateMergers:
+    """What changed between two successive extractions on the same strings (A.8 check 10).
+
+    State labels are arbitrary cluster indices, so states are compared through their members.
+
+    Attributes
+    ----------
+    previous, current : ndarray (n_strings,), int
+        State of each string at the earlier and the later extraction.
+    merged : tuple of (int, tuple of int)
+        ``(current state, previous states)`` for every current state whose members came from
+        two or more previous states: those previous states merged.
+    split : tuple of (int, tuple of int)
+        ``(previous state, current states)`` for every previous state whose members now lie in
+        two or more states.
+    n_merged_pairs : int
+        String pairs in different previous states that share a current state.
+    n_split_pairs : int
+        String pairs in one previous state that are now in different states.
+    n_checked : int or None
+        Merged pairs checked against the task (both strings of length ``<= L_max``); ``None``
+        without a ``target``.
+    n_agreeing : int or None
+        Checked merged pairs that agree on every future output within the training horizon.
+    """
+
+    previous: np.ndarray
+    current: np.ndarray
+    merged: tuple
+    split: tuple
+    n_merged_pairs: int
+    n_split_pairs: int
+    n_checked: int | None = None
+    n_agreeing: int | None = None
+
+    @property
+    def fraction_agreeing(self) -> float | None:
+        """``n_agreeing / n_checked`` (1 when nothing merged; ``None`` without a target)."""
+        if self.n_checked is None:
+            return None
+        return 1.0 if self.n_checked == 0 else self.n_agreeing / self.n_checked
+
+    def merged_pairs(self) -> np.ndarray:
+        """Array (n_merged_pairs, 2) of string indices ``i < j`` that merged, sorted."""
+        out = []
+        for q in np.unique(self.current):
+            idx = np.flatnonzero(self.current == q)
+            if idx.size < 2:
+                continue
+            i, j = np.triu_indices(idx.size, k=1)
+            keep = self.previous[idx[i]] != self.previous[idx[j]]
+            out.append(np.stack([idx[i][keep], idx[j][keep]], axis=1))
+        pairs = np.concatenate(out) if out else np.empty((0, 2), dtype=np.int64)
+        return pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))] if pairs.size else pairs
+
+
+def _as_assignment(name: str, value):
+    if isinstance(value, Automaton):
+        return np.asarray(value.assignment, dtype=np.int64), value.strings
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an Automaton or a 1-D integer array of states, got {type(value).__name__}")
+    arr = np.asarray(value)
+    if arr.dtype == bool or arr.dtype.kind not in "iu":
+        raise TypeError(f"{name} must be an Automaton or a 1-D integer array of states, got dtype {arr.dtype}")
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array of states, got shape {arr.shape}")
+    if np.any(arr < 0):
+        raise ValueError(f"{name} must contain non-negative state indices")
+    return arr.astype(np.int64), None
+
+
+def state_mergers(previous, current, *, strings=None, target=None, L_max: int | None = None) -> StateMergers:
+    """Which states merged (and split) between two successive extractions (A.8 check 10).
+
+    Parameters
+    ----------
+    previous, current : Automaton or array (n_strings,) of int
+        The earlier and the later extraction (e.g. two epochs), or their state assignments,
+        over the same strings in the same order.
+    strings : sequence of str, optional
+        The strings, needed with ``target`` when both extractions are given as arrays.
+    target : callable, optional
+        ``target(string) -> int``; if given, every newly merged pair is checked for agreement on
+        all future outputs within the horizon ``L_max`` (as in :func:`merger_report`).
+    L_max : int, optional
+        Training length; required with ``target``.
+
+    Returns
+    -------
+    StateMergers
+    """
+    prev, s_prev = _as_assignment("previous", previous)
+    cur, s_cur = _as_assignment("current", current)
+    if prev.size != cur.size:
+        raise ValueError(f"previous and current must assign the same strings, got {prev.size} and {cur.size} states")
+    if s_prev is not None and s_cur is not None and s_prev != s_cur:
+        raise ValueError("previous and current must be extracted from the same strings in the same order")
+    known = s_prev if s_prev is not None else s_cur
+    if strings is not None:
+        strings = tuple(check_strings("strings", strings))
+        if len(strings) != prev.size:
+            raise ValueError(f"strings must have one entry per assigned string ({prev.size}), got {len(strings)}")
+        if known is not None and strings != known:
+            raise ValueError("strings differ from the strings of the given automaton")
+    else:
+        strings = known
+    both = np.unique(np.stack([prev, cur], axis=1), axis=0)
+    merged = tuple((int(q), tuple(int(p) for p in both[both[:, 1] == q, 0])) for q in np.unique(both[:, 1])
+                   if np.sum(both[:, 1] == q) > 1)
+    split = tuple((int(p), tuple(int(q) for q in both[both[:, 0] == p, 1])) for p in np.unique(both[:, 0])
+                  if np.sum(both[:, 0] == p) > 1)
+    same_both = _pairs_sharing(prev, cur)
+    n_merged = _pairs_sharing(cur) - same_both
+    n_split = _pairs_sharing(prev) - same_both
+    n_checked = n_agree = None
+    if target is not None or L_max is not None:
+        L_max = _check_target(target, L_max)
+        if strings is None:
+            raise ValueError("strings must be given (or an Automaton passed) to check mergers against target")
+        sigs = _future_signatures(strings, target, L_max)
+        lengths = [len(s) for s in strings]
+        pairs_cur, agree_cur = _agreeing_pairs_sharing(sigs, lengths, L_max, cur)
+        pairs_both, agree_both = _agreeing_pairs_sharing(sigs, lengths, L_max, cur, prev)
+        n_checked, n_agree = pairs_cur - pairs_both, agree_cur - agree_both
+    return StateMergers(previous=prev, current=cur, merged=merged, split=split, n_merged_pairs=n_merged,
+                        n_split_pairs=n_split, n_checked=n_checked, n_agreeing=n_agree)
+
+
+def merged_fraction_by_length(extracted: Automaton, task: MooreMachine, L_max: int) -> np.ndarray:
     """Fraction of agreeing pairs of lengths ``(m_1, m_2)`` that share an extracted state (A-F4).
 
-    Two strings *agree* when they reach the same state of the task's minimal machine (identical
-    outputs on every continuation).  Returns ``F`` of shape (L_max, L_max) with
-    ``F[m_1 - 1, m_2 - 1]`` the merged fraction (pairs of distinct strings; NaN where no pair exists).
-    """
-    if not isinstance(extracted, ExtractedAutomaton):
-        raise TypeError(f"extracted must be an ExtractedAutomaton, got {type(extracted).__name__}")
-    from .._validation import check_int
+    Parameters
+    ----------
+    extracted : Automaton
+    task : MooreMachine
+        The task; two strings *agree* when they reach the same state of its minimal machine
+        (identical outputs on every continuation).
+    L_max : int
 
+    Returns
+    -------
+    ndarray (L_max, L_max)
+        ``F[m_1 - 1, m_2 - 1]`` is the merged fraction over pairs of distinct strings (NaN where
+        no agreeing pair exists).
+    """
+    if not isinstance(extracted, Automaton):
+        raise TypeError(f"extracted must be an Automaton (ExtractedAutomaton), got {type(extracted).__name__}")
     L_max = check_int("L_max", L_max, minimum=1)
     minimal = minimize(task)
     n_q, n_t = extracted.n_states, minimal.n_states

@@ -152,7 +152,7 @@ def test_run_summary_and_diagnostics_off_by_default():
     X, Y, w = _problem(P=4, T=6, d=3)
     run = simulate_bptt(X, Y, weights=w, lr=0.01, steps=5, mask=np.tri(4, 6), record_every=1)
     assert run.summary.tokens_per_step == 24 and run.summary.valid_tokens_per_step == int(np.count_nonzero(np.tri(4, 6)))
-    assert run.summary.activation_bytes == 8 * 4 * 7 * 3 and run.summary.seconds_per_step > 0
+    assert run.summary.activation_bytes == 8 * 4 * 7 * 3
     assert run.adjoint_norms is None and run.lag_norms is None
     on = simulate_bptt(X, Y, weights=w, lr=0.01, steps=5, record_every=1, diagnostics=Diagnostics(adjoint_norms=True, lag_norms=True))
     assert on.adjoint_norms.shape == (6, 6) and on.lag_norms.shape == (6, 6)

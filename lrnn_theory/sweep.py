@@ -23,6 +23,7 @@ Design
 from __future__ import annotations
 
 import concurrent.futures as cf
+import functools
 import hashlib
 import inspect
 import itertools
@@ -40,7 +41,20 @@ from ._io import atomic_write, writable_folder
 from ._validation import check_int, check_seed
 from ._version import __version__
 
-__all__ = ["SweepError", "default_executor", "point_seed", "sweep"]
+__all__ = ["Replicated", "SweepError", "default_executor", "point_seed", "sweep"]
+
+
+class Replicated(functools.partial):
+    """``func`` with fixed keywords, for grids with a ``replicate`` axis that only varies the seed.
+
+    ``Replicated(func, **fixed)(replicate=r, seed=s, **params)`` calls
+    ``func(**params, **fixed, seed=s mod 2³¹)``: the replicate index reaches ``func`` only through
+    the per-point seed that :func:`sweep` derives from all parameters.  A ``functools.partial``,
+    so the cache identity includes ``func`` and the fixed keywords.
+    """
+
+    def __call__(self, /, *, replicate, seed, **params):
+        return self.func(*self.args, **{**self.keywords, **params}, seed=int(seed) % (2 ** 31))
 
 
 class SweepError(RuntimeError):

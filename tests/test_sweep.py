@@ -166,3 +166,18 @@ def test_exception_names_the_point():
     with pytest.raises(SweepError, match="leading axis"):
         sweep(lambda x: 1.0, {"x": [0, 1]}, executor="serial", progress=False, vectorized=True)
     assert isinstance(cf.ThreadPoolExecutor(1), cf.Executor)
+
+
+def test_replicated_axis_varies_only_the_seed_and_keeps_fixed_keywords_in_the_identity():
+    from lrnn_theory.sweep import Replicated, _fn_identity, point_seed
+
+    def draw(a, seed, scale=1.0):
+        return {"x": scale * np.random.default_rng(seed).normal() + a}
+
+    fn = Replicated(draw, scale=2.0)
+    ds = sweep(fn, {"a": [0.0, 1.0], "replicate": [0, 1]}, executor="serial", progress=False, seed=3)
+    for a in (0.0, 1.0):
+        for r in (0, 1):
+            s = point_seed(3, {"a": a, "replicate": r}) % (2 ** 31)
+            assert float(ds["x"].sel(a=a, replicate=r)) == 2.0 * np.random.default_rng(s).normal() + a
+    assert _fn_identity(Replicated(draw, scale=2.0)) != _fn_identity(Replicated(draw, scale=3.0))

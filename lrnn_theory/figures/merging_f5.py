@@ -8,8 +8,6 @@ core-hours; quick mode is a 2 × 2 smoke grid.
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
 from ..merging.train import phase_point
@@ -19,32 +17,20 @@ TITLE = "Phase diagram of state merging: final #states and length-100 accuracy o
 
 
 def compute(ctx) -> dict:
-    from ..sweep import sweep
+    from ..sweep import Replicated, sweep
 
     if ctx.quick:
         grid = {"p": [0.5, 1.0], "gain": [0.1, 1.0], "replicate": [0]}
-        fn = functools.partial(phase_point, max_epochs=20, hidden=16)
+        fn = Replicated(phase_point, max_epochs=20, hidden=16)
     else:
         grid = {"p": [0.2, 0.4, 0.6, 0.8, 1.0], "gain": [0.1, 0.3, 0.5, 0.7, 1.0], "replicate": [0, 1]}
-        fn = functools.partial(phase_point, max_epochs=5000)
-    ds = sweep(_drop_replicate(fn), grid, executor=ctx.executor if ctx.executor is not None else "serial",
+        fn = Replicated(phase_point, max_epochs=5000)
+    ds = sweep(fn, grid, executor=ctx.executor if ctx.executor is not None else "serial",
                progress=ctx.progress, seed=ctx.seed)
     mean = ds.mean("replicate")
     return {"p": np.asarray(grid["p"]), "gain": np.asarray(grid["gain"]),
             "n_states": mean["n_states"].transpose("gain", "p").values, "accuracy": mean["accuracy"].transpose("gain", "p").values,
             "epochs": mean["epochs"].transpose("gain", "p").values, "converged_fraction": mean["converged"].transpose("gain", "p").values}
-
-
-class _drop_replicate:
-    """``fn(p, gain, seed)`` called with the sweep's ``replicate`` axis dropped (it only varies the seed)."""
-
-    def __init__(self, fn):
-        self.fn = fn
-        functools.update_wrapper(self, fn.func)
-
-    def __call__(self, p, gain, replicate, seed):
-        out = self.fn(p=p, gain=gain, seed=int(seed) % (2 ** 31))
-        return {k: float(v) for k, v in out.items()}
 
 
 def draw(data: dict):

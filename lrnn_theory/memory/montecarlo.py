@@ -20,6 +20,11 @@ from .moments import _rho
 __all__ = ["MonteCarloEstimate", "MonteCarloMoments", "estimate", "monte_carlo_moments", "sample_states"]
 
 
+def _burn_in(burn_in, max_modulus: float) -> int:
+    """``burn_in`` validated, or the default ``ceil(30/(1 - max|λ|))`` (B.8)."""
+    return int(np.ceil(30 / (1 - max_modulus))) if burn_in is None else check_int("burn_in", burn_in, minimum=1)
+
+
 @njit(cache=True, parallel=True)
 def _chains(lam_re, lam_im, rho, mu, sigma, n_chains, burn, seeds, h_re, h_im, g_re, g_im):
     m = lam_re.size
@@ -83,7 +88,7 @@ def sample_states(lam, rho=0.0, *, mu=0.0, sigma=1.0, n_chains: int = 20_000, bu
     sigma = check_positive_float("sigma", sigma, allow_zero=True)
     n_chains = check_int("n_chains", n_chains, minimum=2)
     seed = check_seed("seed", seed)
-    burn = int(np.ceil(30 / (1 - np.max(np.abs(lam))))) if burn_in is None else check_int("burn_in", burn_in, minimum=1)
+    burn = _burn_in(burn_in, float(np.max(np.abs(lam))))
     shape = (n_chains, lam.size)
     out = [np.empty(shape) for _ in range(4)]
     seeds = (seed + np.arange(n_chains, dtype=np.int64)) % (2 ** 31)
@@ -136,7 +141,7 @@ def monte_carlo_moments(lam, rho=0.0, *, gamma=1.0, mu=0.0, sigma=1.0, n_chains:
     gamma = check_finite_scalar("gamma", gamma)
     if abs(lam) >= 1:
         raise ValueError("lam must satisfy |lam| < 1")
-    burn = int(np.ceil(30 / (1 - abs(lam)))) if burn_in is None else check_int("burn_in", burn_in, minimum=1)
+    burn = _burn_in(burn_in, abs(lam))
     h, g = sample_states(lam, rho, mu=mu, sigma=sigma, n_chains=n_chains, burn_in=burn, seed=seed)
     eh = estimate(gamma ** 2 * np.abs(h[:, 0]) ** 2)
     eg = estimate(gamma ** 2 * np.abs(g[:, 0]) ** 2)

@@ -92,10 +92,7 @@ class Parametrisation:
         if np.iscomplexobj(lam) and complex(lam).imag != 0:
             nu, theta = abs(complex(lam)), float(np.angle(lam))
             return np.array([self._w_nu(nu), self._w_theta(theta, nu)])
-        lam = float(np.real(lam))
-        if self.modulus != "direct" and lam <= 0 and self.modulus == "exp":
-            raise ValueError(f"lam0 must be in (0, 1) for the exp parametrisation, got {lam!r}")
-        return np.array([self._w_nu(lam)])
+        return np.array([self._w_nu(float(np.real(lam)))])
 
     def to_lambda(self, omega) -> complex | float:
         """``λ`` for the trainable coordinates ``omega`` (shape (1,) or (2,))."""

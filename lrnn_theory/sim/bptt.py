@@ -122,7 +122,7 @@ def _check_weights(weights, n_x, n_y):
     d = W.shape[0]
     if W.shape != (d, d) or U.shape != (d, n_x) or V.shape != (n_y, d):
         raise ValueError(f"weights must have shapes U (N_h, {n_x}), W (N_h, N_h), V ({n_y}, N_h); got {U.shape}, {W.shape}, {V.shape}")
-    return U.copy(), W.copy(), V.copy()
+    return U, W, V
 
 
 def _check_leak(leak):
@@ -284,7 +284,7 @@ def simulate_bptt(X, Y, *, lr: float, steps: int, weights=None, n_h: int | None 
             raise ValueError("n_h must be given when weights is None")
         U, W, V = _initial(n_h, n_x, n_y, recurrent_init, gain, seed)
     else:
-        U, W, V = _check_weights(weights, n_x, n_y)
+        U, W, V = (w.copy() for w in _check_weights(weights, n_x, n_y))  # updated in place below
     from . import diagnostics as _diag
 
     gU, gW, gV = np.empty_like(U), np.empty_like(W), np.empty_like(V)

@@ -39,8 +39,9 @@ def _adjoints(U, W, V, X, Y, M, alpha, out):
     J, H, inject = _work(W, alpha, X.shape[1])
     d = W.shape[0]
     P = X.shape[0]
+    n = M.sum()
     for p in range(P):
-        _sample_pass(U, J, V, alpha, M.sum(), X[p], Y[p], M[p], H, inject)
+        _sample_pass(U, J, V, alpha, n, X[p], Y[p], M[p], H, inject)
         a = np.zeros(d)
         for t in range(X.shape[1], 0, -1):
             a = np.dot(J.T, a) + inject[t]
@@ -51,8 +52,9 @@ def _adjoints(U, W, V, X, Y, M, alpha, out):
 def _by_lag(U, W, V, X, Y, M, alpha, G):
     J, H, inject = _work(W, alpha, X.shape[1])
     T = X.shape[1]
+    n = M.sum()
     for p in range(X.shape[0]):
-        _sample_pass(U, J, V, alpha, M.sum(), X[p], Y[p], M[p], H, inject)
+        _sample_pass(U, J, V, alpha, n, X[p], Y[p], M[p], H, inject)
         for t in range(1, T + 1):
             if M[p, t - 1] == 0.0:  # no loss at t: nothing flows back from it
                 continue

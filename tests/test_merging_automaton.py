@@ -191,6 +191,9 @@ def test_a2_conflicting_members_are_counted_not_overwritten():
     # the first member "0" set the transitions of state 1; "1" disagreed on both symbols
     assert ex.transitions[1].tolist() == [2, 3] and ex.transition_source[1].tolist() == [1, 1]
     assert ex.transition_source[0].tolist() == [0, 0] and np.all(ex.transition_source[2:] == -1)
+    # so the clusters of "10" and "11" are reached by no transition: dropped from the machine
+    assert ex.unreachable.tolist() == [4, 5] and ex.n_states == 4 and ex.n_clusters == 6
+    assert ex.dropped_strings.tolist() == [5, 6] and ex.transitions.shape == (4, 2)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -217,7 +220,144 @@ def test_a2_conflict_count_matches_a_member_by_member_count(seed):
                 elif first_seen[key] != tgt:
                     expected_conflicts += 1
     assert ex.n_conflicts == expected_conflicts
-    assert all(ex.transitions[q, int(a)] == t for (q, a), t in first_seen.items())
+    # clusters reachable from the cluster of "" through the first-recorded transitions
+    init = state_of[int(cls[0])]
+    reach, stack = {init}, [init]
+    while stack:
+        q = stack.pop()
+        for a in "01":
+            t = first_seen.get((q, a))
+            if t is not None and t not in reach:
+                reach.add(t)
+                stack.append(t)
+    order = sorted(reach) + sorted(set(state_of.values()) - reach)  # reachable first, each by first appearance
+    num = {q: i for i, q in enumerate(order)}
+    assert ex.assignment.tolist() == [num[state_of[int(k)]] for k in cls]
+    assert ex.n_states == len(reach) and ex.unreachable.tolist() == list(range(len(reach), len(order)))
+    expected_T = [[num[first_seen[(q, a)]] if (q, a) in first_seen else -1 for a in "01"] for q in order[:len(reach)]]
+    assert ex.transitions.tolist() == expected_T
+
+
+def _parity_with_an_unreachable_leaf(L=4, odd_one="1011"):
+    """Parity classes, except that the leaf ``odd_one`` sits alone far away (a third cluster).
+
+    Its parent's cluster already sends ``odd_one[-1]`` to a parity cluster (set by an earlier
+    member), so the third cluster is reached by no transition, and as a leaf it has none.
+    """
+    strings = prefix_strings(L)
+    classes = [2 if s == odd_one else _par(s) for s in strings]
+    H, Y = _parity_hidden(strings, classes=classes, seed=5)
+    return strings, H, Y
+
+
+def test_unreachable_open_cluster_is_dropped_and_the_reachable_machine_minimises_to_parity():
+    strings, H, Y = _parity_with_an_unreachable_leaf()
+    ex = extract_automaton(strings, H, Y, c=0.01)
+    assert ex.n_clusters == 3 and ex.n_states == 2 and ex.unreachable.tolist() == [2]
+    assert ex.dropped_strings.tolist() == [strings.index("1011")] and ex.assignment[strings.index("1011")] == 2
+    assert ex.n_conflicts == 1  # "1011" left the target recorded for (cluster of "101", 1)
+    assert ex.is_closed  # judged on the reachable states; the dropped cluster has no transition at all
+    m = ex.minimize()
+    assert np.array_equal(m.transitions, parity_machine().transitions) and np.array_equal(m.outputs, parity_machine().outputs)
+    # brute force on the full cluster table (the open third cluster included) gives the same machine
+    raw = MooreMachine(np.array([[0, 1], [1, 0], [-1, -1]]), np.array([0, 1, 1]), 0)
+    for sink in (False, True):
+        T, o = _brute_force_minimize(raw.transitions, raw.outputs, 0, sink=sink)
+        q = minimize(raw, sink=sink)  # the unreachable open state is not judged, with or without a sink
+        assert np.array_equal(q.transitions, T) and np.array_equal(q.outputs, o)
+        assert np.array_equal(T, m.transitions) and np.array_equal(o, m.outputs)
+    for s in _random_strings(5, 500, seed=4):
+        assert ex.run(s) == s.count("1") % 2
+    # the dropped cluster still groups its strings for the merger bookkeeping
+    rep = merger_report(ex, _par, 4)
+    n_odd = sum(map(_par, strings)) - 1
+    n_even = len(strings) - 1 - n_odd
+    assert rep.n_pairs == n_even * (n_even - 1) // 2 + n_odd * (n_odd - 1) // 2 == rep.n_agreeing
+    frac = merged_fraction_by_length(ex, parity_machine(), 4)
+    assert np.isnan(frac[0, 0]) and np.nanmin(frac) < 1.0  # "1011" is not merged with its agreeing strings
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_minimize_judges_closure_on_reachable_states_only(seed):
+    """Random tables with missing transitions: raises iff a reachable state is open; else equals brute force.
+
+    Even seeds: a closed core (states ``0..k-1``, initial among them) plus extra states that point
+    anywhere and miss transitions; none of them is reachable.  Odd seeds: missing transitions anywhere.
+    """
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(4, 14))
+    if seed % 2 == 0:
+        k = int(rng.integers(1, n - 1))
+        T = np.vstack([rng.integers(0, k, size=(k, 2)), rng.integers(-1, n, size=(n - k, 2))])
+        T[k, 0] = -1  # at least one open state outside the core
+        init = int(rng.integers(k))
+    else:
+        T = rng.integers(0, n, size=(n, 2))
+        T[rng.uniform(size=(n, 2)) < 0.15] = -1
+        T[int(rng.integers(n)), int(rng.integers(2))] = -1
+        init = int(rng.integers(n))
+    out = rng.integers(0, 2, size=n)
+    reach, stack = {init}, [init]
+    while stack:
+        for r in T[stack.pop()]:
+            if r >= 0 and int(r) not in reach:
+                reach.add(int(r))
+                stack.append(int(r))
+    m = MooreMachine(T, out, init)
+    assert not m.is_closed
+    if any(T[q, a] < 0 for q in reach for a in (0, 1)):
+        assert seed % 2 == 1
+        with pytest.raises(ValueError, match="not closed"):
+            minimize(m)
+    else:
+        assert seed % 2 == 0 or len(reach) < n
+        q = minimize(m)
+        bf_T, bf_o = _brute_force_minimize(T, out, init)
+        assert np.array_equal(q.transitions, bf_T) and np.array_equal(q.outputs, bf_o)
+    sunk = minimize(m, sink=True)
+    bf_T, bf_o = _brute_force_minimize(T, out, init, sink=True)
+    assert np.array_equal(sunk.transitions, bf_T) and np.array_equal(sunk.outputs, bf_o)
+
+
+@pytest.mark.parametrize("c,rule", [(0.01, "first"), (0.05, "nearest"), (0.3, "first"), (0.3, "nearest")])
+def test_absolute_epsilon_equal_to_c_times_std_norm_gives_the_same_automaton(c, rule):
+    strings = prefix_strings(6)
+    classes = [2 * _par(s) + len(s) % 3 for s in strings]
+    H, Y = _parity_hidden(strings, classes=classes, noise=0.05, seed=3)
+    eps = c * float(np.sqrt(np.sum(np.var(H, axis=0))))  # ‖per-coordinate std‖ written out
+    rel = extract_automaton(strings, H, Y, c=c, rule=rule)
+    ab = extract_automaton(strings, H, Y, epsilon=eps, rule=rule)
+    assert np.isclose(rel.epsilon, eps, rtol=1e-14) and ab.epsilon == eps and rel.c == c and ab.c is None
+    for field in ("assignment", "representatives", "transition_source", "unreachable"):
+        assert np.array_equal(getattr(rel, field), getattr(ab, field)), field
+    assert np.array_equal(rel.transitions, ab.transitions) and np.array_equal(rel.outputs, ab.outputs)
+    assert rel.n_conflicts == ab.n_conflicts and rel.initial == ab.initial
+
+
+def test_absolute_epsilon_is_a_distance():
+    """Points 0, 1, 0.6 on a line: ε = 0.5 merges "1" (0.6) with "0" (1.0) only; ε = 0.3 merges nothing."""
+    x = np.array([[0.0], [1.0], [0.6]])
+    Y = np.eye(3)[:, :2]
+    assert extract_automaton(["", "0", "1"], x, Y, epsilon=0.5).assignment.tolist() == [0, 1, 1]
+    assert extract_automaton(["", "0", "1"], x, Y, epsilon=0.3).assignment.tolist() == [0, 1, 2]
+    assert extract_automaton(["", "0", "1"], x, Y, epsilon=0.61).assignment.tolist() == [0, 1, 0]  # first rule
+    assert extract_automaton(["", "0", "1"], x, Y, epsilon=0.61, rule="nearest").assignment.tolist() == [0, 1, 1]
+
+
+def test_initial_state_output_comes_from_its_first_nonempty_member():
+    """The readout at h_0 is never trained: with "" merged into a state, that state's output is its first trained member's."""
+    strings = ["", "0", "1", "00", "01", "10", "11"]
+    H = np.array([[0.0, 0], [0, 0], [9, 0], [0, 0], [9, 0], [9, 0], [0, 0]])  # "", "0", "00", "11" together
+    Y = np.array([[0.0, 1], [1, 0], [0, 1], [1, 0], [0, 1], [0, 1], [1, 0]])  # "" says 1, its trained members 0
+    ex = extract_automaton(strings, H, Y, epsilon=0.1)
+    assert ex.assignment.tolist() == [0, 0, 1, 0, 1, 1, 0] and strings[ex.representatives[0]] == ""
+    assert ex.outputs.tolist() == [0, 1] and not ex.initial_output_from_h0  # from "0", not from ""
+    # "" alone in its state: only the readout at h_0 is left, and it is flagged
+    H2 = H.copy()
+    H2[0] = [-9.0, 0]
+    alone = extract_automaton(strings, H2, Y, epsilon=0.1)
+    assert alone.assignment.tolist() == [0, 1, 2, 1, 2, 2, 1]
+    assert alone.outputs.tolist() == [1, 0, 1] and alone.initial_output_from_h0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,6 +562,14 @@ _S = ["", "0", "1"]
     (lambda: extract_automaton(_S, np.full((3, 2), np.nan), np.ones((3, 2))), "hidden"),
     (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((2, 2))), "outputs"),
     (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), rule="mean"), "rule"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), epsilon=-0.1), "^epsilon must"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), epsilon=0.0), "^epsilon must"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), epsilon=np.nan), "^epsilon must"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), epsilon=np.inf), "^epsilon must"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), epsilon="0.1"), "^epsilon must"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), epsilon=True), "^epsilon must"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), 0.01, epsilon=0.1), "c .*and epsilon"),
+    (lambda: extract_automaton(_S, np.ones((3, 2)), np.ones((3, 2)), c=0.5, epsilon=0.1), "c .*and epsilon"),
     (lambda: minimize("parity"), "machine"),
     (lambda: merger_report(None, _par, 3), "extracted"),
     (lambda: merger_report(extract_automaton(_S, np.eye(3), np.eye(3)), "parity", 3), "target"),

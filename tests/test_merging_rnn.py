@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from lrnn_theory.merging import minimize, parity_machine
+from lrnn_theory.merging import extract_automaton, minimize, parity_machine
 from lrnn_theory.merging.rnn import ElmanParams, batch_loss_and_grad, hidden_states, init_params
 from lrnn_theory.merging.train import prefix_tree_states, train_parity
 
@@ -77,26 +77,105 @@ def test_divergent_learning_rate_is_reported_not_crashed():
     assert not ok.diverged
 
 
+def _hand_epsilon(hidden_list, c):
+    """``c · ‖per-coordinate std‖`` of the stacked hidden states, the std written out as a mean of squares."""
+    H = np.concatenate(hidden_list)
+    return c * float(np.sqrt(np.sum(np.mean((H - H.mean(axis=0)) ** 2, axis=0))))
+
+
+_SMALL = dict(hidden=16, L_max=5, epochs=60, extract_every=15, long_lengths=(), seed=1, gain=0.5, lr=0.05,
+              track_strings=("0", "11", "10101"), snapshot_epochs=(30,))
+
+
+@pytest.fixture(scope="module")
+def small_runs():
+    return train_parity(**_SMALL), train_parity(**_SMALL, epsilon_scope="run")
+
+
+def test_record_params_are_the_weights_seen_during_training(small_runs):
+    """Hidden states of the tracked strings (recorded during training) equal those recomputed from ``record_params``."""
+    run, _ = small_runs
+    assert run.record_epochs.tolist() == [0, 15, 30, 45, 60] and len(run.record_params) == 5
+    assert all(np.array_equal(a, b) for a, b in zip(run.record_params[-1].arrays(), run.params.arrays()))
+    for k, prm in enumerate(run.record_params):
+        strings, hid, _ = prefix_tree_states(prm, 5)
+        for s in _SMALL["track_strings"]:
+            assert np.array_equal(run.tracked[s][k], hid[strings.index(s)])
+
+
+def test_per_epoch_and_run_wide_epsilon_equal_the_hand_computed_values(small_runs):
+    run, wide = small_runs
+    states = [prefix_tree_states(prm, 5) for prm in run.record_params]
+    # per epoch: one ε per record, from that record's hidden states alone
+    per = np.array([_hand_epsilon([hid], 0.01) for _, hid, _ in states])
+    assert np.allclose(run.epsilon, per, rtol=1e-12, atol=0) and np.unique(run.epsilon).size == 5
+    # run-wide: one ε from the hidden states of all recorded epochs stacked
+    eps = _hand_epsilon([hid for _, hid, _ in states], 0.01)
+    assert np.allclose(wide.epsilon, eps, rtol=1e-12, atol=0) and np.unique(wide.epsilon).size == 1
+    # the tracked counts are those of extractions at these thresholds
+    for k, (strings, hid, out) in enumerate(states):
+        for r, e in ((run, per[k]), (wide, eps)):
+            ex = extract_automaton(strings, hid, out, epsilon=float(e))
+            assert r.n_states[k] == ex.n_states and r.is_closed[k] == ex.is_closed
+            assert r.n_unreachable[k] == ex.unreachable.size
+    ex30 = extract_automaton(*states[2], epsilon=eps)
+    assert np.array_equal(wide.snapshots[30].transitions, ex30.transitions)
+    # same training either way; only the extraction differs
+    assert np.array_equal(run.loss, wide.loss) and wide.config["epsilon_scope"] == "run"
+    # the final automaton of a run-wide run uses the run-wide ε by default
+    assert wide.extract_automaton().epsilon == wide.epsilon[-1] and run.extract_automaton().c == 0.01
+
+
+def test_rethreshold_equals_training_with_the_other_scope(small_runs):
+    run, wide = small_runs
+    for a, b in ((run.rethreshold("run"), wide), (wide.rethreshold("epoch"), run)):
+        for name in ("n_states", "is_closed", "epsilon", "n_unreachable"):
+            assert np.array_equal(getattr(a, name), getattr(b, name)), name
+        assert a.config == b.config and sorted(a.snapshots) == sorted(b.snapshots) == [30]
+    coarse = run.rethreshold("epoch", c=0.5)
+    assert np.allclose(coarse.epsilon, 50 * run.epsilon, rtol=1e-14)
+
+
 @pytest.mark.slow
 def test_a8_9_end_to_end_default_run_merges_into_the_parity_automaton():
-    """Opt-in (``pytest -m slow``): the A.1 defaults, seed 0, about 20 s."""
+    """Opt-in (``pytest -m slow``): the A.1 defaults, seed 0, about 30 s.
+
+    Check 9 asserted without condition: the final automaton at ``c = 0.01`` (its states reachable
+    from ``h_0``) is closed and minimises to the two-state parity machine, with per-epoch and with
+    run-wide ``ε``.  Measured for seed 0: peak 245 reachable states (269 clusters) with per-epoch
+    ``ε``, 157 (170 clusters) with one ``ε`` for the run.
+    """
     run = train_parity(seed=0)
     assert run.val_accuracy[-1] == 1.0
     assert run.long_accuracy[100] >= 0.99 and run.long_accuracy[1000] >= 0.99
     assert run.n_states.max() > 100 and run.n_states[-1] < run.n_states.max() / 3  # grows (tree), then collapses
     late = [e for e, closed in zip(run.record_epochs, run.is_closed) if closed and e > 600]
     assert late  # a closed machine at the fine threshold after the transition
-    ex = run.extract_automaton(0.01)
-    assert 2 < ex.n_states < 100
-    if ex.is_closed:
+    wide = run.rethreshold("run")
+    strings, hid, out = prefix_tree_states(run.params, 10)
+    eps_run = _hand_epsilon([prefix_tree_states(prm, 10)[1] for prm in run.record_params], 0.01)
+    assert np.allclose(wide.epsilon, eps_run, rtol=1e-12, atol=0)
+    assert wide.n_states.max() > 100 and wide.n_states.max() < run.n_states.max()  # one scale: a lower peak
+    for ex in (run.extract_automaton(0.01), extract_automaton(strings, hid, out, epsilon=eps_run)):
+        assert 2 < ex.n_states < 100
+        assert ex.is_closed
         m = ex.minimize()
-        assert m.n_states == 2 and np.array_equal(m.transitions, parity_machine().transitions)
+        assert np.array_equal(m.transitions, parity_machine().transitions)
+        assert np.array_equal(m.outputs, parity_machine().outputs) and m.initial == 0
+        rng = np.random.default_rng(7)
+        for _ in range(20):  # the reachable machine computes parity far beyond the training length
+            s = "".join(rng.choice(["0", "1"], size=1000))
+            assert ex.run(s) == s.count("1") % 2
+    print(f"peak states per-epoch eps: {run.n_states.max()} (clusters {(run.n_states + run.n_unreachable).max()}); "
+          f"run-wide eps: {wide.n_states.max()} (clusters {(wide.n_states + wide.n_unreachable).max()})")
 
 
 @pytest.mark.parametrize("kwargs,match", [
     (dict(hidden=0), "hidden"), (dict(gain=-1.0), "gain"), (dict(lr=0.0), "lr"), (dict(epochs=-1), "epochs"),
     (dict(p=1.5), "p"), (dict(L_max=0), "L_max"), (dict(loss="hinge"), "loss"), (dict(nonlinearity="gelu"), "nonlinearity"),
     (dict(c=0.0), "c"), (dict(dtype="float16"), "dtype"), (dict(extract_every=0), "extract_every"),
+    (dict(epsilon_scope="global"), "epsilon_scope"), (dict(epsilon_scope=None), "epsilon_scope"),
+    (dict(c=np.nan), "c"),
 ])
 def test_bad_input(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -112,3 +191,17 @@ def test_bad_batch_input():
     with pytest.raises(TypeError, match="params"):
         batch_loss_and_grad("w", np.array([[0, 1]]), np.ones((1, 2)))
     assert minimize(parity_machine()).n_states == 2
+
+
+def test_bad_threshold_input_on_a_run(small_runs):
+    run, _ = small_runs
+    with pytest.raises(ValueError, match="epsilon_scope"):
+        run.rethreshold("global")
+    with pytest.raises(ValueError, match="^c must"):
+        run.rethreshold("run", c=-0.1)
+    with pytest.raises(ValueError, match="rule"):
+        run.rethreshold("run", rule="mean")
+    with pytest.raises(ValueError, match="c .*and epsilon"):
+        run.extract_automaton(0.01, epsilon=0.1)
+    with pytest.raises(ValueError, match="^epsilon must"):
+        run.extract_automaton(epsilon=np.nan)

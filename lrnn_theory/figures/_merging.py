@@ -33,6 +33,14 @@ def training_run(ctx):
     return ctx.shared_result(f"merging-run-{ctx.quick}-{ctx.seed}", lambda: train_parity(**settings(ctx.quick, ctx.seed)))
 
 
+def training_run_wide(ctx):
+    """The shared run re-extracted with one threshold for the whole run (``epsilon_scope="run"``).
+
+    Same training, same records: only the automata are re-read, from the weights kept at each record.
+    """
+    return ctx.shared_result(f"merging-run-wide-{ctx.quick}-{ctx.seed}", lambda: training_run(ctx).rethreshold("run"))
+
+
 def machine_dict(m) -> dict:
     """A Moore machine as plain arrays (for the JSON beside the figure)."""
     return {"transitions": m.transitions, "outputs": m.outputs, "initial": int(m.initial)}

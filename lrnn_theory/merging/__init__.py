@@ -1,10 +1,12 @@
 """Implicit state merging on streaming parity (van Rossem & Saxe, ICML 2025; THEORY-EXTENSIONS Part A).
 
 * :mod:`~lrnn_theory.merging.tasks`: streaming parity and random regular tasks (A.1);
-* :mod:`~lrnn_theory.merging.automaton`: automaton extraction from hidden states,
+* :mod:`~lrnn_theory.merging.automaton`: automaton extraction from hidden states (relative
+  threshold ``c`` or absolute ``epsilon``; clusters unreachable from ``h_0`` reported and dropped),
   Hopcroft minimisation, merger bookkeeping (A.2, A.3, A.8 checks 8 and 10);
 * :mod:`~lrnn_theory.merging.rnn`: the Elman RNN and its numba BPTT (A.1);
-* :mod:`~lrnn_theory.merging.train`: :func:`train_parity` with automaton tracking (A.1, A.7);
+* :mod:`~lrnn_theory.merging.train`: :func:`train_parity` with automaton tracking at a per-epoch
+  or run-wide threshold (``epsilon_scope``) (A.1, A.7);
 * :mod:`~lrnn_theory.merging.interaction`: the interaction model, its reduced and regular
   forms, invariant, ``H_∞``, Bernoulli solution, and the fixed-expansion-point closure (A.4–A.5).
 """

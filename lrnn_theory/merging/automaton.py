@@ -6,10 +6,12 @@ refinement) and A.8 checks 8 and 10.
 * :func:`prefix_strings` builds the prefix tree ``"", "0", "1", "00", ...`` (A.2);
 * :func:`extract_automaton` clusters the hidden vectors ``h(s)`` of the tree into the states
   of an :class:`Automaton` (alias :class:`ExtractedAutomaton`), counting non-deterministic
-  transition conflicts instead of overwriting them;
+  transition conflicts instead of overwriting them and dropping (and reporting) the clusters
+  that are unreachable from the initial state; the threshold is relative (``c``, scaled by the
+  spread of the given hidden states) or absolute (``epsilon``);
 * :func:`minimize` (and :meth:`Automaton.minimize`) is Hopcroft's refinement restricted to the
-  states reachable from the initial state.  **A machine that is not closed is rejected** with a
-  ``ValueError`` unless ``sink=True``, which first sends every missing transition to one
+  states reachable from the initial state.  **A machine whose reachable part is not closed is
+  rejected** with a ``ValueError`` unless ``sink=True``, which first sends every missing transition to one
   explicit absorbing sink state with output ``-1`` (A.8 check 8 asks for this choice to be
   documented);
 * :func:`merger_report` (strings sharing one state) and :func:`state_mergers` (states merged
@@ -25,7 +27,7 @@ Machines are :class:`~lrnn_theory.merging.tasks.MooreMachine` objects over the a
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import product
 
 import numpy as np
@@ -80,26 +82,49 @@ parity_automaton = parity_machine
 
 @dataclass(frozen=True)
 class Automaton:
-    """An automaton read off a network's hidden states (THEORY-EXTENSIONS A.2).
+    """An automaton read off a network's hidden states (van Rossem & Saxe, 2025).
+
+    The hidden vectors are first clustered; each cluster is a candidate state.  The transitions
+    of a cluster are read from its members (see :func:`extract_automaton`), and the
+    :attr:`machine` keeps only the clusters **reachable from the initial state** through those
+    transitions.  A cluster can be unreachable when every member was reached through a
+    transition that another member of the predecessor cluster had already set to a different
+    target (a non-deterministic conflict); it is reported in :attr:`unreachable` and dropped,
+    so that closure, minimisation and :meth:`run` concern only the machine that reading strings
+    from ``h_0`` can visit.
+
+    Clusters are numbered with the reachable ones first (``0 .. n_states - 1``, in order of
+    first appearance, equal to the states of :attr:`machine`), then the unreachable ones
+    (``n_states .. n_clusters - 1``, in order of first appearance).
 
     Attributes
     ----------
     machine : MooreMachine
-        States, transitions (``-1`` where no member had the extension), outputs and initial state.
+        The reachable machine: states ``0 .. n_states - 1``, transitions (``-1`` where no member
+        had the extension), outputs and initial state.
     assignment : ndarray (n_strings,), int
-        State of each string.
+        Cluster of each string; values ``>= n_states`` are dropped (unreachable) clusters.
     strings : tuple of str
         The prefix-closed strings the automaton was extracted from.
-    representatives : ndarray (n_states,), int
-        Index into ``strings`` of each state's representative (its first member).
+    representatives : ndarray (n_clusters,), int
+        Index into ``strings`` of each cluster's representative (its first member).
     n_conflicts : int
-        Non-deterministic transitions: member extensions ``s a`` whose state differs from the
-        target already recorded for ``(state(s), a)``.  The first target is kept.
+        Non-deterministic transitions: member extensions ``s a`` whose cluster differs from the
+        target already recorded for ``(cluster(s), a)``, counted over all clusters (dropped ones
+        included).  The first target is kept.
     epsilon : float
-        Distance threshold used, ``c · ‖per-coordinate std‖``.
+        Absolute distance threshold used: the ``epsilon`` given, or ``c · ‖per-coordinate std‖``.
     transition_source : ndarray (n_states, 2), int
         Index into ``strings`` of the member ``s`` whose extension ``s a`` set each transition
-        (``-1`` where missing).
+        of :attr:`machine` (``-1`` where missing).
+    unreachable : ndarray (n_unreachable,), int
+        Dropped clusters, ``arange(n_states, n_clusters)``.
+    c : float or None
+        Relative threshold factor, or ``None`` when an absolute ``epsilon`` was given.
+    initial_output_from_h0 : bool
+        ``True`` when the initial state has no member other than ``""``, so its output is the
+        argmax of the readout at ``h_0``, a value training never fits (training strings have
+        length ``>= 1``).  ``False`` when it comes from a non-empty member.
     """
 
     machine: MooreMachine
@@ -109,11 +134,24 @@ class Automaton:
     n_conflicts: int
     epsilon: float
     transition_source: np.ndarray
+    unreachable: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    c: float | None = None
+    initial_output_from_h0: bool = False
 
     @property
     def n_states(self) -> int:
-        """Number of states (clusters)."""
+        """Number of states of the reachable :attr:`machine`."""
         return self.machine.n_states
+
+    @property
+    def n_clusters(self) -> int:
+        """Number of clusters, reachable or not (``n_states + len(unreachable)``)."""
+        return int(self.representatives.size)
+
+    @property
+    def dropped_strings(self) -> np.ndarray:
+        """Indices into ``strings`` of the strings whose cluster was dropped as unreachable."""
+        return np.flatnonzero(self.assignment >= self.n_states)
 
     @property
     def initial(self) -> int:
@@ -127,12 +165,12 @@ class Automaton:
 
     @property
     def outputs(self) -> np.ndarray:
-        """Array (n_states,): argmax of the network output at each representative."""
+        """Array (n_states,) of state outputs (see :func:`extract_automaton` for the initial state)."""
         return self.machine.outputs
 
     @property
     def is_closed(self) -> bool:
-        """Every state has a transition for both symbols (A.2 item 4)."""
+        """Every reachable state has a transition for both symbols (unreachable clusters are not judged)."""
         return self.machine.is_closed
 
     def state(self, string: str) -> int:
@@ -148,12 +186,12 @@ class Automaton:
         return self.run(string) == 1
 
     def minimize(self, *, sink: bool = False) -> MooreMachine:
-        """Minimal equivalent machine by Hopcroft refinement (A.3; see :func:`minimize`).
+        """Minimal equivalent machine by Hopcroft refinement (see :func:`minimize`).
 
         Raises
         ------
         ValueError
-            If the automaton is not closed and ``sink`` is false.
+            If the reachable machine is not closed and ``sink`` is false.
         """
         return minimize(self.machine, sink=sink)
 
@@ -172,8 +210,9 @@ class Automaton:
 ExtractedAutomaton = Automaton
 
 
-def extract_automaton(strings, hidden, outputs, c: float = 0.01, *, rule: str = "first") -> Automaton:
-    """Cluster the hidden states of the prefix tree into an automaton (THEORY-EXTENSIONS A.2).
+def extract_automaton(strings, hidden, outputs, c: float | None = None, *, epsilon: float | None = None,
+                      rule: str = "first") -> Automaton:
+    """Cluster the hidden states of the prefix tree into an automaton (van Rossem & Saxe, 2025).
 
     Parameters
     ----------
@@ -183,33 +222,64 @@ def extract_automaton(strings, hidden, outputs, c: float = 0.01, *, rule: str = 
     hidden : array (n_strings, P)
         Hidden vector ``h(s)`` of each string.
     outputs : array (n_strings, K)
-        Network output of each string; a state's output is the argmax at its representative.
-    c : float > 0
-        Threshold factor, ``ε = c · ‖std over strings, per coordinate‖`` (``0.01`` for
-        trajectories and snapshots, ``0.1`` for the phase diagram).
+        Network output of each string.
+    c : float > 0, optional
+        Relative threshold (default ``0.01``): ``ε = c · ‖σ‖`` where ``σ`` (P,) is the
+        per-coordinate standard deviation of ``hidden`` over the strings (``0.01`` for
+        trajectories and snapshots, ``0.1`` for the phase diagram).  ``ε`` thus follows the
+        scale of *these* hidden states; to compare several networks (e.g. the epochs of one run)
+        at one scale, pass an absolute ``epsilon`` instead.
+    epsilon : float > 0, optional
+        Absolute threshold (finite).  Giving both ``c`` and ``epsilon`` is an error.
+        ``epsilon = c * np.linalg.norm(hidden.std(axis=0))`` gives the same automaton as ``c``.
     rule : {"first", "nearest"}
         Assign a vector to the first representative within ``ε`` (greedy reference behaviour)
         or to the nearest representative within ``ε``; if none is within ``ε`` the vector opens
-        a new state and becomes its representative.
+        a new cluster and becomes its representative.
 
     Returns
     -------
     Automaton
-        Transition ``δ(Q, a)`` = state of ``s a`` for the first member ``s`` of ``Q`` (in scan
+        Transition ``δ(Q, a)`` = cluster of ``s a`` for the first member ``s`` of ``Q`` (in scan
         order) whose extension exists; later members that disagree are counted in
-        ``n_conflicts``.  Leaves at the maximal depth have no extensions, so a tree-like
-        representation gives an automaton that is not closed.
+        ``n_conflicts``.  Clusters unreachable from the initial cluster (the one of ``""``)
+        through these transitions are listed in ``unreachable`` and dropped from ``machine``;
+        closure is judged on the reachable states only.  Leaves at the maximal depth have no
+        extensions, so a tree-like representation gives an automaton that is not closed.
+
+        Outputs: a state's output is the argmax of ``outputs`` at its representative, except
+        when the representative is ``""``.  The readout at ``h_0`` is never fitted (the
+        training strings have length ``>= 1``), so the initial state takes its output from its
+        first non-empty member; only when ``""`` is alone in its state does the output come from
+        the readout at ``h_0`` (flagged by ``initial_output_from_h0``).  It then matters only for
+        the empty string, but minimisation compares it with the other states' outputs.
 
     Raises
     ------
     ValueError, TypeError
         Symbols other than 0/1, repeated strings, a missing ``""`` or missing prefix, ``c <= 0``,
-        an unknown ``rule``, or ``hidden``/``outputs`` without one row per string.
+        ``epsilon`` not a finite number ``> 0``, both ``c`` and ``epsilon`` given, an unknown
+        ``rule``, or ``hidden``/``outputs`` without one row per string.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> strings = prefix_strings(3)
+    >>> odd = np.array([s.count("1") % 2 for s in strings])
+    >>> ex = extract_automaton(strings, np.eye(2)[odd], np.eye(2)[odd], epsilon=0.1)
+    >>> ex.n_states, ex.is_closed, ex.unreachable.size
+    (2, True, 0)
     """
     strings = check_strings("strings", strings)
     hidden = as_float_array("hidden", hidden, ndim=2)
     outputs = as_float_array("outputs", outputs, ndim=2)
-    c = check_positive_float("c", c)
+    if epsilon is not None:
+        if c is not None:
+            raise ValueError(f"give either c (relative threshold) or epsilon (absolute threshold), not both; "
+                             f"got c={c!r} and epsilon={epsilon!r}")
+        eps = check_positive_float("epsilon", epsilon)
+    else:
+        c = 0.01 if c is None else check_positive_float("c", c)
     rule = check_choice("rule", rule, RULES)
     n = len(strings)
     if hidden.shape[0] != n:
@@ -224,40 +294,71 @@ def extract_automaton(strings, hidden, outputs, c: float = 0.01, *, rule: str = 
     for s in strings:
         if s and s[:-1] not in index:
             raise ValueError(f"strings must be prefix-closed: {s!r} is present but its prefix {s[:-1]!r} is not")
-    eps = c * float(np.linalg.norm(hidden.std(axis=0)))
+    if epsilon is None:
+        eps = c * float(np.linalg.norm(hidden.std(axis=0)))
     R = np.empty_like(hidden)  # representatives' vectors, first k rows in use
     reps: list[int] = []
-    assignment = np.empty(n, dtype=np.int64)
+    raw = np.empty(n, dtype=np.int64)
     for i in range(n):
         k = len(reps)
         if k:
             dist = np.linalg.norm(R[:k] - hidden[i], axis=1)
             within = np.flatnonzero(dist <= eps)
             if within.size:
-                assignment[i] = within[0] if rule == "first" else within[np.argmin(dist[within])]
+                raw[i] = within[0] if rule == "first" else within[np.argmin(dist[within])]
                 continue
         R[k] = hidden[i]
         reps.append(i)
-        assignment[i] = k
-    trans = -np.ones((len(reps), 2), dtype=np.int64)
-    source = -np.ones((len(reps), 2), dtype=np.int64)
+        raw[i] = k
+    k = len(reps)
+    trans = -np.ones((k, 2), dtype=np.int64)
+    source = -np.ones((k, 2), dtype=np.int64)
+    first_nonempty = -np.ones(k, dtype=np.int64)
     conflicts = 0
     for i, s in enumerate(strings):
-        q = assignment[i]
+        q = raw[i]
+        if s and first_nonempty[q] < 0:
+            first_nonempty[q] = i
         for a in (0, 1):
             j = index.get(s + "01"[a])
             if j is None:
                 continue
             if trans[q, a] < 0:
-                trans[q, a] = assignment[j]
+                trans[q, a] = raw[j]
                 source[q, a] = i
-            elif trans[q, a] != assignment[j]:
+            elif trans[q, a] != raw[j]:
                 conflicts += 1
-    machine = MooreMachine(transitions=trans, outputs=np.argmax(outputs[reps], axis=1).astype(np.int64),
-                           initial=int(assignment[index[""]]))
-    return Automaton(machine=machine, assignment=assignment, strings=tuple(strings),
-                     representatives=np.asarray(reps, dtype=np.int64), n_conflicts=conflicts, epsilon=eps,
-                     transition_source=source)
+    # clusters reachable from the cluster of "" through the recorded transitions
+    init = int(raw[index[""]])
+    reach = np.zeros(k, dtype=bool)
+    reach[init] = True
+    stack = [init]
+    while stack:
+        q = stack.pop()
+        for r in trans[q]:
+            if r >= 0 and not reach[r]:
+                reach[r] = True
+                stack.append(int(r))
+    perm = np.concatenate([np.flatnonzero(reach), np.flatnonzero(~reach)])  # new -> old
+    new = np.empty(k, dtype=np.int64)
+    new[perm] = np.arange(k)
+    n_states = int(reach.sum())
+    kept = perm[:n_states]
+    T = np.where(trans[kept] >= 0, new[np.maximum(trans[kept], 0)], -1)
+    out_rows = np.asarray(reps, dtype=np.int64)[kept]
+    from_h0 = False
+    for q, old in enumerate(kept):
+        if strings[out_rows[q]] == "":
+            if first_nonempty[old] >= 0:
+                out_rows[q] = first_nonempty[old]
+            else:
+                from_h0 = True
+    machine = MooreMachine(transitions=T, outputs=np.argmax(outputs[out_rows], axis=1).astype(np.int64),
+                           initial=int(new[init]))
+    return Automaton(machine=machine, assignment=new[raw], strings=tuple(strings),
+                     representatives=np.asarray(reps, dtype=np.int64)[perm], n_conflicts=conflicts, epsilon=float(eps),
+                     transition_source=source[kept], unreachable=np.arange(n_states, k, dtype=np.int64),
+                     c=None if epsilon is not None else float(c), initial_output_from_h0=from_h0)
 
 
 def minimize(machine, *, sink: bool = False) -> MooreMachine:
@@ -266,15 +367,16 @@ def minimize(machine, *, sink: bool = False) -> MooreMachine:
     Restricts to the states reachable from the initial state, starts from the partition by
     output and splits blocks by predecessor sets, keeping the smaller half in the worklist
     (``O(n log n)``): two states stay together iff they have the same output and, for each
-    symbol, successors in the same block.
+    symbol, successors in the same block.  Closure is judged on the reachable states: an
+    unreachable state with a missing transition is ignored.
 
     Parameters
     ----------
     machine : MooreMachine or Automaton
     sink : bool
-        How to treat a machine that is not closed (A.8 check 8): ``False`` (default) raises
-        ``ValueError``; ``True`` sends every missing transition to one absorbing sink state
-        with output ``-1`` before minimising.
+        How to treat a machine whose reachable part is not closed (A.8 check 8): ``False``
+        (default) raises ``ValueError``; ``True`` sends every missing transition to one
+        absorbing sink state with output ``-1`` before minimising.
 
     Returns
     -------
@@ -285,7 +387,7 @@ def minimize(machine, *, sink: bool = False) -> MooreMachine:
     Raises
     ------
     ValueError
-        If the machine is not closed and ``sink`` is false.
+        If a state reachable from the initial state lacks a transition and ``sink`` is false.
     """
     if isinstance(machine, Automaton):
         machine = machine.machine
@@ -293,21 +395,23 @@ def minimize(machine, *, sink: bool = False) -> MooreMachine:
         raise TypeError(f"machine must be a MooreMachine or Automaton, got {type(machine).__name__}")
     T = np.array(machine.transitions, dtype=np.int64)
     out = np.array(machine.outputs, dtype=np.int64)
-    if not machine.is_closed:
-        if not sink:
-            raise ValueError("machine is not closed (some state lacks a transition for 0 or 1), so it has no minimal "
-                             "closed quotient; pass sink=True to complete it with an absorbing sink state first")
-        s = T.shape[0]
-        T = np.vstack([np.where(T < 0, s, T), [[s, s]]])
-        out = np.append(out, -1)
-    # reachable states, breadth first
+    # reachable states, breadth first; closure is judged on them only
     order, seen = [int(machine.initial)], {int(machine.initial)}
     for q in order:
         for a in (0, 1):
             r = int(T[q, a])
-            if r not in seen:
+            if r >= 0 and r not in seen:
                 seen.add(r)
                 order.append(r)
+    if np.any(T[order] < 0):
+        if not sink:
+            raise ValueError("machine is not closed (a state reachable from the initial state lacks a transition for "
+                             "0 or 1), so it has no minimal closed quotient; pass sink=True to complete it with an "
+                             "absorbing sink state first")
+        s = T.shape[0]
+        T = np.vstack([np.where(T < 0, s, T), [[s, s]]])
+        out = np.append(out, -1)
+        order.append(s)
     pos = {q: i for i, q in enumerate(order)}
     T = np.array([[pos[int(T[q, a])] for a in (0, 1)] for q in order], dtype=np.int64)
     out = out[order]
@@ -607,7 +711,7 @@ def merged_fraction_by_length(extracted: Automaton, task: MooreMachine, L_max: i
         raise TypeError(f"extracted must be an Automaton (ExtractedAutomaton), got {type(extracted).__name__}")
     L_max = check_int("L_max", L_max, minimum=1)
     minimal = minimize(task)
-    n_q, n_t = extracted.n_states, minimal.n_states
+    n_q, n_t = extracted.n_clusters, minimal.n_states  # dropped (unreachable) clusters still group strings
     counts = np.zeros((L_max + 1, n_q, n_t))
     for s, q in zip(extracted.strings, extracted.assignment):
         if 1 <= len(s) <= L_max:

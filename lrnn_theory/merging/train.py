@@ -4,16 +4,30 @@
 lr 0.02, gain 0.1, 1000 epochs by default), records the loss every epoch, and every
 ``extract_every`` epochs the validation accuracy on long strings and the automaton
 extracted from the prefix tree (number of states, closure).
+
+The extraction threshold of the tracked automata is chosen by ``epsilon_scope``:
+
+* ``"epoch"`` (default): at each record ``ε = c · ‖σ_epoch‖`` with ``σ_epoch`` the
+  per-coordinate standard deviation of that epoch's prefix-tree hidden states, so ``ε``
+  follows the spread of the representation as it grows and contracts;
+* ``"run"``: one ``ε = c · ‖σ_run‖`` for the whole run, ``σ_run`` being the per-coordinate
+  standard deviation over the hidden states of **all** recorded epochs pooled together, as in
+  the analysis of van Rossem & Saxe (2025).  The state counts of different epochs are then
+  measured at one scale.
+
+For the default run (seed 0) the two give quite different peak counts (about 269 states
+per-epoch, about 165 with one ``ε`` for the run); both end in a closed machine that minimises
+to the parity automaton.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numba import njit
 
 from .._validation import check_choice, check_int, check_positive_float, check_seed
-from .automaton import ExtractedAutomaton, extract_automaton
+from .automaton import RULES, ExtractedAutomaton, extract_automaton
 from .rnn import NONLINEARITIES, RNN_LOSSES, ElmanParams, _act, _loss_grad, init_params
 from .tasks import MooreMachine, all_strings, check_strings, epoch_batches, parity_data
 
@@ -22,6 +36,8 @@ __all__ = ["LONG_LENGTHS", "ParityRun", "phase_point", "prefix_tree_states", "tr
 #: Long-length generalisation tests of A.1 (10 strings each).
 LONG_LENGTHS = (25, 100, 250, 1000, 2500, 10_000)
 DTYPES = ("float32", "float64")
+#: Scopes of the extraction threshold: one ε per recorded epoch, or one ε for the whole run.
+EPSILON_SCOPES = ("epoch", "run")
 
 
 @njit(cache=True)
@@ -75,7 +91,8 @@ class ParityRun:
     val_accuracy : ndarray (n_rec,)
         Accuracy on the validation strings (length 50).
     n_states, is_closed : ndarray (n_rec,)
-        Extracted automaton (threshold ``c``) at each record.
+        States of the extracted automaton at each record (threshold ``epsilon``), counting only
+        the states reachable from the initial state, and whether that reachable machine is closed.
     params : ElmanParams
         Final weights.
     long_accuracy : dict
@@ -92,6 +109,14 @@ class ParityRun:
         Epoch -> extracted automaton (MooreMachine) for the epochs of ``snapshot_epochs`` (A-F3).
     stopped_epoch : int or None
         Epoch at which the training loss first fell below ``stop_loss`` (training stops there).
+    config : dict
+        The arguments of the run, with ``c`` and ``epsilon_scope``.
+    epsilon : ndarray (n_rec,)
+        Absolute extraction threshold used at each record (constant for ``epsilon_scope="run"``).
+    n_unreachable : ndarray (n_rec,)
+        Clusters dropped at each record because they are unreachable from the initial state.
+    record_params : tuple of ElmanParams
+        Weights at each record (for re-extraction, e.g. :meth:`rethreshold`).
     """
 
     loss: np.ndarray
@@ -108,16 +133,116 @@ class ParityRun:
     snapshots: dict = field(default_factory=dict)
     stopped_epoch: int | None = None
     config: dict = field(default_factory=dict)
+    epsilon: np.ndarray | None = None
+    n_unreachable: np.ndarray | None = None
+    record_params: tuple = ()
 
     @property
     def diverged(self) -> bool:
         """Training produced a non-finite loss or weight; it stopped at ``diverged_epoch`` (loss NaN from there)."""
         return self.diverged_epoch is not None
 
-    def extract_automaton(self, c: float = 0.01, *, rule: str = "first") -> ExtractedAutomaton:
-        """Automaton of the final network on the prefix tree up to the training length (A.2)."""
+    def extract_automaton(self, c: float | None = None, *, epsilon: float | None = None,
+                          rule: str = "first") -> ExtractedAutomaton:
+        """Automaton of the final network on the prefix tree up to the training length.
+
+        Parameters
+        ----------
+        c, epsilon : float, optional
+            Relative or absolute threshold, as in :func:`~lrnn_theory.merging.extract_automaton`.
+            With neither, the run's own threshold is used: ``c = config["c"]`` for
+            ``epsilon_scope="epoch"``, the run-wide ``epsilon[-1]`` for ``"run"`` (so the result
+            matches ``n_states[-1]`` whenever the last record is the final epoch).
+        rule : {"first", "nearest"}
+
+        Returns
+        -------
+        ExtractedAutomaton
+        """
         strings, hidden, outputs = prefix_tree_states(self.params, self.config["L_max"], nonlinearity=self.config["nonlinearity"])
-        return extract_automaton(strings, hidden, outputs, c, rule=rule)
+        if c is None and epsilon is None:
+            if self.config.get("epsilon_scope", "epoch") == "run" and self.epsilon is not None and self.epsilon.size:
+                epsilon = float(self.epsilon[-1])
+            else:
+                c = self.config.get("c", 0.01)
+        return extract_automaton(strings, hidden, outputs, c, epsilon=epsilon, rule=rule)
+
+    def rethreshold(self, epsilon_scope: str = "run", c: float | None = None, *, rule: str = "first") -> "ParityRun":
+        """The same run with its automata re-extracted at another threshold.
+
+        Re-extracts the automaton at every record from :attr:`record_params` and returns a copy
+        whose ``n_states``, ``is_closed``, ``epsilon``, ``n_unreachable``, ``snapshots`` (same
+        epochs) and ``config`` follow the new threshold; everything else is shared.
+
+        Parameters
+        ----------
+        epsilon_scope : {"epoch", "run"}
+            One ``ε`` per record or one for the run (see :func:`train_parity`).
+        c : float > 0, optional
+            Threshold factor (default: the run's ``config["c"]``).
+        rule : {"first", "nearest"}
+
+        Returns
+        -------
+        ParityRun
+
+        Examples
+        --------
+        >>> run = train_parity(hidden=16, L_max=4, epochs=20, extract_every=10, long_lengths=())
+        >>> wide = run.rethreshold("run")
+        >>> bool(np.all(wide.epsilon == wide.epsilon[0]))
+        True
+        """
+        epsilon_scope = check_choice("epsilon_scope", epsilon_scope, EPSILON_SCOPES)
+        c = self.config.get("c", 0.01) if c is None else check_positive_float("c", c)
+        rule = check_choice("rule", rule, RULES)
+        if len(self.record_params) != self.record_epochs.size:
+            raise ValueError("this run holds no weights per record (record_params), so it cannot be re-extracted")
+        tr = _track(self.record_params, self.record_epochs, set(self.snapshots), self.config["L_max"],
+                    self.config["nonlinearity"], c, epsilon_scope, rule)
+        return replace(self, n_states=tr["n_states"], is_closed=tr["is_closed"], epsilon=tr["epsilon"],
+                       n_unreachable=tr["n_unreachable"], snapshots=tr["snapshots"],
+                       config={**self.config, "c": c, "epsilon_scope": epsilon_scope})
+
+
+def _run_wide_std(record_params, L_max: int, nonlinearity: str) -> np.ndarray:
+    """Per-coordinate std (ddof 0) of the prefix-tree hidden states pooled over all records.
+
+    Pools each record's mean and sum of squared deviations (Chan et al.'s parallel update, equal
+    counts), which equals ``np.concatenate(all hidden).std(axis=0)`` to rounding without holding
+    all records in memory.
+    """
+    means, m2 = [], 0.0
+    for prm in record_params:
+        hid = prefix_tree_states(prm, L_max, nonlinearity=nonlinearity)[1]
+        mu = hid.mean(axis=0)
+        means.append(mu)
+        m2 = m2 + np.sum((hid - mu) ** 2, axis=0)
+        n = hid.shape[0]
+    means = np.asarray(means)
+    grand = means.mean(axis=0)
+    m2 = m2 + n * np.sum((means - grand) ** 2, axis=0)
+    return np.sqrt(m2 / (n * len(record_params)))
+
+
+def _track(record_params, record_epochs, snapshot_epochs, L_max: int, nonlinearity: str, c: float, scope: str,
+           rule: str = "first") -> dict:
+    """Extract the automaton at every record with per-epoch or run-wide ``ε``."""
+    eps_run = c * float(np.linalg.norm(_run_wide_std(record_params, L_max, nonlinearity))) if scope == "run" else None
+    n_states, closed, eps, unreach, snapshots = [], [], [], [], {}
+    for epoch, prm in zip(record_epochs, record_params):
+        strings, hid, out = prefix_tree_states(prm, L_max, nonlinearity=nonlinearity)
+        ex = extract_automaton(strings, hid, out, epsilon=eps_run, rule=rule) if scope == "run" else \
+            extract_automaton(strings, hid, out, c, rule=rule)
+        n_states.append(ex.n_states)
+        closed.append(ex.is_closed)
+        eps.append(ex.epsilon)
+        unreach.append(ex.unreachable.size)
+        if int(epoch) in snapshot_epochs:
+            snapshots[int(epoch)] = ex.machine
+    return {"n_states": np.asarray(n_states, dtype=np.int64), "is_closed": np.asarray(closed, dtype=bool),
+            "epsilon": np.asarray(eps, dtype=np.float64), "n_unreachable": np.asarray(unreach, dtype=np.int64),
+            "snapshots": snapshots}
 
 
 def _accuracy(params, strings_sym, labels, tanh):
@@ -131,7 +256,7 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
                  L_max: int = 10, p: float = 1.0, loss: str = "mse", nonlinearity: str = "relu", extract_every: int = 25,
                  c: float = 0.01, machine: MooreMachine | None = None, val_length: int = 50, n_val: int = 100,
                  dtype: str = "float32", long_lengths=LONG_LENGTHS, val_lengths=(), track_strings=(), snapshot_epochs=(),
-                 stop_loss: float | None = None) -> ParityRun:
+                 stop_loss: float | None = None, epsilon_scope: str = "epoch") -> ParityRun:
     """Train the A.1 Elman RNN on streaming parity (or on ``machine``'s regular task).
 
     Parameters
@@ -143,7 +268,8 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
     extract_every : int
         Evaluate validation accuracy and the extracted automaton every this many epochs.
     c : float
-        Extraction threshold factor (A.2).
+        Extraction threshold factor: ``ε = c · ‖σ‖`` with ``σ`` the per-coordinate standard
+        deviation of the prefix-tree hidden states (see ``epsilon_scope``).
     machine : MooreMachine, optional
         Label strings by this machine's output instead of parity (random regular tasks).
     dtype : {"float32", "float64"}
@@ -158,11 +284,28 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
         Record epochs at which the extracted automaton itself is kept (A-F3).
     stop_loss : float, optional
         Stop after the first epoch whose mean training loss is below this (A-F5: ``1e-3``).
+    epsilon_scope : {"epoch", "run"}
+        Over which hidden states ``σ`` is taken: those of the recorded epoch itself (default;
+        ``ε`` changes from record to record) or those of all recorded epochs pooled (one ``ε``
+        for the whole run, as in van Rossem & Saxe (2025)).  The run-wide ``ε`` is known only
+        at the end, so the automata are extracted after training from the weights kept at each
+        record (``record_params``); ``ParityRun.epsilon`` holds the ``ε`` of each record.
+
+    Returns
+    -------
+    ParityRun
+
+    Examples
+    --------
+    >>> run = train_parity(hidden=16, L_max=4, epochs=20, extract_every=10, long_lengths=(), epsilon_scope="run")
+    >>> run.record_epochs.tolist(), bool(np.all(run.epsilon == run.epsilon[0]))
+    ([0, 10, 20], True)
     """
     epochs = check_int("epochs", epochs, minimum=0)
     lr = check_positive_float("lr", lr)
     extract_every = check_int("extract_every", extract_every, minimum=1)
     c = check_positive_float("c", c)
+    epsilon_scope = check_choice("epsilon_scope", epsilon_scope, EPSILON_SCOPES)
     dtype = check_choice("dtype", dtype, DTYPES)
     loss = check_choice("loss", loss, RNN_LOSSES)
     nonlinearity = check_choice("nonlinearity", nonlinearity, NONLINEARITIES)
@@ -187,7 +330,7 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
     H = {m: np.empty((m + 1, batch, hidden), dtype=np.dtype(dtype)) for m in sym_all}
     lr_t = np.dtype(dtype).type(lr)
 
-    rec_epochs, val_acc, n_states, closed, losses = [], [], [], [], np.empty(epochs)
+    rec_epochs, val_acc, rec_params, losses = [], [], [], np.empty(epochs)
     track_strings = check_strings("track_strings", track_strings)
     if any(len(s) > L_max for s in track_strings):
         raise ValueError(f"track_strings must have length <= L_max = {L_max}")
@@ -200,7 +343,7 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
         strs = ["".join(vl_rng.choice(["0", "1"], size=L)) for _ in range(10)]
         val_sets[L] = (_symbols(strs), np.eye(2)[[label(s) for s in strs]])
     val_loss = {L: [] for L in val_sets}
-    dist, tracked, snapshots = [], {s: [] for s in track_strings}, {}
+    dist, tracked = [], {s: [] for s in track_strings}
 
     def record(epoch):
         from .rnn import predict
@@ -208,10 +351,8 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
         cur = ElmanParams(*arrs)
         rec_epochs.append(epoch)
         val_acc.append(_accuracy(cur, val_sym, val_lab, tanh))
-        strings, hid, out = prefix_tree_states(cur, L_max, nonlinearity=nonlinearity)
-        ex = extract_automaton(strings, hid, out, c)
-        n_states.append(ex.n_states)
-        closed.append(ex.is_closed)
+        rec_params.append(ElmanParams(*(a.copy() for a in arrs)))
+        strings, hid, _ = prefix_tree_states(cur, L_max, nonlinearity=nonlinearity)
         for L, (sym, onehot_L) in val_sets.items():
             val_loss[L].append(float(np.mean((predict(cur, sym, nonlinearity=nonlinearity) - onehot_L) ** 2)))
         n = hid.shape[0]
@@ -219,8 +360,6 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
         index = {s: i for i, s in enumerate(strings)}
         for s in track_strings:
             tracked[s].append(hid[index[s]].copy())
-        if epoch in snapshot_epochs:
-            snapshots[epoch] = ex.machine
 
     record(0)
     diverged = stopped = None
@@ -252,12 +391,14 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
         strs = ["".join(long_rng.choice(["0", "1"], size=L)) for _ in range(10)]
         long_acc[int(L)] = np.nan if diverged else _accuracy(final, _symbols(strs), np.array([label(s) for s in strs]), tanh)
     config = dict(hidden=hidden, gain=gain, lr=lr, epochs=epochs, seed=seed, batch=batch, L_max=L_max, p=p, loss=loss,
-                  nonlinearity=nonlinearity, extract_every=extract_every, c=c, dtype=dtype)
+                  nonlinearity=nonlinearity, extract_every=extract_every, c=c, dtype=dtype, epsilon_scope=epsilon_scope)
+    tr = _track(rec_params, rec_epochs, snapshot_epochs, L_max, nonlinearity, c, epsilon_scope)
     return ParityRun(loss=losses, record_epochs=np.asarray(rec_epochs), val_accuracy=np.asarray(val_acc),
-                     n_states=np.asarray(n_states), is_closed=np.asarray(closed), params=final, long_accuracy=long_acc,
+                     n_states=tr["n_states"], is_closed=tr["is_closed"], params=final, long_accuracy=long_acc,
                      diverged_epoch=diverged, val_loss={L: np.asarray(v) for L, v in val_loss.items()},
                      mean_sq_distance=np.asarray(dist), tracked={s: np.asarray(v) for s, v in tracked.items()},
-                     snapshots=snapshots, stopped_epoch=stopped, config=config)
+                     snapshots=tr["snapshots"], stopped_epoch=stopped, config=config, epsilon=tr["epsilon"],
+                     n_unreachable=tr["n_unreachable"], record_params=tuple(rec_params))
 
 
 def phase_point(p: float, gain: float, *, seed: int = 0, max_epochs: int = 5000, hidden: int = 100, c: float = 0.1,

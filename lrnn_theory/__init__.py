@@ -10,8 +10,13 @@ simulations that check it.  The curated public API:
 * simulation: :func:`make_dataset`, :func:`simulate_gd`, :func:`simulate_gd_batch`, :func:`compare`
 * conventions: :mod:`lrnn_theory.conventions`
 """
+from . import _threading
+
+_threading.configure()  # numba threading layer: fork- and thread-safe (see lrnn_theory._threading)
+
 from . import closed_forms, conventions, landscape, modes, tasks
 from ._version import __version__
+from .cite import cite
 from .closed_forms import fixed_point
 from .data import Dataset, make_dataset
 from .integrate import ModeTrajectory, ReducedTrajectory, integrate_modes, integrate_reduced
@@ -24,6 +29,7 @@ __all__ = [
     "ModeTrajectory",
     "ReducedTrajectory",
     "__version__",
+    "cite",
     "closed_forms",
     "compare",
     "conventions",

@@ -25,6 +25,9 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb"):
     try:
         with os.fdopen(fd, mode) as fh:
             yield fh
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the file the usual permissions
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -164,6 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--scheduler", default=None, help="dask scheduler address (needs the 'distributed' extra)")
     f.add_argument("--format", default="png", help="comma-separated formats, e.g. png,pdf")
     f.add_argument("--list", action="store_true", help="list the registered figures and exit")
+    f.add_argument("--check", action="store_true",
+                   help="regenerate into a temporary folder and compare every number with the stored data "
+                        "in --out (exit 1 naming each figure that differs)")
     f.set_defaults(func=_cmd_figures)
     return p
 

@@ -117,13 +117,13 @@ def fixed_point(s, *, b_range=(-1.0, 3.0), n_grid: int = 4001, rtol: float = 1e-
 def family_fixed_point(family: str, T: int, delta=1.0, lam=0.8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The table of THEORY §4.1: ``(b*, u*, stable)`` of the three task families.
 
-    ==================  ======  ============  ==========================
-    family              ``b*``  ``u*``        stable (``|b*| <= 1``) when
-    ==================  ======  ============  ==========================
-    constant            1       δ             always (marginal)
-    inverse_exponential λ       δ             λ <= 1
-    exponential         1/λ     δ λ^T         λ >= 1
-    ==================  ======  ============  ==========================
+    ====================  ======  ============  ==========================
+    family                ``b*``  ``u*``        stable (``|b*| <= 1``) when
+    ====================  ======  ============  ==========================
+    constant              1       δ             always (marginal)
+    inverse_exponential   λ       δ             λ <= 1
+    exponential           1/λ     δ λ^T         λ >= 1
+    ====================  ======  ============  ==========================
     """
     family = check_choice("family", family, FAMILIES)
     T = check_int("T", T, minimum=1)

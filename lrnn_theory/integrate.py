@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _radau
+from ._threading import parallel_section
 from ._validation import (
     as_float_array,
     check_int,
@@ -245,11 +246,12 @@ def _run(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps):
     status = np.zeros(n_modes, dtype=np.int64)
     t_stop = np.empty(n_modes)
     counters = np.zeros((n_modes, 4), dtype=np.int64)
-    _radau.integrate_batch(
-        model, Y0, S, delta, 1.0 / tau, frozen, t, rtol, atol, bound, max_steps,
-        _radau.A, _radau.C, _radau.E, _radau.P, _radau.MU_REAL,
-        out_y, out_e, status, t_stop, counters,
-    )
+    with parallel_section():
+        _radau.integrate_batch(
+            model, Y0, S, delta, 1.0 / tau, frozen, t, rtol, atol, bound, max_steps,
+            _radau.A, _radau.C, _radau.E, _radau.P, _radau.MU_REAL,
+            out_y, out_e, status, t_stop, counters,
+        )
     return out_y, out_e, status, t_stop, counters
 
 

@@ -28,7 +28,7 @@ def _weights(W_x, W_h, W_y, X):
 
 
 def hidden_states(W_x, W_h, W_y, X) -> np.ndarray:
-    """Hidden states ``h_1 .. h_{T+1}``.
+    """Hidden states ``h_1, …, h_{T+1}``.
 
     Parameters
     ----------

@@ -19,6 +19,17 @@ Design
   ``.npz`` written atomically (temporary file, then rename) with its key and a
   checksum inside; a rerun reuses finished points, an interrupted sweep
   resumes, and a corrupt or foreign file is recomputed, never trusted.
+* **Submit as you go.** At most a small window of chunks is pending at any
+  time (one for ``"serial"``, which therefore runs each chunk only after the
+  previous one is cached; about two per worker otherwise).  Each chunk is
+  cached and counted on the progress bar the moment it finishes, so a run
+  killed at any moment (``SIGKILL``, out of memory) loses only the chunks
+  that were running, and a rerun recomputes only the points not yet cached.
+* **Interrupts.** ``KeyboardInterrupt`` (Ctrl-C) and ``SystemExit`` are never
+  captured: the sweep cancels the chunks it submitted that have not started,
+  stops the worker processes of the pool it created itself (a pool passed in
+  by the caller is left running; only its pending sweep tasks are
+  cancelled), keeps everything already cached and re-raises.
 """
 from __future__ import annotations
 
@@ -84,15 +95,49 @@ def default_executor(max_workers: int | None = None) -> cf.ProcessPoolExecutor:
 
 
 class _Serial(cf.Executor):
-    """In-process executor (``executor="serial"``)."""
+    """In-process executor (``executor="serial"``).
+
+    ``submit`` runs the call at once; :func:`sweep` submits one chunk at a time, so each
+    chunk is cached before the next starts.  Only ``Exception`` is handed over through the
+    future: ``KeyboardInterrupt`` and ``SystemExit`` propagate from ``submit`` immediately.
+    """
 
     def submit(self, fn, /, *args, **kwargs):
         fut = cf.Future()
         try:
             fut.set_result(fn(*args, **kwargs))
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+        except Exception as exc:  # handed to the caller through the future
             fut.set_exception(exc)
         return fut
+
+
+def _n_workers(executor) -> int:
+    """Parallel slots of ``executor``: ``_max_workers`` of a local pool, the total threads of a
+    ``dask.distributed`` cluster behind ``client.get_executor()``, else the local core count."""
+    n = getattr(executor, "_max_workers", None)
+    if isinstance(n, int) and n > 0:
+        return n
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        try:
+            total = sum(int(v) for v in client.nthreads().values())
+            if total > 0:
+                return total
+        except Exception:  # pragma: no cover - cluster not reachable: fall back
+            pass
+    return os.cpu_count() or 1
+
+
+def _stop_own_pool(executor: cf.ProcessPoolExecutor) -> None:
+    """Shut down a pool created by :func:`sweep` without waiting for running chunks: cancel what
+    has not started and terminate the workers (their unfinished chunks are lost, never cached)."""
+    procs = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for proc in procs:
+        try:
+            proc.terminate()
+        except Exception:  # pragma: no cover - already gone
+            pass
 
 
 # ----------------------------------------------------------------------------- grid handling
@@ -283,12 +328,17 @@ def sweep(
         order); a list of parameter dicts gives one dimension ``"point"``.
     executor : concurrent.futures.Executor, "serial", or None
         None: a local process pool (:func:`default_executor`, shut down
-        afterwards); ``"serial"``: in-process; any ``Executor`` (e.g.
-        ``dask.distributed.Client(...).get_executor()``) is used as given.
+        afterwards; on an interrupt its workers are terminated at once);
+        ``"serial"``: in-process, one chunk at a time; any ``Executor`` (e.g.
+        ``dask.distributed.Client(...).get_executor()``) is used as given and
+        never shut down by ``sweep``.
     cache : str or os.PathLike, optional
-        Folder of per-point results (see module docstring).
+        Folder of per-point results (see module docstring), written as each
+        chunk finishes: rerunning the same call after a crash or an interrupt
+        recomputes only the points not yet cached.
     progress : bool
-        Show a tqdm progress bar (points done, cached, remaining).
+        Show a tqdm progress bar (points done, cached, remaining); it advances
+        as each chunk finishes.
     seed : int
         Base seed; each point gets :func:`point_seed` ``(seed, params)``.
     chunksize : int, optional
@@ -307,7 +357,11 @@ def sweep(
     Raises
     ------
     SweepError
-        ``fn`` raised at a point (its parameters are in the message and in ``.params``).
+        ``fn`` raised at a point (its parameters are in the message and in ``.params``);
+        raised after every other chunk has run and been cached.
+    KeyboardInterrupt
+        Ctrl-C: never captured.  Chunks not yet started are cancelled, the pool created
+        by ``sweep`` is stopped without waiting, what is cached stays cached.
 
     Examples
     --------
@@ -356,36 +410,65 @@ def sweep(
                 executor.shutdown()
             raise TypeError(f"fn cannot be pickled for a process or cluster executor ({exc}); define it at module "
                             "top level (or use functools.partial of a top-level function), or pass executor='serial'") from None
-    workers = getattr(executor, "_max_workers", None) or os.cpu_count() or 1
+    workers = _n_workers(executor)
     if chunksize is None:
         chunksize = max(1, min(256, math.ceil(len(todo) / (4 * workers)))) if todo else 1
     else:
         chunksize = check_int("chunksize", chunksize, minimum=1)
-    chunks = [todo[i:i + chunksize] for i in range(0, len(todo), chunksize)]
+    chunks = iter([todo[i:i + chunksize] for i in range(0, len(todo), chunksize)])
+    # Submit as you go: at most `window` chunks pending, each cached and counted when it finishes.
+    window = 1 if isinstance(executor, _Serial) else 2 * workers + 2
 
     bar = tqdm(total=len(points), initial=n_cached, disable=not progress, desc="sweep", unit="pt")
     bar.set_postfix(cached=n_cached)
-    try:
-        futures = {executor.submit(_run_chunk, fn, [points[i] for i in ch], [seeds[i] for i in ch], vectorized, pass_seed): ch
-                   for ch in chunks}
-        error = None
-        for fut in cf.as_completed(futures):
-            ch = futures[fut]
+    pending: dict = {}
+    error = None
+
+    def fill() -> None:
+        nonlocal chunks, error
+        while len(pending) < window:
+            ch = next(chunks, None)
+            if ch is None:
+                return
             try:
-                outs = fut.result()
-            except SweepError as exc:
-                error = error or exc
-                continue
-            except Exception as exc:  # worker crash, unpicklable result, ...
-                error = error or SweepError(f"chunk starting at {points[ch[0]]} failed: {type(exc).__name__}: {exc}", points[ch[0]])
-                continue
-            for i, out in zip(ch, outs):
-                results[i] = out
-                if store:
-                    store.store(keys[i], out)
-            bar.update(len(ch))
+                fut = executor.submit(_run_chunk, fn, [points[i] for i in ch], [seeds[i] for i in ch], vectorized, pass_seed)
+            except Exception as exc:  # executor shut down or broken: submit nothing more
+                error = error or SweepError(f"could not submit the chunk starting at {points[ch[0]]}: "
+                                            f"{type(exc).__name__}: {exc}", points[ch[0]])
+                chunks = iter(())
+                return
+            pending[fut] = ch
+
+    try:
+        fill()
+        while pending:
+            done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+            for fut in sorted(done, key=lambda f: pending[f][0]):
+                ch = pending.pop(fut)
+                try:
+                    outs = fut.result()
+                except SweepError as exc:  # fn raised: keep going, so that every other point is cached
+                    error = error or exc
+                    continue
+                except Exception as exc:  # worker crash, unpicklable result, ...
+                    error = error or SweepError(f"chunk starting at {points[ch[0]]} failed: {type(exc).__name__}: {exc}",
+                                                points[ch[0]])
+                    continue
+                for i, out in zip(ch, outs):
+                    results[i] = out
+                    if store:
+                        store.store(keys[i], out)
+                bar.update(len(ch))
+            fill()
         if error is not None:
             raise error
+    except BaseException:  # Ctrl-C, SystemExit, a failing cache write: stop now, keep the cache
+        for fut in pending:
+            fut.cancel()  # only the futures this sweep submitted; running ones cannot be cancelled
+        if own_executor and pending:
+            _stop_own_pool(executor)
+            own_executor = False
+        raise
     finally:
         bar.close()
         if own_executor:

@@ -60,6 +60,7 @@ def _data():
 
 
 BAD_INPUTS = {
+    "cite.cite": [(lambda: lt.cite("nope"), "key"), (lambda: lt.cite(3), "key")],
     "tasks.constant": [(lambda: lt.tasks.constant(0), "T"), (lambda: lt.tasks.constant(10 ** 4, np.nan), "delta")],
     "tasks.inverse_exponential": [(lambda: lt.tasks.inverse_exponential(3, 1.0, "x"), "lam")],
     "tasks.exponential": [(lambda: lt.tasks.exponential(-1), "T")],
@@ -157,7 +158,8 @@ BAD_INPUTS = {
     "memory.dtheta_domega": [(lambda: lt.memory.dtheta_domega(0.5, 0.1, "log"), "parametrisation"),
                              (lambda: lt.memory.dtheta_domega(0.5, np.nan), "theta")],
     "memory.modulus_sensitivity": [(lambda: lt.memory.modulus_sensitivity(0.5, gamma="learned"), "gamma"),
-                                   (lambda: lt.memory.modulus_sensitivity(0.5, rho=2.0), "rho")],
+                                   (lambda: lt.memory.modulus_sensitivity(0.5, rho=2.0), "rho"),
+                                   (lambda: lt.memory.modulus_sensitivity(0.5, dtheta_dnu="x"), "dtheta_dnu")],
     "memory.phase_sensitivity": [(lambda: lt.memory.phase_sensitivity(0.5j, 0.0, "nu_scale"), "parametrisation")],
     "memory.sample_states": [(lambda: lt.memory.sample_states(np.ones((2, 2)) * 0.5), "lam"),
                              (lambda: lt.memory.sample_states(0.5, n_chains=1), "n_chains")],

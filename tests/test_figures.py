@@ -1,10 +1,12 @@
 """Every figure in quick mode: the numbers it plots against THEORY (§9), and the files it writes."""
 import json
+import os
 
 import numpy as np
 import pytest
 
-from lrnn_theory.figures import FigureContext, available, load, run_figures
+from lrnn_theory.figures import FigureContext, Tolerance, available, load, read_data, run_figures
+from lrnn_theory.figures._data import GRID_MIN_SIZE, compare, write_data
 
 CTX = FigureContext(quick=True, progress=False, seed=0)
 
@@ -195,9 +197,74 @@ def test_merging_phase_diagram_quick_grid(data):
 def test_run_figures_writes_png_and_json_atomically(tmp_path):
     recs = run_figures(["fig1", "figA2"], out=str(tmp_path), quick=True, progress=False, formats=("png", "pdf"))
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["fig1.json", "fig1.pdf", "fig1.png", "figA2.json", "figA2.pdf", "figA2.png"]
+    # figA2's landscapes are grids: they go to the compressed archive beside the JSON
+    assert names == ["fig1.json", "fig1.pdf", "fig1.png", "figA2.json", "figA2.npz", "figA2.pdf", "figA2.png"]
     assert json.loads((tmp_path / "fig1.json").read_text())["figure"] == "fig1"
     assert [r.name for r in recs] == ["fig1", "figA2"]
+    # the one-line load gives back what compute() returned: curves exactly, grids at float32
+    direct = load("figA2").compute(FigureContext(quick=True, progress=False))
+    stored = read_data(tmp_path / "figA2.json")["data"]
+    for key, value in direct.items():
+        ref = np.asarray(value, dtype=float)
+        got = np.asarray(stored[key])
+        if ref.ndim >= 2 and ref.size >= GRID_MIN_SIZE:
+            assert got.dtype == np.float32 and np.array_equal(got, ref.astype(np.float32))
+        else:
+            assert np.array_equal(got.astype(float), ref, equal_nan=True)
+
+
+def test_write_read_compare_round_trip(tmp_path):
+    rng = np.random.default_rng(0)
+    grid = rng.normal(size=(64, 64))
+    grid[3, 4] = np.nan
+    data = {"curve": np.linspace(0, 1, 7), "grid": grid, "panels": [{"x": [1.0, None, 3.0], "label": "a"}],
+            "flag": True, "n": 3}
+    paths = write_data(str(tmp_path / "f.json"), {"figure": "f"}, data)
+    assert [os.path.basename(p) for p in paths] == ["f.json", "f.npz"]
+    doc = read_data(tmp_path / "f.json")
+    assert doc["figure"] == "f"
+    assert np.array_equal(doc["data"]["curve"], np.linspace(0, 1, 7))  # float64 JSON is exact
+    assert doc["data"]["grid"].dtype == np.float32
+    assert np.array_equal(doc["data"]["grid"], grid.astype(np.float32), equal_nan=True)
+    assert compare(doc["data"], read_data(tmp_path / "f.json")["data"]) == []
+
+
+def test_compare_finds_each_kind_of_difference(tmp_path):
+    base = {"curve": [1.0, 2.0, 3.0], "grid": np.ones((50, 50), dtype=np.float32), "label": "x", "ok": True}
+    tol = Tolerance(rtol=1e-9, atol=0.0, grid_rtol=1e-6)
+    assert compare({**base, "curve": [1.0, 2.0, 3.0 * (1 + 5e-10)]}, base, tol) == []  # within rtol
+    bad = compare({**base, "curve": [1.0, 2.0, 3.0 * (1 + 2e-9)]}, base, tol)
+    assert len(bad) == 1 and bad[0].path == "/curve" and "1 of 3" in bad[0].message
+    g = np.ones((50, 50))
+    g[7, 7] = 1 + 3e-7  # rounds back to 1 in float32: invisible at the stored precision
+    assert compare({**base, "grid": g}, base, tol) == []
+    g[7, 7] = 1 + 1e-5
+    assert [m.path for m in compare({**base, "grid": g}, base, tol)] == ["/grid"]
+    assert [m.path for m in compare({**base, "grid": np.ones((50, 49))}, base, tol)] == ["/grid"]
+    assert [m.path for m in compare({**base, "label": "y"}, base, tol)] == ["/label"]
+    assert [m.path for m in compare({**base, "ok": False}, base, tol)] == ["/ok"]
+    assert compare({k: v for k, v in base.items() if k != "ok"}, base, tol)[0].path == "/"
+    assert [m.path for m in compare({**base, "curve": [1.0, None, 3.0]}, base, tol)] == ["/curve"]
+
+
+def test_cli_check_passes_on_fresh_data_and_names_a_changed_figure(tmp_path, capsys):
+    from lrnn_theory.cli import main as cli
+
+    out = str(tmp_path)
+    assert cli(["figures", "--quick", "--only", "fig1,figA3", "--out", out]) == 0
+    capsys.readouterr()
+    assert cli(["figures", "--quick", "--check", "--only", "fig1,figA3", "--out", out]) == 0
+    assert "all reproduce" in capsys.readouterr().out
+    path = tmp_path / "figA3.json"
+    doc = json.loads(path.read_text())
+    key = next(k for k, v in doc["data"].items() if isinstance(v, list) and v and isinstance(v[0], float))
+    doc["data"][key][0] = doc["data"][key][0] * 1.001 + 1e-3
+    path.write_text(json.dumps(doc))
+    assert cli(["figures", "--quick", "--check", "--only", "fig1,figA3", "--out", out]) == 1
+    text = capsys.readouterr().out
+    assert f"MISMATCH figA3: /data/{key}" in text and "1 differ (figA3)" in text
+    assert cli(["figures", "--check", "--only", "fig1", "--out", out]) == 1  # stored quick, checked full
+    assert "quick" in capsys.readouterr().out
 
 
 def test_unknown_figure_and_format():

@@ -337,3 +337,94 @@ def test_a_student_initialised_at_the_teacher_has_zero_loss_and_training_reduces
     for kind in ("dense", "lru"):
         run = train_student(t, kind, nu0=0.5, d_h=4, T=25, batch=16, steps=150, lr=1e-2, seed=0)
         assert run.status == "ok" and np.mean(run.loss[-10:]) < 0.5 * np.mean(run.loss[:10])
+
+
+# ---------------------------------------------------------------------------------------------
+# API consistency (issue 14): broadcasting, zero imaginary parts, argument checks
+
+
+def test_stationary_moments_broadcasts_gamma_mu_sigma_like_lam():
+    lam = np.array([0.5, 0.9, 0.99])
+    rho = 0.6
+    g = memory.normalisation(lam)
+    h2, d2 = memory.stationary_moments(lam, rho, gamma=g)
+    assert np.allclose(h2, (1 + rho * lam) / (1 - rho * lam), rtol=1e-13)  # the normalised closed form
+    each = [memory.stationary_moments(x, rho, gamma=float(gx)) for x, gx in zip(lam, g)]
+    assert np.allclose(d2, [e[1] for e in each], rtol=1e-14)
+    # a column of gammas against a row of λ: outer broadcast
+    h2, _ = memory.stationary_moments(lam[None, :], 0.0, gamma=np.array([[1.0], [2.0]]), mu=0.0, sigma=np.array([1.0, 1.0, 3.0]))
+    assert h2.shape == (2, 3)
+    assert np.allclose(h2, np.array([[1.0], [4.0]]) * np.array([1.0, 1.0, 9.0]) / (1 - lam ** 2), rtol=1e-13)
+    with pytest.raises(ValueError, match="sigma"):
+        memory.stationary_moments(lam, sigma=np.array([1.0, -1.0, 1.0]))
+    with pytest.raises(TypeError, match="gamma"):
+        memory.stationary_moments(lam, gamma="one")
+
+
+def test_stationary_moments_with_a_mean_accepts_complex_lam():
+    """``0.9 + 0j`` is the real 0.9; a genuinely complex λ adds ``μ²/|1-λ|²`` and ``μ²/|1-λ|⁴`` (checked by Monte Carlo)."""
+    x, rho, mu = 0.9, 0.3, 1.0
+    real = memory.stationary_moments(x, rho, mu=mu)
+    assert memory.stationary_moments(x + 0j, rho, mu=mu) == pytest.approx(real, rel=1e-15)
+    assert real[0] == pytest.approx((1 + rho * x) / ((1 - x ** 2) * (1 - rho * x)) + mu ** 2 / (1 - x) ** 2, rel=1e-13)
+    lam = 0.8 * np.exp(0.6j)
+    h2, d2 = memory.stationary_moments(lam, 0.5, mu=0.7, sigma=1.3)
+    mc = memory.monte_carlo_moments(lam, 0.5, mu=0.7, sigma=1.3, n_chains=20_000, seed=4)
+    assert abs(mc.h2 - h2) < 3 * mc.h2_se and abs(mc.d2 - d2) < 3 * mc.d2_se
+    # the mean part alone: the chain without noise is deterministic, μ/(1-λ) and μ/(1-λ)²
+    h2, d2 = memory.stationary_moments(lam, 0.5, mu=0.7, sigma=0.0)
+    assert h2 == pytest.approx(0.49 / abs(1 - lam) ** 2, rel=1e-14) and d2 == pytest.approx(0.49 / abs(1 - lam) ** 4, rel=1e-14)
+
+
+def test_normalised_curvature_rejects_sigma_like_the_loss():
+    with pytest.raises(ValueError, match="sigma"):
+        memory.teacher_student_loss(0.5, 0.5, sigma=2.0, normalised=True)
+    with pytest.raises(ValueError, match="sigma"):
+        memory.teacher_student_curvature(0.5, normalised=True, sigma=2.0)
+    assert memory.teacher_student_curvature(0.5, normalised=True, sigma=1.0) == pytest.approx(1 / 0.75 ** 2, rel=1e-15)
+
+
+def test_exp_phase_requires_a_positive_phase_like_the_parametrisation():
+    from lrnn_theory.memory import Parametrisation
+
+    lam = 0.9 * np.exp(-0.4j)
+    with pytest.raises(ValueError, match="lam0"):
+        Parametrisation(phase="exp").to_omega(lam)
+    with pytest.raises(ValueError, match="lam"):
+        memory.phase_sensitivity(lam, 0.0, "exp")
+    with pytest.raises(ValueError, match="theta"):
+        memory.dtheta_domega(0.9, -0.4, "exp")
+    # a positive phase: (dθ/dω)² = θ² times the direct value
+    assert memory.phase_sensitivity(np.conj(lam), 0.2, "exp") == pytest.approx(
+        0.4 ** 2 * memory.phase_sensitivity(np.conj(lam), 0.2, "direct"), rel=1e-14)
+
+
+def test_monte_carlo_moments_rejects_arrays_with_the_right_message():
+    with pytest.raises(TypeError, match="lam must be a real or complex scalar"):
+        memory.monte_carlo_moments(np.array([0.5, 0.6]))
+    with pytest.raises(TypeError, match="lam must be a real or complex scalar"):
+        memory.monte_carlo_moments("0.5")
+    mc = memory.monte_carlo_moments(np.array(0.5 + 0.2j), n_chains=2000, seed=0)  # 0-d arrays and complex scalars are fine
+    h2 = memory.stationary_moments(0.5 + 0.2j)[0]
+    assert abs(mc.h2 - h2) < 4 * mc.h2_se
+
+
+@pytest.mark.parametrize("modulus,normalised,gamma", [("exp", True, "differentiated"), ("tanh", False, "none"),
+                                                      ("direct", False, "none")])
+def test_modulus_sensitivity_with_a_moving_phase_is_the_omega_curvature(modulus, normalised, gamma):
+    """At a teacher optimum the loss curvature in ``ω_ν`` (finite differences of the analytic gradient through
+    :class:`Parametrisation`) is ``E|∂_{ω_ν}(γh)|²``: with θ held fixed for the direct phase, and with
+    ``dθ/dν = θ s'(ν)/s(ν)`` for the ν-scaled phase ``θ = s(ν) ω_θ``."""
+    from lrnn_theory.memory import Parametrisation, omega_curvature
+
+    nu, theta = 0.92, 0.3
+    ls = nu * np.exp(1j * theta)
+    fixed = Parametrisation(modulus, "direct", normalised=normalised)
+    h_fd = omega_curvature(fixed.to_omega(ls), ls, fixed, axis=0)
+    assert memory.modulus_sensitivity(ls, 0.0, modulus, gamma) == pytest.approx(h_fd, rel=1e-6)
+    scaled = Parametrisation(modulus, "nu_scaled", normalised=normalised)
+    h_fd = omega_curvature(scaled.to_omega(ls), ls, scaled, axis=0)
+    tp = -theta * (2 * nu / (1 - nu ** 2) + 1 / nu + nu / (1 + nu ** 2))
+    h = memory.modulus_sensitivity(ls, 0.0, modulus, gamma, dtheta_dnu=tp)
+    assert h == pytest.approx(h_fd, rel=1e-6)
+    assert abs(h / memory.modulus_sensitivity(ls, 0.0, modulus, gamma) - 1) > 0.1  # the moving phase matters here

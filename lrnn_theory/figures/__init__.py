@@ -8,15 +8,19 @@ Every figure module defines
   ``ctx.quick`` selects reduced grids and step counts;
 * ``draw(data: dict) -> matplotlib.figure.Figure``: drawing only.
 
-:func:`run_figures` writes ``<name>.<fmt>`` and ``<name>.json`` (the numbers)
-atomically into the output folder.  The registry is a static mapping from
+:func:`run_figures` writes ``<name>.<fmt>`` and the numbers, ``<name>.json`` (compact JSON) plus
+``<name>.npz`` for figures with grids, atomically into the output folder (see
+:func:`read_data`).  A module may declare ``CHECK_TOLERANCE`` (a :class:`Tolerance`) for
+:func:`check_figures` / ``lrnn-theory figures --check``, and ``GRID_DTYPE`` for its stored grids.  The registry is a static mapping from
 name to module, so listing figures imports nothing heavy.
 """
 from __future__ import annotations
 
-from ._runner import FigureContext, FigureRecord, main, run_figures
+from ._data import Mismatch, Tolerance, read_data
+from ._runner import FigureCheck, FigureContext, FigureRecord, check_figures, main, run_figures
 
-__all__ = ["REGISTRY", "OPT_IN", "FigureContext", "FigureRecord", "available", "load", "main", "run_figures"]
+__all__ = ["REGISTRY", "OPT_IN", "FigureCheck", "FigureContext", "FigureRecord", "Mismatch", "Tolerance",
+           "available", "check_figures", "load", "main", "read_data", "run_figures"]
 
 #: Figure name -> module (relative to this package).  Order is the default run order.
 REGISTRY = {

@@ -8,9 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .._io import write_json, writable_folder
+from .._io import writable_folder
+from ._data import Mismatch, Tolerance, compare, read_data, write_data
 
-__all__ = ["FigureContext", "FigureRecord", "main", "run_figures"]
+__all__ = ["FigureCheck", "FigureContext", "FigureRecord", "check_figures", "main", "run_figures"]
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,34 @@ class FigureRecord:
     name: str
     paths: tuple[str, ...]
     seconds: float
+
+
+@dataclass(frozen=True)
+class FigureCheck:
+    """Outcome of regenerating one figure and comparing its numbers with the stored ones.
+
+    Attributes
+    ----------
+    name : str
+        Figure name.
+    mismatches : tuple of Mismatch
+        Every differing entry (empty when the figure reproduces).
+    tolerance : Tolerance
+        The tolerance the figure declares (module attribute ``CHECK_TOLERANCE``).
+    """
+
+    name: str
+    mismatches: tuple[Mismatch, ...]
+    tolerance: Tolerance
+
+    @property
+    def ok(self) -> bool:
+        return not self.mismatches
+
+
+def tolerance_of(module) -> Tolerance:
+    """The check tolerance a figure module declares (``CHECK_TOLERANCE``), else the default."""
+    return getattr(module, "CHECK_TOLERANCE", Tolerance())
 
 
 def _check_out(out: str) -> str:
@@ -140,14 +169,51 @@ def run_figures(
             fig = mod.draw(data)
             paths = []
             for fmt in formats:
-                paths.append(save_figure(fig, os.path.join(out, f"{n}.{fmt}"), dpi=150))
+                paths.append(save_figure(fig, os.path.join(out, f"{n}.{fmt}"), dpi=150, palette=True))
             plt.close(fig)
-            paths.append(write_json(os.path.join(out, f"{n}.json"), {"figure": n, "title": mod.TITLE, "quick": quick, "data": data}))
+            paths += write_data(os.path.join(out, f"{n}.json"), {"figure": n, "title": mod.TITLE, "quick": quick},
+                                data, grid_dtype=getattr(mod, "GRID_DTYPE", "float32"))
             rec = FigureRecord(name=n, paths=tuple(paths), seconds=time.perf_counter() - t0)
             records.append(rec)
             if progress:
                 print(f"{n}: {mod.TITLE} -> {', '.join(os.path.relpath(p) for p in paths)} ({rec.seconds:.1f} s)", flush=True)
     return records
+
+
+def check_figures(names: list[str] | None = None, *, reference: str = "figures", quick: bool = False,
+                  full: bool = False, jobs: int | None = None, scheduler: str | None = None,
+                  progress: bool = True, seed: int = 0) -> list[FigureCheck]:
+    """Regenerate figures into a temporary folder and compare their numbers with ``reference``.
+
+    Each figure is compared within the tolerance its module declares (``CHECK_TOLERANCE``, a
+    :class:`~lrnn_theory.figures.Tolerance`); a figure missing from ``reference``, or stored in
+    the other mode (quick vs full), is a mismatch.  Arguments as in :func:`run_figures`.
+
+    Returns
+    -------
+    list of FigureCheck
+        One per figure, in run order.
+    """
+    import tempfile
+
+    from . import load
+
+    if not os.path.isdir(reference):
+        raise ValueError(f"reference: no folder {reference!r} to compare with")
+    with tempfile.TemporaryDirectory(prefix="lrnn-figures-check-") as tmp:
+        records = run_figures(names, out=tmp, quick=quick, full=full, jobs=jobs, scheduler=scheduler,
+                              progress=progress, seed=seed)
+        checks = []
+        for rec in records:
+            tol = tolerance_of(load(rec.name))
+            stored = os.path.join(reference, f"{rec.name}.json")
+            if not os.path.isfile(stored):
+                mism = (Mismatch(rec.name, f"no stored data at {stored}"),)
+            else:
+                new, old = read_data(os.path.join(tmp, f"{rec.name}.json")), read_data(stored)
+                mism = tuple(compare(new, old, tol))
+            checks.append(FigureCheck(name=rec.name, mismatches=mism, tolerance=tol))
+    return checks
 
 
 def main(args) -> int:
@@ -162,6 +228,16 @@ def main(args) -> int:
     names = None if args.only is None else [x.strip() for x in args.only.split(",") if x.strip()]
     formats = tuple(x.strip() for x in args.format.split(",") if x.strip())
     t0 = time.perf_counter()
+    if args.check:
+        checks = check_figures(names, reference=args.out, quick=args.quick, full=args.full, jobs=args.jobs,
+                               scheduler=args.scheduler)
+        bad = [c for c in checks if not c.ok]
+        for c in bad:
+            for m in c.mismatches[:20]:
+                print(f"MISMATCH {c.name}: {m}", flush=True)
+        print(f"checked {len(checks)} figure(s) against {args.out}/ in {time.perf_counter() - t0:.1f} s: "
+              + (f"{len(bad)} differ ({', '.join(c.name for c in bad)})" if bad else "all reproduce"))
+        return 1 if bad else 0
     recs = run_figures(names, out=args.out, quick=args.quick, full=args.full, jobs=args.jobs,
                        scheduler=args.scheduler, formats=formats)
     print(f"{len(recs)} figure(s) in {time.perf_counter() - t0:.1f} s")

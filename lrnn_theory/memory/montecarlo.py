@@ -9,11 +9,13 @@ Every closed form of :mod:`~lrnn_theory.memory.moments` and
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from numba import njit, prange
 
+from .._threading import parallel_section
 from .._validation import as_float_array, check_finite_scalar, check_int, check_positive_float, check_seed
 from .moments import _rho
 
@@ -92,7 +94,9 @@ def sample_states(lam, rho=0.0, *, mu=0.0, sigma=1.0, n_chains: int = 20_000, bu
     shape = (n_chains, lam.size)
     out = [np.empty(shape) for _ in range(4)]
     seeds = (seed + np.arange(n_chains, dtype=np.int64)) % (2 ** 31)
-    _chains(np.ascontiguousarray(lam.real), np.ascontiguousarray(lam.imag), rho, mu, sigma, n_chains, burn, seeds, *out)
+    with parallel_section():
+        _chains(np.ascontiguousarray(lam.real), np.ascontiguousarray(lam.imag), rho, mu, sigma, n_chains, burn, seeds,
+                *out)
     return out[0] + 1j * out[1], out[2] + 1j * out[3]
 
 
@@ -137,6 +141,9 @@ def monte_carlo_moments(lam, rho=0.0, *, gamma=1.0, mu=0.0, sigma=1.0, n_chains:
     See :func:`sample_states` for the chains; compare with
     :func:`~lrnn_theory.memory.stationary_moments`.
     """
+    if isinstance(lam, bool) or np.ndim(lam) != 0 or not isinstance(np.asarray(lam)[()], numbers.Number):
+        shape = f"shape {np.shape(lam)}" if np.ndim(lam) else type(lam).__name__
+        raise TypeError(f"lam must be a real or complex scalar (use sample_states for several eigenvalues), got {shape}")
     lam = check_finite_scalar("lam", lam, allow_complex=True)
     gamma = check_finite_scalar("gamma", gamma)
     if abs(lam) >= 1:

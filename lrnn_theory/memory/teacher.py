@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
+from ._accurate import one_minus_abs2, one_minus_product
 from .moments import PARAMETRISATIONS, _lam, _rho, dnu_domega, sensitivity_kernel
 from .montecarlo import MonteCarloEstimate, estimate, sample_states
 
@@ -24,46 +25,98 @@ __all__ = [
 ]
 
 
-def teacher_student_loss(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bool = False):
-    """Stationary teacher–student loss ``L = ½ E|h - h*|²`` for one recurrent unit (B.5).
+def teacher_student_loss(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bool = False) -> np.ndarray:
+    """Stationary teacher–student loss ``L = ½ E|h - h*|²`` for one recurrent unit (Zucchet & Orvieto, 2024, Sec. 4).
 
     Unnormalised: ``½[μ²|1/(1-λ) - 1/(1-λ*)|² + σ²(1/(1-|λ|²) + 1/(1-|λ*|²) - 2 Re 1/(1-λ λ̄*))]``.
     Normalised on both sides (``γ = sqrt(1-|·|²)``, ``μ = 0``, ``σ = 1``):
     ``L = 1 - Re γ(λ)γ(λ*)/(1 - λ λ̄*)``.
+
+    Both are evaluated in cancellation-free factored forms, with ``c = 1 - λλ̄*`` from exact
+    products and ``|c|² - (1-|λ|²)(1-|λ*|²) = |λ-λ*|²``:
+
+    * ``1/(1-|λ|²) + 1/(1-|λ*|²) - 2 Re 1/c = |λ-λ*|² (1 - |λ|²|λ*|²)/((1-|λ|²)(1-|λ*|²)|c|²)``,
+      and the mean term is ``μ²|λ-λ*|²/(|1-λ|²|1-λ*|²)``;
+    * ``L_γ = |λ-λ*|²/(|c|(|c| + γγ*)) + γγ*(Im c)²/(|c|²(|c| + Re c))``,
+
+    sums of non-negative terms, so the loss keeps its relative accuracy both near the unit
+    circle and near the optimum (where the textbook forms subtract nearly equal numbers).
+
+    Parameters
+    ----------
+    lam, lam_star : array_like, real or complex, ``|λ| < 1``
+        Broadcast together.
+    mu, sigma : float
+        Input mean and standard deviation (unnormalised loss only).
+    normalised : bool
+
+    Returns
+    -------
+    ndarray, float, broadcast shape
+
+    Examples
+    --------
+    >>> float(teacher_student_loss(0.5, 0.5))
+    0.0
     """
     lam = _lam("lam", lam)
     ls = _lam("lam_star", lam_star)
     mu = check_finite_scalar("mu", mu)
     sigma = check_positive_float("sigma", sigma, allow_zero=True)
+    d2 = np.abs(lam - ls) ** 2
     if normalised:
         if mu != 0 or sigma != 1:
             raise ValueError("normalised loss is defined for mu = 0, sigma = 1")
-        g = np.sqrt(1 - np.abs(lam) ** 2) * np.sqrt(1 - np.abs(ls) ** 2)
-        return 1 - np.real(g / (1 - lam * np.conj(ls)))
-    mean = mu ** 2 * np.abs(1 / (1 - lam) - 1 / (1 - ls)) ** 2
-    var = sigma ** 2 * (1 / (1 - np.abs(lam) ** 2) + 1 / (1 - np.abs(ls) ** 2) - 2 * np.real(1 / (1 - lam * np.conj(ls))))
+        c = one_minus_product(lam.astype(complex), np.conj(ls.astype(complex)))
+        ac = np.abs(c)
+        gg = np.sqrt(one_minus_abs2(lam) * one_minus_abs2(ls))
+        return d2 / (ac * (ac + gg)) + gg * np.imag(c) ** 2 / (ac ** 2 * (ac + np.real(c)))
+    wa, wb = one_minus_abs2(lam), one_minus_abs2(ls)
+    c2 = np.abs(one_minus_product(lam.astype(complex), np.conj(ls.astype(complex)))) ** 2
+    var = sigma ** 2 * d2 * (wa + np.abs(lam) ** 2 * wb) / (wa * wb * c2)  # 1 - |λ|²|λ*|² = wa + |λ|² wb
+    mean = mu ** 2 * d2 / (np.abs(1 - lam) ** 2 * np.abs(1 - ls) ** 2)
     return 0.5 * (mean + var)
 
 
-def teacher_student_curvature(lam_star, parametrisation: str = "direct", *, normalised: bool = False, sigma=1.0):
-    """Curvature of the teacher–student loss at the optimum in the trainable parameter (B.4–B.5).
+def teacher_student_curvature(lam_star, parametrisation: str = "direct", *, normalised: bool = False, sigma=1.0) -> np.ndarray:
+    """Curvature of the teacher–student loss at the optimum in the trainable parameter (Zucchet & Orvieto, 2024, Sec. 4).
 
     ``∂²L/∂ω²|* = L''(λ*) (dν/dω)²`` (the gradient vanishes there), with
     ``L''(λ*) = σ²(1+λ*²)/(1-λ*²)³`` (unnormalised, real λ, μ = 0) or
-    ``1/(1-λ*²)²`` (normalised on both sides).  Examples: direct, unnormalised,
-    509.5 at λ* = 0.92; normalised + exp: 0.1786 / 0.2494 / 0.2500 at
-    λ* = 0.36 / 0.92 / 0.99; normalised + tanh: exactly 1.  Plain GD is stable
+    ``1/(1-λ*²)²`` (normalised on both sides, which requires ``σ = 1``).  ``1-λ*² =
+    (1-λ*)(1+λ*)`` keeps the evaluation cancellation-free up to ``λ* = 1 - 1e-7``.
+    Examples: direct, unnormalised, 509.5 at λ* = 0.92; normalised + exp: 0.1786 / 0.2494 /
+    0.2500 at λ* = 0.36 / 0.92 / 0.99; normalised + tanh: exactly 1.  Plain GD is stable
     only for ``η < 2/H*``.
+
+    Parameters
+    ----------
+    lam_star : array_like, real, ``|λ*| < 1`` (``> 0`` for ``"exp"`` and ``"tanh"``)
+    parametrisation : {"direct", "exp", "tanh"}
+    normalised : bool
+    sigma : float > 0
+        Input standard deviation; must be 1 when ``normalised`` (as for the loss).
+
+    Returns
+    -------
+    ndarray, shape of ``lam_star``
+
+    Examples
+    --------
+    >>> round(float(teacher_student_curvature(0.92)), 1)
+    509.5
     """
     ls = _lam("lam_star", lam_star)
     if np.iscomplexobj(ls):
         raise TypeError("lam_star must be real (the modulus curvature); use sensitivity_kernel for complex λ")
     parametrisation = check_choice("parametrisation", parametrisation, PARAMETRISATIONS)
     sigma = check_positive_float("sigma", sigma)
+    if normalised and sigma != 1:
+        raise ValueError(f"sigma must be 1 for the normalised loss (normalised=True), got {sigma!r}")
     if parametrisation != "direct" and np.any(ls <= 0):
         raise ValueError("lam_star must be in (0, 1) for the exp and tanh parametrisations of the modulus")
-    q = ls ** 2
-    second = 1 / (1 - q) ** 2 if normalised else sigma ** 2 * (1 + q) / (1 - q) ** 3
+    w = (1 - ls) * (1 + ls)
+    second = 1 / w ** 2 if normalised else sigma ** 2 * (1 + ls * ls) / w ** 3
     return second * dnu_domega(ls, parametrisation) ** 2
 
 

@@ -169,7 +169,7 @@ def batch_loss_and_grad(params: ElmanParams, sym, target, *, nonlinearity: str =
 
 
 def hidden_states(params: ElmanParams, sym, *, nonlinearity: str = "relu") -> np.ndarray:
-    """Hidden states ``h_0 .. h_m`` of equal-length strings: shape (m+1, B, P)."""
+    """Hidden states ``h_0, …, h_m`` of equal-length strings: shape (m+1, B, P)."""
     sym, _, tanh, _ = _check_batch(params, sym, np.zeros((np.shape(sym)[0], params.W_hy.shape[0])), nonlinearity, "mse")
     H = np.empty((sym.shape[1] + 1, sym.shape[0], params.hidden), dtype=params.W_hh.dtype)
     _forward(params.W_ih, params.b_ih, params.W_hh, params.b_hh, sym, tanh, H)

@@ -27,6 +27,7 @@ from .._validation import (
 )
 from ..conventions import ode_time
 from ..data import Dataset, orthonormal_columns
+from .._threading import parallel_section
 from . import _kernels
 
 __all__ = ["GDResult", "INITS", "METHODS", "initial_weights", "loss_and_grad", "simulate_gd", "simulate_gd_batch"]
@@ -386,8 +387,9 @@ def simulate_gd_batch(
     nr = np.empty(R_runs, dtype=np.int64)
     div = np.empty(R_runs, dtype=np.int64)
     frozen = np.array([w in freeze for w in _WEIGHTS])
-    _kernels.run_gd_batch(Wx, Wh, Wy, CYX, CXX, syy, whitened, np.array(lr_list), steps, every, frozen,
-                          DIVERGENCE_THRESHOLD, stop_loss, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, nr, div)
+    with parallel_section():
+        _kernels.run_gd_batch(Wx, Wh, Wy, CYX, CXX, syy, whitened, np.array(lr_list), steps, every, frozen,
+                              DIVERGENCE_THRESHOLD, stop_loss, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, nr, div)
     out = []
     for r in range(R_runs):
         k = nr[r]

@@ -1,0 +1,220 @@
+"""The numbers beside each figure: compact storage, loading, and comparison against a new run.
+
+Each figure writes ``<name>.json``: compact JSON (no indentation) with the figure's name, title,
+mode and every scalar and curve it plots at float64 precision.  Arrays of two or more dimensions
+with at least :data:`GRID_MIN_SIZE` elements (heat maps, landscapes) go to ``<name>.npz`` instead,
+a compressed NumPy archive, stored in the dtype the figure declares (``GRID_DTYPE``, float32 by
+default: a colour map resolves far less than float32's 7 digits); the JSON holds a reference
+``{"npz": key}`` in their place.  Both are standard formats, loaded in one line::
+
+    data = lrnn_theory.figures.read_data("figures/figA2.json")   # the nested dict, arrays included
+    grids = numpy.load("figures/figA2.npz")                        # the grids alone, by path key
+
+:func:`compare` walks two such trees and reports every number that differs beyond a tolerance;
+``lrnn-theory figures --check`` uses it to prove that the committed numbers match the code.
+"""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._io import atomic_write, to_jsonable
+
+__all__ = ["GRID_MIN_SIZE", "Mismatch", "Tolerance", "compare", "read_data", "write_data"]
+
+#: Arrays with ``ndim >= 2`` and at least this many elements are stored in the ``.npz`` archive.
+GRID_MIN_SIZE = 2048
+_REF = "npz"
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """How closely a regenerated figure must reproduce its committed numbers.
+
+    A number passes when ``|new - old| <= atol + rtol * |old|``; grids stored in float32 are
+    compared after rounding the new values to float32, so their ``rtol`` need only cover the
+    float32 rounding (``grid_rtol``).  NaN/None (non-finite values) must match in position.
+    """
+
+    rtol: float = 1e-9
+    atol: float = 1e-12
+    grid_rtol: float = 1e-6
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One differing entry: its path in the data tree and what differs."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+def _split(obj, path, grids, grid_dtype):
+    if isinstance(obj, dict):
+        return {str(k): _split(v, f"{path}/{k}", grids, grid_dtype) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)) and not _is_numeric_sequence(obj):
+        return [_split(v, f"{path}/{i}", grids, grid_dtype) for i, v in enumerate(obj)]
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        arr = np.asarray(obj)
+        if arr.ndim >= 2 and arr.size >= GRID_MIN_SIZE and arr.dtype.kind in "fc":
+            key = path.lstrip("/") or "data"
+            grids[key] = arr.astype(np.dtype(grid_dtype) if arr.dtype.kind == "f" else arr.dtype)
+            return {_REF: key}
+    return obj
+
+
+def _is_numeric_sequence(obj) -> bool:
+    try:
+        arr = np.asarray(obj)
+    except (ValueError, TypeError):
+        return False
+    return arr.dtype.kind in "biufc"
+
+
+def write_data(path: str | os.PathLike, header: dict, data, *, grid_dtype: str = "float32") -> list[str]:
+    """Write ``data`` as ``<path>`` (compact JSON) and, if it holds grids, ``<path minus .json>.npz``.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        The ``.json`` file to write (atomically).
+    header : dict
+        Fields stored beside ``"data"`` (figure name, title, quick flag).
+    data : nested dict/list of arrays and scalars
+        What the figure plots.
+    grid_dtype : str
+        Storage dtype of the grids (``"float32"`` or ``"float64"``).
+
+    Returns
+    -------
+    list of str
+        The files written.
+    """
+    path = os.fspath(path)
+    if not path.endswith(".json"):
+        raise ValueError(f"path: expected a .json file name, got {path!r}")
+    if grid_dtype not in ("float32", "float64"):
+        raise ValueError(f"grid_dtype: expected 'float32' or 'float64', got {grid_dtype!r}")
+    grids: dict[str, np.ndarray] = {}
+    tree = _split(data, "", grids, grid_dtype)
+    npz = path[:-5] + ".npz"
+    written = []
+    with atomic_write(path, "w") as fh:
+        json.dump({**to_jsonable(header), "data": to_jsonable(tree)}, fh, separators=(",", ":"), allow_nan=False)
+    written.append(path)
+    if grids:
+        with atomic_write(npz, "wb") as fh:
+            np.savez_compressed(fh, **grids)
+        written.append(npz)
+    elif os.path.exists(npz):  # a stale archive from an older version of the figure
+        os.remove(npz)
+    return written
+
+
+def _join(obj, grids):
+    if isinstance(obj, dict):
+        if set(obj) == {_REF}:
+            return grids[obj[_REF]]
+        return {k: _join(v, grids) for k, v in obj.items()}
+    if isinstance(obj, list):
+        return [_join(v, grids) for v in obj]
+    return obj
+
+
+def read_data(path: str | os.PathLike) -> dict:
+    """Load a figure's numbers: the JSON document with its grids put back as arrays.
+
+    Parameters
+    ----------
+    path : str or PathLike
+        ``figures/<name>.json``; the ``.npz`` beside it is read when the JSON refers to it.
+
+    Returns
+    -------
+    dict
+        ``{"figure", "title", "quick", "data"}``; curves are lists, grids NumPy arrays.
+
+    Examples
+    --------
+    >>> import lrnn_theory.figures as lf                      # doctest: +SKIP
+    >>> lf.read_data("figures/figA3.json")["title"]          # doctest: +SKIP
+    """
+    path = os.fspath(path)
+    if not os.path.isfile(path):
+        raise ValueError(f"path: no figure data at {path!r}")
+    with open(path) as fh:
+        doc = json.load(fh)
+    npz = path[:-5] + ".npz" if path.endswith(".json") else path + ".npz"
+    if os.path.exists(npz):
+        with np.load(npz) as z:
+            grids = {k: z[k] for k in z.files}
+        doc["data"] = _join(doc["data"], grids)
+    return doc
+
+
+def compare(new, old, tol: Tolerance = Tolerance(), path: str = "") -> list[Mismatch]:
+    """Every entry where ``new`` and ``old`` (data trees as :func:`read_data` returns) differ.
+
+    Structure (keys, lengths, shapes), strings and booleans must be equal; numbers must agree
+    within ``tol``; grids stored at lower precision are compared at that precision.
+    """
+    if isinstance(old, dict):
+        if not isinstance(new, dict) or set(new) != set(old):
+            return [Mismatch(path or "/", f"keys differ: {sorted(new) if isinstance(new, dict) else type(new).__name__} vs {sorted(old)}")]
+        out = []
+        for k in old:
+            out += compare(new[k], old[k], tol, f"{path}/{k}")
+        return out
+    if isinstance(old, str) or old is None and not isinstance(new, (list, np.ndarray)):
+        return [] if new == old or (old is None and _is_nan(new)) else [Mismatch(path, f"{new!r} vs {old!r}")]
+    if isinstance(old, bool):
+        return [] if new is old or new == old else [Mismatch(path, f"{new!r} vs {old!r}")]
+    if isinstance(old, list) and not _is_numeric_sequence(_nan_none(old)):
+        if not isinstance(new, (list, tuple)) or len(new) != len(old):
+            return [Mismatch(path, "list lengths differ")]
+        out = []
+        for i, (a, b) in enumerate(zip(new, old)):
+            out += compare(a, b, tol, f"{path}/{i}")
+        return out
+    a = np.asarray(_nan_none(new))
+    b = np.asarray(_nan_none(old))
+    if a.shape != b.shape:
+        return [Mismatch(path, f"shape {a.shape} vs {b.shape}")]
+    if b.dtype.kind == "b" or a.dtype.kind == "b":
+        return [] if np.array_equal(a, b) else [Mismatch(path, "booleans differ")]
+    rtol = tol.rtol
+    if b.dtype == np.float32:
+        a = a.astype(np.float32)
+        rtol = max(rtol, tol.grid_rtol)
+    a = a.astype(complex if np.iscomplexobj(a) or np.iscomplexobj(b) else float)
+    b = b.astype(a.dtype)
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    if not np.array_equal(fa, fb):
+        return [Mismatch(path, f"non-finite entries differ ({int(np.sum(fa != fb))} positions)")]
+    err = np.abs(a[fa] - b[fb])
+    bound = tol.atol + rtol * np.abs(b[fb])
+    if np.all(err <= bound):
+        return []
+    worst = int(np.argmax(err - bound))
+    rel = err[worst] / max(abs(b[fb][worst]), 1e-300)
+    return [Mismatch(path, f"{int(np.sum(err > bound))} of {err.size} numbers differ; worst |Δ| = {err[worst]:.3g} "
+                           f"(relative {rel:.3g}; allowed atol {tol.atol:g} + rtol {rtol:g})")]
+
+
+def _nan_none(x):
+    if isinstance(x, list):
+        return [_nan_none(v) for v in x]
+    return np.nan if x is None else x
+
+
+def _is_nan(x) -> bool:
+    try:
+        return bool(np.isnan(x))
+    except TypeError:
+        return False

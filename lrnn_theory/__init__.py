@@ -1,6 +1,6 @@
 """lrnn_theory: exact learning dynamics of linear recurrent neural networks.
 
-Theory (Proca et al., ICML 2025; ``../shared/THEORY.md``) and the gradient-descent
+Theory (Proca et al., ICML 2025; theory guide :ref:`theory`) and the gradient-descent
 simulations that check it.  The curated public API:
 
 * task dynamics: :mod:`lrnn_theory.tasks`
@@ -19,6 +19,7 @@ from ._version import __version__
 from .cite import cite
 from .closed_forms import fixed_point
 from .data import Dataset, make_dataset
+from .empirical import TaskDynamics, task_dynamics, train_and_compare
 from .integrate import ModeTrajectory, ReducedTrajectory, integrate_modes, integrate_reduced
 from .modes import mode_energy, mode_jacobian, mode_rhs
 from .sim import GDResult, compare, loss_and_grad, simulate_gd, simulate_gd_batch
@@ -28,6 +29,7 @@ __all__ = [
     "GDResult",
     "ModeTrajectory",
     "ReducedTrajectory",
+    "TaskDynamics",
     "__version__",
     "cite",
     "closed_forms",
@@ -45,7 +47,9 @@ __all__ = [
     "modes",
     "simulate_gd",
     "simulate_gd_batch",
+    "task_dynamics",
     "tasks",
+    "train_and_compare",
 ]
 
 
@@ -54,6 +58,6 @@ def __getattr__(name):
     # sensory, sweep (xarray), figures
     import importlib
 
-    if name in ("symbolic", "plot", "ntk", "sensory", "sweep", "figures", "bench", "sim", "data", "integrate", "memory", "model", "optim", "merging"):
+    if name in ("symbolic", "plot", "ntk", "sensory", "sweep", "figures", "bench", "sim", "data", "integrate", "memory", "model", "optim", "merging", "empirical"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'lrnn_theory' has no attribute {name!r}")

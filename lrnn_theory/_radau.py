@@ -5,8 +5,8 @@ is :mod:`lrnn_theory.integrate`.
 
 Why this integrator
 -------------------
-The mode ODE of THEORY §3.3 turns stiff as a mode converges (the Hessian at
-the solution has eigenvalues up to ``~δ² T³/3``, §5.2), so explicit methods
+The mode ODE of theory guide :ref:`theory-mode-odes` turns stiff as a mode converges (the Hessian at
+the solution has eigenvalues up to ``~δ² T³/3``, :ref:`theory-stability`), so explicit methods
 spend most of their steps on stability.  Radau IIA is L-stable and of order
 5; with only three state variables its 9×9 Newton matrix and the analytic
 Jacobian cost next to nothing, so every step refreshes the Jacobian and the
@@ -21,19 +21,36 @@ and the collocation polynomial as dense output.
 
 Systems (``model`` argument)
 ----------------------------
-0: full mode ``y = (a, b, c)`` (THEORY §3.3)::
+0: full mode ``y = (a, b, c)`` (theory guide :ref:`theory-mode-odes`; Proca et al. (2025), eqs. 5–8)::
 
     τ ȧ = c S1,  τ ḃ = a c S2,  τ ċ = a S1,
     S1 = Σ_k b^k r_k,  S2 = Σ_{k≥1} k b^{k-1} r_k,  r_k = s_{T-k} - a c b^k
 
-1: reduced mode ``y = (u, b)`` with imbalance ``Δ = a² - c²`` (THEORY §3.4)::
+1: reduced mode ``y = (u, b)`` with imbalance ``Δ = a² - c²`` (theory guide :ref:`theory-reduced`)::
 
     τ u̇ = sqrt(Δ² + 4u²) S1,  τ ḃ = u S2,  r_k = s_{T-k} - u b^k
+
+2: complex full mode, stored as the real 6-vector
+``y = (Re a, Re b, Re c, Im a, Im b, Im c)`` with ``S = (Re s, Im s)`` of
+length ``2T`` (Proca et al. (2025), App. N–O)::
+
+    τ ȧ = conj(c) S1,  τ ḃ = conj(a c) S2,  τ ċ = conj(a) S1,
+    S1 = Σ_k conj(b)^k r_k,  S2 = Σ_{k≥1} k conj(b)^{k-1} r_k,  r_k = s_{T-k} - a c b^k
+
+(gradient flow on real and imaginary parts, ``ż = -2 ∂E/∂conj(z)``).  Its
+Jacobian is assembled from the Wirtinger derivatives ``α = ∂f/∂z``,
+``β = ∂f/∂conj(z)``: ``∂(Re f, Im f)/∂(Re z, Im z) = [[Re(α+β), -Im(α-β)],
+[Im(α+β), Re(α-β)]]``.  Norms (error, Newton, bound) use the modulus of each
+complex component, as ``solve_ivp`` does for complex states.  With all
+imaginary parts zero the model performs the same floating-point operations
+on the real parts as model 0, so it reproduces it exactly.
 
 Status codes: 0 reached the end, 1 left the box ``|y_i| <= bound`` or became
 non-finite (diverged), -1 step size underflow, -2 ``max_steps`` exhausted.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit, prange
@@ -129,7 +146,179 @@ def _sums(x0, b, s, T, out):
 
 
 @njit(cache=True)
+def _sums_c(x0r, x0i, br, bi, s, T, out):
+    """Complex counterpart of :func:`_sums` (model 2); ``s`` holds ``(Re s, Im s)`` (length ``2T``).
+
+    With ``p_k = b^k`` and ``r_k = s_{T-k} - x0 p_k``: out = (S1, S2, S3 as Re/Im pairs,
+    G0, G1 as a Re/Im pair, G2, E) with S1 = Σ conj(p_k) r_k, S2 = Σ k conj(p_{k-1}) r_k,
+    S3 = Σ k(k-1) conj(p_{k-2}) r_k, G0 = Σ |p_k|², G1 = Σ k conj(p_k) p_{k-1},
+    G2 = Σ k² |p_{k-1}|², E = ½ Σ |r_k|².  Every operation is written so that, when all
+    imaginary parts are zero, the real parts are computed by exactly the floating-point
+    operations of :func:`_sums` (the complex solver then reproduces the real one bit for bit).
+    """
+    S1r = 0.0
+    S1i = 0.0
+    S2r = 0.0
+    S2i = 0.0
+    S3r = 0.0
+    S3i = 0.0
+    G0 = 0.0
+    G1r = 0.0
+    G1i = 0.0
+    G2 = 0.0
+    En = 0.0
+    pm2r = 0.0
+    pm2i = 0.0
+    pm1r = 0.0
+    pm1i = 0.0
+    pkr = 1.0
+    pki = 0.0
+    for k in range(T):
+        rr = s[T - 1 - k] - (x0r * pkr - x0i * pki)
+        ri = s[2 * T - 1 - k] - (x0r * pki + x0i * pkr)
+        S1r += pkr * rr + pki * ri
+        S1i += pkr * ri - pki * rr
+        G0 += pkr * pkr + pki * pki
+        En += rr * rr + ri * ri
+        if k >= 1:
+            qr = k * pm1r
+            qi = k * pm1i
+            S2r += qr * rr + qi * ri
+            S2i += qr * ri - qi * rr
+            G1r += qr * pkr + qi * pki
+            G1i += qi * pkr - qr * pki
+            G2 += k * k * pm1r * pm1r + k * k * pm1i * pm1i
+        if k >= 2:
+            qr = k * (k - 1) * pm2r
+            qi = k * (k - 1) * pm2i
+            S3r += qr * rr + qi * ri
+            S3i += qr * ri - qi * rr
+        pm2r = pm1r
+        pm2i = pm1i
+        pm1r = pkr
+        pm1i = pki
+        tr = pkr * br - pki * bi
+        pki = pkr * bi + pki * br
+        pkr = tr
+    out[0] = S1r
+    out[1] = S1i
+    out[2] = S2r
+    out[3] = S2i
+    out[4] = S3r
+    out[5] = S3i
+    out[6] = G0
+    out[7] = G1r
+    out[8] = G1i
+    out[9] = G2
+    out[10] = 0.5 * En
+
+
+@njit(cache=True)
+def _mul(xr, xi, yr, yi):
+    """Complex product ``x y`` as a (re, im) pair."""
+    return xr * yr - xi * yi, xr * yi + xi * yr
+
+
+@njit(cache=True)
+def _cmul(xr, xi, yr, yi):
+    """Complex product ``conj(x) y`` as a (re, im) pair."""
+    return xr * yr + xi * yi, xr * yi - xi * yr
+
+
+@njit(cache=True)
+def _rhs_complex(y, s, T, inv_tau, frozen, f, work):
+    """Model 2: ``τ ȧ = conj(c) S1``, ``τ ḃ = conj(a c) S2``, ``τ ċ = conj(a) S1``; y = (Re a, Re b, Re c, Im a, Im b, Im c)."""
+    ar, br, cr, ai, bi, ci = y[0], y[1], y[2], y[3], y[4], y[5]
+    ur, ui = _mul(ar, ai, cr, ci)
+    _sums_c(ur, ui, br, bi, s, T, work)
+    S1r, S1i, S2r, S2i = work[0], work[1], work[2], work[3]
+    far, fai = _cmul(cr, ci, S1r, S1i)
+    fbr, fbi = _cmul(ur, ui, S2r, S2i)
+    fcr, fci = _cmul(ar, ai, S1r, S1i)
+    f[0] = far * inv_tau
+    f[1] = fbr * inv_tau
+    f[2] = fcr * inv_tau
+    f[3] = fai * inv_tau
+    f[4] = fbi * inv_tau
+    f[5] = fci * inv_tau
+    for i in range(6):
+        if frozen[i]:
+            f[i] = 0.0
+
+
+@njit(cache=True)
+def _put(J, p, q, spr, spi, smr, smi):
+    """Real 2×2 block of ``d f_p / d z_q`` from ``α ± β`` (``α = ∂f/∂z``, ``β = ∂f/∂conj(z)``)."""
+    J[p, q] = spr
+    J[p, q + 3] = -smi
+    J[p + 3, q] = spi
+    J[p + 3, q + 3] = smr
+
+
+@njit(cache=True)
+def _jac_complex(y, s, T, inv_tau, frozen, J, work):
+    """Analytic 6×6 Jacobian of :func:`_rhs_complex` (Wirtinger derivatives, see the module docstring)."""
+    ar, br, cr, ai, bi, ci = y[0], y[1], y[2], y[3], y[4], y[5]
+    ur, ui = _mul(ar, ai, cr, ci)
+    _sums_c(ur, ui, br, bi, s, T, work)
+    S1r, S1i, S2r, S2i, S3r, S3i = work[0], work[1], work[2], work[3], work[4], work[5]
+    G0, G1r, G1i, G2 = work[6], work[7], work[8], work[9]
+    H1r, H1i = G1r, -G1i  # conj(G1)
+    # row a: f = conj(c) S1
+    cc = cr * cr + ci * ci
+    v = -(cc * G0)
+    _put(J, 0, 0, v, 0.0, v, 0.0)
+    wr, wi = _mul(ur, ui, G1r, G1i)
+    pr, pi = _cmul(cr, ci, S2r - wr, S2i - wi)
+    mr, mi = _cmul(cr, ci, S2r + wr, S2i + wi)
+    _put(J, 0, 1, pr, pi, -mr, -mi)
+    acr, aci = _cmul(cr, ci, ar, ai)  # a conj(c)
+    _put(J, 0, 2, S1r - acr * G0, S1i - aci * G0, -(acr * G0) - S1r, -(aci * G0) - S1i)
+    # row b: f = conj(u) S2
+    xr, xi = _cmul(ur, ui, cr, ci)  # conj(u) c
+    xr, xi = _mul(xr, xi, H1r, H1i)
+    br_, bi_ = _cmul(cr, ci, S2r, S2i)  # conj(c) S2
+    _put(J, 1, 0, br_ - xr, bi_ - xi, -xr - br_, -xi - bi_)
+    wr, wi = ur * G2, ui * G2
+    pr, pi = _cmul(ur, ui, S3r - wr, S3i - wi)
+    mr, mi = _cmul(ur, ui, S3r + wr, S3i + wi)
+    _put(J, 1, 1, pr, pi, -mr, -mi)
+    aar, aai = _cmul(ar, ai, ar, ai)  # |a|^2
+    xr, xi = _cmul(cr, ci, aar, aai)  # |a|^2 conj(c) = conj(u) a
+    xr, xi = _mul(xr, xi, H1r, H1i)
+    br_, bi_ = _cmul(ar, ai, S2r, S2i)  # conj(a) S2
+    _put(J, 1, 2, br_ - xr, bi_ - xi, -xr - br_, -xi - bi_)
+    # row c: f = conj(a) S1
+    acr, aci = _cmul(ar, ai, cr, ci)  # conj(a) c
+    _put(J, 2, 0, S1r - acr * G0, S1i - aci * G0, -(acr * G0) - S1r, -(aci * G0) - S1i)
+    wr, wi = _mul(ur, ui, G1r, G1i)
+    pr, pi = _cmul(ar, ai, S2r - wr, S2i - wi)
+    mr, mi = _cmul(ar, ai, S2r + wr, S2i + wi)
+    _put(J, 2, 1, pr, pi, -mr, -mi)
+    v = -((ar * ar + ai * ai) * G0)
+    _put(J, 2, 2, v, 0.0, v, 0.0)
+    for i in range(6):
+        for j in range(6):
+            if frozen[i]:
+                J[i, j] = 0.0
+            else:
+                J[i, j] *= inv_tau
+
+
+@njit(cache=True)
+def _mag(model, v, i):
+    """Size of component ``i`` for norms and the bound: ``|v_i|``, or the modulus of the complex component (model 2)."""
+    if model == 2:
+        j = i % 3
+        return math.hypot(v[j], v[j + 3])
+    return abs(v[i])
+
+
+@njit(cache=True)
 def _rhs(model, y, s, T, delta, inv_tau, frozen, f, work):
+    if model == 2:
+        _rhs_complex(y, s, T, inv_tau, frozen, f, work)
+        return
     if model == 0:
         a = y[0]
         b = y[1]
@@ -154,6 +343,9 @@ def _rhs(model, y, s, T, delta, inv_tau, frozen, f, work):
 
 @njit(cache=True)
 def _jac(model, y, s, T, delta, inv_tau, frozen, J, work):
+    if model == 2:
+        _jac_complex(y, s, T, inv_tau, frozen, J, work)
+        return
     if model == 0:
         a = y[0]
         b = y[1]
@@ -193,6 +385,10 @@ def _jac(model, y, s, T, delta, inv_tau, frozen, J, work):
 
 @njit(cache=True)
 def _energy(model, y, s, T, work):
+    if model == 2:
+        ur, ui = _mul(y[0], y[3], y[2], y[5])
+        _sums_c(ur, ui, y[1], y[4], s, T, work)
+        return work[10]
     if model == 0:
         _sums(y[0] * y[2], y[1], s, T, work)
     else:
@@ -249,12 +445,13 @@ def _lu_solve(M, piv, x, n):
 
 
 @njit(cache=True)
-def _rms(x, scale, n):
+def _rms(x, scale, n, nn):
+    """RMS of ``x / scale`` over ``n`` entries, averaged over ``nn`` components (``nn = 3`` complex ones for model 2)."""
     acc = 0.0
     for i in range(n):
         v = x[i] / scale[i]
         acc += v * v
-    return np.sqrt(acc / n)
+    return np.sqrt(acc / nn)
 
 
 @njit(cache=True)
@@ -264,7 +461,18 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
     n_t = t_eval.shape[0]
     eps = 2.220446049250313e-16
     newton_tol = max(10.0 * eps / rtol, min(0.03, np.sqrt(rtol)))
-    work = np.empty(7)
+    work = np.empty(16)
+    # complex model 2: norms average over the 3 complex components; the Newton unknowns are
+    # ordered (all real parts, all imaginary parts) so that, with zero imaginary parts, the
+    # real block of the LU factorisation is that of the real model operation for operation
+    nn = 3 if model == 2 else n
+    perm = np.empty((3, n), dtype=np.int64)
+    for k in range(3):
+        for i in range(n):
+            if model == 2:
+                perm[k, i] = (i // 3) * 9 + k * 3 + (i % 3)
+            else:
+                perm[k, i] = k * n + i
     y = y0.copy()
     f = np.empty(n)
     fz = np.empty((3, n))
@@ -300,7 +508,7 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
         return STATUS_OK, t
     diverged = not np.isfinite(_energy(model, y, s, T, work))
     for i in range(n):
-        if not np.isfinite(y[i]) or abs(y[i]) > bound:
+        if not np.isfinite(y[i]) or _mag(model, y, i) > bound:
             diverged = True
     if diverged:
         for k in range(1, n_t):
@@ -312,9 +520,9 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
     _rhs(model, y, s, T, delta, inv_tau, frozen, f, work)
     nfev += 1
     for i in range(n):
-        scale[i] = atol + abs(y[i]) * rtol
-    d0 = _rms(y, scale, n)
-    d1 = _rms(f, scale, n)
+        scale[i] = atol + _mag(model, y, i) * rtol
+    d0 = _rms(y, scale, n, nn)
+    d1 = _rms(f, scale, n, nn)
     if d0 < 1e-5 or d1 < 1e-5:
         h_abs = 1e-6
     else:
@@ -350,7 +558,7 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
                             v = -h * Amat[bi, bj] * J[i, j]
                             if bi == bj and i == j:
                                 v += 1.0
-                            M[bi * n + i, bj * n + j] = v
+                            M[perm[bi, i], perm[bj, j]] = v
             ok = _lu(M, piv, N)
             for i in range(n):
                 for j in range(n):
@@ -374,7 +582,7 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
                     else:
                         Z[k, i] = 0.0
             for i in range(n):
-                scale[i] = atol + abs(y[i]) * rtol
+                scale[i] = atol + _mag(model, y, i) * rtol
             converged = False
             dnorm_old = -1.0
             rate = -1.0
@@ -399,21 +607,21 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
                         acc = Z[k, i]
                         for l in range(3):
                             acc -= h * Amat[k, l] * fz[l, i]
-                        dZ[k * n + i] = -acc
+                        dZ[perm[k, i]] = -acc
                 _lu_solve(M, piv, dZ, N)
                 acc = 0.0
                 for k in range(3):
                     for i in range(n):
-                        v = dZ[k * n + i] / scale[i]
+                        v = dZ[perm[k, i]] / scale[i]
                         acc += v * v
-                dnorm = np.sqrt(acc / N)
+                dnorm = np.sqrt(acc / (3 * nn))
                 if dnorm_old > 0.0:
                     rate = dnorm / dnorm_old
                 if rate >= 0.0 and (rate >= 1.0 or rate ** (NEWTON_MAXITER - it) / (1.0 - rate) * dnorm > newton_tol):
                     break
                 for k in range(3):
                     for i in range(n):
-                        Z[k, i] += dZ[k * n + i]
+                        Z[k, i] += dZ[perm[k, i]]
                 if dnorm == 0.0 or (rate >= 0.0 and rate / (1.0 - rate) * dnorm < newton_tol):
                     converged = True
                     break
@@ -425,14 +633,14 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
             # error estimate
             for i in range(n):
                 ytmp[i] = y[i] + Z[2, i]
-                scale[i] = atol + max(abs(y[i]), abs(ytmp[i])) * rtol
+                scale[i] = atol + max(_mag(model, y, i), _mag(model, ytmp, i)) * rtol
             _rhs(model, y, s, T, delta, inv_tau, frozen, f, work)
             nfev += 1
             for i in range(n):
                 ze = (Z[0, i] * En[0] + Z[1, i] * En[1] + Z[2, i] * En[2]) / h
                 err[i] = f[i] + ze
             _lu_solve(Me, pive, err, n)
-            err_norm = _rms(err, scale, n)
+            err_norm = _rms(err, scale, n, nn)
             if rejected and err_norm > 1.0:
                 for i in range(n):
                     ytmp[i] = y[i] + err[i]
@@ -444,7 +652,7 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
                 _lu_solve(Me, pive, err, n)
                 for i in range(n):
                     ytmp[i] = y[i] + Z[2, i]
-                err_norm = _rms(err, scale, n)
+                err_norm = _rms(err, scale, n, nn)
             safety = 0.9 * (2 * NEWTON_MAXITER + 1) / (2 * NEWTON_MAXITER + n_iter)
             if not np.isfinite(err_norm):
                 h_abs *= 0.5
@@ -498,7 +706,7 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
         # event: left the bounded region or non-finite
         escaped = False
         for i in range(n):
-            if not np.isfinite(y[i]) or abs(y[i]) > bound:
+            if not np.isfinite(y[i]) or _mag(model, y, i) > bound:
                 escaped = True
         if not escaped and not np.isfinite(_energy(model, y, s, T, work)):
             escaped = True
@@ -523,9 +731,9 @@ def integrate_batch(model, Y0, S, delta, inv_tau, frozen, t_eval, rtol, atol, bo
     Parameters
     ----------
     model : int
-        0 full (a, b, c), 1 reduced (u, b).
+        0 full (a, b, c), 1 reduced (u, b), 2 complex full (Re a, Re b, Re c, Im a, Im b, Im c).
     Y0 : (n_modes, n) initial states.
-    S : (n_modes, T) task dynamics.
+    S : (n_modes, T) task dynamics; (n_modes, 2T) = (Re s, Im s) for model 2.
     delta : (n_modes,) imbalance (reduced model only).
     frozen : (n,) bool mask of held components.
     t_eval : (n_t,) output times, strictly increasing; integration starts at t_eval[0].
@@ -534,14 +742,14 @@ def integrate_batch(model, Y0, S, delta, inv_tau, frozen, t_eval, rtol, atol, bo
     """
     n_modes = Y0.shape[0]
     n = Y0.shape[1]
-    T = S.shape[1]
+    T = S.shape[1] // 2 if model == 2 else S.shape[1]
     n_t = t_eval.shape[0]
     for m in prange(n_modes):
         st, ts = _integrate_one(model, n, Y0[m], S[m], T, delta[m], inv_tau, frozen, t_eval, rtol, atol,
                                 bound, max_steps, Amat, Cn, En, Pm, mu_real, out_y[m], counters[m])
         status[m] = st
         t_stop[m] = ts
-        work = np.empty(7)
+        work = np.empty(16)
         for k in range(n_t):
             if np.isfinite(out_y[m, k, 0]):
                 out_energy[m, k] = _energy(model, out_y[m, k], S[m], T, work)

@@ -5,6 +5,7 @@ Subcommands
 ``solve``    integrate one mode and compare the fixed point it reaches with the closed form.
 ``figures``  regenerate the paper's figures (see :mod:`lrnn_theory.figures`).
 ``bench``    benchmarks, each against a baseline measured in the same run.
+``analyse``  the theory on your own data (``X``, ``Y`` in an ``.npz``): diagnostics, fixed points, prediction vs training.
 """
 from __future__ import annotations
 
@@ -74,6 +75,63 @@ def _cmd_solve(args) -> int:
     report["trajectory"] = {"t": t.tolist(), "a": sol.a.tolist(), "b": sol.b.tolist(), "c": sol.c.tolist(), "energy": sol.energy.tolist()}
     write_json(data_path, report)
     print(f"wrote {out} and {data_path}")
+    return 0
+
+
+def _cmd_analyse(args) -> int:
+    import matplotlib.pyplot as plt
+
+    from . import plot
+    from ._io import writable_folder, write_json
+    from .empirical import train_and_compare
+
+    path = os.path.abspath(args.file)
+    if not os.path.isfile(path):
+        raise ValueError(f"FILE {args.file!r} does not exist (expected an .npz file with arrays X and Y)")
+    with np.load(path, allow_pickle=False) as f:
+        missing = [k for k in ("X", "Y") if k not in f.files]
+        if missing:
+            raise ValueError(f"FILE {args.file!r} must contain arrays X (P, T, N_x) and Y (P, N_y); "
+                             f"missing {', '.join(missing)} (found: {', '.join(f.files) or 'nothing'})")
+        X, Y = f["X"], f["Y"]
+    stem = os.path.splitext(path)[0] + "_analysis"
+    writable_folder(os.path.dirname(stem), "FILE's folder")
+    cmp = train_and_compare(X, Y, lr=args.lr, steps=args.steps, scale=args.scale, convention=args.convention,
+                            whiten=args.whiten, seed=args.seed)
+    td = cmp.dynamics
+    fp = td.fixed_points()
+    np.set_printoptions(precision=4, suppress=True)
+    print(f"{args.file}: P = {td.n_samples}, T = {td.T}, N_x = {td.V_x.shape[0]}, N_y = {td.U_y.shape[0]}, "
+          f"convention {td.convention}{', per-step whitened' if td.whitened else ''}")
+    print(f"misalignment (off-diagonal energy fraction): total {td.misalignment_total:.3g}; "
+          f"per step {np.array2string(td.misalignment, precision=3)}")
+    print(f"whiteness (deviation from δ_tt' I): within steps {td.whiteness_within:.3g}, across steps {td.whiteness_cross:.3g}")
+    print(f"rank {td.rank} of {td.n_modes} modes" + (f"; zero modes {list(td.zero_modes)}" if td.zero_modes else ""))
+    print("theory applies exactly" if td.decouples else "theory does NOT apply exactly:")
+    for note in td.notes:
+        print(f"  - {note}")
+    print(f"{'mode':>6s}  {'task dynamics s_1..s_T':<40s}{'fixed point b*':>16s}{'u*':>12s}{'E*':>12s}")
+    for i in range(td.n_modes):
+        print(f"{i:>6d}  {np.array2string(td.S[i], precision=3, max_line_width=200):<40s}"
+              f"{float(fp.b[i]):16.6g}{float(fp.u[i]):12.6g}{float(fp.energy[i]):12.4g}")
+    print(f"theory vs gradient descent on the raw data (lr {args.lr:g}, {args.steps} steps, init scale {args.scale:g}): "
+          f"loss error max {cmp.loss_error:.3g}, final {cmp.final_loss_error:.3g} (relative to the initial loss); "
+          f"final |Δu| max {float(np.max(cmp.final_u_error)):.3g}; run {cmp.run.status}")
+    fig = cmp.plot()
+    png = plot.save_figure(fig, stem + ".png", dpi=120)
+    plt.close(fig)
+    report = {
+        "file": args.file, "convention": td.convention, "whitened": td.whitened, "S": td.S,
+        "misalignment": td.misalignment, "misalignment_total": td.misalignment_total,
+        "whiteness_within": td.whiteness_within, "whiteness_cross": td.whiteness_cross, "rank": td.rank,
+        "zero_modes": list(td.zero_modes), "decouples": td.decouples, "notes": list(td.notes),
+        "fixed_points": {"b": fp.b, "u": fp.u, "energy": fp.energy, "exact": fp.exact},
+        "settings": {"lr": args.lr, "steps": args.steps, "scale": args.scale, "seed": args.seed},
+        "comparison": cmp.summary(),
+        "curves": {"step": cmp.run.step, "time": cmp.run.time, "loss_gd": cmp.run.loss, "loss_theory": cmp.prediction.loss},
+    }
+    js = write_json(stem + ".json", report)
+    print(f"wrote {png} and {js}")
     return 0
 
 
@@ -168,6 +226,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="regenerate into a temporary folder and compare every number with the stored data "
                         "in --out (exit 1 naming each figure that differs)")
     f.set_defaults(func=_cmd_figures)
+
+    a = sub.add_parser("analyse", help="the theory on your own data: diagnostics, fixed points, prediction vs training")
+    a.add_argument("file", help=".npz file with arrays X (P, T, N_x) and Y (P, N_y); writes FILE_analysis.png/.json beside it")
+    a.add_argument("--lr", type=_positive_float, default=0.01, help="learning rate of the comparison run")
+    a.add_argument("--steps", type=_positive_int, default=2000, help="gradient-descent steps")
+    a.add_argument("--scale", type=_positive_float, default=0.1, help="initial value of every mode (aligned init)")
+    a.add_argument("--convention", choices=("normalised", "sum"), default="normalised")
+    a.add_argument("--whiten", action="store_true", help="apply the per-step whitening transform first")
+    a.add_argument("--seed", type=int, default=0, help="seed of the hidden rotation")
+    a.set_defaults(func=_cmd_analyse)
     return p
 
 

@@ -1,4 +1,4 @@
-"""Closed forms of learning speed, fixed points, stability and extrapolation (THEORY §4–§5).
+"""Closed forms of learning speed, fixed points, stability and extrapolation (theory guide :ref:`theory-learning-speed`, :ref:`theory-stability-extrapolation`).
 
 All functions are vectorised over a leading batch shape of ``s[..., T]``
 (and of their scalar parameters).  Time is learning time with timescale
@@ -15,7 +15,10 @@ from ._validation import as_float_array, check_choice, check_int, check_positive
 from .tasks import FAMILIES
 
 __all__ = [
+    "ComplexFixedPoint",
     "FixedPoint",
+    "complex_fixed_point",
+    "complex_frozen_b_solution",
     "escape_time",
     "extrapolation_energy",
     "extrapolation_energy_direct",
@@ -41,11 +44,11 @@ class FixedPoint:
     energy : ndarray
         ``E*`` at the solution (0 for zero-loss tasks).
     exact : ndarray of bool
-        True where the task dynamics are geometric (``s_i = u b^{T-i}``, §5.1),
+        True where the task dynamics are geometric (``s_i = u b^{T-i}``, :ref:`theory-learnable`),
         so that the zero-loss solution is returned exactly; False where the
-        global minimiser of the profile energy (§6.2) on ``b_range`` is returned.
+        global minimiser of the profile energy (:ref:`theory-profile-energy`) on ``b_range`` is returned.
     at_boundary : ndarray of bool
-        The minimiser sits at an end of ``b_range`` (possible runaway, §6.4).
+        The minimiser sits at an end of ``b_range`` (possible runaway, :ref:`theory-dirac`).
     """
 
     b: np.ndarray
@@ -56,13 +59,13 @@ class FixedPoint:
 
 
 def fixed_point(s, *, b_range=(-1.0, 3.0), n_grid: int = 4001, rtol: float = 1e-12) -> FixedPoint:
-    """Solution of the mode dynamics for any task (THEORY §4.1, §5.1, §6.2).
+    """Solution of the mode dynamics for any task (theory guide :ref:`theory-fixed-points`, :ref:`theory-learnable`, :ref:`theory-profile-energy`; Proca et al. (2025), App. H).
 
     For geometric (zero-loss) dynamics the solution is exact: the ``i = T``
     term forces ``u* = s_T`` and the ``i = T-1`` term ``b* = s_{T-1}/s_T``
-    (§4.1; every task is learnable for ``T = 2``).  Otherwise it is the global
+    (:ref:`theory-fixed-points`; every task is learnable for ``T = 2``).  Otherwise it is the global
     minimiser of ``E*(b)`` over ``b_range`` (:func:`lrnn_theory.landscape.global_minimiser`);
-    gradient flow from small initialisation may be trapped elsewhere (§6.4–§6.6).
+    gradient flow from small initialisation may be trapped elsewhere (:ref:`theory-dirac`, :ref:`theory-constant-kappa`, :ref:`theory-exponential-kappa`).
 
     Parameters
     ----------
@@ -115,7 +118,7 @@ def fixed_point(s, *, b_range=(-1.0, 3.0), n_grid: int = 4001, rtol: float = 1e-
 
 
 def family_fixed_point(family: str, T: int, delta=1.0, lam=0.8) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The table of THEORY §4.1: ``(b*, u*, stable)`` of the three task families.
+    """The table of theory guide :ref:`theory-fixed-points`: ``(b*, u*, stable)`` of the three task families.
 
     ====================  ======  ============  ==========================
     family                ``b*``  ``u*``        stable (``|b*| <= 1``) when
@@ -140,12 +143,12 @@ def family_fixed_point(family: str, T: int, delta=1.0, lam=0.8) -> tuple[np.ndar
 
 
 def recency_weight(s, b0) -> np.ndarray:
-    """``C(b0) = Σ_i s_i b0^{T-i}``: the recency-weighted sum that sets the escape rate (THEORY §4.3)."""
+    """``C(b0) = Σ_i s_i b0^{T-i}``: the recency-weighted sum that sets the escape rate (theory guide :ref:`theory-escape-recency`)."""
     return landscape.geometric_sums(b0, s)[0]
 
 
 def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
-    """Input–output mode with ``b`` frozen, balanced modes: the logistic of THEORY §4.2.
+    """Input–output mode with ``b`` frozen, balanced modes: the logistic of theory guide :ref:`theory-frozen-recurrent`.
 
     .. math::
 
@@ -182,7 +185,7 @@ def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
 
 
 def escape_time(s, b0, u0, u_star=None, tau: float = 1.0) -> np.ndarray:
-    """Escape time from small initialisation ``t_esc ≈ τ/(2C(b0)) ln(u*/u0)`` (THEORY §4.3).
+    """Escape time from small initialisation ``t_esc ≈ τ/(2C(b0)) ln(u*/u0)`` (theory guide :ref:`theory-escape-recency`).
 
     ``u_star`` defaults to the fixed point of ``s``.  Returns ``inf`` where
     ``C(b0) <= 0`` (no exponential escape along ``b0``).
@@ -202,7 +205,7 @@ def escape_time(s, b0, u0, u_star=None, tau: float = 1.0) -> np.ndarray:
 
 
 def jacobian_rows(u, b, T: int) -> np.ndarray:
-    """Rows ``J_i = (c b^k, k u b^{k-1}, a b^k)``, ``k = T - i``, at a balanced point (THEORY §3.5).
+    """Rows ``J_i = (c b^k, k u b^{k-1}, a b^k)``, ``k = T - i``, at a balanced point (theory guide :ref:`theory-equilibria`).
 
     ``a = √|u|``, ``c = sign(u) √|u|``.  Returns shape batch + (T, 3).
     """
@@ -219,7 +222,7 @@ def jacobian_rows(u, b, T: int) -> np.ndarray:
 
 
 def hessian_at_solution(s) -> np.ndarray:
-    """Hessian ``JᵀJ`` of the mode energy at the balanced zero-loss solution (THEORY §3.5, §5.2).
+    """Hessian ``JᵀJ`` of the mode energy at the balanced zero-loss solution (theory guide :ref:`theory-equilibria`, :ref:`theory-stability`).
 
     Parameters
     ----------
@@ -234,20 +237,20 @@ def hessian_at_solution(s) -> np.ndarray:
     s = as_float_array("s", s, min_ndim=1)
     fp = fixed_point(s)
     if not np.all(fp.exact):
-        raise ValueError("s must have geometric (zero-loss) dynamics s_i = u b^{T-i} (THEORY §5.1)")
+        raise ValueError("s must have geometric (zero-loss) dynamics s_i = u b^{T-i} (theory guide `theory-learnable`)")
     b = np.where(np.isnan(fp.b), 0.0, fp.b)
     J = jacobian_rows(fp.u, b, s.shape[-1])
     return np.einsum("...ki,...kj->...ij", J, J)
 
 
 def max_stable_lr(s) -> np.ndarray:
-    """Largest stable gradient-descent step ``2/λ_max(JᵀJ)`` at the zero-loss solution (THEORY §5.2)."""
+    """Largest stable gradient-descent step ``2/λ_max(JᵀJ)`` at the zero-loss solution (theory guide :ref:`theory-stability`)."""
     H = hessian_at_solution(s)
     return 2.0 / np.linalg.eigvalsh(H)[..., -1]
 
 
 def extrapolation_energy_direct(u, b, s_test) -> np.ndarray:
-    """Energy of a mode fixed at ``(u, b)`` on test dynamics ``s_test`` of any length (THEORY §5.3).
+    """Energy of a mode fixed at ``(u, b)`` on test dynamics ``s_test`` of any length (theory guide :ref:`theory-extrapolation`).
 
     ``E_test = ½ Σ_i (s_test_i - u b^{T'-i})²``.
     """
@@ -262,7 +265,7 @@ def extrapolation_energy_direct(u, b, s_test) -> np.ndarray:
 
 
 def extrapolation_energy(family: str, T_train: int, T_test, delta=1.0, lam=0.8) -> np.ndarray:
-    """Extrapolation energy of a mode trained at length ``T`` and tested at ``T'`` (THEORY §5.3).
+    """Extrapolation energy of a mode trained at length ``T`` and tested at ``T'`` (theory guide :ref:`theory-extrapolation`).
 
     Constant and inverse-exponential dynamics extrapolate perfectly (exact
     zero).  Exponential dynamics (``u* = δλ^T``, ``b* = 1/λ``):
@@ -298,3 +301,146 @@ def extrapolation_energy(family: str, T_train: int, T_test, delta=1.0, lam=0.8) 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         geo = np.where(np.isclose(q, 1.0, rtol=0, atol=1e-12), Tp, q * (1.0 - q ** Tp) / (1.0 - q))
     return 0.5 * delta ** 2 * (lam ** (T - Tp) - 1.0) ** 2 * geo
+
+
+# --- complex modes (Proca et al. (2025), App. N–O; theory guide :ref:`theory-complex-modes`) ---------------
+
+
+@dataclass(frozen=True)
+class ComplexFixedPoint:
+    """Zero-loss solution of a complex mode (shapes: the batch shape of ``s``).
+
+    Attributes
+    ----------
+    b, u : complex ndarray
+        ``b* = s_{T-1}/s_T`` and ``u* = a* c* = s_T``.  For ``T = 1`` any ``b``
+        is optimal and ``b`` is NaN; for ``s ≡ 0`` both are 0.
+    stable : ndarray of bool
+        ``|b*| <= 1``: bounded hidden activity and gradients as ``T`` grows
+        (the real criterion, with the modulus; ``True`` for ``T = 1``).
+    """
+
+    b: np.ndarray
+    u: np.ndarray
+    stable: np.ndarray
+
+
+def complex_fixed_point(s, *, rtol: float = 1e-12) -> ComplexFixedPoint:
+    """Zero-loss solution of complex geometric dynamics ``s_i = u b^{T-i}`` (Proca et al. (2025), App. N–O).
+
+    As for real modes, the ``i = T`` term forces ``u* = s_T`` and the
+    ``i = T-1`` term ``b* = s_{T-1}/s_T``, now with complex values; e.g.
+    :func:`lrnn_theory.tasks.rotational` gives ``b* = λ``, ``u* = δ``.
+    Stability is decided by ``|b*|`` (theory guide :ref:`theory-complex-modes`).
+
+    Parameters
+    ----------
+    s : array_like, shape batch + (T,), complex or real
+        Geometric dynamics; others raise ``ValueError`` (their minimiser over
+        complex ``b`` is not implemented).
+    rtol : float
+        Relative residual ``E/(½‖s‖²)`` below which a profile counts as geometric.
+
+    Returns
+    -------
+    ComplexFixedPoint
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import complex_fixed_point
+    >>> fp = complex_fixed_point(tasks.rotational(6, 2.0, 0.9j))
+    >>> complex(fp.b), complex(fp.u), bool(fp.stable)
+    (0.9j, (2+0j), True)
+    """
+    s = as_float_array("s", s, min_ndim=1, allow_complex=True).astype(complex)
+    rtol = check_positive_float("rtol", rtol)
+    T = s.shape[-1]
+    batch = s.shape[:-1]
+    u = s[..., -1].copy()
+    ss = np.sum(np.abs(s) ** 2, axis=-1)
+    zero_task = ss == 0
+    if T == 1:
+        return ComplexFixedPoint(b=np.full(batch, np.nan + 0j), u=u, stable=np.ones(batch, bool))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = s[..., -2] / s[..., -1]
+    finite = np.isfinite(b)
+    b_try = np.where(finite, b, 0.0)
+    k = np.arange(T - 1, -1, -1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        resid = 0.5 * np.sum(np.abs(s - u[..., None] * b_try[..., None] ** k) ** 2, axis=-1)
+    exact = finite & (resid <= rtol * np.maximum(0.5 * ss, np.finfo(float).tiny)) & (u != 0)
+    if not np.all(exact | zero_task):
+        raise ValueError("s must have geometric (zero-loss) dynamics s_i = u b^{T-i} in every mode; "
+                         "non-geometric complex tasks are not supported by complex_fixed_point")
+    b = np.where(zero_task, 0.0, b_try)
+    u = np.where(zero_task, 0.0, u)
+    return ComplexFixedPoint(b=b, u=u, stable=np.abs(b) <= 1.0)
+
+
+def complex_frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
+    r"""Complex input–output mode with ``b`` frozen, balanced modes (``|a| = |c|``) (Proca et al. (2025), App. C and N–O).
+
+    With ``C = Σ_i s_i conj(b)^{T-i}`` (complex) and ``D = Σ_i |b|^{2(T-i)}``
+    the flow is ``τ u̇ = 2|u| (C - D u)``.  In polar form ``u = ρ e^{iφ}``,
+    ``C = |C| e^{iγ}``, the phase lag ``ψ = γ - φ`` obeys
+    ``τ ψ̇ = -2|C| sin ψ`` and ``1/ρ`` a linear equation, so (with
+    ``x = t/τ``, ``c² = cos²(ψ0/2)``, ``s² = sin²(ψ0/2)``,
+    ``ε = e^{-2|C|x}``)
+
+    .. math::
+
+        \tan\frac{ψ(x)}{2} = \tan\frac{ψ_0}{2}\, e^{-2|C|x},\qquad
+        ρ(x) = \frac{ρ_0\,(c^2 + s^2 ε^2)}{ε + 2Dρ_0\,(c^2 + s^2 ε)\,\frac{1-ε}{2|C|}} ,
+
+    ``u(∞) = C/D``.  For real ``s, b, u0 > 0`` (``ψ0 = 0``) this is the
+    logistic of :func:`frozen_b_solution`; for ``C = 0`` it is
+    ``u0/(1 + 2D|u0|x)``.  ``ψ0 = π`` (``u0`` anti-aligned with ``C``) is the
+    unstable phase: ``u`` then decays to 0 along its ray.
+
+    Parameters
+    ----------
+    t : array_like, shape (n_t,)
+        Learning times ``>= 0``.
+    s : array_like, shape batch + (T,), complex or real
+    b, u0 : complex or array_like
+        Frozen recurrent mode and initial ``u0 = a0 c0 ≠ 0`` (broadcast against the batch).
+    tau : float
+
+    Returns
+    -------
+    u : complex ndarray, shape batch + (n_t,)
+    """
+    t = as_float_array("t", t, ndim=1)
+    if np.any(t < 0):
+        raise ValueError("t must be >= 0 (learning time from the initial condition)")
+    s = as_float_array("s", s, min_ndim=1, allow_complex=True).astype(complex)
+    b = as_float_array("b", b, allow_complex=True).astype(complex)
+    u0 = as_float_array("u0", u0, allow_complex=True).astype(complex)
+    tau = check_positive_float("tau", tau)
+    if np.any(u0 == 0):
+        raise ValueError("u0 must be non-zero (u = 0 is a fixed point)")
+    try:
+        shape = np.broadcast_shapes(s.shape[:-1], b.shape, u0.shape)
+    except ValueError:
+        raise ValueError(f"s {s.shape} (batch {s.shape[:-1]}), b {b.shape} and u0 {u0.shape} do not broadcast") from None
+    T = s.shape[-1]
+    k = np.arange(T - 1, -1, -1)
+    pk = np.broadcast_to(b, shape)[..., None] ** k
+    C = np.sum(np.broadcast_to(s, shape + (T,)) * np.conj(pk), axis=-1)
+    D = np.sum(np.abs(pk) ** 2, axis=-1)
+    u0 = np.broadcast_to(u0, shape)
+    absC, gamma = np.abs(C), np.angle(C)
+    rho0, phi0 = np.abs(u0), np.angle(u0)
+    psi0 = np.angle(np.exp(1j * (gamma - phi0)))  # wrapped to (-π, π]
+    c2, s2 = np.cos(psi0 / 2) ** 2, np.sin(psi0 / 2) ** 2
+    x = t / tau
+    aC, D_, r0, c2, s2, g0, p0, ph0 = (np.asarray(v)[..., None] for v in (absC, D, rho0, c2, s2, gamma, psi0, phi0))
+    eps = np.exp(-2.0 * aC * x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(aC > 0, -np.expm1(-2.0 * aC * x) / (2.0 * aC), x)  # (1 - ε)/(2|C|)
+    rho = r0 * (c2 + s2 * eps * eps) / (eps + 2.0 * D_ * r0 * (c2 + s2 * eps) * frac)
+    psi = 2.0 * np.arctan2(np.sin(p0 / 2) * np.exp(-aC * x), np.cos(p0 / 2) * np.exp(aC * x))
+    phi = np.where(aC > 0, g0 - psi, ph0)
+    return rho * np.exp(1j * phi)

@@ -1,4 +1,4 @@
-"""Loss and time conventions (THEORY §1.4).
+"""Loss and time conventions (theory guide :ref:`theory-conventions`).
 
 Two equivalent data/loss conventions are supported everywhere:
 
@@ -9,8 +9,8 @@ convention        whitening                                       loss          
 ``"normalised"``  ``(1/P) Σ_p x_{p,t} x_{p,t'}^T = δ_{tt'} I``    ``(1/2P) Σ_p ||e_p||²``      ``1/η``
 ================  ==============================================  ===========================  ===========
 
-Both make the loss of an aligned network on a dataset of §2.3 equal to
-``Σ_α E_α`` (§3.3), and gradient descent with learning rate ``η`` is the
+Both make the loss of an aligned network on a dataset of :ref:`theory-dataset-construction` equal to
+``Σ_α E_α`` (:ref:`theory-mode-odes`), and gradient descent with learning rate ``η`` is the
 Euler discretisation of the mode ODE ``τ θ̇ = -∇E`` with ``τ = 1/η`` when
 learning time is counted in steps.  Hence ``n`` steps correspond to ODE time
 ``n η`` in units of ``τ``: :func:`ode_time` is the *one* documented mapping,
@@ -29,7 +29,7 @@ from ._validation import check_choice, check_int, check_positive_float
 
 __all__ = ["CONVENTIONS", "LOSSES", "ode_time", "tau"]
 
-#: Data/loss conventions of THEORY §1.4.
+#: Data/loss conventions of theory guide :ref:`theory-conventions`.
 CONVENTIONS = ("normalised", "sum")
 #: Loss normalisations understood by :func:`tau`.
 LOSSES = ("half", "mse")
@@ -43,7 +43,7 @@ def tau(lr: float, *, loss: str = "half", n_y: int | None = None) -> float:
     lr : float
         Gradient-descent learning rate ``η > 0``.
     loss : {"half", "mse"}
-        ``"half"``: the loss of THEORY §1.4 (``½ Σ_p`` in the sum convention,
+        ``"half"``: the loss of theory guide :ref:`theory-conventions` (``½ Σ_p`` in the sum convention,
         ``(1/2P) Σ_p`` in the normalised one); ``τ = 1/η``.
         ``"mse"``: per-element mean without ½ (divide by ``P N_y``) with
         normalised whitening; ``τ = N_y/(2η)``.
@@ -64,7 +64,7 @@ def ode_time(steps, lr: float, *, loss: str = "half", n_y: int | None = None) ->
     """ODE time (units of ``τ``, i.e. the ``t`` of :func:`lrnn_theory.integrate_modes`
     with ``tau=1``) reached after ``steps`` gradient-descent steps.
 
-    ``ode_time(n, η) = n / τ(η) = n η`` for the losses of THEORY §1.4.
+    ``ode_time(n, η) = n / τ(η) = n η`` for the losses of theory guide :ref:`theory-conventions`.
     """
     steps = np.asarray(steps, dtype=np.float64)
     if not np.all(np.isfinite(steps)) or np.any(steps < 0):

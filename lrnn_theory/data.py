@@ -1,11 +1,11 @@
-"""Datasets built exactly to the theory's assumptions (THEORY §2.3).
+"""Datasets built exactly to the theory's assumptions (theory guide :ref:`theory-dataset-construction`).
 
 :func:`make_dataset` draws inputs that are *exactly* whitened jointly over
 all steps and dimensions (assumption A1) and targets whose input–output
 correlations are ``U_y S_t V_xᵀ`` with fixed singular vectors (A2), so that
 an aligned network's loss is ``Σ_α E_α`` with no constant term.
 
-Conventions (THEORY §1.4): ``"normalised"`` (default) whitens
+Conventions (theory guide :ref:`theory-conventions`): ``"normalised"`` (default) whitens
 ``(1/P) Σ_p x_{p,t} x_{p,t'}ᵀ = δ_{tt'} I`` and uses the loss
 ``(1/2P) Σ_p ‖e_p‖²``; ``"sum"`` whitens ``Σ_p x x ᵀ = δ I`` with
 ``½ Σ_p ‖e_p‖²``.  Both give ``τ = 1/η``.
@@ -33,7 +33,7 @@ class Dataset:
     Y : ndarray, shape (P, N_y)
         Final targets.
     convention : {"normalised", "sum"}
-        Loss/whitening convention (THEORY §1.4).
+        Loss/whitening convention (theory guide :ref:`theory-conventions`).
     U_y : ndarray, shape (N_y, m), or None
         Output singular vectors (datasets of :func:`make_dataset`).
     V_x : ndarray, shape (N_x, m), or None
@@ -82,7 +82,7 @@ class Dataset:
         return 1.0 / self.n_samples if self.convention == "normalised" else 1.0
 
     def correlations(self) -> tuple[np.ndarray, np.ndarray, float]:
-        """Correlations in the dataset's convention (THEORY §1.3), weighted by :attr:`weight`.
+        """Correlations in the dataset's convention (theory guide :ref:`theory-loss`), weighted by :attr:`weight`.
 
         Returns
         -------
@@ -113,7 +113,7 @@ class Dataset:
 
 def orthonormal_columns(n: int, m: int, rng: np.random.Generator) -> np.ndarray:
     """Random ``n × m`` matrix with orthonormal columns: QR of a Gaussian matrix with the
-    signs of ``diag(R)`` absorbed (Haar-distributed; THEORY §2.3 step 3)."""
+    signs of ``diag(R)`` absorbed (Haar-distributed; theory guide :ref:`theory-dataset-construction` step 3)."""
     n = check_int("n", n, minimum=1)
     m = check_int("m", m, minimum=0, maximum=n)
     if not isinstance(rng, np.random.Generator):
@@ -132,7 +132,7 @@ def make_dataset(
     whiten: bool = True,
     convention: str = "normalised",
 ) -> Dataset:
-    """Dataset with prescribed task dynamics (THEORY §2.3).
+    """Dataset with prescribed task dynamics (theory guide :ref:`theory-dataset-construction`).
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Gradient-flow integration of connectivity modes (THEORY §3.3–§3.4).
+"""Gradient-flow integration of connectivity modes (theory guide :ref:`theory-mode-odes`, :ref:`theory-reduced`; Proca et al. (2025), eqs. 5–8).
 
 :func:`integrate_modes` integrates the per-mode ODE
 
@@ -9,12 +9,12 @@
     τ\\dot c = \\sum_i a\\,b^{T-i} r_i,\\qquad r_i = s_i - c\\,b^{T-i} a,
 
 for any batch of modes at once; :func:`integrate_reduced` integrates the
-two-dimensional ``(u, b)`` system of §3.4 obtained from the conservation of
+two-dimensional ``(u, b)`` system of :ref:`theory-reduced` obtained from the conservation of
 ``Δ = a² - c²``.
 
 Both use a compiled Radau IIA (order 5) method with the analytic Jacobian and
 a step size per mode, parallel over modes (see :mod:`lrnn_theory._radau`):
-the mode ODE is stiff near convergence (§5.2), and this is what makes
+the mode ODE is stiff near convergence (:ref:`theory-stability`), and this is what makes
 10⁴ modes cost seconds rather than minutes (``lrnn-theory bench theory``).
 Accuracy is that of ``scipy.integrate.solve_ivp(method="Radau")`` at the same
 tolerances (tested).
@@ -146,7 +146,7 @@ class ModeTrajectory(_TrajectoryBase, _InputOutputMode):
     a, b, c : ndarray, shape batch + (n_t,)
         Input, recurrent and output modes.  NaN after a mode stopped.
     energy : ndarray, shape batch + (n_t,)
-        Mode energy ``E`` (§3.3) at each output time.
+        Mode energy ``E`` (:ref:`theory-mode-odes`) at each output time.
     status : ndarray of int, shape batch
         0 ok, 1 diverged, -1 step-size underflow, -2 max_steps (``STATUS_MESSAGES``).
     t_stop : ndarray, shape batch
@@ -164,7 +164,9 @@ class ModeTrajectory(_TrajectoryBase, _InputOutputMode):
 
     @property
     def imbalance(self) -> np.ndarray:
-        """Conserved quantity ``a² - c²`` (§3.4), shape batch + (n_t,)."""
+        """Conserved quantity ``a² - c²`` (:ref:`theory-reduced`), shape batch + (n_t,); ``|a|² - |c|²`` for complex modes."""
+        if np.iscomplexobj(self.a):
+            return np.abs(self.a) ** 2 - np.abs(self.c) ** 2
         return self.a ** 2 - self.c ** 2
 
     def final(self) -> ModeState:
@@ -181,7 +183,7 @@ class ModeTrajectory(_TrajectoryBase, _InputOutputMode):
 
 @dataclass(frozen=True, kw_only=True)
 class ReducedTrajectory(_TrajectoryBase):
-    """Solution of the reduced ``(u, b)`` system of §3.4 (result of :func:`integrate_reduced`).
+    """Solution of the reduced ``(u, b)`` system of :ref:`theory-reduced` (result of :func:`integrate_reduced`).
 
     Same fields as :class:`ModeTrajectory` with ``u`` (batch + (n_t,)) in place
     of ``a, c`` and the per-mode imbalance ``delta`` (batch).
@@ -201,11 +203,11 @@ class ReducedTrajectory(_TrajectoryBase):
         return ModeState(a=a, b=self._take_last(self.b), c=c, energy=self._take_last(self.energy), t=self.t[idx])
 
 
-def _prepare(s, inits, names, t, tau, rtol, atol, bound, max_steps):
-    s = as_float_array("s", s, min_ndim=1)
+def _prepare(s, inits, names, t, tau, rtol, atol, bound, max_steps, allow_complex=False):
+    s = as_float_array("s", s, min_ndim=1, allow_complex=allow_complex)
     if s.shape[-1] < 1:
         raise ValueError(f"s must have at least one time step (T >= 1) on its last axis, got shape {s.shape}")
-    arrays = [as_float_array(n, v) for n, v in zip(names, inits)]
+    arrays = [as_float_array(n, v, allow_complex=allow_complex) for n, v in zip(names, inits)]
     try:
         batch = np.broadcast_shapes(s.shape[:-1], *(x.shape for x in arrays))
     except ValueError:
@@ -269,22 +271,35 @@ def integrate_modes(
     bound: float = 1e6,
     max_steps: int = 200_000,
 ) -> ModeTrajectory:
-    """Integrate the gradient flow of a batch of connectivity modes (THEORY §3.3).
+    """Integrate the gradient flow of a batch of connectivity modes (theory guide :ref:`theory-mode-odes`; Proca et al. (2025), eqs. 5–8).
+
+    Complex modes (Proca et al. (2025), App. N–O; theory guide
+    :ref:`theory-complex-modes`): if any of ``s, a0, b0, c0`` is complex, the
+    modes are complex and follow the gradient flow on their real and imaginary
+    parts, ``τ ȧ = Σ_i conj(c b^{T-i}) r_i``, ``τ ḃ = Σ_{i<T} (T-i) conj(c a
+    b^{T-i-1}) r_i``, ``τ ċ = Σ_i conj(a b^{T-i}) r_i`` (``ż = -2 ∂E/∂z̄`` with
+    ``E = ½ Σ_i |r_i|²``), integrated as a real 6-dimensional system by the
+    same compiled Radau method; ``a, b, c`` of the result are complex.  With
+    zero imaginary parts the result equals the real solver's (tested to
+    1e-12; the floating-point operations on the real parts are the same).
+    Tolerances, ``bound`` and the norms apply to the modulus of each complex
+    component.
 
     Parameters
     ----------
     s : array_like, shape batch + (T,)
-        Task dynamics, ``s[..., t-1] = s_t`` (see :mod:`lrnn_theory.tasks`).
+        Task dynamics, ``s[..., t-1] = s_t`` (see :mod:`lrnn_theory.tasks`); real or complex.
     a0, b0, c0 : array_like
-        Initial input, recurrent and output modes; broadcast against ``s.shape[:-1]``.
+        Initial input, recurrent and output modes; broadcast against ``s.shape[:-1]``;
+        real or complex.
     t : array_like, shape (n_t,)
         Strictly increasing output times; integration starts at ``t[0]`` from
         the initial values.  Units: learning time, so ``t/τ`` is the argument
         of the closed forms (e.g. GD steps × lr with ``tau=1``).
     tau : float
-        Learning timescale ``τ`` in ``τ θ̇ = -∇E`` (``τ = 1/η``, §1.4).
+        Learning timescale ``τ`` in ``τ θ̇ = -∇E`` (``τ = 1/η``, :ref:`theory-conventions`).
     freeze : sequence of {"a", "b", "c"}
-        Components held at their initial value (§4.2: ``"b"``; §4.4: ``("a", "c")``).
+        Components held at their initial value (:ref:`theory-frozen-recurrent`: ``"b"``; :ref:`theory-frozen-io`: ``("a", "c")``).
     rtol, atol : float
         Relative and absolute tolerances of the local error (as in ``solve_ivp``).
     bound : float
@@ -306,6 +321,8 @@ def integrate_modes(
     >>> round(float(sol.b[-1]), 6), round(float(sol.u[-1]), 6)
     (0.8, 2.0)
     """
+    if any(np.iscomplexobj(x) for x in (s, a0, b0, c0)):
+        return _integrate_complex(s, a0, b0, c0, t, tau, freeze, rtol, atol, bound, max_steps)
     S, Y0, batch, t, tau, rtol, atol, bound, max_steps = _prepare(
         s, (a0, b0, c0), ("a0", "b0", "c0"), t, tau, rtol, atol, bound, max_steps
     )
@@ -317,6 +334,28 @@ def integrate_modes(
     shp = batch + (t.size,)
     return ModeTrajectory(
         a=out_y[..., 0].reshape(shp), b=out_y[..., 1].reshape(shp), c=out_y[..., 2].reshape(shp),
+        **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze),
+    )
+
+
+def _integrate_complex(s, a0, b0, c0, t, tau, freeze, rtol, atol, bound, max_steps) -> ModeTrajectory:
+    """Complex modes: the real 6-dimensional system (model 2 of :mod:`lrnn_theory._radau`)."""
+    S, Y0, batch, t, tau, rtol, atol, bound, max_steps = _prepare(
+        s, (a0, b0, c0), ("a0", "b0", "c0"), t, tau, rtol, atol, bound, max_steps, allow_complex=True
+    )
+    freeze = check_subset("freeze", freeze, ("a", "b", "c"))
+    frozen = np.array([n in freeze for n in ("a", "b", "c")] * 2)
+    S = np.asarray(S, dtype=complex)
+    Y0 = np.asarray(Y0, dtype=complex)
+    S2 = np.ascontiguousarray(np.concatenate([S.real, S.imag], axis=-1))
+    Y6 = np.ascontiguousarray(np.concatenate([Y0.real, Y0.imag], axis=-1))
+    out_y, out_e, status, t_stop, counters = _run(
+        2, S2, Y6, np.zeros(S.shape[0]), frozen, t, tau, rtol, atol, bound, max_steps
+    )
+    shp = batch + (t.size,)
+    z = out_y[..., :3] + 1j * out_y[..., 3:]
+    return ModeTrajectory(
+        a=z[..., 0].reshape(shp), b=z[..., 1].reshape(shp), c=z[..., 2].reshape(shp),
         **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze),
     )
 
@@ -335,7 +374,7 @@ def integrate_reduced(
     bound: float = 1e6,
     max_steps: int = 200_000,
 ) -> ReducedTrajectory:
-    """Integrate the reduced two-dimensional mode system of THEORY §3.4.
+    """Integrate the reduced two-dimensional mode system of theory guide :ref:`theory-reduced`.
 
     .. math::
 

@@ -1,4 +1,4 @@
-"""Effective regularisation, the profile energy and phase transitions (THEORY §6).
+"""Effective regularisation, the profile energy and phase transitions (theory guide :ref:`theory-regulariser`).
 
 For fixed ``b`` the energy is quadratic in ``u = ac``; eliminating ``u``
 leaves the *profile energy*
@@ -10,7 +10,7 @@ leaves the *profile energy*
     u^\\star(b) = \\frac{\\langle s,p_b\\rangle}{\\|p_b\\|^2},
 
 with the geometric profile ``p_b = (b^{T-1}, ..., b, 1)``: the learned
-recurrent mode is the geometric profile best aligned with the task (§6.2).
+recurrent mode is the geometric profile best aligned with the task (:ref:`theory-profile-energy`).
 ``C(b) = ⟨s, p_b⟩`` and ``D(b) = ‖p_b‖² = Σ_k b^{2k}`` are computed as sums
 (no ``0/0`` at ``b = ±1``).
 
@@ -56,10 +56,10 @@ def _broadcast(name: str, x, s: np.ndarray) -> np.ndarray:
 
 
 def geometric_sums(b, s) -> tuple[np.ndarray, np.ndarray]:
-    """``C(b) = Σ_i s_i b^{T-i}`` and ``D(b) = Σ_i b^{2(T-i)}`` (THEORY §0, §4.2).
+    """``C(b) = Σ_i s_i b^{T-i}`` and ``D(b) = Σ_i b^{2(T-i)}`` (theory guide :ref:`theory-notation`, :ref:`theory-frozen-recurrent`; Proca et al. (2025), App. C).
 
-    ``C`` is the recency-weighted sum that sets learning speed (§4.3) and
-    ``D`` the effective-regulariser factor (§6.1; ``D = T`` at ``b = ±1``).
+    ``C`` is the recency-weighted sum that sets learning speed (:ref:`theory-escape-recency`) and
+    ``D`` the effective-regulariser factor (:ref:`theory-energy-decomposition`; ``D = T`` at ``b = ±1``).
 
     Parameters
     ----------
@@ -87,7 +87,7 @@ def geometric_sums(b, s) -> tuple[np.ndarray, np.ndarray]:
 
 
 def energy_decomposition(a, b, c, s) -> tuple[np.ndarray, np.ndarray]:
-    """Data term and effective regulariser of the mode energy (THEORY §6.1, eq. 9).
+    """Data term and effective regulariser of the mode energy (theory guide :ref:`theory-energy-decomposition`; Proca et al. (2025), eq. 9).
 
     .. math::
 
@@ -107,13 +107,13 @@ def energy_decomposition(a, b, c, s) -> tuple[np.ndarray, np.ndarray]:
 
 
 def u_star(b, s) -> np.ndarray:
-    """Optimal input–output mode at fixed ``b``: ``u*(b) = C(b)/D(b)`` (THEORY §6.2)."""
+    """Optimal input–output mode at fixed ``b``: ``u*(b) = C(b)/D(b)`` (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H)."""
     C, D = geometric_sums(b, s)
     return C / D
 
 
 def profile_energy(b, s) -> np.ndarray:
-    """Profile energy ``E*(b) = ½(‖s‖² - C(b)²/D(b)) = ½‖s‖² sin²θ(b)`` (THEORY §6.2).
+    """Profile energy ``E*(b) = ½(‖s‖² - C(b)²/D(b)) = ½‖s‖² sin²θ(b)`` (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H).
 
     Returns ``½‖s‖²`` (nothing fitted) where ``D`` overflows (``|b| ≫ 1``, large ``T``).
     """
@@ -126,7 +126,7 @@ def profile_energy(b, s) -> np.ndarray:
 
 
 def profile_angle(b, s) -> np.ndarray:
-    """Angle ``θ(b) ∈ [0, π/2]`` between the task profile ``s`` and ``±p_b`` (THEORY §6.2)."""
+    """Angle ``θ(b) ∈ [0, π/2]`` between the task profile ``s`` and ``±p_b`` (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H)."""
     s = _task(s)
     C, D = geometric_sums(b, s)
     norm = np.sqrt(np.sum(s * s, axis=-1) * D)
@@ -145,7 +145,7 @@ class Minimiser:
         ``b*``, ``u*(b*)`` and ``E*(b*)``.
     at_boundary : ndarray of bool
         True where the minimum sits at an end of ``b_range``: the infimum may
-        lie outside it (runaway, §6.4).
+        lie outside it (runaway, :ref:`theory-dirac`).
     """
 
     b: np.ndarray
@@ -207,7 +207,7 @@ def _refine(s, b0, step, lo_bound, hi_bound):
 
 
 def global_minimiser(s, b_range=(-1.0, 3.0), n_grid: int = 4001) -> Minimiser:
-    """Global minimiser of ``E*(b)`` over ``b ∈ b_range`` (THEORY §6.2, §6.6 "GM").
+    """Global minimiser of ``E*(b)`` over ``b ∈ b_range`` (theory guide :ref:`theory-profile-energy`; column "GM" of :ref:`theory-exponential-kappa`).
 
     A dense grid locates the best basin for every task of the batch at once,
     then a vectorised golden-section search refines it to ~1e-12.
@@ -216,7 +216,7 @@ def global_minimiser(s, b_range=(-1.0, 3.0), n_grid: int = 4001) -> Minimiser:
     ----------
     s : array_like, shape batch + (T,)
     b_range : (float, float)
-        Search interval; THEORY's reference table uses ``[-1, 3]``.
+        Search interval; the reference table of :ref:`theory-exponential-kappa` uses ``[-1, 3]``.
     n_grid : int
         Grid points (resolution ``(hi - lo)/(n_grid - 1)`` before refinement).
 
@@ -237,7 +237,7 @@ def global_minimiser(s, b_range=(-1.0, 3.0), n_grid: int = 4001) -> Minimiser:
 
 
 def local_minima(s, b_range=(-1.0, 3.0), n_grid: int = 4001) -> Minimiser:
-    """All interior local minima of ``E*(b)`` on ``b_range`` for one task (THEORY §6.5 coexistence).
+    """All interior local minima of ``E*(b)`` on ``b_range`` for one task (theory guide :ref:`theory-constant-kappa` coexistence).
 
     Parameters
     ----------
@@ -269,7 +269,7 @@ def _range(b_range):
 
 
 def transition_location(x, b) -> np.ndarray:
-    """Location of the largest jump of ``b`` along a control-parameter grid ``x`` (THEORY §6.6).
+    """Location of the largest jump of ``b`` along a control-parameter grid ``x`` (theory guide :ref:`theory-exponential-kappa`).
 
     Parameters
     ----------
@@ -294,7 +294,7 @@ def transition_location(x, b) -> np.ndarray:
 
 
 def dirac_t3_solution(rho, kappa=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Closed-form minimiser of the Dirac task at ``T = 3`` (THEORY §6.4).
+    """Closed-form minimiser of the Dirac task at ``T = 3`` (theory guide :ref:`theory-dirac`; Proca et al. (2025), App. H).
 
     ``ρ = β/κ``.  ``b*² = (2ρ - 1)/(2 - ρ)`` on ``½ < ρ < 2`` (continuous
     transition at ``ρ = ½``), ``b* = 0``, ``u* = κ`` for ``ρ <= ½``, and no
@@ -317,7 +317,7 @@ def dirac_t3_solution(rho, kappa=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 
 def dirac_landau_coefficients(beta) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Landau expansion of ``E*`` for the ``T = 3`` Dirac task in the paper's scaling (THEORY §6.4).
+    """Landau expansion of ``E*`` for the ``T = 3`` Dirac task in the paper's scaling (theory guide :ref:`theory-dirac`; Proca et al. (2025), App. H).
 
     With ``s_1 = β``, ``s_3 = 1/β``: ``E* = c0 + c2 b² + c4 b⁴ + O(b⁶)`` with
     ``c0 = β²``, ``c2 = β⁻² - 2`` (critical ``β_c = 1/√2``) and ``c4 = 2 - β²``

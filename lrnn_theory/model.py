@@ -1,4 +1,4 @@
-"""The linear RNN itself: forward pass and loss on arbitrary inputs (THEORY §1.1–§1.2).
+"""The linear RNN itself: forward pass and loss on arbitrary inputs (theory guide :ref:`theory-network`, :ref:`theory-loss`).
 
 ``h_1 = 0``, ``h_{t+1} = W_h h_t + W_x x_t`` (``t = 1..T``), ``ŷ = W_y h_{T+1}``.
 Weights may carry leading batch axes (e.g. the records of a
@@ -56,7 +56,7 @@ def forward(W_x, W_h, W_y, X) -> np.ndarray:
 
 
 def mse_half(W_x, W_h, W_y, X, Y) -> np.ndarray:
-    """``½ · mean over samples and output channels`` of the squared error (THEORY §8.3), shape batch."""
+    """``½ · mean over samples and output channels`` of the squared error (theory guide :ref:`theory-sensory-extrapolation`), shape batch."""
     Y = as_float_array("Y", Y, ndim=2)
     out = forward(W_x, W_h, W_y, X)
     if out.shape[-2:] != Y.shape:

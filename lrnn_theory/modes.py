@@ -1,4 +1,4 @@
-"""Vectorised numeric theory of one connectivity mode (THEORY §3.3–§3.5).
+"""Vectorised numeric theory of one connectivity mode (theory guide :ref:`theory-mode-odes`, :ref:`theory-reduced`, :ref:`theory-equilibria`; Proca et al. (2025), eqs. 5–8).
 
 All functions broadcast over any leading batch shape of ``a, b, c`` (or
 ``u, b``) and ``s[..., T]``; there is no Python loop over modes or grid
@@ -26,6 +26,9 @@ from . import _radau
 from ._validation import as_float_array
 
 __all__ = [
+    "complex_mode_energy",
+    "complex_mode_jacobian",
+    "complex_mode_rhs",
     "mode_energy",
     "mode_hessian",
     "mode_jacobian",
@@ -65,7 +68,7 @@ def _sums(x, b, s):
 
 
 def mode_energy(a, b, c, s) -> np.ndarray:
-    """Mode energy ``E(a, b, c) = ½ Σ_i (s_i - c b^{T-i} a)²`` (THEORY §3.3).
+    """Mode energy ``E(a, b, c) = ½ Σ_i (s_i - c b^{T-i} a)²`` (theory guide :ref:`theory-mode-odes`; Proca et al. (2025), eqs. 5–8).
 
     Parameters
     ----------
@@ -83,7 +86,7 @@ def mode_energy(a, b, c, s) -> np.ndarray:
 
 
 def mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradient-flow right-hand side ``(ȧ, ḃ, ċ) = -∇E`` with ``τ = 1`` (THEORY §3.3).
+    """Gradient-flow right-hand side ``(ȧ, ḃ, ċ) = -∇E`` with ``τ = 1`` (theory guide :ref:`theory-mode-odes`; Proca et al. (2025), eqs. 5–8).
 
     Returns
     -------
@@ -128,13 +131,13 @@ def mode_hessian(a, b, c, s) -> np.ndarray:
 
 
 def reduced_energy(u, b, s) -> np.ndarray:
-    """Energy of the reduced mode ``E(u, b) = ½ Σ_i (s_i - u b^{T-i})²`` (THEORY §3.4)."""
+    """Energy of the reduced mode ``E(u, b) = ½ Σ_i (s_i - u b^{T-i})²`` (theory guide :ref:`theory-reduced`)."""
     (u, b), s = _inputs("ub", (u, b), s)
     return _sums(u, b, s)[6]
 
 
 def reduced_rhs(u, b, s, delta=0.0) -> tuple[np.ndarray, np.ndarray]:
-    """Right-hand side of the reduced system of THEORY §3.4 (``τ = 1``).
+    """Right-hand side of the reduced system of theory guide :ref:`theory-reduced` (``τ = 1``).
 
     .. math::
 
@@ -150,3 +153,126 @@ def reduced_rhs(u, b, s, delta=0.0) -> tuple[np.ndarray, np.ndarray]:
     (u, b, delta), s = _inputs(("u", "b", "delta"), (u, b, delta), s)
     S1, S2, *_ = _sums(u, b, s)
     return np.sqrt(delta ** 2 + 4 * u ** 2) * S1, u * S2
+
+
+# --- complex modes (Proca et al. (2025), App. N–O; theory guide :ref:`theory-complex-modes`) ---------------
+
+
+def _complex_inputs(a, b, c, s):
+    s = as_float_array("s", s, min_ndim=1, allow_complex=True).astype(complex)
+    arrs = [as_float_array(n, v, allow_complex=True).astype(complex) for n, v in zip("abc", (a, b, c))]
+    try:
+        shape = np.broadcast_shapes(s.shape[:-1], *(x.shape for x in arrs))
+    except ValueError:
+        shapes = ", ".join(f"{n} {x.shape}" for n, x in zip("abc", arrs))
+        raise ValueError(f"{shapes} and s {s.shape} (batch {s.shape[:-1]}) do not broadcast") from None
+    a, b, c = (np.broadcast_to(x, shape) for x in arrs)
+    return a, b, c, np.broadcast_to(s, shape + s.shape[-1:])
+
+
+def _complex_sums(u, b, s):
+    """NumPy sums over ``k = T - i`` for complex modes (an implementation independent of the compiled kernel).
+
+    Returns ``r`` (batch + (T,), ordered by ``k``), ``pk = b^k``, ``k`` and
+    S1 = Σ conj(b^k) r_k, S2 = Σ k conj(b^{k-1}) r_k, S3 = Σ k(k-1) conj(b^{k-2}) r_k,
+    G0 = Σ |b^k|², G1 = Σ k conj(b^k) b^{k-1}, G2 = Σ k² |b^{k-1}|².
+    """
+    T = s.shape[-1]
+    k = np.arange(T, dtype=float)
+    pk = np.cumprod(np.concatenate([np.ones(b.shape + (1,), complex), np.repeat(b[..., None], T - 1, axis=-1)], axis=-1), axis=-1)
+    pkm1 = np.concatenate([np.zeros(b.shape + (1,), complex), pk[..., :-1]], axis=-1)
+    pkm2 = np.concatenate([np.zeros(b.shape + (1,), complex), pkm1[..., :-1]], axis=-1)
+    r = s[..., ::-1] - u[..., None] * pk
+    S1 = np.sum(np.conj(pk) * r, axis=-1)
+    S2 = np.sum(k * np.conj(pkm1) * r, axis=-1)
+    S3 = np.sum(k * (k - 1) * np.conj(pkm2) * r, axis=-1)
+    G0 = np.sum(np.abs(pk) ** 2, axis=-1)
+    G1 = np.sum(k * np.conj(pk) * pkm1, axis=-1)
+    G2 = np.sum(k * k * np.abs(pkm1) ** 2, axis=-1)
+    return r, S1, S2, S3, G0, G1, G2
+
+
+def complex_mode_energy(a, b, c, s) -> np.ndarray:
+    """Energy of a complex mode ``E = ½ Σ_i |s_i - c b^{T-i} a|²`` (Proca et al. (2025), App. N–O).
+
+    Parameters
+    ----------
+    a, b, c : array_like, complex or real
+        Modes in the shared eigenbasis (broadcast with ``s.shape[:-1]``).
+    s : array_like, shape batch + (T,), complex or real
+        Complex task dynamics (e.g. :func:`lrnn_theory.tasks.rotational`).
+
+    Returns
+    -------
+    E : ndarray of float, broadcast batch shape
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory import modes, tasks
+    >>> lam = 0.9 * np.exp(1j * np.pi / 12)
+    >>> float(modes.complex_mode_energy(1.0, lam, 1.0, tasks.rotational(5, 1.0, lam))) < 1e-30
+    True
+    """
+    a, b, c, s = _complex_inputs(a, b, c, s)
+    r = _complex_sums(a * c, b, s)[0]
+    return 0.5 * np.sum(r.real ** 2 + r.imag ** 2, axis=-1)
+
+
+def complex_mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    r"""Gradient flow of a complex mode, ``τ = 1`` (Proca et al. (2025), App. N–O).
+
+    Gradient descent on the real and imaginary parts of each mode,
+    ``ż = -(∂E/∂Re z + i ∂E/∂Im z) = -2 ∂E/∂z̄`` (Wirtinger derivative):
+
+    .. math::
+
+        \dot a = \bar c\,S_1,\quad \dot b = \overline{ac}\,S_2,\quad \dot c = \bar a\,S_1,\qquad
+        S_1=\sum_i \bar b^{k} r_i,\quad S_2=\sum_{i<T} k\,\bar b^{k-1} r_i,\quad k = T-i,
+
+    which is :func:`mode_rhs` when all imaginary parts vanish.
+
+    Returns
+    -------
+    (da, db, dc) : tuple of complex ndarray, broadcast batch shape
+    """
+    a, b, c, s = _complex_inputs(a, b, c, s)
+    _, S1, S2, *_ = _complex_sums(a * c, b, s)
+    return np.conj(c) * S1, np.conj(a * c) * S2, np.conj(a) * S1
+
+
+def complex_mode_jacobian(a, b, c, s) -> np.ndarray:
+    """Jacobian of :func:`complex_mode_rhs` as a real system.
+
+    The state is ``y = (Re a, Re b, Re c, Im a, Im b, Im c)``; each 2×2 block
+    is built from the Wirtinger derivatives ``α = ∂ż_p/∂z_q``,
+    ``β = ∂ż_p/∂z̄_q`` as ``[[Re(α+β), -Im(α-β)], [Im(α+β), Re(α-β)]]``.
+
+    Returns
+    -------
+    J : ndarray of float, shape batch + (6, 6)
+        ``J[..., i, j] = ∂ẏ_i/∂y_j``; minus the Hessian of ``E`` in the real
+        coordinates ``y`` (symmetric).
+    """
+    a, b, c, s = _complex_inputs(a, b, c, s)
+    u = a * c
+    _, S1, S2, S3, G0, G1, G2 = _complex_sums(u, b, s)
+    H1 = np.conj(G1)
+    ca, cb, cc, cu = np.conj(a), np.conj(b), np.conj(c), np.conj(u)
+    zero = np.zeros_like(u)
+    # (alpha, beta) per (row, column): rows ȧ, ḃ, ċ; columns a, b, c
+    ab = [
+        [(-cc * c * G0, zero), (-cc * u * G1, cc * S2), (-a * cc * G0, S1)],
+        [(-cu * c * H1, cc * S2), (-cu * u * G2, cu * S3), (-cu * a * H1, ca * S2)],
+        [(-ca * c * G0, S1), (-ca * u * G1, ca * S2), (-ca * a * G0, zero)],
+    ]
+    J = np.empty(u.shape + (6, 6))
+    for p in range(3):
+        for q in range(3):
+            al, be = ab[p][q]
+            sp, sm = al + be, al - be
+            J[..., p, q] = sp.real
+            J[..., p, q + 3] = -sm.imag
+            J[..., p + 3, q] = sp.imag
+            J[..., p + 3, q + 3] = sm.real
+    return J

@@ -1,4 +1,4 @@
-"""The network's empirical neural tangent kernel (THEORY §7).
+"""The network's empirical neural tangent kernel (theory guide :ref:`theory-ntk`).
 
 For training inputs ``X`` (P, T, N_x) the kernel is ``K = J Jᵀ`` with
 ``J = ∂ vec Ŷ / ∂θ`` over all entries of ``θ = (W_x, W_h, W_y)``; rows and
@@ -6,7 +6,7 @@ columns are indexed by ``(p, m)`` in C order, i.e. ``vec Ŷ = Ŷ.reshape(-1)``
 with ``Ŷ`` of shape (P, N_y).  In the sum convention gradient flow gives
 ``τ d vec Ŷ/dt = K vec(Y - Ŷ)``; in the normalised convention the loss carries
 ``1/P`` and the kernel of that flow is ``K/P`` (``convention="normalised"``).
-The kernel distance (§7.4) does not depend on that constant.
+The kernel distance (:ref:`theory-kernel-distance`) does not depend on that constant.
 """
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _prep(W_x, W_h, W_y, X):
 
 
 def ntk(W_x, W_h, W_y, X, *, convention: str = "sum") -> np.ndarray:
-    """Empirical NTK in closed form (THEORY §7.2).
+    """Empirical NTK in closed form (theory guide :ref:`theory-ntk-closed-form`).
 
     .. math::
 
@@ -93,7 +93,7 @@ def ntk_jacobian(W_x, W_h, W_y, X) -> np.ndarray:
 
 
 def kernel_distance(K0, K1) -> float:
-    """Kernel distance ``D_K = 1 - ⟨K0, K1⟩_F / (‖K0‖_F ‖K1‖_F) ∈ [0, 1]`` (THEORY §7.4)."""
+    """Kernel distance ``D_K = 1 - ⟨K0, K1⟩_F / (‖K0‖_F ‖K1‖_F) ∈ [0, 1]`` (theory guide :ref:`theory-kernel-distance`)."""
     K0 = as_float_array("K0", K0, ndim=2)
     K1 = as_float_array("K1", K1, ndim=2)
     if K0.shape != K1.shape:
@@ -113,7 +113,7 @@ def _modes(name, modes):
 
 
 def ntk_aligned(a, b, c, T: int) -> np.ndarray:
-    """Per-mode-pair matrices ``M^{αβ}`` of the aligned kernel (THEORY §7.3, sum convention).
+    """Per-mode-pair matrices ``M^{αβ}`` of the aligned kernel (theory guide :ref:`theory-ntk-aligned`, sum convention).
 
     ``M^{αβ} = c_α² g_α g_αᵀ + c_α² w_{αβ} w_{αβ}ᵀ + a_β² g_β g_βᵀ`` with
     ``(g_α)_t = b_α^{T-t}`` and ``(w_{αβ})_i = a_β Σ_{t=i+1}^T b_β^{t-1-i} b_α^{T-t}``,
@@ -141,7 +141,7 @@ def ntk_aligned(a, b, c, T: int) -> np.ndarray:
 
 
 def aligned_inner(modes0, modes1, T: int) -> float:
-    """``⟨K(modes0), K(modes1)⟩_F`` of two aligned networks from their modes (THEORY §7.3)."""
+    """``⟨K(modes0), K(modes1)⟩_F`` of two aligned networks from their modes (theory guide :ref:`theory-ntk-aligned`)."""
     M0 = ntk_aligned(*_modes("modes0", modes0), T)
     M1 = ntk_aligned(*_modes("modes1", modes1), T)
     if M0.shape != M1.shape:
@@ -150,7 +150,7 @@ def aligned_inner(modes0, modes1, T: int) -> float:
 
 
 def kernel_distance_aligned(modes0, modes1, T: int) -> float:
-    """Kernel distance between two aligned networks from their modes (THEORY §7.3–§7.4).
+    """Kernel distance between two aligned networks from their modes (theory guide :ref:`theory-ntk-aligned`, :ref:`theory-kernel-distance`).
 
     For ``T = 1`` every aligned kernel is a rescaling of the same matrix and
     the distance is exactly 0.
@@ -163,7 +163,7 @@ def kernel_distance_aligned(modes0, modes1, T: int) -> float:
 
 @dataclass(frozen=True)
 class KernelMovement:
-    """Outcome of the kernel-movement experiment of THEORY §7.5.
+    """Outcome of the kernel-movement experiment of theory guide :ref:`theory-ntk-experiment`.
 
     Attributes
     ----------
@@ -176,7 +176,7 @@ class KernelMovement:
     converged : bool
         The loss reached ``stop_loss``.
     stalled : bool
-        Not converged: training stopped on a plateau (THEORY §7.5 shows such
+        Not converged: training stopped on a plateau (theory guide :ref:`theory-ntk-experiment` shows such
         cells as NaN); ``distance`` is then that of the stalled network.
     """
 
@@ -189,7 +189,7 @@ class KernelMovement:
 
 def kernel_movement(sigma: float, T: int, *, aligned: bool, seed: int = 0, n: int = 4, n_samples: int = 64,
                     max_steps: int = 300_000, stop_loss: float = 1e-8) -> KernelMovement:
-    """Kernel movement during training on the constant task (THEORY §7.5).
+    """Kernel movement during training on the constant task (theory guide :ref:`theory-ntk-experiment`).
 
     Constant dynamics ``s_{α,t} = 1`` on all ``n`` modes, ``N_x = N_h = N_y = n``,
     exactly whitened data (``P = n_samples``, sum convention), gradient descent

@@ -1,4 +1,4 @@
-"""First-order optimisers as small immutable objects (THEORY-EXTENSIONS B.5, B.8).
+"""First-order optimisers as small immutable objects (theory guide :ref:`memory-teacher-student`, :ref:`memory-simulation-plan`; Zucchet & Orvieto (2024)).
 
 An optimiser is a frozen dataclass with two pure methods:
 

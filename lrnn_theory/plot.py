@@ -1,4 +1,4 @@
-"""Plotting helpers shared by the figures, the notebooks and the CLI (THEORY §9 styles).
+"""Plotting helpers shared by the figures, the notebooks and the CLI (theory guide :ref:`gallery` styles).
 
 Conventions: theory is drawn dashed, simulation solid; predicted values are
 grey horizontal lines; every helper takes an optional ``ax`` and returns it,
@@ -145,7 +145,7 @@ def panel_grid(nrows: int, ncols: int, *, width: float = 3.6, height: float = 2.
 
 
 def theory_vs_simulation(ax, t_theory, y_theory, t_sim, y_sim, *, color, label: str | None = None):
-    """Simulation solid, theory dashed, same colour (the paper's convention, THEORY §9)."""
+    """Simulation solid, theory dashed, same colour (the paper's convention, theory guide :ref:`gallery`)."""
     from ._validation import as_float_array
 
     if np.shape(t_theory) != np.shape(y_theory) or np.shape(t_sim) != np.shape(y_sim):
@@ -283,7 +283,7 @@ def explore_panel(*, family: str = "inverse_exponential", T: int = 6, delta: flo
                   kappa: float = 0.0, init: float = 0.1, lr: float = 0.01, steps: int = 3000, seed: int = 0):
     """Interactive-exploration panel (``notebooks/explore.ipynb``): one mode's ODE trajectory (dashed),
     full-matrix gradient descent on an aligned network (solid), and the profile energy ``E*(b)``
-    (THEORY §6.2) with the point the flow reached.
+    (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H) with the point the flow reached.
 
     ``family="dirac"`` uses ``β = delta``; ``kappa > 0`` puts a feedforward last step ``s_T = κ``
     on the other families.  Returns the figure.

@@ -1,4 +1,4 @@
-"""Sensory integration (THEORY §8): noisy evidence in 4 channels, output the mean or the sum.
+"""Sensory integration (theory guide :ref:`theory-sensory`): noisy evidence in 4 channels, output the mean or the sum.
 
 The stimulus rule is NeuroGym's multisensory-integration task without the
 fixation channel (implemented here; no NeuroGym dependency): per trial a
@@ -10,7 +10,7 @@ ground truth ``g ∈ {0, 1}``, a coherence ``coh ∈ {5, 15, 50}`` and a split
 and inputs ``x_t = μ + σ_n ξ_t``.  Every input step contributes equally:
 constant task dynamics with ``δ = 1/T`` (mean) or ``δ = 1`` (sum), so the
 theory predicts recurrent singular values 1 and input–output singular
-values ``1/T`` or 1 (§8.2); the mean task fails to extrapolate (§8.3).
+values ``1/T`` or 1 (:ref:`theory-sensory-theory`); the mean task fails to extrapolate (:ref:`theory-sensory-extrapolation`).
 """
 from __future__ import annotations
 
@@ -72,14 +72,14 @@ def _delta(target: str, T: int) -> float:
 
 
 def sensory_task(n_trials: int, T: int, *, target: str = "mean", noise: float = 1.0, seed: int) -> SensoryTask:
-    """Draw ``n_trials`` trials of length ``T`` (THEORY §8.1).
+    """Draw ``n_trials`` trials of length ``T`` (theory guide :ref:`theory-sensory-task`).
 
     Parameters
     ----------
     n_trials, T : int
     target : {"mean", "sum"}
     noise : float
-        ``σ_n`` (THEORY's reconstructed default 1; NeuroGym's default time step gives 0.1).
+        ``σ_n`` (the theory guide's reconstructed default 1, :ref:`theory-sensory-task`; NeuroGym's default time step gives 0.1).
     seed : int
     """
     P = check_int("n_trials", n_trials, minimum=1)
@@ -100,14 +100,14 @@ def sensory_task(n_trials: int, T: int, *, target: str = "mean", noise: float = 
 
 
 def mean_input_power() -> float:
-    """``m₂ = E‖μ‖² = 1 + 4 E[coh²] / (3 · 200²) ≈ 1.0306`` (THEORY §8.3), exactly from the coherence set."""
+    """``m₂ = E‖μ‖² = 1 + 4 E[coh²] / (3 · 200²) ≈ 1.0306`` (theory guide :ref:`theory-sensory-extrapolation`), exactly from the coherence set."""
     e_coh2 = float(np.mean(np.square(COHERENCES)))
     # ‖μ‖² = 1 + 2(d1² + d2²), d1 = coh π/200, d2 = coh(1-π)/200, E[π²] = E[(1-π)²] = 1/3
     return 1.0 + 2.0 * 2.0 * e_coh2 / 3.0 / 200.0 ** 2
 
 
 def extrapolation_loss(T_train: int, T_test, *, target: str = "mean", noise: float = 1.0) -> np.ndarray:
-    """Test loss of the learned solution at length ``T'`` (THEORY §8.3).
+    """Test loss of the learned solution at length ``T'`` (theory guide :ref:`theory-sensory-extrapolation`).
 
     The learned network outputs ``δ_T Σ_t x_t``; with the loss ``½·mean over
     samples and channels``
@@ -130,7 +130,7 @@ def extrapolation_loss(T_train: int, T_test, *, target: str = "mean", noise: flo
 
 @dataclass(frozen=True)
 class SensoryResult:
-    """Training record of the sensory-integration protocol (THEORY §8.4).
+    """Training record of the sensory-integration protocol (theory guide :ref:`theory-sensory-protocol`).
 
     Attributes
     ----------
@@ -143,7 +143,7 @@ class SensoryResult:
         ``½ mean`` squared error on a fresh test set of each length.
     predicted : dict
         ``recurrent`` (1), ``input_output`` (``1/T`` or 1), and the closed-form
-        final ``test_loss`` per length (§8.3).
+        final ``test_loss`` per length (:ref:`theory-sensory-extrapolation`).
     train_loss : ndarray, shape (n_rec,)
     target : str
     diverged : bool
@@ -162,7 +162,7 @@ class SensoryResult:
 def train_sensory(target: str, *, T: int = 4, n_train: int = 512, steps: int | None = None, lr: float = 0.02,
                   init_std: float = 0.05, noise: float = 1.0, test_lengths=(4, 50, 75, 100), n_test: int = 1000,
                   seed: int = 0, record_every: int | None = None) -> SensoryResult:
-    """Train a square linear RNN (N = 4) on the mean or sum task (THEORY §8.4 protocol).
+    """Train a square linear RNN (N = 4) on the mean or sum task (theory guide :ref:`theory-sensory-protocol` protocol).
 
     Full-batch gradient descent on ``(1/2P) Σ‖e‖²`` with :func:`lrnn_theory.simulate_gd`
     from i.i.d. ``N(0, init_std²)`` weights; ``steps`` defaults to 2500 (mean)

@@ -1,7 +1,7 @@
 """Symbolic derivation of the mode energies and gradient-flow ODEs (SymPy).
 
 This module is the derivation and the oracle: the energies are written down
-from THEORY §3.3 (single output) and §1.7 (output at every step), the ODEs
+from theory guide :ref:`theory-mode-odes` (single output) and :ref:`theory-every-step-output` (output at every step), the ODEs
 are obtained by differentiating them, and the fast numeric code
 (:mod:`lrnn_theory.modes`, the compiled integrator) is tested against the
 lambdified expressions.
@@ -20,6 +20,10 @@ from ._validation import check_choice, check_int
 
 __all__ = [
     "VARIANTS",
+    "complex_mode_energy",
+    "complex_mode_odes",
+    "complex_symbols",
+    "lambdify_complex_odes",
     "lambdify_energy",
     "lambdify_jacobian",
     "lambdify_odes",
@@ -31,7 +35,7 @@ __all__ = [
     "to_latex",
 ]
 
-#: Model variants: output after the last step (§3.3) or at every step (§1.7).
+#: Model variants: output after the last step (theory guide :ref:`theory-mode-odes`) or at every step (:ref:`theory-every-step-output`).
 VARIANTS = ("final", "every_step")
 
 
@@ -53,7 +57,7 @@ def symbols(T: int, variant: str = "final") -> tuple[sp.Symbol, sp.Symbol, sp.Sy
 
 
 def mode_energy(T: int, variant: str = "final") -> sp.Expr:
-    """Mode energy (THEORY §3.3 / §1.7).
+    """Mode energy (theory guide :ref:`theory-mode-odes`, :ref:`theory-every-step-output`; Proca et al. (2025), eqs. 5–8, App. M).
 
     ``final``: ``E = ½ Σ_{i=1}^T (s_i - c b^{T-i} a)²``.
     ``every_step``: ``E = ½ Σ_{t=1}^T Σ_{i=1}^t (s_{t,i} - c b^{t-i} a)²``
@@ -146,7 +150,7 @@ def lambdify_jacobian(T: int, variant: str = "final") -> Callable:
 
 
 def taylor_coefficients(order: int) -> list[sp.Expr]:
-    """Time derivatives of ``b`` under ``ḃ = F(b)`` in terms of ``F`` and its derivatives (THEORY §4.4).
+    """Time derivatives of ``b`` under ``ḃ = F(b)`` in terms of ``F`` and its derivatives (theory guide :ref:`theory-frozen-io`; Proca et al. (2025), App. D).
 
     ``b^{(1)} = F``, ``b^{(n+1)} = (d b^{(n)}/db) F``; returned as expressions
     in the symbols ``F, F1, F2, ...`` (``Fk`` = ``k``-th derivative of ``F``).
@@ -171,3 +175,72 @@ def taylor_coefficients(order: int) -> list[sp.Expr]:
     names = [sp.Symbol("F")] + [sp.Symbol(f"F{k}") for k in range(1, order + 1)]
     subs = {sp.diff(Ffun, x, k): names[k] for k in range(order, 0, -1)}
     return [sp.expand(e.subs(subs).subs(Ffun, names[0])) for e in out]
+
+
+# --- complex modes (Proca et al. (2025), App. N–O; theory guide :ref:`theory-complex-modes`) ---------------
+
+
+def complex_symbols(T: int) -> tuple[tuple, tuple, tuple, tuple, tuple]:
+    """Wirtinger symbols of a complex mode: ``((a, ā), (b, b̄), (c, c̄), s, s̄)``.
+
+    Each variable and its conjugate are independent SymPy symbols (named
+    ``a``/``abar`` etc.), as in the Wirtinger calculus; ``s`` and ``s̄`` are
+    tuples ``(s_1, ..., s_T)`` and ``(sbar_1, ..., sbar_T)``.
+    """
+    T = check_int("T", T, minimum=1)
+    pairs = tuple(sp.symbols(f"{n} {n}bar") for n in "abc")
+    s = tuple(sp.Symbol(f"s_{i}") for i in range(1, T + 1))
+    sbar = tuple(sp.Symbol(f"sbar_{i}") for i in range(1, T + 1))
+    return pairs[0], pairs[1], pairs[2], s, sbar
+
+
+def complex_mode_energy(T: int) -> sp.Expr:
+    """Complex mode energy ``E = ½ Σ_i (s_i - c b^{T-i} a)(s̄_i - c̄ b̄^{T-i} ā) = ½ Σ_i |r_i|²`` (Proca et al. (2025), App. N–O).
+
+    Written in the Wirtinger symbols of :func:`complex_symbols`.
+    """
+    (a, ab), (b, bb), (c, cb), s, sbar = complex_symbols(T)
+    return sp.Rational(1, 2) * sum(
+        (s[i - 1] - c * b ** (T - i) * a) * (sbar[i - 1] - cb * bb ** (T - i) * ab) for i in range(1, T + 1)
+    )
+
+
+def complex_mode_odes(T: int) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
+    """Gradient flow of a complex mode, ``ż = -2 ∂E/∂z̄`` (Wirtinger derivative), ``τ = 1``.
+
+    This is gradient descent on the real and imaginary parts,
+    ``ż = -(∂E/∂Re z + i ∂E/∂Im z)``; with real values it is :func:`mode_odes`.
+    For example ``ȧ = Σ_i c̄ b̄^{T-i} r_i``.
+
+    Returns
+    -------
+    (ȧ, ḃ, ċ) : tuple of sympy.Expr
+        In the symbols of :func:`complex_symbols`.
+    """
+    (a, ab), (b, bb), (c, cb), _, _ = complex_symbols(T)
+    E = complex_mode_energy(T)
+    return tuple(sp.expand(-2 * sp.diff(E, xb)) for xb in (ab, bb, cb))
+
+
+def lambdify_complex_odes(T: int) -> Callable:
+    """NumPy callable ``(ȧ, ḃ, ċ)(a, b, c, s)`` (complex) from :func:`complex_mode_odes`.
+
+    ``a, b, c`` are complex arrays broadcasting with ``s.shape[:-1]``; ``s`` has
+    ``T`` entries on its last axis.  Conjugate symbols receive ``np.conj`` of
+    the values.
+    """
+    T = check_int("T", T, minimum=1)
+    (a, ab), (b, bb), (c, cb), s, sbar = complex_symbols(T)
+    f = sp.lambdify([a, ab, b, bb, c, cb, *s, *sbar], list(complex_mode_odes(T)), modules="numpy")
+
+    def call(a_, b_, c_, s_):
+        s_ = np.asarray(s_, dtype=complex)
+        if s_.ndim < 1 or s_.shape[-1] != T:
+            raise ValueError(f"s must have T = {T} entries on its last axis, got shape {s_.shape}")
+        a_, b_, c_ = (np.asarray(x, dtype=complex) for x in (a_, b_, c_))
+        cols = [s_[..., i] for i in range(T)]
+        out = f(a_, np.conj(a_), b_, np.conj(b_), c_, np.conj(c_), *cols, *(np.conj(x) for x in cols))
+        shape = np.broadcast_shapes(a_.shape, b_.shape, c_.shape, s_.shape[:-1])
+        return tuple(np.broadcast_to(np.asarray(x, dtype=complex), shape) for x in out)
+
+    return call

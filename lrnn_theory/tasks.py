@@ -1,8 +1,8 @@
-"""Task dynamics: the time-dependent singular values ``s_t`` of THEORY §2.2.
+"""Task dynamics: the time-dependent singular values ``s_t`` of theory guide :ref:`theory-task-families`.
 
 A task is described, per connectivity mode, by its *task dynamics*: the
 singular values ``s_1, ..., s_T`` of the input–output correlations
-``Σ^{YX_t} = U_y S_t V_x^T`` (THEORY §2.1, assumption A2).
+``Σ^{YX_t} = U_y S_t V_x^T`` (theory guide :ref:`theory-assumptions`, assumption A2).
 
 Conventions
 -----------
@@ -11,7 +11,7 @@ Conventions
   exactly ``T - t`` times, so ``s[..., -1]`` (``t = T``) is the most recent
   input, the one the network sees without recurrence.
 * Several modes are a 2-D array of shape ``(n_modes, T)``; any leading batch
-  shape is allowed.  Signed values are allowed (THEORY §2.1).
+  shape is allowed.  Signed values are allowed (theory guide :ref:`theory-assumptions`).
 * Every family broadcasts over its scalar parameters: ``constant(5,
   delta=[0.5, 1, 2])`` has shape ``(3, 5)``.
 
@@ -23,9 +23,9 @@ family                  ``f(λ, t)``            late importance (``s_t < s_{t+1}
 constant               1                      never (flat)
 inverse_exponential    λ^(T-t)                λ < 1
 exponential            λ^t                    λ > 1
-modified               family for t < T,      phase-transition tasks (§6.3)
+modified               family for t < T,      phase-transition tasks (:ref:`theory-modified-tasks`)
                        ``s_T = κ``
-dirac                  ``s_1 = β, s_T = κ``   two isolated correlations (§6.4)
+dirac                  ``s_1 = β, s_T = κ``   two isolated correlations (:ref:`theory-dirac`)
 =====================  =====================  =====================================
 """
 from __future__ import annotations
@@ -42,6 +42,9 @@ __all__ = [
     "inverse_exponential",
     "make_task",
     "modified",
+    "rotational",
+    "schur_block",
+    "schur_block_value",
     "stack",
 ]
 
@@ -59,7 +62,7 @@ def _steps(T) -> np.ndarray:
 
 
 def constant(T: int, delta=1.0) -> np.ndarray:
-    """Constant dynamics ``s_t = δ`` (pure integration; THEORY §2.2).
+    """Constant dynamics ``s_t = δ`` (pure integration; theory guide :ref:`theory-task-families`).
 
     Parameters
     ----------
@@ -78,10 +81,10 @@ def constant(T: int, delta=1.0) -> np.ndarray:
 
 
 def inverse_exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
-    """Inverse-exponential dynamics ``s_t = δ λ^(T-t)`` (THEORY §2.2).
+    """Inverse-exponential dynamics ``s_t = δ λ^(T-t)`` (theory guide :ref:`theory-task-families`).
 
-    The zero-loss solution is ``b* = λ``, ``u* = δ`` (§4.1); late importance
-    iff ``λ < 1``.  Any aligned linear-RNN teacher produces this family (§2.1).
+    The zero-loss solution is ``b* = λ``, ``u* = δ`` (:ref:`theory-fixed-points`); late importance
+    iff ``λ < 1``.  Any aligned linear-RNN teacher produces this family (:ref:`theory-assumptions`).
 
     Returns
     -------
@@ -93,9 +96,9 @@ def inverse_exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
 
 
 def exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
-    """Exponential dynamics ``s_t = δ λ^t`` (THEORY §2.2).
+    """Exponential dynamics ``s_t = δ λ^t`` (theory guide :ref:`theory-task-families`).
 
-    The zero-loss solution is ``b* = 1/λ``, ``u* = δ λ^T`` (§4.1); late
+    The zero-loss solution is ``b* = 1/λ``, ``u* = δ λ^T`` (:ref:`theory-fixed-points`); late
     importance iff ``λ > 1``.
 
     Returns
@@ -124,7 +127,7 @@ def modified(family: str, T: int, delta=1.0, lam=0.8, kappa=1.0) -> np.ndarray:
     """A family with a feedforward last step: ``s_t = δ f(λ, t)`` for ``t < T``, ``s_T = κ``.
 
     These tasks have no zero-loss solution (for ``κ ≠ δ f(λ, T)``) and show
-    the feedforward/recurrent phase transition of THEORY §6.3, §6.5–§6.6.
+    the feedforward/recurrent phase transition of theory guide :ref:`theory-modified-tasks`, :ref:`theory-constant-kappa`, :ref:`theory-exponential-kappa`.
 
     Returns
     -------
@@ -139,7 +142,7 @@ def modified(family: str, T: int, delta=1.0, lam=0.8, kappa=1.0) -> np.ndarray:
 
 
 def dirac(T: int, beta=1.0, kappa=1.0) -> np.ndarray:
-    """Dirac-delta dynamics: ``s_1 = β``, ``s_T = κ``, zero elsewhere (THEORY §2.2, §6.4).
+    """Dirac-delta dynamics: ``s_1 = β``, ``s_T = κ``, zero elsewhere (theory guide :ref:`theory-task-families`, :ref:`theory-dirac`; Proca et al. (2025), App. H).
 
     For ``T = 1`` the two correlations fall on the same step and ``s_1 = β + κ``.
 
@@ -164,3 +167,107 @@ def stack(*tasks) -> np.ndarray:
     if len(lengths) != 1:
         raise ValueError(f"tasks must all have the same length T, got lengths {sorted(lengths)}")
     return np.stack(arrs)
+
+
+# --- complex (rotational) task dynamics: Proca et al. (2025), App. N–O; theory guide :ref:`theory-complex-modes` ---
+
+
+def rotational(T: int, delta=1.0, lam=np.exp(1j * np.pi / 12)) -> np.ndarray:
+    r"""Complex inverse-exponential (rotational) dynamics ``s_t = δ λ^(T-t)`` with complex ``δ, λ``.
+
+    Square tasks whose correlations ``Σ^{YX_t}`` share eigenvectors
+    (Proca et al. (2025), App. N–O) decouple into complex eigen-modes; this
+    returns the task dynamics of one such mode: its complex eigenvalue ``s_t``
+    at each step.  ``|λ|`` sets the decay per step and ``arg λ`` the rotation
+    per step; the zero-loss solution is ``b* = λ``, ``u* = a* c* = δ``, stable
+    iff ``|λ| <= 1``.
+
+    Real-block view: a real task carries each complex-conjugate pair of modes
+    ``(s_t, conj(s_t))`` as a 2×2 real Schur block of ``Σ^{YX_t}`` (in an
+    orthonormal real basis ``(e_1, e_2)``),
+
+    .. math::
+
+        D_t = \begin{pmatrix} μ_t & -ν_t \\ ν_t & μ_t \end{pmatrix},\qquad s_t = μ_t + i ν_t,
+
+    i.e. ``|s_t|`` times the rotation by ``arg s_t`` (:func:`schur_block`).
+    ``s_t`` is the eigenvalue of ``D_t`` on the eigenvector
+    ``(e_1 - i e_2)/√2``; the other eigenvalue is ``conj(s_t)``.  With
+    ``δ = 1`` the block sequence is ``D_t = Λ^{T-t}`` for the rotation-scaling
+    ``Λ = schur_block(λ)``: the input ``t`` steps back is rotated ``t`` times.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    delta, lam : complex or array_like
+        Scale ``δ`` and dynamics ``λ`` (real values allowed); broadcast to a
+        leading batch shape.
+
+    Returns
+    -------
+    s : complex ndarray, shape ``broadcast(delta, lam).shape + (T,)``
+        ``s[..., t-1] = s_t`` (time axis last, as for real tasks).
+
+    Examples
+    --------
+    >>> from lrnn_theory.tasks import rotational, schur_block
+    >>> s = rotational(3, 1.0, 1j)
+    >>> s.tolist()
+    [(-1+0j), 1j, (1+0j)]
+    >>> schur_block(s[1]).tolist()
+    [[0.0, -1.0], [1.0, 0.0]]
+    """
+    t = _steps(T)
+    delta = as_float_array("delta", delta, allow_complex=True).astype(complex)
+    lam = as_float_array("lam", lam, allow_complex=True).astype(complex)
+    delta, lam = np.broadcast_arrays(delta, lam)
+    return delta[..., None] * lam[..., None] ** (t.size - t).astype(int)
+
+
+def schur_block(z) -> np.ndarray:
+    """Real Schur block ``[[Re z, -Im z], [Im z, Re z]]`` of complex values (see :func:`rotational`).
+
+    The map is an algebra homomorphism: ``schur_block(z w) = schur_block(z) @ schur_block(w)``,
+    ``schur_block(conj(z)) = schur_block(z).T`` and ``‖schur_block(z)‖_F² = 2 |z|²``.
+
+    Parameters
+    ----------
+    z : complex or array_like, any shape
+
+    Returns
+    -------
+    B : ndarray of float, shape ``np.shape(z) + (2, 2)``
+    """
+    z = as_float_array("z", z, allow_complex=True).astype(complex)
+    out = np.empty(z.shape + (2, 2))
+    out[..., 0, 0] = z.real
+    out[..., 0, 1] = -z.imag
+    out[..., 1, 0] = z.imag
+    out[..., 1, 1] = z.real
+    return out
+
+
+def schur_block_value(B, *, atol: float = 1e-12) -> np.ndarray:
+    """Complex value ``μ + iν`` of real Schur blocks ``[[μ, -ν], [ν, μ]]`` (inverse of :func:`schur_block`).
+
+    Parameters
+    ----------
+    B : array_like, shape batch + (2, 2)
+    atol : float
+        Largest tolerated departure from the rotation-scaling form
+        (``|B00 - B11|`` and ``|B01 + B10|``); beyond it ``ValueError``.
+
+    Returns
+    -------
+    z : complex ndarray, shape batch
+    """
+    B = as_float_array("B", B, min_ndim=2)
+    if B.shape[-2:] != (2, 2):
+        raise ValueError(f"B must have shape (..., 2, 2), got {B.shape}")
+    if not (isinstance(atol, (int, float)) and not isinstance(atol, bool) and atol >= 0):
+        raise TypeError(f"atol must be a non-negative number, got {atol!r}")
+    dev = np.maximum(np.abs(B[..., 0, 0] - B[..., 1, 1]), np.abs(B[..., 0, 1] + B[..., 1, 0]))
+    if np.any(dev > atol):
+        raise ValueError(f"B must be rotation-scaling blocks [[mu, -nu], [nu, mu]]; largest departure {float(np.max(dev)):.3g} > atol")
+    return 0.5 * (B[..., 0, 0] + B[..., 1, 1]) + 0.5j * (B[..., 1, 0] - B[..., 0, 1])

@@ -21,7 +21,7 @@ MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_
            "lrnn_theory.plot", "lrnn_theory.memory", "lrnn_theory.optim",
            "lrnn_theory.sim.diagnostics", "lrnn_theory.sim.init",
            "lrnn_theory.merging", "lrnn_theory.merging.interaction",
-           "lrnn_theory.memory.students"]
+           "lrnn_theory.memory.students", "lrnn_theory.empirical"]
 
 NO_ARGUMENTS = {"sensory.mean_input_power", "merging.parity_machine"}
 
@@ -68,6 +68,19 @@ BAD_INPUTS = {
     "tasks.modified": [(lambda: lt.tasks.modified("constant", 3, kappa=np.inf), "kappa")],
     "tasks.dirac": [(lambda: lt.tasks.dirac(3, [], 1.0), "beta")],
     "tasks.stack": [(lambda: lt.tasks.stack(np.ones(2), np.ones(3)), "length")],
+    "tasks.rotational": [(lambda: lt.tasks.rotational(3, 1.0, "x"), "lam"), (lambda: lt.tasks.rotational(0), "T")],
+    "tasks.schur_block": [(lambda: lt.tasks.schur_block(np.nan + 1j), "z")],
+    "tasks.schur_block_value": [(lambda: lt.tasks.schur_block_value(np.eye(3)), "B"),
+                                (lambda: lt.tasks.schur_block_value(np.diag([1.0, 2.0])), "B")],
+    "modes.complex_mode_energy": [(lambda: lt.modes.complex_mode_energy(1.0, 0.5j, 1.0, np.array([])), "s")],
+    "modes.complex_mode_rhs": [(lambda: lt.modes.complex_mode_rhs(np.nan + 0j, 0.5, 1.0, S3), "a")],
+    "modes.complex_mode_jacobian": [(lambda: lt.modes.complex_mode_jacobian(1.0, np.ones(2), 1.0, np.ones((3, 3))), "broadcast")],
+    "closed_forms.complex_fixed_point": [(lambda: lt.closed_forms.complex_fixed_point(np.array([1.0, 0.3j, 1.0])), "s")],
+    "closed_forms.complex_frozen_b_solution": [(lambda: lt.closed_forms.complex_frozen_b_solution([0.0, 1.0], S3, 0.5j, 0j), "u0")],
+    "symbolic.complex_symbols": [(lambda: lt.symbolic.complex_symbols(0), "T")],
+    "symbolic.complex_mode_energy": [(lambda: lt.symbolic.complex_mode_energy(1.5), "T")],
+    "symbolic.complex_mode_odes": [(lambda: lt.symbolic.complex_mode_odes(-1), "T")],
+    "symbolic.lambdify_complex_odes": [(lambda: lt.symbolic.lambdify_complex_odes(2)(0.1, 0.1, 0.1, np.ones(3)), "s")],
     "conventions.tau": [(lambda: lt.conventions.tau(-0.1), "lr")],
     "conventions.ode_time": [(lambda: lt.conventions.ode_time([1], 0.0), "lr")],
     "modes.mode_energy": [(lambda: lt.mode_energy(1.0, 0.5, 1.0, np.array([])), "s")],
@@ -77,7 +90,8 @@ BAD_INPUTS = {
     "modes.reduced_energy": [(lambda: lt.modes.reduced_energy(np.inf, 0.5, S3), "u")],
     "modes.reduced_rhs": [(lambda: lt.modes.reduced_rhs(1.0, 0.5, S3, delta="x"), "delta")],
     "integrate.integrate_modes": [(lambda: lt.integrate_modes(S3, 0.1, 0.1, 0.1, [1.0, 0.0]), "t"),
-                                  (lambda: lt.integrate_modes(S3, 0.1, 0.1, 0.1, [0.0, 1.0], max_steps=-1), "max_steps")],
+                                  (lambda: lt.integrate_modes(S3, 0.1, 0.1, 0.1, [0.0, 1.0], max_steps=-1), "max_steps"),
+                                  (lambda: lt.integrate_modes(S3 * 1j, 0.1, 0.1, np.inf + 0j, [0.0, 1.0]), "c0")],
     "integrate.integrate_reduced": [(lambda: lt.integrate_reduced(S3, 0.1, 0.1, [0.0, 1.0], tau=np.inf), "tau")],
     "closed_forms.fixed_point": [(lambda: lt.fixed_point(np.ones((2, 3)) * np.nan), "s")],
     "closed_forms.escape_time": [(lambda: lt.closed_forms.escape_time(S3, 0.1, 0.0), "u0")],
@@ -245,6 +259,14 @@ BAD_INPUTS = {
     "memory.students.student_point": [(lambda: lt.memory.students.student_point(0.5, "rnn", 1e-3, steps=1), "kind")],
     "plot.draw_machine": [(lambda: lt.plot.draw_machine(_ax(), "parity"), "machine")],
     "optim.check_optimiser": [(lambda: lt.optim.check_optimiser("optimiser", "rmsprop"), "optimiser")],
+    "empirical.task_dynamics": [(lambda: lt.task_dynamics(X, np.ones((5, 1))), "samples"),
+                                (lambda: lt.task_dynamics(np.ones((4, 0, 2)), np.ones((4, 1))), "T"),
+                                (lambda: lt.task_dynamics(X * 1j, np.ones((4, 1))), "X"),
+                                (lambda: lt.task_dynamics(X, np.full((4, 1), np.nan)), "Y")],
+    "empirical.train_and_compare": [(lambda: lt.train_and_compare(X, np.ones((4, 1)), lr=-0.1, steps=5), "lr"),
+                                    (lambda: lt.train_and_compare(X, np.ones((4, 1)), lr=0.1, steps=5, n_h=0), "n_h")],
+    "empirical.perturbed_dataset": [(lambda: lt.empirical.perturbed_dataset(np.eye(2), 2, 2, 4, r=-1.0, seed=0), "r"),
+                                    (lambda: lt.empirical.perturbed_dataset(np.eye(2), 2, 2, 4, step=2, seed=0), "step")],
     "plot.theory_vs_simulation": [(lambda: lt.plot.theory_vs_simulation(_ax(), [0, 1], [1], [0], [1], color="k"), "t_theory")],
 }
 

@@ -1,4 +1,4 @@
-"""Part C training options of the BPTT simulator (THEORY-EXTENSIONS C.4, C.5, C.7, C.8, C.9)."""
+"""Theory guide `bptt-diagnostics` training options of the BPTT simulator (theory guide `bptt-clipping`, `bptt-truncation`, `bptt-leak`, `bptt-masks`, `bptt-run-summary`)."""
 import numpy as np
 import pytest
 
@@ -39,7 +39,7 @@ def test_gradient_matches_finite_differences_with_mask_and_leak(leak):
 
 
 def test_last_step_target_equals_the_core_per_sample_bptt_kernel():
-    """Loss at T only, α = 0: the core model of THEORY §1.5 (ŷ = W_y h_{T+1}) with weight 1/P."""
+    """Loss at T only, α = 0: the core model of theory guide `theory-matrix-flow` (ŷ = W_y h_{T+1}) with weight 1/P."""
     X, Y, (U, W, V) = _problem(P=6, T=9, per_step=False)
     loss, (gU, gW, gV) = sequence_loss_and_grad(X, Y, (U, W, V))
     H = np.empty((X.shape[1] + 1, W.shape[0]))
@@ -75,7 +75,7 @@ def test_truncated_gradient_sees_no_input_older_than_the_window():
 
 
 def test_a_dependency_at_lag_beyond_the_window_is_not_learned():
-    """Teacher y_t = x_{t-3}: full BPTT learns it; truncated BPTT with k = 2 cannot (C.5)."""
+    """Teacher y_t = x_{t-3}: full BPTT learns it; truncated BPTT with k = 2 cannot (theory guide `bptt-truncation`)."""
     rng = np.random.default_rng(3)
     P, T, lag = 32, 12, 3
     X = rng.normal(size=(P, T, 1))
@@ -114,7 +114,7 @@ def test_infinite_threshold_is_bitwise_no_clipping_and_counts_are_exact():
 
 
 def test_padded_variable_length_batch_equals_per_length_batches():
-    """C.8: strings of lengths 3, 5, 8 padded to 8 with a loss mask at each string's end give the
+    """Theory guide `bptt-masks`: strings of lengths 3, 5, 8 padded to 8 with a loss mask at each string's end give the
     gradient of the per-length batches weighted by their share of loss terms."""
     rng = np.random.default_rng(4)
     lengths = [3, 5, 8, 5, 3, 8, 8]

@@ -1,4 +1,4 @@
-"""The ``lrnn-theory`` command: a thin layer; its numbers come from the library (THEORY §4.1)."""
+"""The ``lrnn-theory`` command: a thin layer; its numbers come from the library (theory guide `theory-fixed-points`)."""
 import json
 
 import pytest
@@ -14,7 +14,7 @@ def test_solve_reaches_the_closed_form_fixed_point(tmp_path, capsys):
     assert "closed form" in text and "zero-loss solution" in text
     assert out.exists()
     data = json.loads((tmp_path / "mode.json").read_text())
-    # §4.1: inverse-exponential b* = λ, u* = δ
+    # theory guide `theory-fixed-points`: inverse-exponential b* = λ, u* = δ
     assert abs(data["reached"]["b"] - 0.8) < 1e-8 and abs(data["reached"]["u"] - 2.0) < 1e-8
     assert data["closed_form"]["b"] == pytest.approx(0.8, abs=1e-12)
     assert len(data["trajectory"]["t"]) == len(data["trajectory"]["b"])

@@ -1,4 +1,4 @@
-"""Closed forms of THEORY §4–§5 (§10 checks 10–12, 17, 18) against second methods."""
+"""Closed forms of theory guide `theory-learning-speed`, `theory-stability-extrapolation` (theory guide `theory-checks` ('Fixed points and closed forms', 'Landscape', 'Extrapolation and kernels')) against second methods."""
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
@@ -24,7 +24,7 @@ def test_fixed_point_table_of_section_4_1(family, delta, lam):
 
 
 def test_every_task_is_learnable_at_T2():
-    """§5.1: u = s_2, b = s_1/s_2."""
+    """Theory guide `theory-learnable`: u = s_2, b = s_1/s_2."""
     s = np.array([[0.3, -1.2], [2.0, 0.5]])
     fp = cf.fixed_point(s)
     assert np.all(fp.exact) and np.allclose(fp.b, s[:, 0] / s[:, 1]) and np.allclose(fp.u, s[:, 1])
@@ -48,7 +48,7 @@ def test_fixed_point_is_stationary_and_never_worse_than_a_grid():
 
 
 def test_check17_scale_invariance():
-    """§10 check 17: s -> k s leaves b* unchanged and multiplies u* by k."""
+    """Theory guide `theory-checks` ('Landscape'): s -> k s leaves b* unchanged and multiplies u* by k."""
     rng = np.random.default_rng(1)
     s = rng.normal(size=(10, 5))
     for k in (0.1, 3.0, -2.0):
@@ -57,7 +57,7 @@ def test_check17_scale_invariance():
 
 
 def test_check11_logistic_equals_integrated_ode():
-    """§10 check 11: b frozen, balanced: the §4.2 logistic equals solve_ivp of the mode ODE to 1e-8."""
+    """Theory guide `theory-checks` ('Fixed points and closed forms'): b frozen, balanced: the theory guide `theory-frozen-recurrent` logistic equals solve_ivp of the mode ODE to 1e-8."""
     s = tasks.exponential(6, 1.0, 0.9)
     t = np.linspace(0, 10, 51)
     for b in (0.3, 1.0, 1.1):
@@ -98,7 +98,7 @@ def test_check12_hessian_one_zero_eigenvalue_and_equals_numeric_hessian():
 
 @pytest.mark.parametrize("s", [tasks.constant(4, 1.0), tasks.inverse_exponential(8, 1.0, 0.8), tasks.exponential(4, 1.0, 0.8)])
 def test_check12_gd_stability_threshold(s):
-    """§5.2: GD near the solution converges at 0.9·2/λmax and diverges at 1.1·2/λmax."""
+    """Theory guide `theory-stability`: GD near the solution converges at 0.9·2/λmax and diverges at 1.1·2/λmax."""
     fp = cf.fixed_point(s)
     lr_max = cf.max_stable_lr(s)
     H = cf.hessian_at_solution(s)
@@ -118,13 +118,13 @@ def test_check12_gd_stability_threshold(s):
 
 
 def test_check18_extrapolation():
-    """§10 check 18 and §5.3 values (δ = 1, λ = 0.8, T = 10): 0.359, 0, 3.74, 61.4 at T' = 5, 10, 15, 20."""
+    """Theory guide `theory-checks`, `theory-extrapolation` ('Extrapolation and kernels') values (δ = 1, λ = 0.8, T = 10): 0.359, 0, 3.74, 61.4 at T' = 5, 10, 15, 20."""
     Tp = np.arange(1, 31)
     closed = cf.extrapolation_energy("exponential", 10, Tp, 1.0, 0.8)
     direct = np.array([cf.extrapolation_energy_direct(0.8 ** 10, 1 / 0.8, tasks.exponential(int(t), 1.0, 0.8)) for t in Tp])
     assert np.allclose(closed, direct, rtol=1e-13, atol=1e-13)
     assert np.round(closed[[4, 9, 14, 19]], 3).tolist() == [0.359, 0.0, 3.737, 61.423]
-    # zero only at T' = T, growing with T' beyond it.  (THEORY says "growing with |T'-T|"; below T the
+    # zero only at T' = T, growing with T' beyond it.  (the theory guide says "growing with |T'-T|"; below T the
     # sum has fewer terms and E_test is not monotone: 0.240, 0.363, 0.410, 0.403, 0.359, ... at T' = 1..5)
     assert closed[9] == 0 and np.all(closed[np.arange(30) != 9] > 0) and np.all(np.diff(closed[9:]) > 0)
     for fam in ("constant", "inverse_exponential"):
@@ -135,7 +135,7 @@ def test_check18_extrapolation():
 
 
 def test_recency_weight_family_closed_forms():
-    """§4.3: C(b0) for the three families equals the direct sum."""
+    """Theory guide `theory-escape-recency`: C(b0) for the three families equals the direct sum."""
     T, d, lam, b0 = 9, 1.3, 0.7, 0.4
     C = cf.recency_weight(np.stack([tasks.inverse_exponential(T, d, lam), tasks.constant(T, d), tasks.exponential(T, d, lam)]), b0)
     expected = [d * (1 - (lam * b0) ** T) / (1 - lam * b0), d * (1 - b0 ** T) / (1 - b0),

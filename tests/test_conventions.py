@@ -1,4 +1,4 @@
-"""Loss/time conventions of THEORY §1.4 (the GD-vs-ODE calibration itself is in test_sim)."""
+"""Loss/time conventions of theory guide `theory-conventions` (the GD-vs-ODE calibration itself is in test_sim)."""
 import numpy as np
 import pytest
 

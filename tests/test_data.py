@@ -1,4 +1,4 @@
-"""Datasets of THEORY §2.3 (§10 checks 1–3)."""
+"""Datasets of theory guide `theory-dataset-construction` (theory guide `theory-checks` ('Data'))."""
 import numpy as np
 import pytest
 
@@ -23,7 +23,7 @@ def test_check1_exact_whitening_and_target_correlations(convention, P):
 
 
 def test_check2_loss_identity_for_arbitrary_targets():
-    """§1.3: with whitened inputs, the loss equals ½Σ_i‖Σ^{YX_i} - M_i‖² + ½(Σ‖y‖² - Σ_i‖Σ^{YX_i}‖²)."""
+    """Theory guide `theory-loss`: with whitened inputs, the loss equals ½Σ_i‖Σ^{YX_i} - M_i‖² + ½(Σ‖y‖² - Σ_i‖Σ^{YX_i}‖²)."""
     rng = np.random.default_rng(0)
     d = make_dataset(_S(), 4, 5, 64, seed=1, convention="sum")
     Y = rng.normal(size=d.Y.shape)  # arbitrary targets, not linear in the inputs
@@ -38,7 +38,7 @@ def test_check2_loss_identity_for_arbitrary_targets():
 
 
 def test_check3_iid_correlation_error_scaling():
-    """§2.3: without whitening the correlation error is ≈ sqrt(T N_x Σ s² / P) (within 15 %, 20 draws)."""
+    """Theory guide `theory-dataset-construction`: without whitening the correlation error is ≈ sqrt(T N_x Σ s² / P) (within 15 %, 20 draws)."""
     S = _S()
     T, n_x = 6, 4
     for P in (400, 4000):

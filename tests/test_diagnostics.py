@@ -1,4 +1,4 @@
-"""BPTT diagnostics (THEORY-EXTENSIONS C.1–C.3, C.6, C.7)."""
+"""BPTT diagnostics (theory guide `bptt-adjoint-norms`, `bptt-lag`, `bptt-jacobian-monitors`, `bptt-initialisers`, `bptt-leak`)."""
 import numpy as np
 import pytest
 from scipy.linalg import expm

@@ -1,4 +1,4 @@
-"""Every figure in quick mode: the numbers it plots against THEORY (§9), and the files it writes."""
+"""Every figure in quick mode: the numbers it plots against the theory (theory guide `gallery`), and the files it writes."""
 import json
 import os
 
@@ -26,7 +26,7 @@ def test_fig2_learning_speed_and_agreement(data):
     d = data["fig2"]
     # larger δ rises earlier (b frozen at 1)
     assert np.all(np.diff(d["left"]["time_to_half"]) < 0)
-    # initial slope of b at b = 0 is u s_{T-1} = δ²λ: 2.8, 1.0, 0.3 per τ (§4.4)
+    # initial slope of b at b = 0 is u s_{T-1} = δ²λ: 2.8, 1.0, 0.3 per τ (theory guide `theory-frozen-io`)
     assert np.allclose(d["right"]["initial_slope_at_b0"], [2.8, 1.0, 0.3], rtol=1e-12)
     # the (2, 0.7) curve settles lowest
     b_final = np.asarray(d["right"]["b_final_theory"])
@@ -46,7 +46,7 @@ def test_fig3_fixed_points_stability_and_extrapolation(data):
     E = np.asarray(cols["exponential"]["extrapolation"])  # rows: λ = 0.8, 0.9, 1.1, 1.25; T' = 1..20
     assert np.all(E[:, 9] == 0) and np.all(np.argmin(E, axis=1) == 9)
     assert np.round(E[0, [4, 9, 14, 19]], 3).tolist() == [0.359, 0.0, 3.737, 61.423]
-    # 2/λ_max for the constant family: 2/151.6-type values decrease with δ (§5.2: λ_max grows like δ²)
+    # 2/λ_max for the constant family: 2/151.6-type values decrease with δ (theory guide `theory-stability`: λ_max grows like δ²)
     lr = np.asarray(cols["constant"]["max_stable_lr"])
     assert np.all(np.diff(lr) < 0)
     assert list(cols["exponential"]["early_importance"]) == [True, True, False, False]
@@ -57,7 +57,7 @@ def test_fig4_transitions_hysteresis_and_runaway(data):
     kappa = list(data["fig4"]["kappa"])
     i02, i06, i10 = kappa.index(0.2), kappa.index(0.6), kappa.index(1.0)
     step = lambda c: np.diff(c["x"])[0]  # noqa: E731
-    # §6.6 table, T = 10 rows: GF constant 0.04 / 0.12 / 0.20; exponential 0.65 / 0.75 / 0.80
+    # theory guide `theory-exponential-kappa` table, T = 10 rows: GF constant 0.04 / 0.12 / 0.20; exponential 0.65 / 0.75 / 0.80
     gf = np.asarray(cols["constant"]["transition_gf"])
     assert np.allclose(gf[[i02, i06, i10]], [0.04, 0.12, 0.20], atol=step(cols["constant"]) + 0.01)
     gf = np.asarray(cols["exponential"]["transition_gf"])
@@ -78,7 +78,7 @@ def test_fig5_kernel_distance(data):
     un = np.asarray(d["unaligned"])  # quick: T = 1, 2, 4 × σ = 0.01, 0.28, 0.5
     assert un[0, 0] < 0.3 and un[2, 0] > 0.85  # small at T = 1, grows with T
     assert abs(un[1, 0] - 0.65) < 0.1 and abs(un[2, 0] - 0.92) < 0.05
-    # a stalled run is flagged (THEORY notes the T = 2, σ = 0.5 cell), never averaged in silently
+    # a stalled run is flagged (the theory guide notes the T = 2, σ = 0.5 cell), never averaged in silently
     stalled = np.asarray(d["stalled"])
     assert np.all(np.isnan(un[np.all(stalled, axis=-1)]))
 
@@ -112,21 +112,21 @@ def test_memory_f1_f2_curse_and_its_cure(data):
     d = data["memory-f1"]
     lam, rho = np.asarray(d["lam"]), list(d["rho"])
     d2 = np.asarray(d["d2"])
-    # B.2: sensitivity grows like memory³ (slope 3 in log-log against 1/(1-λ)), activity like memory
+    # theory guide `memory-moments`: sensitivity grows like memory³ (slope 3 in log-log against 1/(1-λ)), activity like memory
     far = lam > 1 - 1e-3
     slope = np.polyfit(np.log(1 / (1 - lam[far])), np.log(d2[rho.index(0.0)][far]), 1)[0]
     assert slope == pytest.approx(3.0, abs=0.01)
     assert np.all(np.diff(d2[:, -1]) > 0)  # more correlated inputs, larger sensitivity
-    # B.5 loss landscapes vanish at the teacher, within one grid step
+    # theory guide `memory-teacher-student` loss landscapes vanish at the teacher, within one grid step
     grid = np.asarray(d["lam_grid"])
     for ls, y in zip(d["lam_star"], np.asarray(d["loss"])):
         assert abs(grid[np.argmin(y)] - ls) <= grid[1] - grid[0]
-    # B.5 phase plateau ≈ 1/(1-ν²) far from θ*
+    # theory guide `memory-teacher-student` phase plateau ≈ 1/(1-ν²) far from θ*
     phase = np.asarray(d["phase_loss"])
     assert phase[0, 0] == pytest.approx(1 / (1 - d["lam_star"][0] ** 2), rel=0.05)
     e = data["memory-f2"]
     hn = np.asarray(e["h2_normalised"])
-    assert np.allclose(hn[0], 1.0, rtol=1e-12)  # γ = sqrt(1-λ²) normalises white inputs exactly (B.4)
+    assert np.allclose(hn[0], 1.0, rtol=1e-12)  # γ = sqrt(1-λ²) normalises white inputs exactly (theory guide `memory-reparametrisation`)
     cure = np.asarray(e["d_omega2_normalised_exp"])
     assert cure[0, -1] == pytest.approx(0.5, rel=1e-3) and cure[1, -1] == pytest.approx(9.5, rel=1e-2)
 
@@ -135,7 +135,7 @@ def test_memory_f3_f4_parametrisations(data):
     rows = {r["label"]: r for r in data["memory-f3"]["rows"]}
     nus = data["memory-f3"]["nu_star"]
     # curvature along ω_ν near the teacher (nearest grid point): γ + exp stays O(1/4) for every ν*
-    # (B.5: it tends to 1/4), while the direct parametrisation's grows like 1/(1-ν*)²
+    # (theory guide `memory-teacher-student`: it tends to 1/4), while the direct parametrisation's grows like 1/(1-ν*)²
     near = {lab: [r["hess_nu"][k][int(np.argmin(r["loss_nu"][k]))] for k in range(len(nus))] for lab, r in rows.items()}
     assert all(0.1 < h < 0.3 for h in near["exp"])
     assert near["direct"][-1] > 100 and near["direct"][-1] > 10 * near["direct"][0]
@@ -149,7 +149,7 @@ def test_memory_f6_f7_hessian_structure(data):
         H = np.asarray(d[key])
         assert np.allclose(H, H.T, rtol=0, atol=1e-9 * np.abs(H).max())
         assert np.linalg.eigvalsh(H).min() > -1e-8 * np.abs(H).max()  # a Gauss–Newton matrix is PSD
-    # B.6: the diagonal student's top eigenvectors are localised, the dense student's spread out
+    # theory guide `memory-multidim`: the diagonal student's top eigenvectors are localised, the dense student's spread out
     assert np.asarray(d["ipr_diagonal"])[-1] > 2 * np.asarray(d["ipr_dense"])[-1]
     f = data["memory-f7"]
     s0 = np.asarray(f["abs_S"])[0]
@@ -161,7 +161,7 @@ def test_memory_f6_f7_hessian_structure(data):
 
 
 def test_merging_figures_quick(data):
-    """A.6 figures in quick mode: one shared training run, consistent numbers across figures."""
+    """Theory guide `gallery` figures in quick mode: one shared training run, consistent numbers across figures."""
     f1, f2, f8 = data["merging-f1"], data["merging-f2"], data["merging-f8"]
     assert np.array_equal(f1["record_epochs"], f2["record_epochs"])  # the same (shared) run
     assert np.all(np.asarray(f2["fraction"]) <= 1.0) and f2["n_strings"] == 2047
@@ -173,7 +173,7 @@ def test_merging_figures_quick(data):
     assert frac.shape == (10, 10) and np.nanmax(frac) <= 1.0 and np.allclose(frac, frac.T, equal_nan=True)
     f6 = data["merging-f6"]
     d = np.asarray(f6["theory_agree"])
-    assert d.max() == pytest.approx(0.33, abs=0.01) and d[-1] < 1e-3  # A.8 check 7 in the figure
+    assert d.max() == pytest.approx(0.33, abs=0.01) and d[-1] < 1e-3  # theory guide `theory-checks-merging` in the figure
     f7 = data["merging-f7"]
     for tr in f7["trajectories"]:
         assert tr["H"][-1] == pytest.approx(tr["H_inf"], abs=1e-3)

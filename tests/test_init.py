@@ -1,4 +1,4 @@
-"""Recurrent initialisers (THEORY-EXTENSIONS C.6)."""
+"""Recurrent initialisers (theory guide `bptt-initialisers`)."""
 import numpy as np
 import pytest
 from scipy import stats

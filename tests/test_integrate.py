@@ -1,4 +1,4 @@
-"""Checks of the compiled mode-ODE integrator (THEORY §3.3–§3.4, §4, §6.6; §10 checks 8, 10, 11, 13)."""
+"""Checks of the compiled mode-ODE integrator (theory guide `theory-mode-odes`, `theory-reduced`, `theory-learning-speed`, `theory-exponential-kappa`, `theory-checks` ('Dynamics', 'Fixed points and closed forms'); Proca et al. (2025), eqs. 5–8)."""
 import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
@@ -69,7 +69,7 @@ def test_inverse_exponential_reference_run():
     ],
 )
 def test_check10_converges_to_family_fixed_points(family, delta, lam, b_star, u_star):
-    """§10 check 10: from small init the ODE reaches §4.1's solution to 1e-6 with zero energy."""
+    """Theory guide `theory-checks` ('Fixed points and closed forms'): from small init the ODE reaches the solution of theory guide `theory-fixed-points` to 1e-6 with zero energy."""
     s = tasks.make_task(family, 8, delta, lam)
     fin = integrate_modes(s, 0.1, 0.1, 0.1, np.array([0.0, 2000.0])).final()
     assert abs(fin.b - b_star) < 1e-6
@@ -89,7 +89,7 @@ def test_check8_imbalance_conserved_to_solver_tolerance():
 
 
 def test_check11_frozen_b_is_the_logistic():
-    """§10 check 11: with b frozen the balanced ODE equals the logistic of §4.2 to 1e-8."""
+    """Theory guide `theory-checks` ('Fixed points and closed forms'): with b frozen the balanced ODE equals the logistic of theory guide `theory-frozen-recurrent` to 1e-8."""
     s = tasks.constant(5, 1.0)
     t = np.linspace(0, 20, 201)
     for b in (0.5, 1.0, 1.2):
@@ -100,7 +100,7 @@ def test_check11_frozen_b_is_the_logistic():
 
 
 def test_t1_is_the_two_layer_sigmoid():
-    """§3.6: T = 1 gives u(t) = s e^{2st} / (e^{2st} - 1 + s/u0) and ḃ ≡ 0."""
+    """Theory guide `theory-t1`: T = 1 gives u(t) = s e^{2st} / (e^{2st} - 1 + s/u0) and ḃ ≡ 0."""
     s1, u0 = 1.7, 0.01
     t = np.linspace(0, 6, 61)
     sol = integrate_modes([s1], 0.1, 0.3, 0.1, t)
@@ -118,7 +118,7 @@ def test_tau_rescales_time():
 
 
 def test_freeze_a_and_c_follows_recurrent_ode():
-    """§4.4: with u frozen, only b moves; initial slope is u s_{T-1}."""
+    """Theory guide `theory-frozen-io`: with u frozen, only b moves; initial slope is u s_{T-1}."""
     s = tasks.inverse_exponential(5, 2.0, 0.7)
     a = np.sqrt(2.0)
     t = np.linspace(0, 1e-4, 3)
@@ -132,7 +132,7 @@ def test_freeze_a_and_c_follows_recurrent_ode():
 
 
 def test_reduced_system_equals_full_system():
-    """§3.4: the (u, b) system with Δ = a0² - c0² reproduces the three-variable flow."""
+    """Theory guide `theory-reduced`: the (u, b) system with Δ = a0² - c0² reproduces the three-variable flow."""
     rng = np.random.default_rng(0)
     s = tasks.inverse_exponential(7, rng.uniform(0.5, 2, 5), rng.uniform(0.5, 1, 5))
     a0, c0 = rng.uniform(0.05, 0.3, 5), rng.uniform(0.05, 0.3, 5)
@@ -147,9 +147,9 @@ def test_reduced_system_equals_full_system():
 
 
 def test_check13_recency_bias_escape_ordering():
-    """§10 check 13 with the §4.3 example (T = 7, init a = b = c = 0.01): the late-importance task
+    """Theory guide `theory-checks` ('Fixed points and closed forms') with the theory guide `theory-escape-recency` example (T = 7, init a = b = c = 0.01): the late-importance task
     (δ = 1.1, λ = 0.5) reaches 90 % of both targets at ≈4.9τ, its swapped early-importance twin
-    (δ = 0.5, λ = 1.1) at ≈8.8τ.  THEORY does not pin b0; b0 = 0.01 gives 4.93τ and 9.03τ
+    (δ = 0.5, λ = 1.1) at ≈8.8τ.  The theory guide does not pin b0; b0 = 0.01 gives 4.93τ and 9.03τ
     (b0 = 0.1: 4.67τ, 7.83τ), hence the tolerances.  The escape-time estimate τ ln(u*/u0)/(2C(b0))
     is the plateau part only, so it comes first, within 20 %."""
     t = np.linspace(0, 20, 4001)
@@ -174,7 +174,7 @@ def _jump_location(x, b):
     [(0.2, 0.03, 0.19, 0.60), (0.6, 0.11, 0.34, 1.60), (1.0, 0.19, 0.46, 2.40)],
 )
 def test_gradient_flow_transition_table_T4(kappa, const_loc, exp_loc, dirac_loc):
-    """§6.6 reference table, GF column, T = 4: gradient flow from a = b = c = 0.1 to 10⁴τ;
+    """Theory guide `theory-exponential-kappa` reference table, GF column, T = 4: gradient flow from a = b = c = 0.1 to 10⁴τ;
     location of the largest jump of the final b.  The table reports the grid point before the
     jump; we accept the jump midpoint within one grid step of it."""
     t = np.array([0.0, 1e4])
@@ -191,7 +191,7 @@ def test_gradient_flow_transition_table_T4(kappa, const_loc, exp_loc, dirac_loc)
 
 
 def test_dirac_T10_gradient_flow_never_leaves_feedforward_point():
-    """§6.4/§6.6: for T = 10 and this init the flow stays at b ≈ 0 for all β ≤ 4."""
+    """Theory guide `theory-dirac`, `theory-exponential-kappa`: for T = 10 and this init the flow stays at b ≈ 0 for all β ≤ 4."""
     sol = integrate_modes(tasks.dirac(10, np.linspace(0, 4, 41), 1.0), 0.1, 0.1, 0.1, np.array([0.0, 1e4]))
     assert sol.success and np.max(np.abs(sol.final().b)) < 1e-6
 
@@ -208,7 +208,7 @@ def test_overflow_is_flagged_not_raised():
 
 
 def test_bound_event_stops_runaway():
-    s = tasks.dirac(3, 3.0, 1.0)  # rho >= 2: no finite minimiser, b runs away (§6.4)
+    s = tasks.dirac(3, 3.0, 1.0)  # rho >= 2: no finite minimiser, b runs away (theory guide `theory-dirac`)
     sol = integrate_modes(s, 0.5, 1.5, 0.5, np.linspace(0, 1e4, 5), bound=5.0)
     assert sol.diverged and sol.t_stop < 1e4
     assert np.nanmax(np.abs(sol.b)) <= 5.0 + 1e-9
@@ -287,7 +287,7 @@ def _mode_problem(draw):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_mode_problem())
 def test_property_energy_decreases_and_imbalance_is_conserved(problem):
-    """Gradient flow: dE/dt = -|∇E|² <= 0 and d(a²-c²)/dt = 0 (§3.4), to solver tolerance."""
+    """Gradient flow: dE/dt = -|∇E|² <= 0 and d(a²-c²)/dt = 0 (theory guide `theory-reduced`), to solver tolerance."""
     s, a0, b0, c0 = problem
     sol = integrate_modes(s, a0, b0, c0, np.linspace(0.0, 5.0, 26), bound=1e4)
     e = sol.energy[np.isfinite(sol.energy)]

@@ -1,4 +1,4 @@
-"""Effective regulariser, profile energy and phase transitions (THEORY §6; §10 checks 14–16)."""
+"""Effective regulariser, profile energy and phase transitions (theory guide `theory-regulariser`, `theory-checks` ('Landscape'))."""
 import numpy as np
 import pytest
 from scipy.optimize import minimize
@@ -46,7 +46,7 @@ def test_global_minimiser_beats_the_grid_and_is_stationary():
 
 
 def test_check16_dirac_T3_closed_form():
-    """§10 check 16: b*² = (2ρ-1)/(2-ρ) on (½, 2); b* = 0 below ½; runaway at ρ >= 2."""
+    """Theory guide `theory-checks` ('Landscape'): b*² = (2ρ-1)/(2-ρ) on (½, 2); b* = 0 below ½; runaway at ρ >= 2."""
     rho = np.array([0.2, 0.45, 0.6, 1.0, 1.5, 1.9])
     b, u, runaway = ls.dirac_t3_solution(rho, kappa=0.7)
     gm = ls.global_minimiser(tasks.dirac(3, 0.7 * rho, 0.7), b_range=(0.0, 10.0))
@@ -60,7 +60,7 @@ def test_check16_dirac_T3_closed_form():
 
 
 def test_check16_dirac_landau_expansion():
-    """§6.4, paper's scaling s_1 = β, s_3 = 1/β: 2E*(b) = β² + (β⁻² - 2) b² + (2 - β²) b⁴ + O(b⁶)
+    """Theory guide `theory-dirac`, paper's scaling s_1 = β, s_3 = 1/β: 2E*(b) = β² + (β⁻² - 2) b² + (2 - β²) b⁴ + O(b⁶)
     (the paper's E* has no ½); critical β_c = 1/√2 with quartic coefficient 3/2 > 0."""
     b = np.array([1e-3, 3e-3, 1e-2])
     for beta in (0.5, 1 / np.sqrt(2), 0.9, 1.3):
@@ -73,7 +73,7 @@ def test_check16_dirac_landau_expansion():
 
 
 def test_check16_dirac_T_ge_4_feedforward_point_locally_stable_and_switch_at_rho_1():
-    """§6.4: for T >= 4 the b² coefficient of E* is κ²/2 > 0; E*(b → ∞) -> ½κ² from above, so the
+    """Theory guide `theory-dirac`: for T >= 4 the b² coefficient of E* is κ²/2 > 0; E*(b → ∞) -> ½κ² from above, so the
     global infimum switches at ρ = 1 exactly."""
     for T in (4, 5, 7):
         for kappa in (0.5, 1.0):
@@ -90,10 +90,10 @@ def test_check16_dirac_T_ge_4_feedforward_point_locally_stable_and_switch_at_rho
 
 
 def _assert_transition_at(x, b, ref, tol):
-    """The largest jump of b lies within ``tol`` of THEORY's value.  For the constant family at
-    T = 4 the crossover is continuous (§6.5) and the increments of b* are flat near their maximum
+    """The largest jump of b lies within ``tol`` of the theory guide's value.  For the constant family at
+    T = 4 the crossover is continuous (theory guide `theory-constant-kappa`) and the increments of b* are flat near their maximum
     (e.g. 0.021-0.022 per 0.01 for κ = 1 over δ ∈ [0.16, 0.23]), so "largest jump" is ill-posed
-    there: then THEORY's value must sit where the increment is within 5 % of its maximum."""
+    there: then the theory guide's value must sit where the increment is within 5 % of its maximum."""
     loc = ls.transition_location(x, b)
     if abs(loc - ref) <= tol:
         return
@@ -108,7 +108,7 @@ def _assert_transition_at(x, b, ref, tol):
     [(0.2, 0.03, 0.16, 0.20), (0.6, 0.12, 0.34, 0.60), (1.0, 0.17, 0.46, 1.05)],
 )
 def test_global_minimum_transition_table_T4(kappa, const_loc, exp_loc, dirac_loc):
-    """§6.6 reference table, GM column at T = 4: global minimiser of E*(b) over b ∈ [-1, 3],
+    """Theory guide `theory-exponential-kappa` reference table, GM column at T = 4: global minimiser of E*(b) over b ∈ [-1, 3],
     location of the largest jump of b.  Grid step 0.01 (Dirac: 0.05); the table rounds to 0.01."""
     x = np.arange(0, 2.0001, 0.01)
     _assert_transition_at(x, ls.global_minimiser(tasks.modified("constant", 4, x, 0.0, kappa)).b, const_loc, 0.015)
@@ -119,7 +119,7 @@ def test_global_minimum_transition_table_T4(kappa, const_loc, exp_loc, dirac_loc
 
 
 def test_constant_task_coexistence_window_T15():
-    """§6.5: T = 15, ρ = δ/κ: two coexisting minima for ρ ∈ [0.180, 0.200]; one outside."""
+    """Theory guide `theory-constant-kappa`: T = 15, ρ = δ/κ: two coexisting minima for ρ ∈ [0.180, 0.200]; one outside."""
     n = [ls.local_minima(tasks.modified("constant", 15, rho, kappa=1.0)).b.size for rho in (0.17, 0.185, 0.195, 0.21)]
     assert n == [1, 2, 2, 1]
 

@@ -1,4 +1,4 @@
-"""Curse of memory, theory core (THEORY-EXTENSIONS B.2–B.5; checks B.9 1–4 and 6)."""
+"""Curse of memory, theory core (theory guide `memory-moments`, `memory-complex`, `memory-reparametrisation`, `memory-teacher-student`, `theory-checks-memory`; Zucchet & Orvieto (2024))."""
 import numpy as np
 import pytest
 import sympy as sp
@@ -106,7 +106,7 @@ def test_bad_input(call, exc, match):
 
 
 # ---------------------------------------------------------------------------------------------
-# B.4 normalisation and reparametrisation (check 5)
+# theory guide `memory-reparametrisation` normalisation and reparametrisation
 
 
 @pytest.mark.parametrize("lam,rho", [(0.9, 0.0), (0.95, 0.0), (0.9, 0.6), (0.8, 0.9)])
@@ -120,7 +120,7 @@ def test_b9_5_normalised_activity_monte_carlo(lam, rho):
 
 
 def test_b9_5_reparametrised_sensitivity_limits():
-    """The B.4 table: limits as ν → 1 and the exact tanh / ν-scaled values."""
+    """The theory guide `memory-reparametrisation` table: limits as ν → 1 and the exact tanh / ν-scaled values."""
     eps = 1e-7
     nu = 1 - eps
     assert memory.modulus_sensitivity(nu, 0.0, "exp", "fixed") == pytest.approx(0.5, rel=1e-5)
@@ -161,7 +161,7 @@ def test_b9_5_sensitivity_against_monte_carlo(lam, rho, param, gamma):
 
 
 # ---------------------------------------------------------------------------------------------
-# B.5 teacher–student: Monte Carlo and gradient (check 6)
+# theory guide `memory-teacher-student` teacher–student: Monte Carlo and gradient
 
 
 @pytest.mark.parametrize("lam,lam_star,mu", [(0.8, 0.9, 0.0), (0.8 * np.exp(0.5j), 0.9 * np.exp(0.2j), 0.0), (0.7, 0.85, 0.5),
@@ -184,7 +184,7 @@ def test_teacher_student_gradient_is_the_finite_difference_of_the_loss(normalise
 
 
 # ---------------------------------------------------------------------------------------------
-# B.6 diagonal Hessian (check 9)
+# theory guide `memory-multidim` diagonal Hessian
 
 
 def test_b9_9_diagonal_hessian_matches_monte_carlo_gauss_newton():
@@ -199,7 +199,7 @@ def test_b9_9_diagonal_hessian_matches_monte_carlo_gauss_newton():
     assert np.linalg.norm(mc.mean - H) / np.linalg.norm(H) < 0.03
     ev, ev_mc = np.linalg.eigvalsh(H), np.linalg.eigvalsh(mc.mean)
     assert np.allclose(ev_mc[-3:], ev[-3:], rtol=0.05)
-    # B.6: the top eigenvector is localised on the eigenvalue nearest the unit circle that is
+    # theory guide `memory-multidim`: the top eigenvector is localised on the eigenvalue nearest the unit circle that is
     # close to its own conjugate (0.97, real): its Re/Im coordinates carry > 90% of the weight
     top = np.linalg.eigh(H)[1][:, -1] ** 2
     k = int(np.argmax(np.abs(lam)))
@@ -207,7 +207,7 @@ def test_b9_9_diagonal_hessian_matches_monte_carlo_gauss_newton():
 
 
 def test_diagonal_hessian_of_one_real_eigenvalue_is_the_b5_curvature():
-    """n = 1, b = c = 1, λ real: H_re,re = S(λ, λ) = (1+λ²)/(1-λ²)³ (B.5) and H_im,im = λ² S·... via B = A."""
+    """n = 1, b = c = 1, λ real: H_re,re = S(λ, λ) = (1+λ²)/(1-λ²)³ (theory guide `memory-teacher-student`) and H_im,im = λ² S·... via B = A."""
     lam = 0.92
     H = memory.diagonal_hessian([lam], [1.0], [1.0])
     assert H[0, 0] == pytest.approx(float(memory.teacher_student_curvature(lam)), rel=1e-12)
@@ -215,7 +215,7 @@ def test_diagonal_hessian_of_one_real_eigenvalue_is_the_b5_curvature():
 
 
 # ---------------------------------------------------------------------------------------------
-# B.5 / B.8 gradient descent on λ (checks 7 and 8)
+# theory guide `memory-teacher-student`, `memory-simulation-plan` gradient descent on λ
 
 
 @pytest.mark.parametrize("lam_star", [0.8, 0.9, 0.95])
@@ -253,13 +253,13 @@ def test_omega_curvature_reproduces_b5_curvatures_for_complex_teachers():
     nu = 0.92
     ls = nu * np.exp(1j * np.pi / 100)
     p = Parametrisation("exp", "direct", normalised=True)
-    assert omega_curvature(p.to_omega(ls), ls, p, axis=0) == pytest.approx(0.2494, abs=1e-4)  # B.9 check 6
-    q = Parametrisation()  # direct, no γ: phase curvature ν²(1+ν²)/(1-ν²)³ (B.5)
+    assert omega_curvature(p.to_omega(ls), ls, p, axis=0) == pytest.approx(0.2494, abs=1e-4)  # theory guide `theory-checks-memory`
+    q = Parametrisation()  # direct, no γ: phase curvature ν²(1+ν²)/(1-ν²)³ (theory guide `memory-teacher-student`)
     assert omega_curvature(q.to_omega(ls), ls, q, axis=1) == pytest.approx(nu ** 2 * (1 + nu ** 2) / (1 - nu ** 2) ** 3, rel=1e-7)
 
 
 # ---------------------------------------------------------------------------------------------
-# B.6 multi-dimensional teacher–student: exact finite-time Gauss–Newton matrices
+# theory guide `memory-multidim` multi-dimensional teacher–student: exact finite-time Gauss–Newton matrices
 
 
 def test_teacher_eigenvalues_lie_in_the_annulus_and_the_eigenbasis_reproduces_the_impulse_response():
@@ -296,7 +296,7 @@ def test_dense_gauss_newton_is_the_finite_difference_hessian_of_the_exact_loss()
 
 
 # ---------------------------------------------------------------------------------------------
-# B.6 / B.8 dense vs LRU students (B-F5, B-F8)
+# theory guide `memory-multidim`, `memory-simulation-plan` dense vs LRU students (figure memory-f5, figure memory-f8)
 
 
 @pytest.mark.parametrize("kind", ["dense", "lru"])

@@ -1,4 +1,4 @@
-"""Automaton extraction, minimisation and merger bookkeeping (THEORY-EXTENSIONS A.1-A.3, A.8 checks 8 and 10).
+"""Automaton extraction, minimisation and merger bookkeeping (theory guide `merging-task`, `merging-automaton`, `merging-minimisation`, `theory-checks-merging`; van Rossem & Saxe (2025)).
 
 Every expectation comes from a source independent of :mod:`lrnn_theory.merging.automaton`:
 string counting (parity), explicit prefix-tree indices, a brute-force Moore refinement, direct
@@ -113,7 +113,7 @@ def _random_strings(n, length, seed):
 
 
 # ---------------------------------------------------------------------------------------------
-# A.2 prefix tree and extraction
+# theory guide `merging-automaton` prefix tree and extraction
 # ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("L", [0, 1, 3, 7])
@@ -141,7 +141,7 @@ def test_a2_parity_embedding_extracts_to_the_parity_machine(rule):
 
 
 def test_a2_redundant_parity_states_extract_closed_and_minimise_to_two_states():
-    """Classes (parity, length mod 2) give 4 redundant states, as a trained network gives tens (A.8 check 9)."""
+    """Classes (parity, length mod 2) give 4 redundant states, as a trained network gives tens (theory guide `theory-checks-merging`)."""
     strings = prefix_strings(8)
     classes = [2 * _par(s) + len(s) % 2 for s in strings]
     H, Y = _parity_hidden(strings, classes=classes, seed=4)
@@ -361,11 +361,11 @@ def test_initial_state_output_comes_from_its_first_nonempty_member():
 
 
 # ---------------------------------------------------------------------------------------------
-# A.3 minimisation, A.8 check 8
+# theory guide `merging-minimisation` minimisation, theory guide `theory-checks-merging`
 # ---------------------------------------------------------------------------------------------
 
 def _random_machines():
-    out = [random_moore_machine(7, 0.75, seed=s) for s in range(15)]  # A.1 random regular tasks
+    out = [random_moore_machine(7, 0.75, seed=s) for s in range(15)]  # theory guide `merging-task` random regular tasks
     rng = np.random.default_rng(7)
     for _ in range(25):  # arbitrary tables with unreachable states and three output symbols
         n = int(rng.integers(1, 40))
@@ -429,7 +429,7 @@ def test_parity_automaton_and_random_regular_machines():
 
 
 # ---------------------------------------------------------------------------------------------
-# A.8 check 10: merger bookkeeping
+# theory guide `theory-checks-merging`: merger bookkeeping
 # ---------------------------------------------------------------------------------------------
 
 def test_a8_10_merged_parity_pairs_all_agree():

@@ -1,4 +1,4 @@
-"""Interaction model of two representations (THEORY-EXTENSIONS A.4–A.5; A.8 checks 2–7).
+"""Interaction model of two representations (theory guide `merging-interaction`, `merging-fixed-expansion`, `theory-checks-merging`; van Rossem & Saxe (2025)).
 
 Every comparison integrates with ``solve_ivp(rtol=1e-10, atol=1e-12)``.  The global error of
 the adaptive integrators over the O(10–100) relaxation times used here is a modest multiple
@@ -23,7 +23,7 @@ from lrnn_theory.merging.interaction import (
 
 RTOL, ATOL = 1e-10, 1e-12
 GLOBAL = 100 * RTOL
-P, K, N = 8, 2, 5  # A.8 check 2
+P, K, N = 8, 2, 5  # theory guide `theory-checks-merging`
 TAUS = dict(tau_h1=2.0, tau_h2=3.0, tau_y=1.0, tau_ybar=1.0)
 TAU_H = 1 / (1 / TAUS["tau_h1"] + 1 / TAUS["tau_h2"])
 KAPPA = TAU_H / (N * TAUS["tau_y"])
@@ -32,7 +32,7 @@ HIGH_POSITIVE, HIGH_NEGATIVE = (4.0, 0.1), (0.25, 1.0)
 
 
 def _case(agree: bool, H0: float, q0: float, *, seed: int = 0, anti_aligned: bool = False):
-    """A state with D_i(0) = a_i ê ᵀ (rank one, row space span(dh(0))): the A.4 ansatz is exact."""
+    """A state with D_i(0) = a_i ê ᵀ (rank one, row space span(dh(0))): the theory guide `merging-interaction` ansatz is exact."""
     rng = np.random.default_rng(seed)
     h1 = rng.normal(size=P)
     e = rng.normal(size=P)
@@ -56,7 +56,7 @@ def _max_err(a, b):
 
 
 def test_full_gradients_equal_central_finite_differences_of_the_loss():
-    """A.4 exact gradients vs central differences (generic, not rank-one, D)."""
+    """Theory guide `merging-interaction` exact gradients vs central differences (generic, not rank-one, D)."""
     st = _case(False, *HIGH_POSITIVE)
     rng = np.random.default_rng(5)
     st["D"] = st["D"] + 0.3 * rng.normal(size=st["D"].shape)
@@ -85,7 +85,7 @@ CASES = {
 }
 
 
-# the (H, Y, W) form is singular where s = 0 (A.4, "Regular coordinates"): crossing case in (s, q, p) only
+# the (H, Y, W) form is singular where s = 0 (theory guide `merging-interaction`, "Regular coordinates"): crossing case in (s, q, p) only
 @pytest.mark.parametrize("case,coordinates", [(c, k) for c in sorted(CASES) for k in ("spq", "HYW")
                                               if not (CASES[c][2] and k == "HYW")])
 def test_a8_2_reduced_system_equals_the_full_flow_under_the_rank_one_ansatz(case, coordinates):
@@ -116,11 +116,11 @@ def test_a8_3_invariant_is_conserved_along_the_full_flow(case):
     alive = full.H > 1e-2 * min(o.H, 1.0)  # Y/H is a ratio of two small numbers where H vanishes
     inv0 = merger_quantities(o.H, o.Y, delta2, N=N, tau_h=TAU_H, tau_y=TAUS["tau_y"]).invariant
     assert inv0 == pytest.approx(o.q - KAPPA * o.H, rel=1e-14)
-    assert _max_err(full.invariant[alive], inv0) < 1e-10 * (1 + abs(inv0))  # A.8: drift < 1e-10
+    assert _max_err(full.invariant[alive], inv0) < 1e-10 * (1 + abs(inv0))  # theory guide `theory-checks-merging`: drift < 1e-10
 
 
 def test_invariant_for_generic_readouts_is_the_frobenius_balance():
-    """Generic D(0): Y/H - κH drifts, but ⟨‖D_i‖_F²⟩ - κH is conserved (follows from A.4's gradients)."""
+    """Generic D(0): Y/H - κH drifts, but ⟨‖D_i‖_F²⟩ - κH is conserved (follows from the gradients of theory guide `merging-interaction`)."""
     st = _case(False, *HIGH_POSITIVE)
     st["D"] = np.random.default_rng(7).normal(size=st["D"].shape) * 0.3
     full = full_flow(**st, t=np.linspace(0.0, 40.0, 81), **TAUS, rtol=RTOL, atol=ATOL)
@@ -151,7 +151,7 @@ def test_a8_4_long_time_distance_is_H_inf(agree, point):
 
 
 def test_merger_condition_values():
-    """Hand-computed A.4 values: κ = τ_h/(Nτ_y), A_high = H0 - Y0/(κH0), A_low = sqrt(δ²/κ)."""
+    """Hand-computed theory guide `merging-interaction` values: κ = τ_h/(Nτ_y), A_high = H0 - Y0/(κH0), A_low = sqrt(δ²/κ)."""
     mq = merger_quantities(2.0, 1.0, 0.5, N=2, tau_h=1.0, tau_y=1.0)  # κ = 1/2
     assert (mq.kappa, mq.A_high, mq.A_low, mq.invariant) == pytest.approx((0.5, 1.0, 1.0, -0.5), rel=1e-15)
     assert mq.H_inf == pytest.approx(0.5 + np.sqrt(1.25), rel=1e-15)
@@ -214,7 +214,7 @@ def test_a8_6_nine_variable_closure_equals_the_direct_vector_flow():
 
 
 def _reference(m1, m2, agree, G=0.3, lr=0.02, t_end=3000.0):
-    """A.5 reference settings: h_α(0) = ±G^{m_α}, B = Q = G², N = K = 1, η_{h_α} = lr m_α, η_y = lr, η_b = lr/4."""
+    """Theory guide `merging-fixed-expansion` reference settings: h_α(0) = ±G^{m_α}, B = Q = G², N = K = 1, η_{h_α} = lr m_α, η_y = lr, η_b = lr/4."""
     y2 = 1.0 if agree else -1.0
     z0 = dict(h1=G ** m1, h2=-G ** m2, beta_D=0.0, beta_1=0.0, beta_2=0.0, B=G ** 2, Q=G ** 2, g_1=0.0, g_2=0.0)
     return fixed_expansion_flow(z0, [[1.0, y2], [y2, 1.0]], np.linspace(0.0, t_end, int(t_end) + 1), N=1,
@@ -225,9 +225,9 @@ def test_a8_7_diverge_then_merge_for_unequal_rates():
     far = _reference(1, 10, agree=True)
     d = far.distance2
     assert d[0] == pytest.approx(0.09, rel=1e-4)  # (0.3 + 0.3^10)²
-    assert d.max() == pytest.approx(0.33, abs=0.005) and 110 <= far.t[np.argmax(d)] <= 130  # A.8: ≈0.33 at t≈120
+    assert d.max() == pytest.approx(0.33, abs=0.005) and 110 <= far.t[np.argmax(d)] <= 130  # theory guide `theory-checks-merging`: ≈0.33 at t≈120
     assert d[-1] < 1e-15
-    assert _max_err(far.g_1, far.g_2) < 1e-13  # agreeing, no initial correlations: g_1 ≡ g_2 (A.5), up to round-off
+    assert _max_err(far.g_1, far.g_2) < 1e-13  # agreeing, no initial correlations: g_1 ≡ g_2 (theory guide `merging-fixed-expansion`), up to round-off
 
 
 def test_a8_7_equal_lengths_merge_monotonically():
@@ -238,7 +238,7 @@ def test_a8_7_equal_lengths_merge_monotonically():
 def test_a8_7_disagreeing_pair_grows_and_stays_apart():
     far = _reference(1, 10, agree=False, t_end=10000.0)
     d = far.distance2
-    assert d.max() == pytest.approx(4.3, abs=0.05)  # A.8: rises to ≈4.3
+    assert d.max() == pytest.approx(4.3, abs=0.05)  # theory guide `theory-checks-merging`: rises to ≈4.3
     assert d[-1] == pytest.approx(d.max(), rel=1e-4) and far.loss[-1] < 1e-8
 
 

@@ -1,4 +1,4 @@
-"""The streaming-parity Elman RNN: BPTT gradients, prefix-tree states, training (THEORY-EXTENSIONS A.1, A.7, A.8 checks 1, 9)."""
+"""The streaming-parity Elman RNN: BPTT gradients, prefix-tree states, training (theory guide `merging-task`, `merging-protocol`, `theory-checks-merging`; van Rossem & Saxe (2025))."""
 import numpy as np
 import pytest
 
@@ -138,7 +138,7 @@ def test_rethreshold_equals_training_with_the_other_scope(small_runs):
 
 @pytest.mark.slow
 def test_a8_9_end_to_end_default_run_merges_into_the_parity_automaton():
-    """Opt-in (``pytest -m slow``): the A.1 defaults, seed 0, about 30 s.
+    """Opt-in (``pytest -m slow``): the theory guide `merging-task` defaults, seed 0, about 30 s.
 
     Check 9 asserted without condition: the final automaton at ``c = 0.01`` (its states reachable
     from ``h_0``) is closed and minimises to the two-state parity machine, with per-epoch and with

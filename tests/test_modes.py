@@ -1,4 +1,4 @@
-"""Numeric mode energy, gradient and Jacobian (THEORY §3.3–§3.4; §10 check 5)."""
+"""Numeric mode energy, gradient and Jacobian (theory guide `theory-mode-odes`, `theory-reduced`, `theory-checks` ('Dynamics'); Proca et al. (2025), eqs. 5–8)."""
 import numpy as np
 import pytest
 
@@ -41,7 +41,7 @@ def test_numeric_and_compiled_jacobians_equal_sympy(T):
 
 @pytest.mark.parametrize("T", [1, 3, 6])
 def test_check5_rhs_is_minus_gradient_by_finite_differences(T):
-    """§10 check 5: central differences of E agree with -RHS to 1e-7 relative; ḃ ≡ 0 for T = 1."""
+    """Theory guide `theory-checks` ('Dynamics'): central differences of E agree with -RHS to 1e-7 relative; ḃ ≡ 0 for T = 1."""
     rng = np.random.default_rng(T)
     s = rng.normal(size=T)
     for _ in range(10):
@@ -73,7 +73,7 @@ def test_exact_powers_at_special_b():
 
 
 def test_reduced_system_matches_full_system():
-    """§3.4: with u = ac and Δ = a² - c², u̇ = a ċ + c ȧ and ḃ agree with the full RHS."""
+    """Theory guide `theory-reduced`: with u = ac and Δ = a² - c², u̇ = a ċ + c ȧ and ḃ agree with the full RHS."""
     rng = np.random.default_rng(1)
     s = rng.normal(size=(20, 5))
     a, b, c = _random_point(rng, 20)

@@ -1,4 +1,4 @@
-"""The network's tangent kernel (THEORY §7; §10 checks 19–20)."""
+"""The network's tangent kernel (theory guide `theory-ntk`, `theory-checks` ('Extrapolation and kernels'))."""
 import numpy as np
 import pytest
 
@@ -86,7 +86,7 @@ def test_check20_aligned_reduction_equals_explicit_inner_products():
 
 
 def test_check20_aligned_T1_distance_is_zero():
-    """§7.3: all modes equal, T = 1: the kernel only rescales, D_K = 0 exactly."""
+    """Theory guide `theory-ntk-aligned`: all modes equal, T = 1: the kernel only rescales, D_K = 0 exactly."""
     assert abs(ntk.kernel_distance_aligned((0.3,) * 3, (1.0,) * 3, 1)) < 1e-14
     # and for the full kernel of aligned networks with equal modes
     W0, d = _aligned_weights(np.full(3, 0.3), np.full(3, 0.2), np.full(3, 0.3), 1, seed=1)
@@ -94,7 +94,7 @@ def test_check20_aligned_T1_distance_is_zero():
     assert abs(ntk.kernel_distance(ntk.ntk(*W0, d.X), ntk.ntk(*W1, d.X))) < 1e-14
 
 
-TABLE = {  # THEORY §7.5, aligned, σ = linspace(0.01, 0.5, 10)
+TABLE = {  # theory guide `theory-ntk-experiment`, aligned, σ = linspace(0.01, 0.5, 10)
     1: [0] * 10,
     2: [.555, .505, .454, .401, .349, .298, .249, .204, .163, .127],
     3: [.793, .768, .737, .700, .655, .602, .540, .472, .398, .323],
@@ -114,15 +114,15 @@ def test_check20_aligned_table_to_three_decimals():
 
 
 def test_table_cell_by_full_matrix_gradient_descent():
-    """§7.5 protocol with full-matrix GD, aligned, T = 3, σ = 0.119: D_K = .737."""
+    """Theory guide `theory-ntk-experiment` protocol with full-matrix GD, aligned, T = 3, σ = 0.119: D_K = .737."""
     r = ntk.kernel_movement(0.119, 3, aligned=True, seed=0)
     assert r.converged and r.final_loss < 1e-8
     assert r.distance == pytest.approx(0.737, abs=1e-3)
 
 
 def test_unaligned_kernel_moves_and_grows_with_T():
-    """§7.5 unaligned: D_K small at T = 1 (≈0.19) and large at T = 2 (≈0.65), one seed (±0.1:
-    THEORY's values are means of 3 seeds)."""
+    """Theory guide `theory-ntk-experiment` unaligned: D_K small at T = 1 (≈0.19) and large at T = 2 (≈0.65), one seed (±0.1:
+    the reference values are means of 3 seeds)."""
     d1 = ntk.kernel_movement(0.01, 1, aligned=False, seed=0)
     d2 = ntk.kernel_movement(0.01, 2, aligned=False, seed=0)
     assert d1.converged and d2.converged

@@ -1,4 +1,4 @@
-"""Property tests over random tasks, inits and sizes (issue #8; THEORY §10 checks 5, 6, 14, 15, 17)."""
+"""Property tests over random tasks, inits and sizes (issue #8; theory guide `theory-checks` ('Dynamics', 'Landscape'))."""
 import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

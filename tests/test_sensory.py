@@ -1,4 +1,4 @@
-"""Sensory integration (THEORY §8; §10 check 21)."""
+"""Sensory integration (theory guide `theory-sensory`, `theory-checks` ('Sensory integration'))."""
 import numpy as np
 import pytest
 
@@ -7,7 +7,7 @@ from lrnn_theory.model import mse_half
 
 
 def test_mean_input_power_and_closed_form_values():
-    """§8.3: m₂ = 1 + (4/40000)(916.67/3) ≈ 1.0306; mean task, T = 4, σ = 1: L = 18.4, 42.7, 77.1."""
+    """Theory guide `theory-sensory-extrapolation`: m₂ = 1 + (4/40000)(916.67/3) ≈ 1.0306; mean task, T = 4, σ = 1: L = 18.4, 42.7, 77.1."""
     assert sensory.mean_input_power() == pytest.approx(1 + 4 / 40000 * (2750 / 3) / 3, rel=1e-14)
     L = sensory.extrapolation_loss(4, np.array([4, 50, 75, 100]), target="mean")
     assert L[0] == 0 and np.round(L[1:], 1).tolist() == [18.4, 42.7, 77.1]
@@ -25,7 +25,7 @@ def test_stimulus_statistics_match_the_rule():
 
 
 def test_mean_target_and_learned_solution_loss_matches_formula():
-    """The learned mean-task solution (outputs Σ_t x_t / T) has test loss L(T') of §8.3 (Monte Carlo, 2 %)."""
+    """The learned mean-task solution (outputs Σ_t x_t / T) has test loss L(T') of theory guide `theory-sensory-extrapolation` (Monte Carlo, 2 %)."""
     test = sensory.sensory_task(4000, 50, target="mean", seed=3)
     eye = np.eye(4)
     L = mse_half(eye / 4, eye, eye, test.X, test.Y)
@@ -33,8 +33,8 @@ def test_mean_target_and_learned_solution_loss_matches_formula():
 
 
 def test_check21_sum_task():
-    """§10 check 21, sum: singular values of W_h and W_yW_x within 1e-2 of 1 and test loss < 1e-3 at
-    T' = 100 after the §8.4 protocol (500 steps).  Seed 1; with seed 0 one mode escapes late and
+    """Theory guide `theory-checks` ('Sensory integration'), sum: singular values of W_h and W_yW_x within 1e-2 of 1 and test loss < 1e-3 at
+    T' = 100 after the theory guide `theory-sensory-protocol` protocol (500 steps).  Seed 1; with seed 0 one mode escapes late and
     needs ~700 steps (checked below with 1000)."""
     r = sensory.train_sensory("sum", seed=1, n_test=300)
     assert np.max(np.abs(r.sv_recurrent[-1] - 1)) < 1e-2 and np.max(np.abs(r.sv_input_output[-1] - 1)) < 1e-2
@@ -44,8 +44,8 @@ def test_check21_sum_task():
 
 
 def test_check21_mean_task():
-    """§10 check 21, mean: W_yW_x singular values within 1e-2 of 1/T = 0.25,
-    long-length test losses within 5 % of §8.3 (18.4, 42.7, 77.1), rising during training."""
+    """Theory guide `theory-checks` ('Sensory integration'), mean: W_yW_x singular values within 1e-2 of 1/T = 0.25,
+    long-length test losses within 5 % of theory guide `theory-sensory-extrapolation` (18.4, 42.7, 77.1), rising during training."""
     r = sensory.train_sensory("mean", seed=0)
     assert np.max(np.abs(r.sv_input_output[-1] - 0.25)) < 1e-2
     # not part of check 21: W_h reaches 1 too, but seed 0's late mode is still at 0.987 after 2500 steps

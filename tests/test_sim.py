@@ -1,4 +1,4 @@
-"""Gradient descent on full weight matrices vs the theory (THEORY §1.3–§1.6, §3.1–§3.7; §10 checks 4, 6–9)."""
+"""Gradient descent on full weight matrices vs the theory (theory guide `theory-loss`, `theory-conventions`, `theory-matrix-flow`, `theory-conserved`, `theory-aligned`, `theory-alignment-invariance`, `theory-mode-odes`, `theory-reduced`, `theory-equilibria`, `theory-t1`, `theory-mode-recovery`, `theory-checks` ('Dynamics'); Proca et al. (2025), eqs. 5–8)."""
 import subprocess
 import sys
 
@@ -19,7 +19,7 @@ def _three_modes(T=5):
 
 
 def _closed_form_gradients(d, Wx, Wh, Wy):
-    """THEORY §1.5 printed matrix gradient-flow equations (general data), as -∇L."""
+    """Theory guide `theory-matrix-flow` printed matrix gradient-flow equations (general data), as -∇L."""
     syx, sxx, _ = d.correlations()
     T = d.T
     P = lambda k: np.linalg.matrix_power(Wh, k)  # noqa: E731
@@ -75,8 +75,8 @@ def _per_mode_gd(S, a, b, c, lr, steps):
 
 
 def test_check6_aligned_full_matrix_gd_equals_per_mode_gd():
-    """§10 check 6: full-matrix GD from an aligned start equals per-mode GD to 1e-12 over
-    thousands of steps, and the off-diagonal projections stay < 1e-12 (§3.2)."""
+    """Theory guide `theory-checks` ('Dynamics'): full-matrix GD from an aligned start equals per-mode GD to 1e-12 over
+    thousands of steps, and the off-diagonal projections stay < 1e-12 (theory guide `theory-alignment-invariance`)."""
     S = _three_modes(5)
     d = make_dataset(S, 4, 5, 64, seed=0)
     a0, b0, c0 = np.array([0.1, 0.2, 0.05]), np.array([0.1, -0.3, 0.5]), np.array([0.3, 0.1, 0.2])
@@ -90,9 +90,9 @@ def test_check6_aligned_full_matrix_gd_equals_per_mode_gd():
 
 
 def test_check7_gd_vs_ode_error_is_order_lr():
-    """§10 check 7: per-mode GD vs the ODE (τ = 1/η) differs by O(η): halving η roughly halves
-    the error.  Task (not stated in THEORY): inverse-exponential δ = 1, λ = 0.8, T = 5, init 0.05,
-    max error of u and b over 60τ.  THEORY's reference: 4.6e-2, 1.8e-2, 3.8e-3, 1.2e-3."""
+    """Theory guide `theory-checks` ('Dynamics'): per-mode GD vs the ODE (τ = 1/η) differs by O(η): halving η roughly halves
+    the error.  Task (not stated in the theory guide): inverse-exponential δ = 1, λ = 0.8, T = 5, init 0.05,
+    max error of u and b over 60τ.  Reference values: 4.6e-2, 1.8e-2, 3.8e-3, 1.2e-3."""
     S = tasks.inverse_exponential(5, 1.0, 0.8)
     d = make_dataset(S, 1, 1, 5, seed=0)
     errs = []
@@ -108,11 +108,11 @@ def test_check7_gd_vs_ode_error_is_order_lr():
     ratio = errs / lrs
     assert np.all(np.diff(errs) < 0)
     assert ratio.max() / ratio.min() < 3.0  # error / η roughly constant
-    assert 1e-2 < errs[0] < 1e-1  # same order as THEORY's 4.6e-2
+    assert 1e-2 < errs[0] < 1e-1  # same order as the reference 4.6e-2
 
 
 def test_check8_noether_matrix_drifts_order_lr():
-    """§1.6: Q = W_xW_xᵀ + W_hW_hᵀ - W_hᵀW_h - W_yᵀW_y is conserved by the flow; GD drifts O(η)."""
+    """Theory guide `theory-conserved`: Q = W_xW_xᵀ + W_hW_hᵀ - W_hᵀW_h - W_yᵀW_y is conserved by the flow; GD drifts O(η)."""
     d = make_dataset(_three_modes(5), 6, 5, 64, seed=0)
     drift = []
     for lr in (2e-3, 1e-3):
@@ -124,7 +124,7 @@ def test_check8_noether_matrix_drifts_order_lr():
 
 
 def test_check9_random_small_init_converges_to_theory_products():
-    """§10 check 9: random init (std 3e-3), N_x = 6, N_h = 4, N_y = 5, three modes, sum convention,
+    """Theory guide `theory-checks` ('Dynamics'): random init (std 3e-3), N_x = 6, N_h = 4, N_y = 5, three modes, sum convention,
     P = 64, T = 5, η = 2e-3, 4e4 steps: diag(U_yᵀ W_y W_h^k W_x V_x) = u* b*^k to <= 2e-4 and
     off-diagonals at the same level."""
     S = _three_modes(5)
@@ -140,7 +140,7 @@ def test_check9_random_small_init_converges_to_theory_products():
 
 
 def test_conventions_calibration_sum_and_normalised_runs_coincide():
-    """§1.4: the same task in both conventions gives the same mode trajectories at equal lr, and
+    """Theory guide `theory-conventions`: the same task in both conventions gives the same mode trajectories at equal lr, and
     both follow the ODE at time step·lr (conventions.ode_time)."""
     S = _three_modes(4)
     runs = [simulate_gd(make_dataset(S, 4, 4, 32, seed=5, convention=c), 4, lr=0.01, steps=2000, seed=1, record_every=100)
@@ -241,7 +241,7 @@ def test_bad_input_other_entry_points():
 
 
 def test_learning_rate_just_below_and_above_the_stability_threshold():
-    """§5.2 / issue #8: full-matrix GD started near the zero-loss solution converges at 0.9·2/λmax
+    """Theory guide `theory-stability` / issue #8: full-matrix GD started near the zero-loss solution converges at 0.9·2/λmax
     and leaves it at 1.1·2/λmax.  For this task (constant, T = 4) it does not explode: it settles at
     loss ≈ 0.084 away from the solution, so ``diverged`` (reserved for non-finite or exploding runs)
     stays False and the run is reported as ``unstable`` (status "unstable")."""

@@ -1,4 +1,4 @@
-"""The SymPy derivation is the oracle (THEORY §3.3, §1.7, §4.4)."""
+"""The SymPy derivation is the oracle (theory guide `theory-mode-odes`, `theory-every-step-output`, `theory-frozen-io`; Proca et al. (2025), eqs. 5–8, App. M, App. D)."""
 import numpy as np
 import pytest
 import sympy as sp
@@ -8,8 +8,8 @@ from lrnn_theory import symbolic
 
 @pytest.mark.parametrize("T", range(1, 8))
 def test_derived_odes_equal_the_printed_equations(T):
-    """THEORY §3.3: differentiating E gives the three printed right-hand sides, and the
-    double-sum form of ḃ (from §1.5) equals the single sum through Σ_r b^r b^{n-1-r} = n b^{n-1}."""
+    """Theory guide `theory-mode-odes`: differentiating E gives the three printed right-hand sides, and the
+    double-sum form of ḃ (from theory guide `theory-matrix-flow`) equals the single sum through Σ_r b^r b^{n-1-r} = n b^{n-1}."""
     a, b, c, s = symbolic.symbols(T)
     da, db, dc = symbolic.mode_odes(T)
     r = [s[i - 1] - c * b ** (T - i) * a for i in range(1, T + 1)]
@@ -28,7 +28,7 @@ def test_t1_has_no_recurrent_dynamics():
 
 
 def test_every_step_energy_and_regulariser_sum():
-    """§1.7: the regulariser's sum Σ_t Σ_{i<=t} b^{2(t-i)} has the closed form printed there (T <= 6)."""
+    """Theory guide `theory-every-step-output`: the regulariser's sum Σ_t Σ_{i<=t} b^{2(t-i)} has the closed form printed there (T <= 6)."""
     b = sp.Symbol("b")
     for T in range(1, 7):
         direct = sum(b ** (2 * (t - i)) for t in range(1, T + 1) for i in range(1, t + 1))
@@ -42,7 +42,7 @@ def test_every_step_energy_and_regulariser_sum():
 
 
 def test_every_step_zero_loss_needs_geometric_correlations():
-    """§1.7: zero loss requires s_{t,i} = δ λ^{t-i}."""
+    """Theory guide `theory-every-step-output`: zero loss requires s_{t,i} = δ λ^{t-i}."""
     T, d, lam = 4, 1.3, 0.6
     t, i = np.meshgrid(np.arange(T), np.arange(T), indexing="ij")
     s = np.where(i <= t, d * lam ** (t - i), 0.0)
@@ -53,7 +53,7 @@ def test_every_step_zero_loss_needs_geometric_correlations():
 
 
 def test_taylor_coefficients_match_theory():
-    """§4.4: b⁽³⁾ = (F'² + F''F)F, b⁽⁴⁾ = (F'³ + 4F'F''F + F'''F²)F,
+    """Theory guide `theory-frozen-io`: b⁽³⁾ = (F'² + F''F)F, b⁽⁴⁾ = (F'³ + 4F'F''F + F'''F²)F,
     b⁽⁵⁾ = (F'⁴ + 11F'²F''F + 4F''²F² + 7F'''F'F² + F''''F³)F."""
     F, F1, F2, F3, F4 = sp.symbols("F F1 F2 F3 F4")
     c = symbolic.taylor_coefficients(5)

@@ -1,4 +1,4 @@
-"""Task families of THEORY §2.2 and their zero-loss structure (§4.1, §5.1)."""
+"""Task families of theory guide `theory-task-families` and their zero-loss structure (theory guide `theory-fixed-points`, `theory-learnable`)."""
 import numpy as np
 import pytest
 
@@ -14,7 +14,7 @@ def test_index_convention_last_entry_is_latest_input():
 
 
 def test_exponential_is_a_reparametrised_inverse_exponential():
-    """§5.1: δ λ^t = (δ λ^T)(1/λ)^{T-t} at fixed T."""
+    """Theory guide `theory-learnable`: δ λ^t = (δ λ^T)(1/λ)^{T-t} at fixed T."""
     T, d, lam = 9, 0.7, 1.3
     assert np.allclose(tasks.exponential(T, d, lam), tasks.inverse_exponential(T, d * lam ** T, 1 / lam), rtol=1e-14)
 

@@ -1,4 +1,4 @@
-"""Benchmark: the Part C BPTT simulator with every option off, against the core per-sample BPTT kernel.
+"""Benchmark: the BPTT simulator (theory guide :ref:`bptt-diagnostics`) with every option off, against the core per-sample BPTT kernel.
 
 Same problem (many-to-one linear RNN, P = 64, T = 50, N_h = 32), same number of
 full-batch steps, in the same run:

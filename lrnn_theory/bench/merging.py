@@ -1,9 +1,9 @@
-"""Benchmark: streaming-parity training (THEORY-EXTENSIONS A.7) against a plain NumPy epoch.
+"""Benchmark: streaming-parity training (theory guide :ref:`merging-protocol`; van Rossem & Saxe (2025)) against a plain NumPy epoch.
 
-Runs single-threaded (BLAS threads set to 1 in a child process, as A.7 prescribes):
+Runs single-threaded (BLAS threads set to 1 in a child process, as :ref:`merging-protocol` prescribes):
 
-* ``numpy``: a plain NumPy float64 implementation of one A.1 epoch (forward, hand-written
-  BPTT, SGD) — the reference of A.7 — timed over a few epochs;
+* ``numpy``: a plain NumPy float64 implementation of one :ref:`merging-task` epoch (forward, hand-written
+  BPTT, SGD) — the reference of :ref:`merging-protocol` — timed over a few epochs;
 * ``lrnn``: :func:`~lrnn_theory.merging.train_parity` epochs (numba kernels, float32);
 * the whole default run (P = 100, G₀ = 0.1, 1000 epochs, automaton every 25 epochs).
 
@@ -25,7 +25,7 @@ __all__ = ["numpy_epoch", "run"]
 
 
 def numpy_epoch(params: list, data, batches, lr: float = 0.02) -> float:
-    """One A.1 epoch in plain NumPy (ReLU, MSE, SGD, ``h_0 = 1``); updates ``params`` in place, returns the mean loss."""
+    """One :ref:`merging-task` epoch in plain NumPy (ReLU, MSE, SGD, ``h_0 = 1``); updates ``params`` in place, returns the mean loss."""
     W_ih, b_ih, W_hh, b_hh, W_hy, b_hy = params
     total = 0.0
     for idx in batches:

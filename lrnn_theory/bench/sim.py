@@ -1,6 +1,6 @@
 """Benchmark of the gradient-descent simulator (``lrnn-theory bench sim``).
 
-Cases of ``../shared/BENCHMARKS.md``: (N_x = N_y = 4, 4 modes, N_h = 16, T = 10, P = 80)
+Cases (see :ref:`performance`): (N_x = N_y = 4, 4 modes, N_h = 16, T = 10, P = 80)
 and (N_x = N_y = N_h = 64, T = 20, P = 1280), full batch, normalised loss.  Each
 case times :func:`lrnn_theory.simulate_gd` against a plain NumPy implementation
 of the same full-batch BPTT step measured in the same run (and against PyTorch

@@ -1,6 +1,6 @@
 """Benchmark of the mode-ODE integrator against per-mode ``scipy.integrate.solve_ivp``.
 
-Case of ``../shared/BENCHMARKS.md``: T = 10, a = b = c = 0.1, t ∈ [0, 100τ],
+Case (see :ref:`performance`): T = 10, a = b = c = 0.1, t ∈ [0, 100τ],
 rtol 1e-10, atol 1e-12, random inverse-exponential tasks with
 δ ∈ [0.5, 2], λ ∈ [0.5, 1].  The baseline (LSODA, the strongest per-mode
 scipy method there, and Radau) is timed on a subset of the same modes in the

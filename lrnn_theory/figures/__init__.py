@@ -1,4 +1,4 @@
-"""The paper's figures, one module per figure, registered by name (THEORY §9).
+"""The paper's figures, one module per figure, registered by name (theory guide :ref:`gallery`).
 
 Every figure module defines
 
@@ -49,6 +49,7 @@ REGISTRY = {
     "merging-f6": ".merging_f6",
     "merging-f7": ".merging_f7",
     "merging-f8": ".merging_f8",
+    "figB1": ".figB1",
 }
 
 #: Figures that run only with ``--full`` or when named with ``--only``.

@@ -1,4 +1,4 @@
-"""The shared training run of the state-merging figures (THEORY-EXTENSIONS A.6), computed once per invocation."""
+"""The shared training run of the state-merging figures (theory guide :ref:`gallery`; van Rossem & Saxe (2025)), computed once per invocation."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,12 +13,12 @@ def _candidates() -> tuple[str, ...]:
     return tuple(even[:16] + odd[:16])
 
 
-#: Length-10 strings (16 even, then 16 odd) whose hidden states are followed for A-F6.
+#: Length-10 strings (16 even, then 16 odd) whose hidden states are followed for figure merging-f6.
 TRACKED = _candidates()
 
 
 def settings(quick: bool, seed: int) -> dict:
-    """A.1 defaults (full) or a reduced run (quick: hidden 64, strings up to length 10, 150 epochs)."""
+    """:ref:`merging-task` defaults (full) or a reduced run (quick: hidden 64, strings up to length 10, 150 epochs)."""
     if quick:
         return dict(hidden=64, epochs=150, extract_every=10, val_lengths=(25, 100), seed=seed,
                     track_strings=TRACKED, snapshot_epochs=range(0, 151, 10), long_lengths=(100,))

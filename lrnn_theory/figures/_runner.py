@@ -230,9 +230,10 @@ def main(args) -> int:
     t0 = time.perf_counter()
     if args.check:
         checks = check_figures(names, reference=args.out, quick=args.quick, full=args.full, jobs=args.jobs,
-                               scheduler=args.scheduler)
+                               scheduler=args.scheduler, progress=False)
         bad = [c for c in checks if not c.ok]
-        for c in bad:
+        for c in checks:
+            print(f"{c.name}: {'reproduces' if c.ok else f'{len(c.mismatches)} entries differ'}", flush=True)
             for m in c.mismatches[:20]:
                 print(f"MISMATCH {c.name}: {m}", flush=True)
         print(f"checked {len(checks)} figure(s) against {args.out}/ in {time.perf_counter() - t0:.1f} s: "

@@ -1,4 +1,4 @@
-"""Shared sweep of the dense-vs-LRU student figures (THEORY-EXTENSIONS B-F5, B-F8)."""
+"""Shared sweep of the dense-vs-LRU student figures (theory guide :ref:`gallery-memory-f5`, :ref:`gallery-memory-f8`; Zucchet & Orvieto (2024))."""
 from __future__ import annotations
 
 import numpy as np
@@ -17,7 +17,7 @@ def best_final_loss(ctx, grid: dict, fixed: dict):
 
 
 def sizes(quick: bool) -> dict:
-    """The reduced CPU setting of B.8 (full) or a smoke size (quick)."""
+    """The reduced CPU setting of :ref:`memory-simulation-plan` (full) or a smoke size (quick)."""
     if quick:
         return dict(d_h=4, teacher_d_h=4, T=20, batch=8, steps=30)
     return dict(d_h=16, teacher_d_h=10, T=100, batch=32, steps=2000)

@@ -1,4 +1,4 @@
-"""Figure 1: the model and its task dynamics (THEORY §9, Figure 1; §1.1, §2.1).
+"""Figure 1: the model and its task dynamics (Proca et al. (2025), Fig. 1; theory guide :ref:`theory-network`, :ref:`theory-assumptions`).
 
 Left: the unrolled network (inputs x_1..x_T through W_x, a chain of W_h, readout
 W_y after step T).  Right: ``Σ^{YX_t} = U_y S_t V_xᵀ`` drawn as a row of T

@@ -1,7 +1,7 @@
-"""Figure 2: scale is learned by ac, temporal structure by b (THEORY §9, Figure 2; §4.2, §4.4).
+"""Figure 2: scale is learned by ac, temporal structure by b (Proca et al. (2025), Fig. 2; theory guide :ref:`theory-frozen-recurrent`, :ref:`theory-frozen-io`).
 
 Left: ``ac`` with ``W_h`` frozen at ``b* = 1``, constant dynamics
-``δ ∈ {0.5, 1, 2}``, ``a = c = 0.1``; theory = the logistic of §4.2.
+``δ ∈ {0.5, 1, 2}``, ``a = c = 0.1``; theory = the logistic of :ref:`theory-frozen-recurrent`.
 Right: ``b`` with ``W_x, W_y`` frozen at ``u = δ`` (``a = c = √δ``),
 inverse-exponential ``(δ, λ) ∈ {(2, 0.7), (1, 1), (0.5, 1.2)}``, ``b0 = 0.1``;
 theory = the mode ODE with ``a, c`` frozen.  ``T = 5``, ``η = 5e-5`` for
@@ -44,7 +44,7 @@ def compute(ctx) -> dict:
                         freeze=("W_x", "W_y"), seed=ctx.seed + 1, record_every=every)
     m_r = run_r.modes()
     theory_r = integrate_modes(S_right, np.sqrt(deltas), 0.1, np.sqrt(deltas), run_r.time, freeze=("a", "c"))
-    # initial speed of b at b = 0: u s_{T-1} = δ²λ (§4.4)
+    # initial speed of b at b = 0: u s_{T-1} = δ²λ (theory guide `theory-frozen-io`)
     slope0 = mode_rhs(np.sqrt(deltas), 0.0, np.sqrt(deltas), S_right)[1]
     half = [float(run_l.time[np.argmax(m_l.u[:, i] >= 0.5 * DELTAS[i])]) for i in range(3)]
     return {

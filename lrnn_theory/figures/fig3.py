@@ -1,11 +1,11 @@
-"""Figure 3: stability and extrapolation by task family (THEORY §9, Figure 3; §4.1, §5.2, §5.3).
+"""Figure 3: stability and extrapolation by task family (Proca et al. (2025), Fig. 3; theory guide :ref:`theory-fixed-points`, :ref:`theory-stability`, :ref:`theory-extrapolation`).
 
 Columns: constant, inverse-exponential, exponential (T = 10).  Top: task
 profiles (early importance, ``|b*| > 1``, dashed green) with the solutions
-of §4.1.  Middle: learned ``b`` and ``ac`` from ``a = b = c = 0.1`` (mode ODE)
+of :ref:`theory-fixed-points`.  Middle: learned ``b`` and ``ac`` from ``a = b = c = 0.1`` (mode ODE)
 with the solutions as grey lines; constant column inset: largest stable
-learning rate ``2/λ_max`` against δ (§5.2).  Bottom: extrapolation energy
-``E_test(T')`` for ``T' = 1..20`` (§5.3).
+learning rate ``2/λ_max`` against δ (:ref:`theory-stability`).  Bottom: extrapolation energy
+``E_test(T')`` for ``T' = 1..20`` (:ref:`theory-extrapolation`).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Figure 4: the feedforward/recurrent trade-off (THEORY §9, Figure 4; §6.3–§6.6).
+"""Figure 4: the feedforward/recurrent trade-off (Proca et al. (2025), Fig. 4; theory guide :ref:`theory-modified-tasks`, :ref:`theory-dirac`, :ref:`theory-constant-kappa`, :ref:`theory-exponential-kappa`).
 
 Columns: constant (x = δ ∈ [0, 2], T = 10), exponential (x = λ ∈ [0, 1],
 δ = 1, T = 10), Dirac (x = β ∈ [0, 4], T = 4).  Top: final ``b``; bottom:

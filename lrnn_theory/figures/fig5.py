@@ -1,11 +1,11 @@
-"""Figure 5: recurrence drives kernel movement (THEORY §9, Figure 5; §7.3–§7.5).
+"""Figure 5: recurrence drives kernel movement (Proca et al. (2025), Fig. 5; theory guide :ref:`theory-ntk-aligned`, :ref:`theory-kernel-distance`, :ref:`theory-ntk-experiment`).
 
 Kernel distance ``D_K`` between the initial and final NTK on the training
 inputs, for ``T = 1..8`` and initialisation scales ``σ ∈ linspace(0.01, 0.5, 10)``.
-Aligned: closed form of §7.3 with converged modes ``a = b = c = 1``.
+Aligned: closed form of :ref:`theory-ntk-aligned` with converged modes ``a = b = c = 1``.
 Unaligned: full-matrix gradient descent (:func:`lrnn_theory.ntk.kernel_movement`),
 mean over seeds of converged runs; cells where a run stalled on a plateau are
-hatched (THEORY shows them as NaN) and counted in the JSON.  The unaligned
+hatched (the reference table of :ref:`theory-ntk-experiment` shows them as NaN) and counted in the JSON.  The unaligned
 grid runs through :func:`lrnn_theory.sweep.sweep`.
 """
 from __future__ import annotations
@@ -22,7 +22,7 @@ TITLE = "Kernel distance between initial and final NTK: aligned (closed form) vs
 
 
 def unaligned_point(T, sigma, replicate, seed, *, max_steps: int) -> dict:
-    """One unaligned §7.5 run (the sweep's point function; ``replicate`` indexes seeds)."""
+    """One unaligned :ref:`theory-ntk-experiment` run (the sweep's point function; ``replicate`` indexes seeds)."""
     r = kernel_movement(float(sigma), int(T), aligned=False, seed=int(seed % (2 ** 31)), max_steps=max_steps)
     return {"distance": r.distance, "final_loss": r.final_loss, "steps": r.steps, "stalled": r.stalled}
 
@@ -53,7 +53,7 @@ def compute(ctx) -> dict:
 def draw(data: dict):
     fig, axes = panel_grid(1, 2, width=5.6, height=4.0)
     heatmap(axes[0, 0], data["aligned"], data["sigma"], data["T"], vmax=1.0, label="kernel distance")
-    axes[0, 0].set_title("aligned (closed form, §7.3)")
+    axes[0, 0].set_title("aligned (closed form)")
     heatmap(axes[0, 1], data["unaligned"], data["unaligned_sigma"], data["unaligned_T"], vmax=1.0,
             label="kernel distance", flagged=np.asarray(data["n_stalled"]) > 0)
     axes[0, 1].set_title(f"unaligned (GD, mean of {data['n_seeds']} seed(s); hatched: a run stalled)")

@@ -1,11 +1,11 @@
-"""Figure 6: sensory integration (THEORY §9, Figure 6; §8).
+"""Figure 6: sensory integration (Proca et al. (2025), Fig. 6; theory guide :ref:`theory-sensory`).
 
 Columns: mean (left), sum (right).  Top: singular values of ``W_h``
 ("recurrent") and ``W_y W_x`` ("input–output") during training, with the
 predicted values (mean: 1 and 1/T = 0.25; sum: 1 and 1) as grey lines.
 Bottom: test loss (½ mean squared error) on the training length T = 4 and on
-T' = 50, 75, 100, with the §8.3 closed form for the final values (dotted).
-Protocol of §8.4 (:func:`lrnn_theory.sensory.train_sensory`), training seed
+T' = 50, 75, 100, with the :ref:`theory-sensory-extrapolation` closed form for the final values (dotted).
+Protocol of :ref:`theory-sensory-protocol` (:func:`lrnn_theory.sensory.train_sensory`), training seed
 ``ctx.seed + 1`` (with seed 0 one sum-task mode escapes late and needs ~700 steps).
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Appendix A1: the recency bias (THEORY §9 A1; §4.3).
+"""Appendix A1: the recency bias (theory guide :ref:`theory-escape-recency`).
 
 T = 7, init a = b = c = 0.01.  A late-importance task (inverse-exponential
 δ = 1.1, λ = 0.5) and its swapped early-importance twin (δ = 0.5, λ = 1.1;
@@ -41,5 +41,5 @@ def draw(data: dict):
     for ax in axes[0]:
         ax.set_xlabel("learning time t / τ")
         ax.legend(frameon=False, fontsize=7)
-    fig.suptitle("dotted: escape-time estimate of §4.3", fontsize=9)
+    fig.suptitle("dotted: escape-time estimate", fontsize=9)
     return fig

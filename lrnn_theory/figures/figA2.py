@@ -1,8 +1,8 @@
-"""Appendix A2: energy landscape of the Dirac task (THEORY §9 A2; §6.1).
+"""Appendix A2: energy landscape of the Dirac task (theory guide :ref:`theory-energy-decomposition`).
 
 Data term, effective regulariser and total energy (eq. 9) over ``(u, b)``
 for the Dirac task with ``s_T = 1`` and ``s_1 ∈ {0.5, 1.5, 2.5}`` at ``T = 3``
-(balanced modes ``a = c = √u``), with ``u*(b)`` (§6.2) overlaid.
+(balanced modes ``a = c = √u``), with ``u*(b)`` (:ref:`theory-profile-energy`) overlaid.
 """
 from __future__ import annotations
 

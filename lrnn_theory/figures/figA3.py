@@ -1,4 +1,4 @@
-"""Appendix A3: Dirac phase diagram (THEORY §9 A3; §6.4).
+"""Appendix A3: Dirac phase diagram (theory guide :ref:`theory-dirac`).
 
 ``b*``, ``u*`` and ``E*`` against β in the paper's scaling ``s_1 = β``,
 ``s_T = 1/β`` (so ``ρ = β²``) for T = 3 (closed form: continuous transition

@@ -1,4 +1,4 @@
-"""B-F1: the curse of memory in one dimension (THEORY-EXTENSIONS B.2, B.5; Zucchet & Orvieto Fig. 1/2A).
+"""Figure memory-f1: the curse of memory in one dimension (theory guide :ref:`memory-moments`, :ref:`memory-teacher-student`; Zucchet & Orvieto Fig. 1/2A).
 
 (a) ``E[(∂_λ h)²]`` against ``λ`` for several input auto-correlations ``ρ`` with
 ``E[h²]`` at ``ρ = 1`` in grey; (b) teacher–student loss ``L(λ)`` for each

@@ -1,4 +1,4 @@
-"""B-F2: input normalisation and the exp reparametrisation tame the curse (THEORY-EXTENSIONS B.4).
+"""Figure memory-f2: input normalisation and the exp reparametrisation tame the curse (theory guide :ref:`memory-reparametrisation`; Zucchet & Orvieto (2024)).
 
 Left: ``E[h²]`` with ``γ = sqrt(1-λ²)``; right: ``E[(∂_ω h)²]`` with ``γ`` (held
 fixed) and the LRU parametrisation ``ν = exp(-e^ω)``; unnormalised curves in grey.

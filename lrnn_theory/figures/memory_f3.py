@@ -1,7 +1,7 @@
-"""B-F3: loss and curvature along each trainable coordinate, per parametrisation (THEORY-EXTENSIONS B.4–B.5).
+"""Figure memory-f3: loss and curvature along each trainable coordinate, per parametrisation (theory guide :ref:`memory-reparametrisation`, :ref:`memory-teacher-student`; Zucchet & Orvieto (2024)).
 
 Rows: direct, exp, tanh + ν-scaled phase; ``γ``-normalised loss; teacher
-``λ* = ν* e^{iπ/100}`` for the moduli ``ν*`` of B.5.  Columns: loss and Hessian
+``λ* = ν* e^{iπ/100}`` for the moduli ``ν*`` of :ref:`memory-teacher-student`.  Columns: loss and Hessian
 against ``ω_ν`` (``ω_θ`` at the teacher's value), then against ``ω_θ`` (``ω_ν``
 at the teacher's value).  Curvatures are central differences of the analytic gradient.
 """

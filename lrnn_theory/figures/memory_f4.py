@@ -1,4 +1,4 @@
-"""B-F4: Adam on the ``(ω_ν, ω_θ)`` loss surface for three parametrisations (THEORY-EXTENSIONS B.4–B.5).
+"""Figure memory-f4: Adam on the ``(ω_ν, ω_θ)`` loss surface for three parametrisations (theory guide :ref:`memory-reparametrisation`, :ref:`memory-teacher-student`; Zucchet & Orvieto (2024)).
 
 ``λ_0 = 0.99 e^{iπ/4}``, teacher ``λ* = 0.99 e^{iπ/100}``, Adam with learning rate
 ``10⁻³`` for ``5·10⁴`` steps (``5·10³`` in quick mode) on the closed-form

@@ -1,4 +1,4 @@
-"""B-F5: final loss against the teacher's eigenvalue range, dense RNN vs LRU (THEORY-EXTENSIONS B.6–B.8; paper Fig. 3A, reduced).
+"""Figure memory-f5: final loss against the teacher's eigenvalue range, dense RNN vs LRU (theory guide :ref:`memory-multidim`, :ref:`gallery`, :ref:`memory-simulation-plan`; Zucchet & Orvieto (2024); paper Fig. 3A, reduced).
 
 Teacher ``d_h* = 10`` with eigenvalue moduli in ``[ν_0, 1)``; students ``d_h = 16`` (dense with the
 same ``ν_min = ν_0``, or LRU), ``T = 100``, batch 32, 2000 Adam steps with cosine decay, best of
@@ -13,7 +13,7 @@ import numpy as np
 from ..plot import panel_grid
 from ._students import best_final_loss, sizes
 
-TITLE = "Final loss vs teacher eigenvalue range nu0: dense RNN vs LRU (reduced B.8 setting)"
+TITLE = "Final loss vs teacher eigenvalue range nu0: dense RNN vs LRU (reduced CPU setting)"
 
 
 def compute(ctx) -> dict:

@@ -1,4 +1,4 @@
-"""B-F6: Hessian at the optimum, dense versus complex-diagonal student (THEORY-EXTENSIONS B.6; paper Fig. 4).
+"""Figure memory-f6: Hessian at the optimum, dense versus complex-diagonal student (theory guide :ref:`memory-multidim`; Zucchet & Orvieto (2024); paper Fig. 4).
 
 Teacher ``d_h = 4`` with eigenvalue moduli in ``[0.99, 0.993]``, white inputs,
 ``T = 300``, loss averaged over time.  The Gauss–Newton matrix is exact (impulse

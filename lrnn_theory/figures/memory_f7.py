@@ -1,8 +1,8 @@
-"""B-F7: the sensitivity kernel ``|S(λ, λ_0; ρ)|`` over the complex plane (THEORY-EXTENSIONS B.2, B.6).
+"""Figure memory-f7: the sensitivity kernel ``|S(λ, λ_0; ρ)|`` over the complex plane (theory guide :ref:`memory-moments`, :ref:`memory-multidim`; Zucchet & Orvieto (2024)).
 
 ``λ_0 = 0.99 e^{iπ/4}``; ``ρ ∈ {0, 0.9, 0.99}``.  Large values near ``λ_0`` and its
 conjugate (and, for correlated inputs, near the positive real axis) are the
-entries that dominate the diagonal Hessian of B.6.
+entries that dominate the diagonal Hessian of :ref:`memory-multidim`.
 """
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
-"""B-F8: final loss against the teacher's maximal phase ``θ_0`` (THEORY-EXTENSIONS B.7; paper appendix).
+"""Figure memory-f8: final loss against the teacher's maximal phase ``θ_0`` (theory guide :ref:`gallery`; Zucchet & Orvieto (2024); paper appendix).
 
-``ν_0 = 0.99``, ``θ_0 = π·{1, 0.316, 0.1, 0.0316, 0.01}``, same students and training as B-F5.
+``ν_0 = 0.99``, ``θ_0 = π·{1, 0.316, 0.1, 0.0316, 0.01}``, same students and training as :ref:`gallery-memory-f5`.
 Phases near ``±θ_0`` far from the real axis make the loss landscape in the phase flat outside a
-basin of width ``O(1-ν)`` (B.5).  Opt-in; quick mode is a smoke grid.
+basin of width ``O(1-ν)`` (:ref:`memory-teacher-student`).  Opt-in; quick mode is a smoke grid.
 """
 from __future__ import annotations
 

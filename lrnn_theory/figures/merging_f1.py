@@ -1,6 +1,6 @@
-"""A-F1: training loss and long-length validation losses against epoch (THEORY-EXTENSIONS A.6; paper Fig. 1, 6).
+"""Figure merging-f1: training loss and long-length validation losses against epoch (theory guide :ref:`gallery`; van Rossem & Saxe (2025); paper Fig. 1, 6).
 
-All validation curves drop together at the transition (≈ epoch 500–600 with the A.1 defaults):
+All validation curves drop together at the transition (≈ epoch 500–600 with the :ref:`merging-task` defaults):
 the network generalises to strings 100× longer than any it was trained on.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A-F2: number of automaton states against epoch, with the training loss (THEORY-EXTENSIONS A.2, A.6; paper Fig. 4).
+"""Figure merging-f2: number of automaton states against epoch, with the training loss (theory guide :ref:`merging-automaton`, :ref:`gallery`; paper Fig. 4).
 
 States (threshold ``c = 0.01``; states reachable from the initial state) normalised by the number of
 prefix strings: the representation first grows towards the prefix tree, then collapses to a finite

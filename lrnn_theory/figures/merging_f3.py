@@ -1,4 +1,4 @@
-"""A-F3: automaton snapshots and the minimised machine (THEORY-EXTENSIONS A.2–A.3; paper Fig. 4, 8).
+"""Figure merging-f3: automaton snapshots and the minimised machine (theory guide :ref:`merging-automaton`, :ref:`merging-minimisation`; van Rossem & Saxe (2025); paper Fig. 4, 8).
 
 Extracted automata before training, at the peak number of states and at the end, and the
 minimised final machine (the 2-state parity machine once the automaton is closed).

@@ -1,4 +1,4 @@
-"""A-F4: which agreeing pairs merged, by string lengths (THEORY-EXTENSIONS A.4, A.6; paper Fig. 7).
+"""Figure merging-f4: which agreeing pairs merged, by string lengths (theory guide :ref:`merging-interaction`, :ref:`gallery`; van Rossem & Saxe (2025); paper Fig. 7).
 
 Fraction of pairs of agreeing strings (same parity) of lengths ``(m_1, m_2)`` that share a state of
 the final extracted automaton (``c = 0.01``): mergers happen first among long strings.

@@ -1,4 +1,4 @@
-"""A-F5: the merging phase diagram over data fraction and initial gain (THEORY-EXTENSIONS A.6–A.7; paper Fig. 9).
+"""Figure merging-f5: the merging phase diagram over data fraction and initial gain (theory guide :ref:`gallery`, :ref:`merging-protocol`; van Rossem & Saxe (2025); paper Fig. 9).
 
 Each cell trains with cross-entropy until the loss is below 10⁻³ (at most 5000 epochs) and
 reports the final number of automaton states (``c = 0.1``) and the accuracy on 30 strings of

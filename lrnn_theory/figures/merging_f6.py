@@ -1,6 +1,6 @@
-"""A-F6: representational distance, theory vs experiment (THEORY-EXTENSIONS A.5–A.6; paper Fig. 10).
+"""Figure merging-f6: representational distance, theory vs experiment (theory guide :ref:`merging-fixed-expansion`, :ref:`gallery`; van Rossem & Saxe (2025); paper Fig. 10).
 
-Left: ``‖dh‖²(t)`` of the fixed-expansion-point model (A.5 reference settings, ``G = 0.3``) for an
+Left: ``‖dh‖²(t)`` of the fixed-expansion-point model (:ref:`merging-fixed-expansion` reference settings, ``G = 0.3``) for an
 agreeing pair of lengths (1, 10) — diverge, then merge — and a disagreeing pair.  Right: the
 measured squared distance (normalised by the mean squared distance over all prefix strings at
 the same epoch) between the hidden states of an
@@ -15,7 +15,7 @@ from ..merging.interaction import fixed_expansion_flow
 from ..plot import panel_grid
 from ._merging import TRACKED, training_run
 
-TITLE = "Distance between two representations: A.5 theory (diverge-then-merge) and the trained network"
+TITLE = "Distance between two representations: fixed-expansion-point theory (diverge-then-merge) and the trained network"
 G = 0.3
 
 
@@ -48,7 +48,7 @@ def draw(data: dict):
     a.plot(data["t"], data["theory_agree"], color="tab:blue", label="agreeing (1, 10)")
     a.plot(data["t"], data["theory_disagree"], color="tab:red", label="disagreeing (1, 10)")
     a.set_xlabel("time")
-    a.set_ylabel("‖dh‖² (A.5 theory)")
+    a.set_ylabel("‖dh‖² (fixed-expansion theory)")
     a.legend(fontsize=7, frameon=False)
     b.plot(data["record_epochs"], data["measured_agree"], color="tab:blue", marker=".",
            label="agreeing pair" + (", merged" if data["agree_pair_merged"] else ""))

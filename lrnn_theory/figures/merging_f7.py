@@ -1,4 +1,4 @@
-"""A-F7: the interaction model's phase portrait (THEORY-EXTENSIONS A.4).
+"""Figure merging-f7: the interaction model's phase portrait (theory guide :ref:`merging-interaction`; van Rossem & Saxe (2025)).
 
 Left: the fixed point ``H_∞ = ½A_high + sqrt(¼A_high² + A_low²)`` against ``A_high`` for several
 ``A_low`` (``A_low = 0``: merge iff ``A_high <= 0``).  Right: trajectories of the reduced system

@@ -1,4 +1,4 @@
-"""A-F8: mean pairwise representational distance against epoch (THEORY-EXTENSIONS A.6; paper Fig. 12).
+"""Figure merging-f8: mean pairwise representational distance against epoch (theory guide :ref:`gallery`; van Rossem & Saxe (2025); paper Fig. 12).
 
 Mergers are not a global contraction: the mean squared distance between the hidden states of all
 prefix strings does not decrease while states merge.

@@ -1,4 +1,4 @@
-"""The curse of memory: Zucchet & Orvieto (NeurIPS 2024), THEORY-EXTENSIONS Part B.
+"""The curse of memory: Zucchet & Orvieto (NeurIPS 2024), theory guide :ref:`memory`.
 
 For ``h_{t+1} = λ h_t + γ x_{t+1}`` driven by stationary inputs of
 auto-correlation ``ρ^{|Δ|}``, the activity grows like the memory ``1/(1-λ)``
@@ -6,15 +6,15 @@ while its sensitivity to ``λ`` grows like the memory cubed, although the
 backward Jacobian ``λ^k`` never explodes.
 
 * :mod:`~lrnn_theory.memory.moments`: the cross-moment function ``f``, ``S``,
-  stationary and finite-time moments, normalisation and reparametrisations (B.2–B.4);
-* :mod:`~lrnn_theory.memory.montecarlo`: parallel AR(1) chains (B.8);
+  stationary and finite-time moments, normalisation and reparametrisations (:ref:`memory-moments`, :ref:`memory-complex`, :ref:`memory-reparametrisation`);
+* :mod:`~lrnn_theory.memory.montecarlo`: parallel AR(1) chains (:ref:`memory-simulation-plan`);
 * :mod:`~lrnn_theory.memory.teacher`: teacher–student loss, gradient, curvature and
-  the diagonal Hessian (B.5–B.6);
+  the diagonal Hessian (:ref:`memory-teacher-student`, :ref:`memory-multidim`);
 * :mod:`~lrnn_theory.memory.multidim`: dense vs complex-diagonal teacher–student, exact
-  finite-time Gauss–Newton matrices (B.6);
-* :mod:`~lrnn_theory.memory.students`: dense vs LRU students trained by BPTT (B-F5, B-F8);
+  finite-time Gauss–Newton matrices (:ref:`memory-multidim`);
+* :mod:`~lrnn_theory.memory.students`: dense vs LRU students trained by BPTT (:ref:`gallery-memory-f5`, :ref:`gallery-memory-f8`);
 * :mod:`~lrnn_theory.memory.training`: gradient descent on ``λ`` with an optimiser
-  object (:mod:`lrnn_theory.optim`), closed-form or sampled-data loss (B.5, B.8).
+  object (:mod:`lrnn_theory.optim`), closed-form or sampled-data loss (:ref:`memory-teacher-student`, :ref:`memory-simulation-plan`).
 """
 from .moments import (
     GAMMA_MODES,

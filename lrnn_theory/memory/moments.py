@@ -1,11 +1,11 @@
-"""The curse of memory: moments of a diagonal linear recurrence (THEORY-EXTENSIONS Part B).
+"""The curse of memory: moments of a diagonal linear recurrence (theory guide :ref:`memory`).
 
 Zucchet & Orvieto (NeurIPS 2024): for ``h_{t+1} = λ h_t + γ x_{t+1}`` with
 stationary inputs of auto-correlation ``ρ^{|Δ|}``, the activity grows like
 the memory ``1/(1-λ)`` while its sensitivity to ``λ`` grows like the memory
 cubed, although the backward Jacobian ``λ^k`` never explodes.
 
-All second moments derive from the cross-moment generating function (B.2)
+All second moments derive from the cross-moment generating function (:ref:`memory-moments`)
 
 .. math::
 
@@ -45,11 +45,11 @@ __all__ = [
     "stationary_moments",
 ]
 
-#: Reparametrisations of the modulus ``ν`` by a trainable ``ω`` (B.4).
+#: Reparametrisations of the modulus ``ν`` by a trainable ``ω`` (theory guide :ref:`memory-reparametrisation`).
 PARAMETRISATIONS = ("direct", "exp", "tanh")
-#: Reparametrisations of the phase ``θ`` by a trainable ``ω_θ`` (B.4).
+#: Reparametrisations of the phase ``θ`` by a trainable ``ω_θ`` (theory guide :ref:`memory-reparametrisation`).
 PHASE_PARAMETRISATIONS = ("direct", "exp", "nu_scaled")
-#: How the input normalisation ``γ`` enters (B.4): absent (``γ = 1``), ``γ = sqrt(1-|λ|²)`` held fixed
+#: How the input normalisation ``γ`` enters (theory guide :ref:`memory-reparametrisation`): absent (``γ = 1``), ``γ = sqrt(1-|λ|²)`` held fixed
 #: (a separate parameter, not differentiated) or ``γ(λ)`` differentiated through.
 GAMMA_MODES = ("none", "fixed", "differentiated")
 
@@ -218,7 +218,7 @@ def stationary_moments(lam, rho=0.0, gamma=1.0, mu=0.0, sigma=1.0) -> tuple[np.n
 
 
 def finite_time_moments(lam, t: int) -> tuple[np.ndarray, np.ndarray]:
-    """``(E[h_t²], E[(∂_λ h_t)²])`` from ``h_0 = 0`` with white inputs (B.2, finite time).
+    """``(E[h_t²], E[(∂_λ h_t)²])`` from ``h_0 = 0`` with white inputs (:ref:`memory-moments`, finite time).
 
     ``E[h_t²] = (1 - q^t)/(1 - q)``, ``E[(∂_λ h_t)²] = Σ_{k=1}^{t-1} k² q^{k-1}``, ``q = λ²``
     (any real ``λ``, including ``|λ| >= 1``; evaluated as sums, exact at ``q = 1``).

@@ -1,4 +1,4 @@
-"""Monte-Carlo estimators for the curse-of-memory moments (THEORY-EXTENSIONS B.8).
+"""Monte-Carlo estimators for the curse-of-memory moments (theory guide :ref:`memory-simulation-plan`; Zucchet & Orvieto (2024)).
 
 One numba kernel runs many independent AR(1)-driven chains in parallel, each
 carrying ``m`` recurrences ``h_{t+1} = λ_j h_t + x_{t+1}`` that share the input,
@@ -23,7 +23,7 @@ __all__ = ["MonteCarloEstimate", "MonteCarloMoments", "estimate", "monte_carlo_m
 
 
 def _burn_in(burn_in, max_modulus: float) -> int:
-    """``burn_in`` validated, or the default ``ceil(30/(1 - max|λ|))`` (B.8)."""
+    """``burn_in`` validated, or the default ``ceil(30/(1 - max|λ|))`` (:ref:`memory-simulation-plan`)."""
     return int(np.ceil(30 / (1 - max_modulus))) if burn_in is None else check_int("burn_in", burn_in, minimum=1)
 
 
@@ -60,7 +60,7 @@ def _chains(lam_re, lam_im, rho, mu, sigma, n_chains, burn, seeds, h_re, h_im, g
 
 def sample_states(lam, rho=0.0, *, mu=0.0, sigma=1.0, n_chains: int = 20_000, burn_in: int | None = None,
                   seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Samples of ``(h_t, ∂_λ h_t)`` after ``burn_in`` steps, for several ``λ`` driven by one input (B.1, B.8).
+    """Samples of ``(h_t, ∂_λ h_t)`` after ``burn_in`` steps, for several ``λ`` driven by one input (:ref:`memory-model`, :ref:`memory-simulation-plan`).
 
     Parameters
     ----------
@@ -109,7 +109,7 @@ class MonteCarloEstimate:
     n: int
 
     def agrees(self, value, n_se: float = 3.0) -> bool:
-        """True when ``|mean - value| <= n_se · se`` everywhere (the B.9 tolerance is 3 standard errors)."""
+        """True when ``|mean - value| <= n_se · se`` everywhere (the :ref:`theory-checks-memory` tolerance is 3 standard errors)."""
         return bool(np.all(np.abs(self.mean - np.asarray(value)) <= n_se * self.se))
 
 
@@ -124,7 +124,7 @@ def estimate(samples) -> MonteCarloEstimate:
 
 @dataclass(frozen=True)
 class MonteCarloMoments:
-    """Monte-Carlo estimates with standard errors (B.8): ``h2 ± h2_se``, ``d2 ± d2_se``."""
+    """Monte-Carlo estimates with standard errors (:ref:`memory-simulation-plan`): ``h2 ± h2_se``, ``d2 ± d2_se``."""
 
     h2: float
     h2_se: float
@@ -136,7 +136,7 @@ class MonteCarloMoments:
 
 def monte_carlo_moments(lam, rho=0.0, *, gamma=1.0, mu=0.0, sigma=1.0, n_chains: int = 20_000, burn_in: int | None = None,
                         seed: int = 0) -> MonteCarloMoments:
-    """Monte-Carlo ``E|γh|²`` and ``E|γ ∂_λ h|²`` (``γ`` held fixed) from parallel chains (B.8).
+    """Monte-Carlo ``E|γh|²`` and ``E|γ ∂_λ h|²`` (``γ`` held fixed) from parallel chains (:ref:`memory-simulation-plan`).
 
     See :func:`sample_states` for the chains; compare with
     :func:`~lrnn_theory.memory.stationary_moments`.

@@ -1,4 +1,4 @@
-"""Multi-dimensional teacher–student: dense versus complex-diagonal recurrences (THEORY-EXTENSIONS B.6).
+"""Multi-dimensional teacher–student: dense versus complex-diagonal recurrences (theory guide :ref:`memory-multidim`; Zucchet & Orvieto (2024)).
 
 The teacher is a linear RNN ``h_{t+1} = A h_t + B x_{t+1}``, ``y_t = C h_t + D x_t``
 (one input, one output) whose eigenvalues are placed in an annulus near the unit
@@ -25,7 +25,7 @@ STUDENTS = ("dense", "diagonal")
 
 @dataclass(frozen=True)
 class Teacher:
-    """A real linear RNN teacher and its eigen-decomposition (B.6).
+    """A real linear RNN teacher and its eigen-decomposition (:ref:`memory-multidim`).
 
     Attributes
     ----------
@@ -47,7 +47,7 @@ class Teacher:
 
 
 def make_teacher(d_h: int = 10, *, nu_min: float = 0.99, nu_max: float = 1.0, theta_max: float = np.pi, seed: int = 0) -> Teacher:
-    """The B.6 teacher: eigenvectors of a Gaussian ``N(0, 1/d)`` matrix, eigenvalues remapped.
+    """The :ref:`memory-multidim` teacher: eigenvectors of a Gaussian ``N(0, 1/d)`` matrix, eigenvalues remapped.
 
     Each eigenvalue ``l`` becomes modulus ``ν_min + (ν_max - ν_min) tanh|l|`` and phase
     ``arg(l) θ_max/π`` (conjugate pairs stay pairs, so ``A`` is real).
@@ -117,7 +117,7 @@ def impulse_response_gradient(student: str, params, T: int) -> np.ndarray:
 
 
 def finite_time_gauss_newton(student: str, params, T: int, *, average: str = "time") -> np.ndarray:
-    """Gauss–Newton matrix (the Hessian at zero residual) of the white-noise teacher–student loss (B.6).
+    """Gauss–Newton matrix (the Hessian at zero residual) of the white-noise teacher–student loss (:ref:`memory-multidim`).
 
     ``average="time"``: loss averaged over ``t = 1..T`` from ``h_0 = 0`` (weights ``(T-s)/T``);
     ``average="last"``: loss at the last step only (weights 1; tends to the stationary

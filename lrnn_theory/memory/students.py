@@ -1,4 +1,4 @@
-"""Dense and LRU students of the multi-dimensional teacher, trained by BPTT (THEORY-EXTENSIONS B.6, B.8; B-F5, B-F8).
+"""Dense and LRU students of the multi-dimensional teacher, trained by BPTT (theory guide :ref:`memory-multidim`, :ref:`memory-simulation-plan`, :ref:`gallery-memory-f5`, :ref:`gallery-memory-f8`; Zucchet & Orvieto (2024)).
 
 Students map one white-noise input to one output, ``ŷ_t = readout(h_t) + D x_t``:
 
@@ -6,8 +6,8 @@ Students map one white-noise input to one output, ``ŷ_t = readout(h_t) + D x_t`
   eigenvalue moduli in ``[ν_0, 1)`` like the teacher);
 * ``"lru"``: complex diagonal ``h_t = λ ⊙ h_{t-1} + γ ⊙ b x_t``, ``ŷ_t = Re(c·h_t) + D x_t`` with
   ``λ = exp(-e^ω + iθ)`` (exp parametrisation of the modulus) and the input normalisation
-  ``γ = sqrt(1-|λ_0|²)`` fixed at initialisation (B.4: "γ held fixed");
-  eigenvalues initialised uniformly on the annulus ``[ν_0, 1)`` (C.6 ring initialiser).
+  ``γ = sqrt(1-|λ_0|²)`` fixed at initialisation (:ref:`memory-reparametrisation`: "γ held fixed");
+  eigenvalues initialised uniformly on the annulus ``[ν_0, 1)`` (:ref:`bptt-initialisers` ring initialiser).
 
 Loss ``½ mean_{b,t} (ŷ_t - y_t)²`` against the teacher's outputs on the same inputs (``h_0 = 0``).
 Parameters live in one flat real vector; gradients are hand-written BPTT, checked against
@@ -151,9 +151,9 @@ class StudentRun:
 
 def train_student(teacher: Teacher, kind: str, *, nu0: float = 0.9, d_h: int = 16, T: int = 100, batch: int = 32,
                   steps: int = 2000, lr: float = 1e-3, optimiser=None, seed: int = 0) -> StudentRun:
-    """Train a dense or LRU student on fresh white-noise batches from ``teacher`` (B.6, B.8 reduced setting).
+    """Train a dense or LRU student on fresh white-noise batches from ``teacher`` (:ref:`memory-multidim`, :ref:`memory-simulation-plan` reduced setting).
 
-    The optimiser defaults to Adam with cosine decay over ``steps`` (B.6); a run whose loss
+    The optimiser defaults to Adam with cosine decay over ``steps`` (:ref:`memory-multidim`); a run whose loss
     becomes non-finite or exceeds 1e6 stops with status ``"diverged"``.
     """
     if not isinstance(teacher, Teacher):
@@ -187,7 +187,7 @@ def train_student(teacher: Teacher, kind: str, *, nu0: float = 0.9, d_h: int = 1
 
 def student_point(nu0: float, model: str, lr: float, *, seed: int = 0, theta_max: float = np.pi, d_h: int = 16,
                   teacher_d_h: int = 10, T: int = 100, batch: int = 32, steps: int = 2000) -> dict:
-    """One cell of B-F5 / B-F8: a teacher with eigenvalue moduli in ``[ν_0, 1)`` and phases within ``θ_max``,
+    """One cell of :ref:`gallery-memory-f5` / :ref:`gallery-memory-f8`: a teacher with eigenvalue moduli in ``[ν_0, 1)`` and phases within ``θ_max``,
     a ``model`` student (``"dense"`` or ``"lru"``) trained with Adam + cosine at ``lr``; returns its final loss."""
     teacher = make_teacher(teacher_d_h, nu_min=nu0, nu_max=1.0, theta_max=theta_max, seed=seed)
     run = train_student(teacher, model, nu0=nu0, d_h=d_h, T=T, batch=batch, steps=steps, lr=lr, seed=seed)

@@ -1,11 +1,11 @@
-"""Linear teacher–student problems for diagonal recurrences (THEORY-EXTENSIONS B.5–B.6).
+"""Linear teacher–student problems for diagonal recurrences (theory guide :ref:`memory-teacher-student`, :ref:`memory-multidim`; Zucchet & Orvieto (2024)).
 
 One-dimensional: a student ``h_{t+1} = λ h_t + x_{t+1}`` learns a teacher's
 ``λ*`` from the same inputs; the stationary loss, its gradient in the modulus and
-phase, its curvature at the optimum in any reparametrisation (B.4) and the
+phase, its curvature at the optimum in any reparametrisation (:ref:`memory-reparametrisation`) and the
 Monte-Carlo check.  Multi-dimensional: the Gauss–Newton Hessian of a
 complex-diagonal student at the optimum, built from the sensitivity kernel
-``S`` (B.6), and its Monte-Carlo counterpart.
+``S`` (:ref:`memory-multidim`), and its Monte-Carlo counterpart.
 """
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def _re_inverse(r, phi):
 
 
 def teacher_student_gradient(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Gradient ``(∂L/∂ν, ∂L/∂θ)`` of :func:`teacher_student_loss` in polar coordinates ``λ = ν e^{iθ}`` (B.5).
+    """Gradient ``(∂L/∂ν, ∂L/∂θ)`` of :func:`teacher_student_loss` in polar coordinates ``λ = ν e^{iθ}`` (:ref:`memory-teacher-student`).
 
     With ``z = λ λ̄* = r e^{iφ}`` and ``R = Re 1/(1-z) = (1 - r cos φ)/(1 - 2r cos φ + r²)``:
     unnormalised ``L = ½[σ²(1/(1-ν²) + 1/(1-ν*²) - 2R) + μ²|1/(1-λ) - 1/(1-λ*)|²]``,
@@ -175,7 +175,7 @@ def _gn_blocks(Amat, Bmat):
 
 
 def diagonal_hessian(lam, b, c, rho=0.0) -> np.ndarray:
-    """Hessian of a complex-diagonal student at the teacher optimum, from ``S`` (B.6).
+    """Hessian of a complex-diagonal student at the teacher optimum, from ``S`` (:ref:`memory-multidim`).
 
     Student ``y = Re Σ_n c_n h_n + Dx``, ``h_{n,t+1} = λ_n h_{n,t} + b_n x_{t+1}``, loss
     ``½E(y - y*)²``; at zero residual the Hessian is the Gauss–Newton matrix.  With
@@ -206,7 +206,7 @@ def diagonal_hessian(lam, b, c, rho=0.0) -> np.ndarray:
 
 
 def monte_carlo_gauss_newton(lam, b, c, rho=0.0, *, n_chains: int = 20_000, seed: int = 0) -> MonteCarloEstimate:
-    """Monte-Carlo Gauss–Newton matrix ``E[∇y ∇yᵀ]`` of the complex-diagonal student (B.6, B.9 check 9).
+    """Monte-Carlo Gauss–Newton matrix ``E[∇y ∇yᵀ]`` of the complex-diagonal student (:ref:`memory-multidim`, :ref:`theory-checks-memory`).
 
     ``∂y/∂Re λ_n = Re(c_n b_n ∂_λ h_n)`` and ``∂y/∂Im λ_n = -Im(c_n b_n ∂_λ h_n)`` from stationary
     chains of :func:`~lrnn_theory.memory.sample_states`; compare with :func:`diagonal_hessian`.

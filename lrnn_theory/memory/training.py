@@ -1,10 +1,10 @@
-"""Learning a recurrent eigenvalue by gradient descent (THEORY-EXTENSIONS B.4–B.5, B.8).
+"""Learning a recurrent eigenvalue by gradient descent (theory guide :ref:`memory-reparametrisation`, :ref:`memory-teacher-student`, :ref:`memory-simulation-plan`; Zucchet & Orvieto (2024)).
 
 The student's ``λ`` is written through a :class:`Parametrisation` of its modulus
 and phase (and optionally the input normalisation ``γ``), trained with an
 optimiser object from :mod:`lrnn_theory.optim` on either the closed-form
-stationary loss of B.5 (exact, cheap: what the figures and CI use) or the
-sampled-data loss of B.8 (fresh white-noise batches each step, forward
+stationary loss of :ref:`memory-teacher-student` (exact, cheap: what the figures and CI use) or the
+sampled-data loss of :ref:`memory-simulation-plan` (fresh white-noise batches each step, forward
 sensitivity, loss averaged over the window ``[T_b, 2T_b]``).
 """
 from __future__ import annotations
@@ -28,7 +28,7 @@ LOSSES = ("exact", "sampled")
 
 @dataclass(frozen=True)
 class Parametrisation:
-    """How the trainable ``ω`` maps to ``λ = ν e^{iθ}`` (B.4).
+    """How the trainable ``ω`` maps to ``λ = ν e^{iθ}`` (:ref:`memory-reparametrisation`).
 
     Attributes
     ----------
@@ -39,7 +39,7 @@ class Parametrisation:
         (complex ``λ`` only; the scale depends on ``ν``, and its gradient is kept).
     normalised : bool
         Input normalisation ``γ(λ) = sqrt(1-|λ|²)`` on student and teacher, differentiated
-        through (the loss ``L_γ`` of B.5).
+        through (the loss ``L_γ`` of :ref:`memory-teacher-student`).
     """
 
     modulus: str = "direct"
@@ -145,7 +145,7 @@ def _sampled(lam, lam_star, normalised, X, t0):
 
 
 def sampled_loss_and_grad(lam: float, lam_star: float, X, *, window_start: int, normalised: bool = False) -> tuple[float, float]:
-    """Sampled-data loss ``½⟨(γh_t - γ*h*_t)²⟩`` over ``t ∈ [window_start, T]`` and its ``λ``-derivative (B.8).
+    """Sampled-data loss ``½⟨(γh_t - γ*h*_t)²⟩`` over ``t ∈ [window_start, T]`` and its ``λ``-derivative (:ref:`memory-simulation-plan`).
 
     ``X`` has shape (batch, T); both recurrences start at 0; the derivative uses the forward
     sensitivity ``g_{t+1} = λ g_t + h_t`` (and ``γ' = -λ/γ`` when normalised).
@@ -163,7 +163,7 @@ def sampled_loss_and_grad(lam: float, lam_star: float, X, *, window_start: int, 
 
 @dataclass(frozen=True)
 class LambdaTrajectory:
-    """Gradient descent on ``λ`` (B.5, B.8).
+    """Gradient descent on ``λ`` (:ref:`memory-teacher-student`, :ref:`memory-simulation-plan`).
 
     Attributes
     ----------
@@ -197,7 +197,7 @@ class LambdaTrajectory:
 def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Parametrisation = Parametrisation(),
                  steps: int = 1000, loss: str = "exact", batch: int = 256, window: int | None = None,
                  target: float = 1e-3, stop_at_target: bool = False, seed: int = 0) -> LambdaTrajectory:
-    """Train a student eigenvalue towards a teacher's (B.5, B.8).
+    """Train a student eigenvalue towards a teacher's (:ref:`memory-teacher-student`, :ref:`memory-simulation-plan`).
 
     Parameters
     ----------
@@ -209,7 +209,7 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
     parametrisation : Parametrisation
     steps : int >= 1
     loss : {"exact", "sampled"}
-        Closed-form stationary loss (B.5) or sampled white-noise batches (B.8, real ``λ``
+        Closed-form stationary loss (:ref:`memory-teacher-student`) or sampled white-noise batches (:ref:`memory-simulation-plan`, real ``λ``
         only): ``batch`` sequences of length ``2·window``, loss on ``t ∈ [window, 2·window]``;
         ``window`` defaults to ``ceil(15/(1-|λ*|))``.
     target : float in (0, 1)
@@ -301,7 +301,7 @@ class LrScan:
 
 def lr_scan(lam_star, lam0, optimiser: type, lrs, *, parametrisation: Parametrisation = Parametrisation(),
             steps: int = 2000, loss: str = "exact", target: float = 1e-3, seed: int = 0, **kwargs) -> LrScan:
-    """Steps-to-target over a learning-rate grid for one optimiser class (B.8 sweep, check 8)."""
+    """Steps-to-target over a learning-rate grid for one optimiser class (:ref:`memory-simulation-plan` sweep; :ref:`theory-checks-memory`)."""
     if optimiser not in (SGD, NormalisedSGD, Adam):
         raise ValueError(f"optimiser must be one of the classes SGD, NormalisedSGD, Adam, got {optimiser!r}")
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
@@ -318,7 +318,7 @@ def lr_scan(lam_star, lam0, optimiser: type, lrs, *, parametrisation: Parametris
 
 
 def loss_in_omega(omega_nu, omega_theta, lam_star, parametrisation: Parametrisation = Parametrisation()) -> np.ndarray:
-    """Closed-form loss ``L(λ(ω_ν, ω_θ), λ*)`` over broadcast arrays of trainable coordinates (B.4–B.5; B-F3, B-F4)."""
+    """Closed-form loss ``L(λ(ω_ν, ω_θ), λ*)`` over broadcast arrays of trainable coordinates (:ref:`memory-reparametrisation`, :ref:`memory-teacher-student`; :ref:`gallery-memory-f3`, :ref:`gallery-memory-f4`)."""
     if not isinstance(parametrisation, Parametrisation):
         raise TypeError(f"parametrisation must be a Parametrisation, got {type(parametrisation).__name__}")
     lam = parametrisation.lam_of(as_float_array("omega_nu", omega_nu), as_float_array("omega_theta", omega_theta))

@@ -1,14 +1,14 @@
-"""Implicit state merging on streaming parity (van Rossem & Saxe, ICML 2025; THEORY-EXTENSIONS Part A).
+"""Implicit state merging on streaming parity (van Rossem & Saxe, ICML 2025; theory guide :ref:`merging`).
 
-* :mod:`~lrnn_theory.merging.tasks`: streaming parity and random regular tasks (A.1);
+* :mod:`~lrnn_theory.merging.tasks`: streaming parity and random regular tasks (:ref:`merging-task`);
 * :mod:`~lrnn_theory.merging.automaton`: automaton extraction from hidden states (relative
   threshold ``c`` or absolute ``epsilon``; clusters unreachable from ``h_0`` reported and dropped),
-  Hopcroft minimisation, merger bookkeeping (A.2, A.3, A.8 checks 8 and 10);
-* :mod:`~lrnn_theory.merging.rnn`: the Elman RNN and its numba BPTT (A.1);
+  Hopcroft minimisation, merger bookkeeping (:ref:`merging-automaton`, :ref:`merging-minimisation`, :ref:`theory-checks-merging`);
+* :mod:`~lrnn_theory.merging.rnn`: the Elman RNN and its numba BPTT (:ref:`merging-task`);
 * :mod:`~lrnn_theory.merging.train`: :func:`train_parity` with automaton tracking at a per-epoch
-  or run-wide threshold (``epsilon_scope``) (A.1, A.7);
+  or run-wide threshold (``epsilon_scope``) (:ref:`merging-task`, :ref:`merging-protocol`);
 * :mod:`~lrnn_theory.merging.interaction`: the interaction model, its reduced and regular
-  forms, invariant, ``H_∞``, Bernoulli solution, and the fixed-expansion-point closure (A.4–A.5).
+  forms, invariant, ``H_∞``, Bernoulli solution, and the fixed-expansion-point closure (:ref:`merging-interaction`, :ref:`merging-fixed-expansion`).
 """
 from . import interaction
 from .automaton import (

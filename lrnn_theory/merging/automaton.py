@@ -1,9 +1,9 @@
 """Automaton extraction from hidden states, minimisation and merger bookkeeping.
 
-THEORY-EXTENSIONS A.2 (extraction on the prefix tree), A.3 (Hopcroft / Moore partition
-refinement) and A.8 checks 8 and 10.
+theory guide :ref:`merging-automaton`; van Rossem & Saxe (2025) (extraction on the prefix tree), :ref:`merging-minimisation` (Hopcroft / Moore partition
+refinement) and :ref:`theory-checks-merging`.
 
-* :func:`prefix_strings` builds the prefix tree ``"", "0", "1", "00", ...`` (A.2);
+* :func:`prefix_strings` builds the prefix tree ``"", "0", "1", "00", ...`` (:ref:`merging-automaton`);
 * :func:`extract_automaton` clusters the hidden vectors ``h(s)`` of the tree into the states
   of an :class:`Automaton` (alias :class:`ExtractedAutomaton`), counting non-deterministic
   transition conflicts instead of overwriting them and dropping (and reporting) the clusters
@@ -12,14 +12,14 @@ refinement) and A.8 checks 8 and 10.
 * :func:`minimize` (and :meth:`Automaton.minimize`) is Hopcroft's refinement restricted to the
   states reachable from the initial state.  **A machine whose reachable part is not closed is
   rejected** with a ``ValueError`` unless ``sink=True``, which first sends every missing transition to one
-  explicit absorbing sink state with output ``-1`` (A.8 check 8 asks for this choice to be
+  explicit absorbing sink state with output ``-1`` (:ref:`theory-checks-merging` asks for this choice to be
   documented);
 * :func:`merger_report` (strings sharing one state) and :func:`state_mergers` (states merged
-  between two successive extractions) implement the bookkeeping of A.8 check 10: merged strings
+  between two successive extractions) implement the bookkeeping of :ref:`theory-checks-merging`: merged strings
   must agree on every future output within the training horizon;
 * :func:`parity_machine` (alias :func:`parity_automaton`) is the canonical two-state parity
   machine and :func:`~lrnn_theory.merging.tasks.random_moore_machine` (re-exported) the
-  random regular task generator of A.1.
+  random regular task generator of :ref:`merging-task`.
 
 Machines are :class:`~lrnn_theory.merging.tasks.MooreMachine` objects over the alphabet
 ``"01"`` (``transitions[q, a]``, ``-1`` where missing; ``outputs[q]``; ``initial``).
@@ -39,17 +39,17 @@ __all__ = ["Automaton", "ExtractedAutomaton", "MergerReport", "StateMergers", "e
            "merged_fraction_by_length", "merger_report", "minimize", "parity_automaton", "parity_machine",
            "prefix_strings", "random_moore_machine", "state_mergers"]
 
-#: Cluster-assignment rules of A.2: first representative within ε (reference) or nearest one.
+#: Cluster-assignment rules of theory guide :ref:`merging-automaton`: first representative within ε (reference) or nearest one.
 RULES = ("first", "nearest")
 
 
 def prefix_strings(L_max: int) -> list[str]:
-    """The prefix tree of A.2: ``""`` then every binary string of length ``1..L_max``.
+    """The prefix tree of :ref:`merging-automaton`: ``""`` then every binary string of length ``1..L_max``.
 
     Parameters
     ----------
     L_max : int, 0 <= L_max <= 20
-        Longest string (the training length of A.1).
+        Longest string (the training length of :ref:`merging-task`).
 
     Returns
     -------
@@ -65,7 +65,7 @@ def prefix_strings(L_max: int) -> list[str]:
 
 
 def parity_machine() -> MooreMachine:
-    """The two-state parity machine of A.3: input 1 toggles, input 0 keeps, output = state.
+    """The two-state parity machine of :ref:`merging-minimisation`: input 1 toggles, input 0 keeps, output = state.
 
     Returns
     -------
@@ -76,7 +76,7 @@ def parity_machine() -> MooreMachine:
                         initial=0)
 
 
-#: Alias of :func:`parity_machine` (A.3).
+#: Alias of :func:`parity_machine` (theory guide :ref:`merging-minimisation`).
 parity_automaton = parity_machine
 
 
@@ -362,7 +362,7 @@ def extract_automaton(strings, hidden, outputs, c: float | None = None, *, epsil
 
 
 def minimize(machine, *, sink: bool = False) -> MooreMachine:
-    """Minimal Moore machine by Hopcroft partition refinement (THEORY-EXTENSIONS A.3).
+    """Minimal Moore machine by Hopcroft partition refinement (theory guide :ref:`merging-minimisation`; van Rossem & Saxe (2025)).
 
     Restricts to the states reachable from the initial state, starts from the partition by
     output and splits blocks by predecessor sets, keeping the smaller half in the worklist
@@ -374,7 +374,7 @@ def minimize(machine, *, sink: bool = False) -> MooreMachine:
     ----------
     machine : MooreMachine or Automaton
     sink : bool
-        How to treat a machine whose reachable part is not closed (A.8 check 8): ``False``
+        How to treat a machine whose reachable part is not closed (:ref:`theory-checks-merging`): ``False``
         (default) raises ``ValueError``; ``True`` sends every missing transition to one
         absorbing sink state with output ``-1`` before minimising.
 
@@ -461,7 +461,7 @@ def minimize(machine, *, sink: bool = False) -> MooreMachine:
 
 
 # ---------------------------------------------------------------------------------------------
-# Merger bookkeeping (A.8 check 10)
+# Merger bookkeeping (theory guide `theory-checks-merging`)
 # ---------------------------------------------------------------------------------------------
 
 def _check_target(target, L_max):
@@ -515,7 +515,7 @@ def _agreeing_pairs_sharing(sigs, lengths, L_max: int, *labels) -> tuple[int, in
 
 @dataclass(frozen=True)
 class MergerReport:
-    """Pairs of strings sharing a state and how many of them agree on every future output (A.8 check 10).
+    """Pairs of strings sharing a state and how many of them agree on every future output (:ref:`theory-checks-merging`).
 
     Attributes
     ----------
@@ -535,7 +535,7 @@ class MergerReport:
 
 
 def merger_report(extracted: Automaton, target, L_max: int) -> MergerReport:
-    """Do strings merged into one state agree on all future outputs within the training horizon? (A.8 check 10)
+    """Do strings merged into one state agree on all future outputs within the training horizon? (:ref:`theory-checks-merging`)
 
     Parameters
     ----------
@@ -563,7 +563,7 @@ def merger_report(extracted: Automaton, target, L_max: int) -> MergerReport:
 
 @dataclass(frozen=True)
 class StateMergers:
-    """What changed between two successive extractions on the same strings (A.8 check 10).
+    """What changed between two successive extractions on the same strings (:ref:`theory-checks-merging`).
 
     State labels are arbitrary cluster indices, so states are compared through their members.
 
@@ -634,7 +634,7 @@ def _as_assignment(name: str, value):
 
 
 def state_mergers(previous, current, *, strings=None, target=None, L_max: int | None = None) -> StateMergers:
-    """Which states merged (and split) between two successive extractions (A.8 check 10).
+    """Which states merged (and split) between two successive extractions (:ref:`theory-checks-merging`).
 
     Parameters
     ----------
@@ -691,7 +691,7 @@ def state_mergers(previous, current, *, strings=None, target=None, L_max: int | 
 
 
 def merged_fraction_by_length(extracted: Automaton, task: MooreMachine, L_max: int) -> np.ndarray:
-    """Fraction of agreeing pairs of lengths ``(m_1, m_2)`` that share an extracted state (A-F4).
+    """Fraction of agreeing pairs of lengths ``(m_1, m_2)`` that share an extracted state (:ref:`gallery-merging-f4`).
 
     Parameters
     ----------

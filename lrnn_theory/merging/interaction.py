@@ -1,6 +1,6 @@
-"""The interaction model of two representations and its reductions (THEORY-EXTENSIONS A.4–A.5).
+"""The interaction model of two representations and its reductions (theory guide :ref:`merging-interaction`, :ref:`merging-fixed-expansion`; van Rossem & Saxe (2025)).
 
-A.4 (moving expansion point): two free representations ``h_1, h_2 ∈ R^P`` and, per
+:ref:`merging-interaction` (moving expansion point): two free representations ``h_1, h_2 ∈ R^P`` and, per
 continuation ``i = 1..N``, an affine read-out ``ŷ_{α,i} = ȳ_i + ½ D_i (h_α - h_{¬α})`` trained
 by gradient flow (:func:`full_gradients`, :func:`full_flow`).  When every ``D_i(0)`` is rank one
 with row space ``span(dh(0))`` the scalars ``H = ‖dh‖²``, ``Y = ⟨‖D_i dh‖²⟩``,
@@ -9,7 +9,7 @@ with row space ``span(dh(0))`` the scalars ``H = ‖dh‖²``, ``Y = ⟨‖D_i d
 both).  Its invariant ``Y/H - κH``, the fixed point ``H_∞`` and the merger condition are in
 :func:`merger_quantities`; agreeing pairs have the closed form :func:`bernoulli_H`.
 
-A.5 (fixed expansion point): scalar representations along one direction and a nine-variable
+:ref:`merging-fixed-expansion` (fixed expansion point): scalar representations along one direction and a nine-variable
 closure, exact for any ``K, N`` (:func:`fixed_expansion_flow`; the same flow on explicit
 vectors is :func:`fixed_expansion_direct`).  It reproduces "diverge-then-merge" for
 agreeing pairs learned at unequal rates.
@@ -52,7 +52,7 @@ __all__ = [
     "reduced_flow",
 ]
 
-#: Names (and order) of the nine scalars of the A.5 closure.
+#: Names (and order) of the nine scalars of the theory guide :ref:`merging-fixed-expansion` closure.
 NINE = ("h1", "h2", "beta_D", "beta_1", "beta_2", "B", "Q", "g_1", "g_2")
 
 
@@ -93,12 +93,12 @@ def _check_state(h1, h2, D, ybar, y1, y2):
 
 
 # --------------------------------------------------------------------------------------------
-# A.4 full model
+# theory guide `merging-interaction` full model
 
 
 @dataclass(frozen=True)
 class Gradients:
-    """Exact gradients and value of the A.4 loss at one state (shapes as the arguments)."""
+    """Exact gradients and value of the :ref:`merging-interaction` loss at one state (shapes as the arguments)."""
 
     h1: np.ndarray
     h2: np.ndarray
@@ -119,7 +119,7 @@ def _gradients(h1, h2, D, ybar, y1, y2) -> Gradients:
 
 
 def full_gradients(h1, h2, D, ybar, y1, y2) -> Gradients:
-    """Exact gradients of the interaction-model loss (THEORY-EXTENSIONS A.4, "exact gradients").
+    """Exact gradients of the interaction-model loss (theory guide :ref:`merging-interaction`; van Rossem & Saxe (2025), "exact gradients").
 
     With ``ŷ_{α,i} = ȳ_i + ½ D_i (h_α - h_{¬α})``, ``L = ½⟨‖ŷ_{α,i} - y*_{α,i}‖²⟩_{α,i}``,
     ``dh = h_2 - h_1``, ``Δ_i = y*_{2,i} - y*_{1,i}`` and ``r_i = D_i dh - Δ_i``:
@@ -147,7 +147,7 @@ def full_gradients(h1, h2, D, ybar, y1, y2) -> Gradients:
 
 @dataclass(frozen=True)
 class Observables:
-    """Scalar observables of A.4 (shape: the leading time shape of the state, or scalars).
+    """Scalar observables of :ref:`merging-interaction` (shape: the leading time shape of the state, or scalars).
 
     ``H = ‖dh‖²``, ``Y = ⟨‖dy_i‖²⟩``, ``W = ⟨‖dy_i‖² - dy_iᵀΔ_i⟩`` and the regular coordinates
     ``s = +‖dh‖``, ``q = Y/H``, ``p = (Y - W)/s`` (NaN where ``dh = 0``).
@@ -162,10 +162,10 @@ class Observables:
 
 
 def observables(h1, h2, D, y1, y2) -> Observables:
-    """Scalar observables and regular coordinates of A.4 states (THEORY-EXTENSIONS A.4).
+    """Scalar observables and regular coordinates of :ref:`merging-interaction` states (theory guide :ref:`merging-interaction`; van Rossem & Saxe (2025)).
 
     Implements "Scalar observables" (``H, Y, W``) and "Regular coordinates" (``s, q, p``,
-    with ``ê = dh/‖dh‖`` taken positive, so ``s >= 0``) of A.4.
+    with ``ê = dh/‖dh‖`` taken positive, so ``s >= 0``) of :ref:`merging-interaction`.
 
     Parameters
     ----------
@@ -200,7 +200,7 @@ def observables(h1, h2, D, y1, y2) -> Observables:
 
 @dataclass(frozen=True)
 class FullFlow:
-    """Gradient flow of the full A.4 model sampled on ``t`` (like scipy's ``OdeResult``).
+    """Gradient flow of the full :ref:`merging-interaction` model sampled on ``t`` (like scipy's ``OdeResult``).
 
     Attributes
     ----------
@@ -212,7 +212,7 @@ class FullFlow:
         Scalar observables (:func:`observables`).
     loss : ndarray, shape (n_t,)
     invariant : ndarray, shape (n_t,)
-        ``Y/H - κH`` with ``κ = τ_h/(Nτ_y)``; constant when the ansatz is exact (A.4, "Invariant").
+        ``Y/H - κH`` with ``κ = τ_h/(Nτ_y)``; constant when the ansatz is exact (:ref:`merging-interaction`, "Invariant").
     status : int
         ``solve_ivp`` status (0: reached the end of ``t``).
     message : str
@@ -235,7 +235,7 @@ class FullFlow:
 
 def full_flow(h1, h2, D, ybar, y1, y2, t, *, tau_h1: float = 1.0, tau_h2: float = 1.0, tau_y: float = 1.0,
               tau_ybar: float = 1.0, rtol: float = 1e-10, atol: float = 1e-12) -> FullFlow:
-    """Integrate the gradient flow of the full interaction model (THEORY-EXTENSIONS A.4).
+    """Integrate the gradient flow of the full interaction model (theory guide :ref:`merging-interaction`; van Rossem & Saxe (2025)).
 
     ``ḣ_α = -(1/τ_{h_α}) ∂L/∂h_α``, ``Ḋ_i = -(1/τ_y) ∂L/∂D_i``, ``ȳ̇_i = -(1/τ_ȳ) ∂L/∂ȳ_i``
     with the exact gradients of :func:`full_gradients`; ``solve_ivp`` (DOP853).
@@ -287,12 +287,12 @@ def full_flow(h1, h2, D, ybar, y1, y2, t, *, tau_h1: float = 1.0, tau_h2: float 
 
 
 # --------------------------------------------------------------------------------------------
-# A.4 reduced system
+# theory guide `merging-interaction` reduced system
 
 
 @dataclass(frozen=True)
 class ReducedFlow:
-    """The closed scalar system of A.4 sampled on ``t`` (each field (n_t,) unless stated).
+    """The closed scalar system of :ref:`merging-interaction` sampled on ``t`` (each field (n_t,) unless stated).
 
     Attributes
     ----------
@@ -302,7 +302,7 @@ class ReducedFlow:
     H, Y, W : ndarray
         ``H = s²``, ``Y = q s²``, ``W = q s² - p s``.
     invariant : ndarray
-        ``q - κ s² = Y/H - κH`` (A.4, "Invariant").
+        ``q - κ s² = Y/H - κH`` (:ref:`merging-interaction`, "Invariant").
     status : int
         ``solve_ivp`` status; if the solver stops early (``-1``) the fields hold the samples reached.
     message : str
@@ -338,7 +338,7 @@ def _rhs_hyw(delta2, N, tau_h, tau_y):
 
 def reduced_flow(H0: float, Y0: float, W0: float, delta2: float, t, *, N: int = 1, tau_h: float = 1.0,
                  tau_y: float = 1.0, coordinates: str = "spq", rtol: float = 1e-10, atol: float = 1e-12) -> ReducedFlow:
-    """Integrate the reduced interaction model (THEORY-EXTENSIONS A.4; paper eq. 4/20).
+    """Integrate the reduced interaction model (theory guide :ref:`merging-interaction`; van Rossem & Saxe (2025); paper eq. 4/20).
 
     ``coordinates="spq"`` (default) integrates the regular form ("Regular coordinates")
     ``ṡ = -(qs - p)/(4τ_h)``, ``q̇ = -s(qs - p)/(2Nτ_y)``, ``ṗ = -s(ps - δ²)/(4Nτ_y)`` (DOP853),
@@ -399,7 +399,7 @@ def reduced_flow(H0: float, Y0: float, W0: float, delta2: float, t, *, N: int = 
 
 @dataclass(frozen=True)
 class MergerQuantities:
-    """Invariant, fixed point and merger condition of a pair (THEORY-EXTENSIONS A.4).
+    """Invariant, fixed point and merger condition of a pair (theory guide :ref:`merging-interaction`; van Rossem & Saxe (2025)).
 
     Attributes
     ----------
@@ -425,9 +425,9 @@ class MergerQuantities:
 
 def merger_quantities(H0: float, Y0: float, delta2: float, *, N: int = 1, tau_h: float = 1.0,
                       tau_y: float = 1.0) -> MergerQuantities:
-    """Invariant, ``A_high``, ``A_low``, ``H_∞`` and the merger condition (THEORY-EXTENSIONS A.4).
+    """Invariant, ``A_high``, ``A_low``, ``H_∞`` and the merger condition (theory guide :ref:`merging-interaction`; van Rossem & Saxe (2025)).
 
-    Implements "Invariant" and "Fixed point and merger condition" of A.4:
+    Implements "Invariant" and "Fixed point and merger condition" of :ref:`merging-interaction`:
     ``q - κs² = Y(0)/H(0) - κH(0)``, ``A_high = H(0) - Y(0)/(κH(0))``, ``A_low = sqrt(δ²/κ)``,
     ``H_∞ = ½A_high + sqrt(¼A_high² + A_low²)`` (evaluated as ``A_low²/(sqrt(¼A_high² + A_low²) - ½A_high)``
     for ``A_high < 0``, free of cancellation).  The pair merges iff ``δ² = 0`` and ``A_high <= 0``.
@@ -461,7 +461,7 @@ def merger_quantities(H0: float, Y0: float, delta2: float, *, N: int = 1, tau_h:
 
 
 def bernoulli_H(t, H0: float, A_high: float, *, N: int = 1, tau_y: float = 1.0) -> np.ndarray:
-    """Closed-form ``H(t)`` of an agreeing pair (THEORY-EXTENSIONS A.4, "Agreeing pairs, closed form").
+    """Closed-form ``H(t)`` of an agreeing pair (theory guide :ref:`merging-interaction`; van Rossem & Saxe (2025), "Agreeing pairs, closed form").
 
     Solves ``Ḣ = (A_high H - H²)/(2Nτ_y)``:
     ``H(t) = A_high / (1 + (A_high/H0 - 1) exp(-A_high t/(2Nτ_y)))``, evaluated as
@@ -497,12 +497,12 @@ def bernoulli_H(t, H0: float, A_high: float, *, N: int = 1, tau_y: float = 1.0) 
 
 
 # --------------------------------------------------------------------------------------------
-# A.5 fixed expansion point
+# theory guide `merging-fixed-expansion` fixed expansion point
 
 
 @dataclass(frozen=True)
 class FixedExpansionFlow:
-    """The nine scalars of A.5 sampled on ``t`` (each (n_t,)), with the loss.
+    """The nine scalars of :ref:`merging-fixed-expansion` sampled on ``t`` (each (n_t,)), with the loss.
 
     Attributes
     ----------
@@ -579,9 +579,9 @@ def _initial_nine(state0) -> np.ndarray:
 def fixed_expansion_flow(state0, c, t, *, N: int = 1, eta_h1: float = 0.02, eta_h2: float = 0.02,
                          eta_b: float = 0.005, eta_y: float = 0.02, rtol: float = 1e-10,
                          atol: float = 1e-12) -> FixedExpansionFlow:
-    """Integrate the nine-variable fixed-expansion-point closure (THEORY-EXTENSIONS A.5).
+    """Integrate the nine-variable fixed-expansion-point closure (theory guide :ref:`merging-fixed-expansion`; van Rossem & Saxe (2025)).
 
-    ``ḣ_α = -½η_{h_α}(β_D + h_α Q - g_α)`` and the equations of A.5 for ``β_D, β_α, B, Q, g_α``;
+    ``ḣ_α = -½η_{h_α}(β_D + h_α Q - g_α)`` and the equations of :ref:`merging-fixed-expansion` for ``β_D, β_α, B, Q, g_α``;
     with ``h̄ = (h_1 + h_2)/2`` and ``m = (h_1² + h_2²)/2`` the loss is
     ``L = ½(B + mQ + (c_11 + c_22)/2 + 2h̄β_D - (h_1g_1 + h_2g_2) - (β_1 + β_2))``.
     The closure is exact for scalar ``h_α`` and any ``K, N`` (compare :func:`fixed_expansion_direct`).
@@ -597,7 +597,7 @@ def fixed_expansion_flow(state0, c, t, *, N: int = 1, eta_h1: float = 0.02, eta_
     N : int
         Number of continuations.
     eta_h1, eta_h2, eta_b, eta_y : float
-        Non-negative rates (inverse time constants); A.5 reference: ``lr·m_α``, ``lr/4``, ``lr``.
+        Non-negative rates (inverse time constants); :ref:`merging-fixed-expansion` reference: ``lr·m_α``, ``lr/4``, ``lr``.
     rtol, atol : float
         ``solve_ivp`` tolerances (DOP853).
 
@@ -619,11 +619,11 @@ def fixed_expansion_flow(state0, c, t, *, N: int = 1, eta_h1: float = 0.02, eta_
 
 def fixed_expansion_direct(h0, b, u, y_star, t, *, eta_h1: float = 0.02, eta_h2: float = 0.02, eta_b: float = 0.005,
                            eta_y: float = 0.02, rtol: float = 1e-10, atol: float = 1e-12) -> FixedExpansionFlow:
-    """Gradient flow of the A.5 model on explicit vectors, reported as the nine scalars (THEORY-EXTENSIONS A.5).
+    """Gradient flow of the :ref:`merging-fixed-expansion` model on explicit vectors, reported as the nine scalars (theory guide :ref:`merging-fixed-expansion`; van Rossem & Saxe (2025)).
 
     ``L = ½⟨‖b_i + h_α u_i - y*_{α,i}‖²⟩_{α,i}`` with ``ḣ_α = -η_{h_α}∂L/∂h_α``,
     ``ḃ_i = -η_b ∂L/∂b_i``, ``u̇_i = -η_y ∂L/∂u_i``: the independent second method for the
-    closure :func:`fixed_expansion_flow` (A.8 check 6).
+    closure :func:`fixed_expansion_flow` (:ref:`theory-checks-merging`).
 
     Parameters
     ----------

@@ -1,10 +1,10 @@
-"""The Elman RNN of the streaming-parity experiments, trained by hand-written BPTT in numba (THEORY-EXTENSIONS A.1).
+"""The Elman RNN of the streaming-parity experiments, trained by hand-written BPTT in numba (theory guide :ref:`merging-task`; van Rossem & Saxe (2025)).
 
 ``h_0 = 1`` (all ones), ``h_t = f(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)`` with ``f`` ReLU (or tanh),
 ``ŷ = W_hy h_m + b_hy``; Xavier-normal weights with gain ``G_0``, zero biases; plain SGD
 on mini-batches of equal-length strings, loss the mean squared error over batch and
 output coordinates (or cross-entropy).  The two hidden biases are kept separate: under SGD
-they receive identical gradients, so the effective bias step is doubled (as in A.1).
+they receive identical gradients, so the effective bias step is doubled (as in :ref:`merging-task`).
 
 Inputs are symbol indices (one-hot ``x_t`` selects a column of ``W_ih``).  Kernels run in
 float32 (the reference's precision, 2× faster BLAS) or float64 (gradient checks).
@@ -27,7 +27,7 @@ _NAMES = ("W_ih", "b_ih", "W_hh", "b_hh", "W_hy", "b_hy")
 
 @dataclass(frozen=True)
 class ElmanParams:
-    """Weights of the Elman RNN (A.1): ``W_ih`` (P, 2), ``b_ih`` (P,), ``W_hh`` (P, P), ``b_hh`` (P,), ``W_hy`` (K, P), ``b_hy`` (K,)."""
+    """Weights of the Elman RNN (:ref:`merging-task`): ``W_ih`` (P, 2), ``b_ih`` (P,), ``W_hh`` (P, P), ``b_hh`` (P,), ``W_hy`` (K, P), ``b_hy`` (K,)."""
 
     W_ih: np.ndarray
     b_ih: np.ndarray
@@ -48,7 +48,7 @@ class ElmanParams:
 
 
 def init_params(hidden: int = 100, gain: float = 0.1, *, n_out: int = 2, seed: int = 0, dtype=np.float64) -> ElmanParams:
-    """Xavier-normal weights, ``std = G_0 sqrt(2/(fan_in + fan_out))``, zero biases (A.1)."""
+    """Xavier-normal weights, ``std = G_0 sqrt(2/(fan_in + fan_out))``, zero biases (:ref:`merging-task`)."""
     hidden = check_int("hidden", hidden, minimum=1)
     gain = check_positive_float("gain", gain)
     n_out = check_int("n_out", n_out, minimum=1)
@@ -145,7 +145,7 @@ def _check_batch(params, sym, target, nonlinearity, loss):
 
 
 def batch_loss_and_grad(params: ElmanParams, sym, target, *, nonlinearity: str = "relu", loss: str = "mse"):
-    """Loss of a batch of equal-length strings and its gradient by BPTT (A.1; A.8 check 1).
+    """Loss of a batch of equal-length strings and its gradient by BPTT (:ref:`merging-task`, :ref:`theory-checks-merging`).
 
     Parameters
     ----------

@@ -1,9 +1,9 @@
-"""Streaming parity and random regular tasks (THEORY-EXTENSIONS A.1).
+"""Streaming parity and random regular tasks (theory guide :ref:`merging-task`; van Rossem & Saxe (2025)).
 
 Strings are Python ``str`` over the alphabet ``"01"``.  The training set is every
 string of length ``1..L_max`` (optionally each kept with probability ``p``), targets
 are one-hot in ``R^2``, and an epoch visits lengths in increasing order, shuffling
-within a length (A.1).
+within a length (:ref:`merging-task`).
 """
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def all_strings(L_max: int, *, include_empty: bool = False) -> list[str]:
 
 
 def parity(strings) -> np.ndarray:
-    """``(Σ_t x_t) mod 2`` for each string (A.1), shape (n,)."""
+    """``(Σ_t x_t) mod 2`` for each string (:ref:`merging-task`), shape (n,)."""
     return np.array([s.count("1") % 2 for s in check_strings("strings", strings)], dtype=np.int64)
 
 
@@ -58,7 +58,7 @@ def one_hot(strings) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class ParityData:
-    """A streaming-parity (or regular-task) training set (A.1).
+    """A streaming-parity (or regular-task) training set (:ref:`merging-task`).
 
     Attributes
     ----------
@@ -83,7 +83,7 @@ class ParityData:
 
 
 def parity_data(L_max: int = 10, p: float = 1.0, *, seed: int = 0, machine: "MooreMachine | None" = None) -> ParityData:
-    """All strings up to ``L_max``, each kept with probability ``p`` (A.1), labelled by parity or by ``machine``."""
+    """All strings up to ``L_max``, each kept with probability ``p`` (:ref:`merging-task`), labelled by parity or by ``machine``."""
     L_max = check_int("L_max", L_max, minimum=1, maximum=24)
     p = check_positive_float("p", p)
     if p > 1:
@@ -99,7 +99,7 @@ def parity_data(L_max: int = 10, p: float = 1.0, *, seed: int = 0, machine: "Moo
 
 
 def epoch_batches(data: ParityData, batch: int = 128, *, rng: np.random.Generator) -> list[np.ndarray]:
-    """One epoch (A.1): lengths in increasing order, each length shuffled and cut into mini-batches of indices."""
+    """One epoch (:ref:`merging-task`): lengths in increasing order, each length shuffled and cut into mini-batches of indices."""
     batch = check_int("batch", batch, minimum=1)
     out = []
     for _, idx in sorted(data.by_length().items()):
@@ -146,7 +146,7 @@ class MooreMachine:
 
 
 def random_moore_machine(n_states_max: int = 7, p_new: float = 0.75, *, seed: int = 0) -> MooreMachine:
-    """A random connected Moore machine (A.1 random regular tasks).
+    """A random connected Moore machine (:ref:`merging-task` random regular tasks).
 
     States are discovered breadth-first from state 0; each missing transition opens a new
     state with probability ``p_new`` (while fewer than ``n_states_max`` exist), otherwise

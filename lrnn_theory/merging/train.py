@@ -1,6 +1,6 @@
-"""Training the Elman RNN on streaming parity and tracking its automaton (THEORY-EXTENSIONS A.1, A.2, A.7).
+"""Training the Elman RNN on streaming parity and tracking its automaton (theory guide :ref:`merging-task`, :ref:`merging-automaton`, :ref:`merging-protocol`).
 
-:func:`train_parity` runs the A.1 protocol (length-ordered epochs of SGD, batch 128,
+:func:`train_parity` runs the :ref:`merging-task` protocol (length-ordered epochs of SGD, batch 128,
 lr 0.02, gain 0.1, 1000 epochs by default), records the loss every epoch, and every
 ``extract_every`` epochs the validation accuracy on long strings and the automaton
 extracted from the prefix tree (number of states, closure).
@@ -33,7 +33,7 @@ from .tasks import MooreMachine, all_strings, check_strings, epoch_batches, pari
 
 __all__ = ["LONG_LENGTHS", "ParityRun", "phase_point", "prefix_tree_states", "train_parity"]
 
-#: Long-length generalisation tests of A.1 (10 strings each).
+#: Long-length generalisation tests of theory guide :ref:`merging-task` (10 strings each).
 LONG_LENGTHS = (25, 100, 250, 1000, 2500, 10_000)
 DTYPES = ("float32", "float64")
 #: Scopes of the extraction threshold: one ε per recorded epoch, or one ε for the whole run.
@@ -57,7 +57,7 @@ def _symbols(strings) -> np.ndarray:
 
 
 def prefix_tree_states(params: ElmanParams, L_max: int, *, nonlinearity: str = "relu") -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Hidden states and outputs of every string up to ``L_max`` and ``""`` (state ``h_0``), level by level (A.2).
+    """Hidden states and outputs of every string up to ``L_max`` and ``""`` (state ``h_0``), level by level (:ref:`merging-automaton`).
 
     Returns ``strings`` (length-then-lexicographic), ``hidden`` (n, P) and ``outputs`` (n, K).
     """
@@ -80,7 +80,7 @@ def prefix_tree_states(params: ElmanParams, L_max: int, *, nonlinearity: str = "
 
 @dataclass(frozen=True)
 class ParityRun:
-    """A streaming-parity training run (A.1, A.7).
+    """A streaming-parity training run (:ref:`merging-task`, :ref:`merging-protocol`).
 
     Attributes
     ----------
@@ -102,11 +102,11 @@ class ParityRun:
     val_loss : dict
         Length -> (n_rec,) mean squared error on 10 random strings of that length (``val_lengths``).
     mean_sq_distance : ndarray (n_rec,)
-        Mean squared pairwise distance between the prefix-tree hidden states (A-F8).
+        Mean squared pairwise distance between the prefix-tree hidden states (:ref:`gallery-merging-f8`).
     tracked : dict
-        String -> (n_rec, P) hidden state of each string of ``track_strings`` at every record (A-F6).
+        String -> (n_rec, P) hidden state of each string of ``track_strings`` at every record (:ref:`gallery-merging-f6`).
     snapshots : dict
-        Epoch -> extracted automaton (MooreMachine) for the epochs of ``snapshot_epochs`` (A-F3).
+        Epoch -> extracted automaton (MooreMachine) for the epochs of ``snapshot_epochs`` (:ref:`gallery-merging-f3`).
     stopped_epoch : int or None
         Epoch at which the training loss first fell below ``stop_loss`` (training stops there).
     config : dict
@@ -257,12 +257,12 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
                  c: float = 0.01, machine: MooreMachine | None = None, val_length: int = 50, n_val: int = 100,
                  dtype: str = "float32", long_lengths=LONG_LENGTHS, val_lengths=(), track_strings=(), snapshot_epochs=(),
                  stop_loss: float | None = None, epsilon_scope: str = "epoch") -> ParityRun:
-    """Train the A.1 Elman RNN on streaming parity (or on ``machine``'s regular task).
+    """Train the :ref:`merging-task` Elman RNN on streaming parity (or on ``machine``'s regular task).
 
     Parameters
     ----------
     hidden, gain, lr, epochs, batch, L_max, p, loss, nonlinearity
-        As in A.1 (defaults: 100, 0.1, 0.02, 1000, 128, 10, 1.0, "mse", "relu").
+        As in :ref:`merging-task` (defaults: 100, 0.1, 0.02, 1000, 128, 10, 1.0, "mse", "relu").
     seed : int
         Seeds initialisation, data subsampling, shuffling and validation strings.
     extract_every : int
@@ -277,13 +277,13 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
     long_lengths : sequence of int
         Lengths of the final generalisation tests (10 strings each).
     val_lengths : sequence of int
-        Lengths whose validation loss (10 strings each) is recorded at every record (A-F1).
+        Lengths whose validation loss (10 strings each) is recorded at every record (:ref:`gallery-merging-f1`).
     track_strings : sequence of str
-        Strings (of length <= ``L_max``) whose hidden states are recorded (A-F6).
+        Strings (of length <= ``L_max``) whose hidden states are recorded (:ref:`gallery-merging-f6`).
     snapshot_epochs : sequence of int
-        Record epochs at which the extracted automaton itself is kept (A-F3).
+        Record epochs at which the extracted automaton itself is kept (:ref:`gallery-merging-f3`).
     stop_loss : float, optional
-        Stop after the first epoch whose mean training loss is below this (A-F5: ``1e-3``).
+        Stop after the first epoch whose mean training loss is below this (:ref:`gallery-merging-f5`: ``1e-3``).
     epsilon_scope : {"epoch", "run"}
         Over which hidden states ``σ`` is taken: those of the recorded epoch itself (default;
         ``ε`` changes from record to record) or those of all recorded epochs pooled (one ``ε``
@@ -403,9 +403,9 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
 
 def phase_point(p: float, gain: float, *, seed: int = 0, max_epochs: int = 5000, hidden: int = 100, c: float = 0.1,
                 n_test: int = 30, test_length: int = 100) -> dict:
-    """One cell of the A-F5 phase diagram: train with cross-entropy to loss < 1e-3 (or ``max_epochs``).
+    """One cell of the :ref:`gallery-merging-f5` phase diagram: train with cross-entropy to loss < 1e-3 (or ``max_epochs``).
 
-    Returns the final number of automaton states at threshold ``c`` (A.2, ``c = 0.1`` for the
+    Returns the final number of automaton states at threshold ``c`` (:ref:`merging-automaton`, ``c = 0.1`` for the
     phase diagram), whether it is closed, the accuracy on ``n_test`` random strings of length
     ``test_length``, and the number of epochs run.
     """

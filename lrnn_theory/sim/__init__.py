@@ -2,9 +2,9 @@
 
 numba kernels (:mod:`~lrnn_theory.sim._kernels`) behind a validating layer:
 :func:`simulate_gd` (one run), :func:`simulate_gd_batch` (many runs in one
-compiled call, parallel over runs), mode recovery (THEORY §3.7) and
+compiled call, parallel over runs), mode recovery (theory guide :ref:`theory-mode-recovery`) and
 :func:`compare` (theory vs simulation); sequence-to-sequence BPTT training with the
-options and diagnostics of THEORY-EXTENSIONS Part C (:func:`simulate_bptt`,
+options and diagnostics of theory guide :ref:`bptt-diagnostics` (:func:`simulate_bptt`,
 :mod:`~lrnn_theory.sim.diagnostics`, :mod:`~lrnn_theory.sim.init`).
 """
 from . import diagnostics, init

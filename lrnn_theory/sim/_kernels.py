@@ -1,4 +1,4 @@
-"""numba kernels of full-batch gradient descent on a linear RNN (THEORY §1.3–§1.5).
+"""numba kernels of full-batch gradient descent on a linear RNN (theory guide :ref:`theory-loss`, :ref:`theory-conventions`, :ref:`theory-matrix-flow`).
 
 Private module: plain arrays in, plain arrays out; the validating layer is
 :mod:`lrnn_theory.sim.gd`.
@@ -8,7 +8,7 @@ input ``i`` passes through ``W_h``.  Correlation arrays are stored by ``k``:
 ``CYX[k] = Σ^{YX_{T-k}}`` (N_y, N_x) and ``CXX[k, j] = Σ^{X_{T-k} X_{T-j}}``
 (N_x, N_x), both weighted per the loss convention.
 
-Correlation-space gradient (exact loss identity of §1.3): with
+Correlation-space gradient (exact loss identity of :ref:`theory-loss`): with
 ``M_k = W_y W_h^k W_x`` and ``G_k = ∂L/∂M_k = Σ_j M_j CXX_{jk} - CYX_k``
 (``= M_k - CYX_k`` for whitened inputs),
 
@@ -72,7 +72,7 @@ def corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, B, M, G, Z, gWx, gWh, gW
 
 @njit(cache=True)
 def bptt_loss_grad(Wx, Wh, Wy, X, Y, w, H, gWx, gWh, gWy):
-    """Loss ``w/2 Σ_p ‖ŷ_p - y_p‖²`` and its gradients by explicit per-sample BPTT (THEORY §1.5).
+    """Loss ``w/2 Σ_p ‖ŷ_p - y_p‖²`` and its gradients by explicit per-sample BPTT (theory guide :ref:`theory-matrix-flow`).
 
     Work array H (T+1, N_h).  Forward ``h_1 = 0, h_{t+1} = W_h h_t + W_x x_t``; backward
     ``g_{T+1} = W_yᵀ e``, ``∂W_x += g_{t+1} x_tᵀ``, ``∂W_h += g_{t+1} h_tᵀ``, ``g_t = W_hᵀ g_{t+1}``.

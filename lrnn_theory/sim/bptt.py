@@ -1,14 +1,14 @@
-"""Sequence-to-sequence BPTT training of a linear RNN with the options of THEORY-EXTENSIONS Part C.
+"""Sequence-to-sequence BPTT training of a linear RNN with the options of theory guide :ref:`bptt-diagnostics`.
 
-Model (C, with the leaky/residual update of C.7)::
+Model (C, with the leaky/residual update of :ref:`bptt-leak`)::
 
     h_0 = 0,   h_t = α h_{t-1} + (1-α)(W h_{t-1} + U x_t),   ŷ_t = V h_t,   t = 1..T
 
 Loss: ``L = 1/(2n) Σ_{p,t} m_{p,t} ‖ŷ_{p,t} - y_{p,t}‖²`` with a loss mask ``m``
-(C.8; ``n = Σ m``).  A target only at the last step (``Y`` of shape (P, N_y)) is
+(:ref:`bptt-masks`; ``n = Σ m``).  A target only at the last step (``Y`` of shape (P, N_y)) is
 the many-to-one setting of the core theory.  Options, all off by default and
-then free of cost: global-norm clipping (C.4), truncated BPTT with window ``k``
-(C.5), leak ``α`` (C.7), masks (C.8); diagnostics (C.1–C.3) are computed on the
+then free of cost: global-norm clipping (:ref:`bptt-clipping`), truncated BPTT with window ``k``
+(:ref:`bptt-truncation`), leak ``α`` (:ref:`bptt-leak`), masks (:ref:`bptt-masks`); diagnostics (:ref:`bptt-adjoint-norms`, :ref:`bptt-lag`, :ref:`bptt-jacobian-monitors`) are computed on the
 recorded weights by :mod:`lrnn_theory.sim.diagnostics`, only when asked for.
 """
 from __future__ import annotations
@@ -133,7 +133,7 @@ def _check_leak(leak):
 
 
 def sequence_loss_and_grad(X, Y, weights, *, mask=None, leak: float = 0.0, truncate: int | None = None):
-    """Loss and ``(∂L/∂U, ∂L/∂W, ∂L/∂V)`` of the Part C model by (truncated) BPTT.
+    """Loss and ``(∂L/∂U, ∂L/∂W, ∂L/∂V)`` of the :ref:`bptt-diagnostics` model by (truncated) BPTT.
 
     Parameters
     ----------
@@ -141,11 +141,11 @@ def sequence_loss_and_grad(X, Y, weights, *, mask=None, leak: float = 0.0, trunc
     Y : ndarray (P, T, N_y) (a target per step) or (P, N_y) (last step only)
     weights : tuple (U (N_h, N_x), W (N_h, N_h), V (N_y, N_h))
     mask : ndarray (P, T), optional
-        Loss weights per position (C.8); default all steps, or the last step for 2-D ``Y``.
+        Loss weights per position (:ref:`bptt-masks`); default all steps, or the last step for 2-D ``Y``.
     leak : float in [0, 1)
-        ``α`` of the leaky update (C.7).
+        ``α`` of the leaky update (:ref:`bptt-leak`).
     truncate : int >= 1, optional
-        Window ``k`` of truncated BPTT (C.5): the gradient of the loss at ``t`` flows through
+        Window ``k`` of truncated BPTT (:ref:`bptt-truncation`): the gradient of the loss at ``t`` flows through
         steps ``t, …, t-k+1`` only.  None (or ``k >= T``) is full BPTT.
     """
     X, Y, mask = _sequence_data(X, Y, mask)
@@ -160,14 +160,14 @@ def sequence_loss_and_grad(X, Y, weights, *, mask=None, leak: float = 0.0, trunc
 
 @dataclass(frozen=True)
 class Diagnostics:
-    """Which BPTT diagnostics :func:`simulate_bptt` evaluates at each recorded step (C.1–C.2).
+    """Which BPTT diagnostics :func:`simulate_bptt` evaluates at each recorded step (:ref:`bptt-adjoint-norms`, :ref:`bptt-lag`).
 
     Attributes
     ----------
     adjoint_norms : bool
-        ``‖∂L/∂h_t‖`` per time step, averaged over the batch (C.1).
+        ``‖∂L/∂h_t‖`` per time step, averaged over the batch (:ref:`bptt-adjoint-norms`).
     lag_norms : bool
-        ``‖∂L/∂W‖`` split by lag ``k = t - t'`` (C.2).
+        ``‖∂L/∂W‖`` split by lag ``k = t - t'`` (:ref:`bptt-lag`).
     """
 
     adjoint_norms: bool = False
@@ -176,7 +176,7 @@ class Diagnostics:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """Cost of a run (C.9): tokens per step, valid (unmasked) tokens, activation memory, wall time per step."""
+    """Cost of a run (:ref:`bptt-run-summary`): tokens per step, valid (unmasked) tokens, activation memory, wall time per step."""
 
     tokens_per_step: int
     valid_tokens_per_step: int
@@ -190,7 +190,7 @@ class RunSummary:
 
 @dataclass(frozen=True)
 class BPTTResult:
-    """A BPTT gradient-descent run (Part C).
+    """A BPTT gradient-descent run (:ref:`bptt-diagnostics`).
 
     Attributes
     ----------
@@ -201,7 +201,7 @@ class BPTTResult:
     grad_norm : ndarray (n_steps,)
         Global gradient norm before clipping, every step.
     n_clipped : int
-        Steps whose gradient was rescaled (C.4).
+        Steps whose gradient was rescaled (:ref:`bptt-clipping`).
     diverged : bool
     diverged_step : int or None
     adjoint_norms : ndarray (n_rec, T) or None
@@ -225,7 +225,7 @@ class BPTTResult:
     leak: float
 
     def monitors(self, ks=(1, 10, 100)):
-        """Jacobian-product monitors of every recorded ``W`` (C.3); see :func:`~lrnn_theory.sim.diagnostics.jacobian_monitors`."""
+        """Jacobian-product monitors of every recorded ``W`` (:ref:`bptt-jacobian-monitors`); see :func:`~lrnn_theory.sim.diagnostics.jacobian_monitors`."""
         from .diagnostics import jacobian_monitors
 
         return jacobian_monitors(self.W, ks, leak=self.leak)
@@ -245,7 +245,7 @@ def _initial(n_h, n_x, n_y, recurrent_init, gain, seed):
 def simulate_bptt(X, Y, *, lr: float, steps: int, weights=None, n_h: int | None = None, recurrent_init: str = "orthogonal",
                   gain: float = 1.0, mask=None, leak: float = 0.0, clip: float | None = None, truncate: int | None = None,
                   record_every: int | None = None, diagnostics: Diagnostics | None = None, seed: int = 0) -> BPTTResult:
-    """Full-batch gradient descent by BPTT on the Part C linear RNN.
+    """Full-batch gradient descent by BPTT on the :ref:`bptt-diagnostics` linear RNN.
 
     Parameters
     ----------
@@ -255,10 +255,10 @@ def simulate_bptt(X, Y, *, lr: float, steps: int, weights=None, n_h: int | None 
     steps : int >= 1
     weights : tuple (U, W, V), optional
         Initial weights; otherwise ``n_h`` hidden units with ``W`` from ``recurrent_init``
-        (``"gaussian"``, ``"orthogonal"``, ``"identity"``; C.6) scaled by ``gain`` and
+        (``"gaussian"``, ``"orthogonal"``, ``"identity"``; :ref:`bptt-initialisers`) scaled by ``gain`` and
         ``U, V ~ N(0, 1/fan_in)``, all from ``seed``.
     clip : float > 0, optional
-        Global-norm clipping threshold ``c``: the gradient is scaled by ``min(1, c/‖g‖)`` (C.4).
+        Global-norm clipping threshold ``c``: the gradient is scaled by ``min(1, c/‖g‖)`` (:ref:`bptt-clipping`).
     record_every : int, optional
         Record weights, loss and diagnostics every this many steps (default ``steps // 100``);
         the first and last steps are always recorded.

@@ -1,4 +1,4 @@
-"""Theory versus simulation (THEORY §3.2, §10 checks 6–7)."""
+"""Theory versus simulation (theory guide :ref:`theory-alignment-invariance`, :ref:`theory-checks` ('Dynamics'))."""
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""BPTT diagnostics of the Part C linear RNN (THEORY-EXTENSIONS C.1–C.3, C.7).
+"""BPTT diagnostics of the :ref:`bptt-diagnostics` linear RNN (theory guide :ref:`bptt-adjoint-norms`, :ref:`bptt-lag`, :ref:`bptt-jacobian-monitors`, :ref:`bptt-leak`).
 
 Pure functions of weights and data, evaluated only when called (by the user, or by
 :func:`~lrnn_theory.sim.simulate_bptt` at recorded steps when its ``diagnostics``
@@ -65,7 +65,7 @@ def _by_lag(U, W, V, X, Y, M, alpha, G):
 
 
 def adjoint_norms(X, Y, weights, *, mask=None, leak: float = 0.0) -> np.ndarray:
-    """``‖∂L/∂h_t‖`` for ``t = 1..T``, averaged over the batch (C.1), shape (T,).
+    """``‖∂L/∂h_t‖`` for ``t = 1..T``, averaged over the batch (:ref:`bptt-adjoint-norms`), shape (T,).
 
     The backward recursion ``ā_{t-1} = Jᵀ ā_t + Vᵀ e_{t-1}``; with a loss at ``T`` only,
     ``log ‖ā_t‖`` is asymptotically linear in ``T - t`` with slope ``log ρ(J)``.
@@ -79,10 +79,10 @@ def adjoint_norms(X, Y, weights, *, mask=None, leak: float = 0.0) -> np.ndarray:
 
 
 def gradient_by_lag(X, Y, weights, *, mask=None, leak: float = 0.0, return_matrices: bool = False):
-    """``‖∂L/∂W‖_F`` split by lag ``k = t - t'`` between a loss term at ``t`` and a use of ``W`` at ``t'`` (C.2).
+    """``‖∂L/∂W‖_F`` split by lag ``k = t - t'`` between a loss term at ``t`` and a use of ``W`` at ``t'`` (:ref:`bptt-lag`).
 
     ``G_k = (1-α) Σ_{p,t} (Jᵀ)^k Vᵀ e_{p,t} h_{p,t-k-1}ᵀ``; ``Σ_k G_k = ∂L/∂W``.  For a scalar
-    recurrence ``λ`` with one input at lag ``k`` the weight is ``k λ^{k-1}`` (Part B).
+    recurrence ``λ`` with one input at lag ``k`` the weight is ``k λ^{k-1}`` (:ref:`memory`).
 
     Returns
     -------
@@ -98,7 +98,7 @@ def gradient_by_lag(X, Y, weights, *, mask=None, leak: float = 0.0, return_matri
 
 
 def leaky_jacobian(W, leak: float = 0.0) -> np.ndarray:
-    """``J = αI + (1-α)W`` of the leaky update (C.7): forward Euler with step ``1-α`` of ``ḣ = (W-I)h + Ux``.
+    """``J = αI + (1-α)W`` of the leaky update (:ref:`bptt-leak`): forward Euler with step ``1-α`` of ``ḣ = (W-I)h + Ux``.
 
     The recurrence is stable iff every eigenvalue of ``J`` lies strictly inside the unit disc.
     """
@@ -111,7 +111,7 @@ def leaky_jacobian(W, leak: float = 0.0) -> np.ndarray:
 
 @dataclass(frozen=True)
 class JacobianMonitors:
-    """Jacobian-product monitors (C.3), for each of ``n`` recurrent matrices.
+    """Jacobian-product monitors (:ref:`bptt-jacobian-monitors`), for each of ``n`` recurrent matrices.
 
     Attributes
     ----------
@@ -134,7 +134,7 @@ class JacobianMonitors:
 
 
 def jacobian_monitors(W, ks=(1, 10, 100), *, leak: float = 0.0) -> JacobianMonitors:
-    """Spectral radius, singular values, ``‖J^k‖`` and memory horizon of ``J = αI + (1-α)W`` (C.3).
+    """Spectral radius, singular values, ``‖J^k‖`` and memory horizon of ``J = αI + (1-α)W`` (:ref:`bptt-jacobian-monitors`).
 
     ``W`` has shape (N_h, N_h) or (n, N_h, N_h) (e.g. the records of a run).
     """

@@ -1,9 +1,9 @@
-"""Gradient descent on the full weight matrices of a linear RNN (THEORY §1.3–§1.5, §3.1–§3.2).
+"""Gradient descent on the full weight matrices of a linear RNN (theory guide :ref:`theory-loss`, :ref:`theory-conventions`, :ref:`theory-matrix-flow`, :ref:`theory-aligned`, :ref:`theory-alignment-invariance`).
 
 :func:`simulate_gd` runs full-batch gradient descent on a :class:`~lrnn_theory.data.Dataset`
 with the loss of its convention (``(1/2P) Σ ‖e‖²`` normalised, ``½ Σ ‖e‖²`` sum).
 The default gradient is computed in correlation space from the exact loss
-identity of §1.3 (cost independent of ``P``); ``method="bptt"`` runs an
+identity of :ref:`theory-loss` (cost independent of ``P``); ``method="bptt"`` runs an
 explicit per-sample backpropagation through time.  Both are numba kernels
 (:mod:`lrnn_theory.sim._kernels`).
 
@@ -50,7 +50,7 @@ class GDResult:
     step : ndarray of int, shape (n_rec,)
         Number of updates applied at each record.
     time : ndarray, shape (n_rec,)
-        ODE time ``step·lr`` in units of ``τ`` (THEORY §1.4).
+        ODE time ``step·lr`` in units of ``τ`` (theory guide :ref:`theory-conventions`).
     loss : ndarray, shape (n_rec,)
         Loss in the dataset's convention.
     W_x, W_h, W_y : ndarray, shapes (n_rec, N_h, N_x), (n_rec, N_h, N_h), (n_rec, N_y, N_h)
@@ -62,9 +62,9 @@ class GDResult:
     lr : float
     init : str
     R : ndarray, shape (N_h, N_h), or None
-        Hidden rotation of an aligned initialisation (THEORY §3.1).
+        Hidden rotation of an aligned initialisation (theory guide :ref:`theory-aligned`).
     U_y, V_x : ndarray or None
-        Singular vectors of the dataset (for mode recovery, §3.7).
+        Singular vectors of the dataset (for mode recovery, :ref:`theory-mode-recovery`).
     S : ndarray or None
         Task dynamics of the dataset, shape (m, T).
     convention : str
@@ -90,7 +90,7 @@ class GDResult:
     def unstable(self) -> bool:
         """Gradient descent failed to descend: diverged, or the last recorded loss exceeds the first.
 
-        A step size above ``2/λ_max`` near a solution (THEORY §5.2) can drive the weights away
+        A step size above ``2/λ_max`` near a solution (theory guide :ref:`theory-stability`) can drive the weights away
         from it into a higher-loss orbit without exploding; this flag reports it.
         """
         return bool(self.diverged or self.loss[-1] > self.loss[0] * (1 + 1e-9) + 1e-15)
@@ -101,7 +101,7 @@ class GDResult:
         return "diverged" if self.diverged else "unstable" if self.unstable else "ok"
 
     def modes(self):
-        """Connectivity modes recovered from the weights (THEORY §3.7).
+        """Connectivity modes recovered from the weights (theory guide :ref:`theory-mode-recovery`).
 
         Aligned runs: :class:`~lrnn_theory.sim.recover.AlignedModes` (a, b, c per mode);
         other runs: :class:`~lrnn_theory.sim.recover.EffectiveModes` (u_eff, b_eff, misalignment).
@@ -129,7 +129,7 @@ def _check_data(data) -> Dataset:
 
 def initial_weights(data: Dataset, n_h: int, *, init: str = "aligned", scale: float = 0.1, seed: int = 0,
                     modes0=None) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """Initial ``(W_x, W_h, W_y, R)`` (THEORY §3.1, §7.5).
+    """Initial ``(W_x, W_h, W_y, R)`` (theory guide :ref:`theory-aligned`, :ref:`theory-ntk-experiment`).
 
     ``init="aligned"``: ``W_x = R_m diag(a) V_xᵀ``, ``W_h = R_m diag(b) R_mᵀ``,
     ``W_y = U_y diag(c) R_mᵀ`` with one random orthogonal ``R`` (its first ``m``
@@ -202,7 +202,7 @@ def _check_weights(data: Dataset, weights, name: str = "weights") -> tuple[np.nd
 
 
 def loss_and_grad(data: Dataset, weights, *, method: str = "correlation") -> tuple[float, tuple]:
-    """Loss (dataset convention) and its gradients ``(∂L/∂W_x, ∂L/∂W_h, ∂L/∂W_y)`` (THEORY §1.3, §1.5).
+    """Loss (dataset convention) and its gradients ``(∂L/∂W_x, ∂L/∂W_h, ∂L/∂W_y)`` (theory guide :ref:`theory-loss`, :ref:`theory-matrix-flow`).
 
     ``method="correlation"`` uses the exact loss identity in correlation space,
     ``"bptt"`` an explicit per-sample backpropagation through time.
@@ -245,7 +245,7 @@ def simulate_gd(
     method: str = "correlation",
     stop_loss: float | None = None,
 ) -> GDResult:
-    """Full-batch gradient descent on ``W_x, W_h, W_y`` (THEORY §1.4–§1.5).
+    """Full-batch gradient descent on ``W_x, W_h, W_y`` (theory guide :ref:`theory-conventions`, :ref:`theory-matrix-flow`).
 
     Parameters
     ----------

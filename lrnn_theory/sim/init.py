@@ -1,4 +1,4 @@
-"""Recurrent-weight initialisers (THEORY-EXTENSIONS C.6).
+"""Recurrent-weight initialisers (theory guide :ref:`bptt-initialisers`).
 
 Each takes an explicit ``seed`` and returns a new array; none touches global state.
 """

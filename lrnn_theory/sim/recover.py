@@ -1,4 +1,4 @@
-"""Recovering connectivity modes from full weight matrices (THEORY §3.7)."""
+"""Recovering connectivity modes from full weight matrices (theory guide :ref:`theory-mode-recovery`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,11 +12,11 @@ __all__ = ["AlignedModes", "EffectiveModes", "aligned_modes", "effective_modes",
 
 @dataclass(frozen=True)
 class AlignedModes:
-    """Modes of an aligned network, shape (n_rec, m) each (THEORY §3.7).
+    """Modes of an aligned network, shape (n_rec, m) each (theory guide :ref:`theory-mode-recovery`).
 
     ``a = diag(Rᵀ W_x V_x)``, ``b = diag(Rᵀ W_h R)``, ``c = diag(U_yᵀ W_y R)``
     (first ``m`` columns of ``R``); ``off_diagonal`` is the largest absolute
-    off-diagonal entry of those three projections (misalignment, §3.2).
+    off-diagonal entry of those three projections (misalignment, :ref:`theory-alignment-invariance`).
     """
 
     a: np.ndarray
@@ -32,7 +32,7 @@ class AlignedModes:
 
 @dataclass(frozen=True)
 class EffectiveModes:
-    """Effective modes of an arbitrary network, shape (n_rec, m) each (THEORY §3.7).
+    """Effective modes of an arbitrary network, shape (n_rec, m) each (theory guide :ref:`theory-mode-recovery`).
 
     With ``P_k = U_yᵀ W_y W_h^k W_x V_x``: ``u = [P_0]_αα``,
     ``b = [P_1]_αα / [P_0]_αα``; ``misalignment`` (n_rec,) is the Frobenius
@@ -59,7 +59,7 @@ def _recorded(W_x, W_h, W_y, U_y, V_x):
 
 
 def aligned_modes(W_x, W_h, W_y, R, U_y, V_x) -> AlignedModes:
-    """Project recorded weights (n_rec, ...) on an aligned basis (THEORY §3.7).
+    """Project recorded weights (n_rec, ...) on an aligned basis (theory guide :ref:`theory-mode-recovery`).
 
     ``R`` (N_h, N_h) is the hidden rotation of the aligned initialisation.
     """
@@ -92,7 +92,7 @@ def effective_products(W_x, W_h, W_y, U_y, V_x, k_max: int) -> np.ndarray:
 
 
 def effective_modes(W_x, W_h, W_y, U_y, V_x) -> EffectiveModes:
-    """Effective ``u``, ``b`` and misalignment of recorded weights (THEORY §3.7)."""
+    """Effective ``u``, ``b`` and misalignment of recorded weights (theory guide :ref:`theory-mode-recovery`)."""
     P = effective_products(W_x, W_h, W_y, U_y, V_x, 1)
     m = P.shape[-1]
     d0 = np.diagonal(P[:, 0], axis1=1, axis2=2)

@@ -1,0 +1,706 @@
+"""From data ``(X, Y)`` to the theory's task dynamics and predictions (theory guide :ref:`own-data`).
+
+The theory of Proca et al. (2025), Sec. 3, decouples the learning of a linear RNN into
+independent connectivity modes when (theory guide :ref:`theory-assumptions`)
+
+* the inputs are white across steps and dimensions, ``Σ^{X_t X_t'} = δ_{tt'} I``, and
+* the input–output correlations of every step share their singular vectors,
+  ``Σ^{YX_t} = U_y diag(s_t) V_xᵀ``.
+
+:func:`task_dynamics` estimates ``U_y``, ``V_x`` and ``S`` from any data and says, with two
+numbers, how far the data are from these assumptions: the *misalignment* (energy of
+``U_yᵀ Σ^{YX_t} V_x`` off its diagonal) and the *whiteness* (deviation of the input
+correlations from ``δ_{tt'} I``, within a step and across steps).  Its result predicts the
+loss curve and the mode trajectories of an aligned network
+(:meth:`TaskDynamics.predict`); :func:`train_and_compare` trains the full network on the raw
+``(X, Y)`` with :func:`lrnn_theory.simulate_gd` and reports how far the prediction is off.
+
+:func:`perturbed_dataset` builds data with a controlled departure from the assumptions
+(a rotation of one step's output singular vectors, a cross-time input correlation) for
+validating the diagnostics.
+
+Convention: ``"normalised"`` (default) weights correlations and loss by ``1/P``,
+``"sum"`` by 1 (theory guide :ref:`theory-conventions`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
+from .conventions import CONVENTIONS, ode_time
+from .data import Dataset, make_dataset
+
+__all__ = ["DataComparison", "Prediction", "TaskDynamics", "perturbed_dataset", "task_dynamics", "train_and_compare"]
+
+#: Diagnostics below this count as "assumption holds" in :attr:`TaskDynamics.decouples`.
+DECOUPLING_TOL = 1e-8
+
+
+# ----------------------------------------------------------------------------- results
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """The theory's learning curve for an aligned network (result of :meth:`TaskDynamics.predict`).
+
+    Attributes
+    ----------
+    step : ndarray of int, shape (n,)
+        Gradient-descent steps.
+    time : ndarray, shape (n,)
+        ODE time ``step·lr`` in units of ``τ`` (:func:`lrnn_theory.conventions.ode_time`).
+    loss : ndarray, shape (n,)
+        Predicted loss ``Σ_α E_α + residual`` in the data's convention.
+    trajectory : ModeTrajectory
+        Per-mode ``a, b, c, energy`` of shape (n_modes, n) (:func:`lrnn_theory.integrate_modes`).
+    residual : float
+        Loss no aligned network can remove: ``½ (Σ^{YY} - Σ_{α,t} s_{α,t}²)``.
+    """
+
+    step: np.ndarray
+    time: np.ndarray
+    loss: np.ndarray
+    trajectory: object
+    residual: float
+
+    @property
+    def u(self) -> np.ndarray:
+        """Input–output modes ``u = a c``, shape (n_modes, n)."""
+        return self.trajectory.a * self.trajectory.c
+
+    @property
+    def b(self) -> np.ndarray:
+        """Recurrent modes, shape (n_modes, n)."""
+        return self.trajectory.b
+
+
+@dataclass(frozen=True)
+class DataComparison:
+    """Theory vs gradient descent on raw data (result of :func:`train_and_compare`).
+
+    Attributes
+    ----------
+    dynamics : TaskDynamics
+        Diagnostics and task dynamics of the data.
+    prediction : Prediction
+        Theory on the run's record steps.
+    run : GDResult
+        Full-matrix gradient descent on the raw ``(X, Y)`` (per-step whitened if
+        ``dynamics.whitened``), aligned initialisation on the estimated ``U_y, V_x``.
+    loss_error : float
+        ``max_n |L_theory(n) - L_gd(n)| / L_gd(0)`` over the recorded steps.
+    final_loss_error : float
+        Same at the last recorded step.
+    final_u_error, final_b_error : ndarray, shape (n_modes,)
+        ``|u_theory - u_gd|`` and ``|b_theory - b_gd|`` at the last step, with the trained
+        modes projected on the estimated singular vectors (``a, b, c`` of
+        :func:`lrnn_theory.sim.aligned_modes`).
+    off_diagonal : float
+        Largest off-diagonal entry of the projected trained weights at the last step: how
+        far gradient descent left the aligned solution space.
+    """
+
+    dynamics: "TaskDynamics"
+    prediction: Prediction
+    run: object
+    loss_error: float
+    final_loss_error: float
+    final_u_error: np.ndarray
+    final_b_error: np.ndarray
+    off_diagonal: float
+
+    def summary(self) -> dict:
+        """The numbers as a JSON-ready dict."""
+        return {"loss_error": self.loss_error, "final_loss_error": self.final_loss_error,
+                "final_u_error": self.final_u_error.tolist(), "final_b_error": self.final_b_error.tolist(),
+                "off_diagonal": self.off_diagonal, "status": self.run.status}
+
+    def plot(self, *, max_modes: int = 4):
+        """Predicted (dashed) vs trained (solid) loss and input–output modes ``u = ac``; returns the Figure."""
+        from .plot import mode_colors, panel_grid, theory_vs_simulation
+        from .sim.recover import aligned_modes
+
+        max_modes = check_int("max_modes", max_modes, minimum=1)
+        run, pred, td = self.run, self.prediction, self.dynamics
+        fig, axes = panel_grid(1, 2, width=4.4, height=3.2)
+        theory_vs_simulation(axes[0, 0], pred.time, pred.loss, run.time, run.loss, color="C0", label="gradient descent")
+        axes[0, 0].set_xlabel("learning time (units of τ)")
+        axes[0, 0].set_ylabel(f"loss ({td.convention})")
+        axes[0, 0].set_title(f"loss: misalignment {td.misalignment_total:.2g}, "
+                             f"whiteness {td.whiteness_within:.2g}/{td.whiteness_cross:.2g}", fontsize=8)
+        axes[0, 0].legend(fontsize=7, title="dashed: theory", title_fontsize=7)
+        modes = aligned_modes(run.W_x, run.W_h, run.W_y, run.R, td.U_y, td.V_x)
+        k = min(max_modes, max(td.rank, 1))
+        for i, col in zip(range(k), mode_colors(k)):
+            theory_vs_simulation(axes[0, 1], pred.time, pred.u[i], run.time, (modes.a * modes.c)[:, i], color=col,
+                                 label=f"mode {i}")
+        axes[0, 1].set_xlabel("learning time (units of τ)")
+        axes[0, 1].set_ylabel("u = ac")
+        axes[0, 1].legend(fontsize=7)
+        return fig
+
+
+@dataclass(frozen=True)
+class TaskDynamics:
+    """Task dynamics of a dataset and how well the theory's assumptions hold (result of :func:`task_dynamics`).
+
+    Attributes
+    ----------
+    S : ndarray, shape (n_modes, T)
+        Task dynamics, ``S[α, t-1] = s_{α,t} = u_αᵀ Σ^{YX_t} v_α`` (``t = 1`` is the first input);
+        ``n_modes = min(N_x, N_y)``, sorted by ``‖s_α‖`` (largest first), sign fixed so that
+        each mode's largest ``|s_{α,t}|`` is positive (as for :func:`lrnn_theory.make_dataset`
+        whenever the prescribed ``S`` has that property).  Zero modes are exactly 0.
+    U_y : ndarray, shape (N_y, n_modes)
+        Output singular vectors (orthonormal columns); the joint sign of ``(u_α, v_α)`` is
+        fixed by a positive largest-magnitude entry of ``v_α``.
+    V_x : ndarray, shape (N_x, n_modes)
+        Input singular vectors (orthonormal columns).
+    misalignment : ndarray, shape (T,)
+        Off-diagonal energy fraction per step,
+        ``1 - ‖diag(U_yᵀ Σ^{YX_t} V_x)‖² / ‖Σ^{YX_t}‖_F²`` (0 for a step without correlation).
+    misalignment_total : float
+        The same over all steps (energies summed before dividing).  0 exactly when the
+        shared-singular-vector assumption holds.
+    whiteness_within : float
+        ``sqrt(Σ_t ‖Σ^{X_t X_t} - I‖_F² / (T N_x))``: deviation of each step's input covariance from ``I``.
+    whiteness_cross : float
+        ``sqrt(Σ_{t≠t'} ‖Σ^{X_t X_t'}‖_F² / (T (T-1) N_x))`` (0 for ``T = 1``): input
+        correlation across steps.  No per-step transform removes it.
+    whiteness_matrix : ndarray, shape (T, T)
+        ``‖Σ^{X_t X_t'} - δ_{tt'} I‖_F / sqrt(N_x)``.
+    whitening : ndarray, shape (T, N_x, N_x)
+        Per-step whitening transform ``W_t = (Σ^{X_t X_t})^{-1/2}`` of the *raw* inputs
+        (pseudo-inverse on the range: directions without variance map to 0).
+    whitened : bool
+        The estimates refer to the per-step whitened inputs ``x̃_t = W_t x_t``.
+    input_rank : ndarray of int, shape (T,)
+        Rank of each step's input covariance (before whitening).
+    rank : int
+        Number of non-zero modes.
+    zero_modes : tuple of int
+        Indices of the zero modes (rank-deficient ``Σ^{YX}``).
+    syy : float
+        ``Σ^{YY} = w Σ_p ‖y_p‖²`` (``w = 1/P`` or 1).
+    residual : float
+        ``½ (Σ^{YY} - Σ s²)``: loss left by the best aligned network when the assumptions hold.
+    convention : str
+    n_samples : int
+    iterations : int
+        Iterations of the joint-SVD refinement.
+    notes : tuple of str
+        Plain-language findings (where and why the theory does not apply exactly).
+    """
+
+    S: np.ndarray
+    U_y: np.ndarray
+    V_x: np.ndarray
+    misalignment: np.ndarray
+    misalignment_total: float
+    whiteness_within: float
+    whiteness_cross: float
+    whiteness_matrix: np.ndarray
+    whitening: np.ndarray
+    whitened: bool
+    input_rank: np.ndarray
+    rank: int
+    zero_modes: tuple
+    syy: float
+    residual: float
+    convention: str
+    n_samples: int
+    iterations: int
+    notes: tuple
+
+    @property
+    def n_modes(self) -> int:
+        return self.S.shape[0]
+
+    @property
+    def T(self) -> int:
+        return self.S.shape[1]
+
+    @property
+    def decouples(self) -> bool:
+        """All three diagnostics below ``1e-8``: the theory's mode decoupling holds (to rounding)."""
+        return bool(self.misalignment_total < DECOUPLING_TOL and self.whiteness_within < DECOUPLING_TOL
+                    and self.whiteness_cross < DECOUPLING_TOL)
+
+    def fixed_points(self):
+        """Predicted solution of every mode, :func:`lrnn_theory.fixed_point` of ``S`` (a ``FixedPoint``, shape (n_modes,))."""
+        from .closed_forms import fixed_point
+
+        return fixed_point(self.S)
+
+    def transform(self, X) -> np.ndarray:
+        """Inputs as the estimates see them: ``X`` per-step whitened if :attr:`whitened`, else ``X`` itself.
+
+        Parameters
+        ----------
+        X : array_like, shape (P', T, N_x)
+
+        Returns
+        -------
+        ndarray, shape (P', T, N_x)
+        """
+        X = as_float_array("X", X, ndim=3)
+        if X.shape[1:] != (self.T, self.whitening.shape[1]):
+            raise ValueError(f"X must have shape (P, {self.T}, {self.whitening.shape[1]}), got {X.shape}")
+        return np.einsum("tij,ptj->pti", self.whitening, X) if self.whitened else X
+
+    def dataset(self, X, Y) -> Dataset:
+        """The raw ``(X, Y)`` (transformed by :meth:`transform`) as a :class:`~lrnn_theory.data.Dataset`
+        carrying the estimated ``U_y, V_x, S``, ready for ``simulate_gd(..., init="aligned")``.
+
+        Nothing is re-drawn or re-whitened: gradient descent sees the data themselves.
+        """
+        X = self.transform(X)
+        Y = as_float_array("Y", Y, ndim=2)
+        if Y.shape != (X.shape[0], self.U_y.shape[0]):
+            raise ValueError(f"Y must have shape ({X.shape[0]}, {self.U_y.shape[0]}), got {Y.shape}")
+        return Dataset(X=np.ascontiguousarray(X), Y=np.ascontiguousarray(Y), convention=self.convention,
+                       U_y=self.U_y, V_x=self.V_x, S=self.S, whitened=False)
+
+    def predict(self, *, lr: float, steps: int, scale: float = 0.1, record_every: int | None = None,
+                modes0=None) -> Prediction:
+        """The theory's loss curve and mode trajectories under aligned initialisation.
+
+        Every mode starts at ``a = b = c = scale`` (or ``modes0 = (a0, b0, c0)``, each scalar
+        or length ``n_modes``), as ``simulate_gd(init="aligned")``; ``steps`` updates at
+        learning rate ``lr`` are ODE time ``steps·lr`` (:func:`lrnn_theory.conventions.ode_time`).
+
+        Parameters
+        ----------
+        lr : float
+            Learning rate ``η``.
+        steps : int
+            Number of gradient-descent steps.
+        scale : float
+            Initial value of every mode.
+        record_every : int, optional
+            Output every that many steps (default ``steps // 200``, as :func:`lrnn_theory.simulate_gd`).
+        modes0 : (a0, b0, c0), optional
+
+        Returns
+        -------
+        Prediction
+
+        Examples
+        --------
+        >>> import numpy as np, lrnn_theory as lt
+        >>> d = lt.make_dataset(lt.tasks.inverse_exponential(3, 1.0, 0.5), 2, 2, 6, seed=0)
+        >>> p = lt.task_dynamics(d.X, d.Y).predict(lr=0.05, steps=4000)
+        >>> round(float(p.loss[-1]), 4)
+        0.0
+        """
+        lr = check_positive_float("lr", lr)
+        steps = check_int("steps", steps, minimum=1)
+        every = max(1, steps // 200) if record_every is None else check_int("record_every", record_every, minimum=1)
+        grid = np.unique(np.r_[np.arange(0, steps + 1, every), steps]).astype(np.int64)
+        return self._predict_at(grid, lr, scale, modes0)
+
+    def _predict_at(self, grid, lr, scale, modes0) -> Prediction:
+        from .integrate import integrate_modes
+        from .sim.gd import _mode_vector
+
+        scale = check_positive_float("scale", scale, allow_zero=True)
+        m = self.n_modes
+        if modes0 is None:
+            a0 = b0 = c0 = np.full(m, scale)
+        else:
+            if not isinstance(modes0, (tuple, list)) or len(modes0) != 3:
+                raise TypeError("modes0 must be a tuple (a0, b0, c0)")
+            a0, b0, c0 = (_mode_vector(f"modes0[{i}]", v, m) for i, v in enumerate(modes0))
+        t = ode_time(grid, lr)
+        if t.size == 1:  # integrate_modes needs two times
+            t2 = np.array([0.0, 1.0]) if t[0] == 0 else np.array([0.0, t[0]])
+            traj = integrate_modes(self.S, a0, b0, c0, t2)
+            keep = 0 if t[0] == 0 else 1
+            traj = _slice_trajectory(traj, keep)
+        else:
+            traj = integrate_modes(self.S, a0, b0, c0, t)
+        loss = np.sum(traj.energy, axis=0) + self.residual
+        return Prediction(step=np.asarray(grid), time=t, loss=loss, trajectory=traj, residual=self.residual)
+
+
+def _slice_trajectory(traj, i):
+    import dataclasses
+
+    fields = {f.name: getattr(traj, f.name) for f in dataclasses.fields(traj)}
+    for k in ("a", "b", "c", "energy"):
+        fields[k] = fields[k][..., i:i + 1]
+    fields["t"] = traj.t[i:i + 1]
+    return type(traj)(**fields)
+
+
+# ----------------------------------------------------------------------------- estimation
+
+
+def _check_xy(X, Y):
+    """Validate raw data, naming the argument; return float64 arrays."""
+    for name, value, nd in (("X", X, 3), ("Y", Y, 2)):
+        if isinstance(value, (str, bytes)) or not hasattr(np.asarray(value), "shape"):
+            raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+        shape = np.shape(value)
+        if len(shape) != nd:
+            want = "(P, T, N_x)" if name == "X" else "(P, N_y)"
+            raise ValueError(f"{name} must have shape {want}, got shape {shape}")
+    if np.shape(X)[1] == 0:
+        raise ValueError(f"X must have T >= 1 time steps (shape (P, T, N_x)), got shape {np.shape(X)}")
+    if 0 in np.shape(X):
+        raise ValueError(f"X must have P >= 1 samples and N_x >= 1 inputs, got shape {np.shape(X)}")
+    if 0 in np.shape(Y):
+        raise ValueError(f"Y must have P >= 1 samples and N_y >= 1 outputs, got shape {np.shape(Y)}")
+    X = as_float_array("X", X, ndim=3)
+    Y = as_float_array("Y", Y, ndim=2)
+    if X.shape[0] != Y.shape[0]:
+        raise ValueError(f"X and Y must have the same number of samples P, got X: {X.shape[0]} and Y: {Y.shape[0]}")
+    return X, Y
+
+
+def _polar(G: np.ndarray) -> np.ndarray:
+    """Orthonormal-columns factor of the polar decomposition of ``G`` (N, m), ``N >= m``."""
+    P, _, Qt = np.linalg.svd(G, full_matrices=False)
+    return P @ Qt
+
+
+def _diag_energy(syx, U, V):
+    D = np.einsum("ya,tyx,xa->ta", U, syx, V, optimize=True)
+    return D, float(np.sum(D * D))
+
+
+def _refine(syx, U, V, max_iter, tol):
+    """Monotone ascent of ``f = Σ_t ‖diag(Uᵀ Σ_t V)‖²`` by alternating polar (Procrustes) steps.
+
+    ``f`` is convex in ``U`` for fixed ``V`` (a sum of squares of linear functions), so the
+    maximiser over orthonormal ``U`` of its linearisation ``tr(Uᵀ ∇_U f)`` — the polar factor
+    of ``∇_U f = 2 Σ_t Σ_t V D_t`` — never decreases ``f`` (minorise–maximise); same for ``V``.
+    """
+    D, f = _diag_energy(syx, U, V)
+    it = 0
+    for it in range(1, max_iter + 1):
+        U = _polar(np.einsum("tyx,xa,ta->ya", syx, V, D, optimize=True))
+        D, _ = _diag_energy(syx, U, V)
+        V = _polar(np.einsum("tyx,ya,ta->xa", syx, U, D, optimize=True))
+        D, f_new = _diag_energy(syx, U, V)
+        done = f_new - f <= tol * max(f_new, np.finfo(float).tiny)
+        f = max(f, f_new)
+        if done:
+            break
+    return U, V, f, it
+
+
+def _top_eigvecs(M, m):
+    w, Q = np.linalg.eigh(M)
+    return Q[:, ::-1][:, :m]
+
+
+def _joint_svd(syx: np.ndarray, *, max_iter: int = 2000, tol: float = 1e-15):
+    """Shared singular vectors of the stack ``syx`` (T, N_y, N_x): maximise ``Σ_t ‖diag(U_yᵀ Σ_t V_x)‖²``.
+
+    Equivalently, minimise the energy left off the diagonal (the misalignment).  Two starts
+    are refined by :func:`_refine` and the better one is kept: the top eigenvectors of the
+    aggregates ``Σ_t Σ_t Σ_tᵀ`` and ``Σ_t Σ_tᵀ Σ_t`` (exact when the assumption holds and
+    the energies ``Σ_t s_{α,t}²`` are distinct), and the SVD of a generic combination
+    ``Σ_t w_t Σ_t`` (exact when the assumption holds and the ``Σ_t w_t s_{α,t}`` are distinct).
+    Private helper of :func:`task_dynamics` (returns ``U, V, iterations``).
+    """
+    T, n_y, n_x = syx.shape
+    m = min(n_y, n_x)
+    starts = [(_top_eigvecs(np.einsum("tyx,tzx->yz", syx, syx), m), _top_eigvecs(np.einsum("tyx,tyz->xz", syx, syx), m))]
+    w = np.cos(1.0 + 2.399963229728653 * np.arange(T))  # golden-angle weights: generic, deterministic
+    P, _, Qt = np.linalg.svd(np.einsum("t,tyx->yx", w, syx))
+    starts.append((P[:, :m], Qt[:m].T))
+    best = None
+    for U0, V0 in starts:
+        U, V, f, it = _refine(syx, U0, V0, max_iter, tol)
+        if best is None or f > best[2] * (1 + 1e-14):
+            best = (U, V, f, it)
+    return best[0], best[1], best[3]
+
+
+def _whiteness(sxx):
+    T, _, n_x, _ = sxx.shape
+    dev = sxx - np.einsum("tu,ij->tuij", np.eye(T), np.eye(n_x))
+    mat = np.sqrt(np.sum(dev ** 2, axis=(2, 3)) / n_x)
+    within = float(np.sqrt(np.mean(np.diag(mat) ** 2)))
+    off = ~np.eye(T, dtype=bool)
+    cross = float(np.sqrt(np.mean(mat[off] ** 2))) if T > 1 else 0.0
+    return within, cross, mat
+
+
+def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False, rank_rtol: float = 1e-10,
+                  max_iter: int = 2000) -> TaskDynamics:
+    """Task dynamics ``S`` and the theory's diagnostics for inputs ``X`` and targets ``Y`` (theory guide :ref:`own-data`).
+
+    With ``Σ^{YX_t} = w Σ_p y_p x_{p,t}ᵀ`` (``w = 1/P`` normalised, 1 sum), the theory
+    (Proca et al. 2025, Sec. 2–3) needs ``Σ^{YX_t} = U_y diag(s_t) V_xᵀ`` with the *same*
+    ``U_y, V_x`` at every step, and white inputs.  This function estimates ``U_y, V_x`` as
+    the orthonormal pair that minimises the total off-diagonal energy
+
+    ``Σ_t ‖offdiag(U_yᵀ Σ^{YX_t} V_x)‖²``  (equivalently maximises ``Σ_t ‖diag(U_yᵀ Σ^{YX_t} V_x)‖²``),
+
+    a joint (simultaneous) SVD of the ``T`` matrices, computed by monotone alternating
+    polar-decomposition steps from two spectral starts; then ``s_{α,t} = u_αᵀ Σ^{YX_t} v_α``.
+    Why not a simpler choice:
+
+    * the SVD of the sum ``Σ_t Σ^{YX_t}`` sees ``Σ_t s_{α,t}``: modes whose ``s_t`` change sign
+      cancel (an exponential with ``λ < 0`` can sum to ~0) and two modes with equal sums are
+      degenerate, so their directions are arbitrary although every step separates them;
+    * the SVD of one step is undefined where that step's singular values are zero or
+      equal (e.g. a mode active only at other steps, or a Dirac task), and ignores the other
+      steps' evidence when the data are noisy.
+
+    When the assumption holds the estimator returns the true vectors exactly (misalignment
+    0 to rounding); when it does not, it returns the best compromise and
+    :attr:`TaskDynamics.misalignment` says how much correlation the modes miss.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, T, N_x)
+        Inputs, ``X[p, t-1]`` is the input at step ``t``.  Real and finite.
+    Y : array_like, shape (P, N_y)
+        Targets after the last step.  Real and finite.
+    convention : {"normalised", "sum"}
+        Weight ``1/P`` or 1 of correlations and loss.
+    whiten : bool
+        Apply the per-step whitening transform ``x̃_t = (Σ^{X_t X_t})^{-1/2} x_t`` first (and
+        report the diagnostics of the whitened inputs).  This makes each step isotropic
+        but cannot remove correlations *across* steps.
+    rank_rtol : float
+        Modes with ``‖s_α‖ <= rank_rtol · max_β ‖s_β‖`` are zero modes; input-covariance
+        eigenvalues below ``rank_rtol`` times the largest are treated as zero.
+    max_iter : int
+        Cap on the joint-SVD refinement iterations.
+
+    Returns
+    -------
+    TaskDynamics
+
+    Examples
+    --------
+    >>> import numpy as np, lrnn_theory as lt
+    >>> S = np.stack([lt.tasks.inverse_exponential(4, 1.0, 0.5), lt.tasks.constant(4, 0.3)])
+    >>> d = lt.make_dataset(S, 3, 3, 12, seed=1)
+    >>> td = lt.task_dynamics(d.X, d.Y)
+    >>> bool(np.allclose(td.S[:2], S)), td.decouples
+    (True, True)
+    """
+    X, Y = _check_xy(X, Y)
+    convention = check_choice("convention", convention, CONVENTIONS)
+    if not isinstance(whiten, (bool, np.bool_)):
+        raise TypeError(f"whiten must be a bool, got {whiten!r}")
+    rank_rtol = check_positive_float("rank_rtol", rank_rtol)
+    max_iter = check_int("max_iter", max_iter, minimum=1)
+    P, T, n_x = X.shape
+    n_y = Y.shape[1]
+    w = 1.0 / P if convention == "normalised" else 1.0
+    Xf = X.reshape(P, T * n_x)
+    sxx_raw = (w * (Xf.T @ Xf)).reshape(T, n_x, T, n_x).transpose(0, 2, 1, 3)
+    W = np.empty((T, n_x, n_x))
+    in_rank = np.empty(T, dtype=int)
+    for t in range(T):
+        ev, Q = np.linalg.eigh(sxx_raw[t, t])
+        keep = ev > rank_rtol * max(ev[-1], np.finfo(float).tiny)
+        in_rank[t] = int(np.sum(keep))
+        inv = np.where(keep, 1.0 / np.sqrt(np.where(keep, ev, 1.0)), 0.0)
+        W[t] = (Q * inv) @ Q.T
+    if whiten:
+        X = np.einsum("tij,ptj->pti", W, X)
+        Xf = X.reshape(P, T * n_x)
+        sxx = (w * (Xf.T @ Xf)).reshape(T, n_x, T, n_x).transpose(0, 2, 1, 3)
+    else:
+        sxx = sxx_raw
+    syx = (w * (Y.T @ Xf)).reshape(n_y, T, n_x).transpose(1, 0, 2)
+    syy = float(w * np.sum(Y * Y))
+
+    U, V, iterations = _joint_svd(syx, max_iter=max_iter)
+    S = np.einsum("ya,tyx,xa->at", U, syx, V, optimize=True)
+    # order by strength, deterministic signs: each mode's largest |s_t| positive
+    norms = np.linalg.norm(S, axis=1)
+    order = np.argsort(-norms, kind="stable")
+    U, V, S, norms = U[:, order], V[:, order], S[order], norms[order]
+    idx = np.argmax(np.abs(S), axis=1)
+    sign = np.where(S[np.arange(S.shape[0]), idx] < 0, -1.0, 1.0)
+    U, S = U * sign, S * sign[:, None]
+    # the pair (u_α, v_α) -> (-u_α, -v_α) leaves S unchanged: fix it by a positive largest entry of v_α
+    jv = np.argmax(np.abs(V), axis=0)
+    pair = np.where(V[jv, np.arange(V.shape[1])] < 0, -1.0, 1.0)
+    U, V = U * pair, V * pair
+    zero = norms <= rank_rtol * max(norms[0] if norms.size else 0.0, np.finfo(float).tiny)
+    S[zero] = 0.0
+    # diagnostics
+    tot_t = np.sum(syx ** 2, axis=(1, 2))
+    diag_t = np.sum(S ** 2, axis=0)
+    off_t = np.maximum(tot_t - diag_t, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mis_t = np.where(tot_t > 0, off_t / np.where(tot_t > 0, tot_t, 1.0), 0.0)
+    mis_total = float(np.sum(off_t) / np.sum(tot_t)) if np.sum(tot_t) > 0 else 0.0
+    within, cross, wmat = _whiteness(sxx)
+    rank = int(np.sum(~zero))
+    notes = []
+    if mis_total >= DECOUPLING_TOL:
+        notes.append(f"the steps' input-output correlations do not share singular vectors: {100 * mis_total:.3g}% of "
+                     f"their energy lies off the modes (misalignment_total); the modes interact during learning")
+    if cross >= DECOUPLING_TOL:
+        notes.append(f"inputs are correlated across time steps (whiteness_cross = {cross:.3g}): no per-step transform "
+                     f"removes this, so exact decoupling into modes is impossible")
+    if within >= DECOUPLING_TOL:
+        if whiten:
+            notes.append(f"per-step whitening left whiteness_within = {within:.3g} (input covariance of rank "
+                         f"{in_rank.min()} < N_x = {n_x} at some step: those directions carry no input)")
+        else:
+            notes.append(f"inputs are not isotropic within a step (whiteness_within = {within:.3g}); "
+                         + ("pass whiten=True to apply the per-step whitening transform"
+                            if cross < DECOUPLING_TOL else "per-step whitening (whiten=True) would fix this part only"))
+    if rank < S.shape[0]:
+        notes.append(f"Σ^YX has rank {rank} < min(N_x, N_y) = {S.shape[0]}: modes {tuple(np.flatnonzero(zero).tolist())} "
+                     f"are zero modes (nothing to learn)")
+    return TaskDynamics(
+        S=np.ascontiguousarray(S), U_y=np.ascontiguousarray(U), V_x=np.ascontiguousarray(V),
+        misalignment=mis_t, misalignment_total=mis_total, whiteness_within=within, whiteness_cross=cross,
+        whiteness_matrix=wmat, whitening=W, whitened=bool(whiten), input_rank=in_rank, rank=rank,
+        zero_modes=tuple(np.flatnonzero(zero).tolist()), syy=syy, residual=0.5 * (syy - float(np.sum(S ** 2))),
+        convention=convention, n_samples=P, iterations=int(iterations), notes=tuple(notes),
+    )
+
+
+# ----------------------------------------------------------------------------- theory vs training
+
+
+def train_and_compare(X, Y, *, lr: float, steps: int, scale: float = 0.1, n_h: int | None = None,
+                      convention: str = "normalised", whiten: bool = False, seed: int = 0,
+                      record_every: int | None = None) -> DataComparison:
+    """Predict with the theory, train the full network on the raw data, and compare.
+
+    :func:`task_dynamics` estimates ``U_y, V_x, S``; :func:`lrnn_theory.simulate_gd` then trains
+    ``W_x, W_h, W_y`` by full-batch gradient descent on ``(X, Y)`` themselves (per-step
+    whitened when ``whiten``), wrapped by :meth:`TaskDynamics.dataset`, from the aligned
+    initialisation ``a = b = c = scale`` on the estimated vectors; the theory
+    (:meth:`TaskDynamics.predict`) is evaluated on the same steps.  When the assumptions
+    hold the two agree to ``O(lr)`` (the Euler discretisation of the mode ODE); otherwise
+    the errors measure how much the departure matters for learning.
+
+    Parameters
+    ----------
+    X : array_like, shape (P, T, N_x)
+    Y : array_like, shape (P, N_y)
+    lr : float
+        Learning rate.
+    steps : int
+        Gradient-descent steps.
+    scale : float
+        Initial mode value.
+    n_h : int, optional
+        Hidden size (default ``n_modes = min(N_x, N_y)``; must be at least that).
+    convention : {"normalised", "sum"}
+    whiten : bool
+        Per-step whitening of the inputs (see :func:`task_dynamics`).
+    seed : int
+        Seed of the hidden rotation of the aligned initialisation.
+    record_every : int, optional
+        Record every that many steps (default ``steps // 200``).
+
+    Returns
+    -------
+    DataComparison
+
+    Examples
+    --------
+    >>> import lrnn_theory as lt
+    >>> d = lt.make_dataset(lt.tasks.inverse_exponential(3, 1.0, 0.5), 2, 2, 6, seed=0)
+    >>> cmp = lt.train_and_compare(d.X, d.Y, lr=0.01, steps=1000)
+    >>> cmp.loss_error < 0.01
+    True
+    """
+    from .sim.gd import simulate_gd
+    from .sim.recover import aligned_modes
+
+    lr = check_positive_float("lr", lr)
+    steps = check_int("steps", steps, minimum=1)
+    scale = check_positive_float("scale", scale, allow_zero=True)
+    seed = check_seed("seed", seed)
+    td = task_dynamics(X, Y, convention=convention, whiten=whiten)
+    m = td.n_modes
+    n_h = m if n_h is None else check_int("n_h", n_h, minimum=m)
+    data = td.dataset(X, Y)
+    run = simulate_gd(data, n_h, lr=lr, steps=steps, init="aligned", scale=scale, seed=seed, record_every=record_every)
+    pred = td._predict_at(run.step, lr, scale, None)
+    L0 = max(float(run.loss[0]), np.finfo(float).tiny)
+    diff = np.abs(pred.loss - run.loss)
+    modes = aligned_modes(run.W_x[-1:], run.W_h[-1:], run.W_y[-1:], run.R, td.U_y, td.V_x)
+    u_gd, b_gd = (modes.a * modes.c)[-1], modes.b[-1]
+    return DataComparison(
+        dynamics=td, prediction=pred, run=run, loss_error=float(np.max(diff) / L0),
+        final_loss_error=float(diff[-1] / L0), final_u_error=np.abs(pred.u[:, -1] - u_gd),
+        final_b_error=np.abs(pred.b[:, -1] - b_gd), off_diagonal=float(modes.off_diagonal[-1]),
+    )
+
+
+# ----------------------------------------------------------------------------- controlled departures
+
+
+def perturbed_dataset(S, n_x: int, n_y: int, n_samples: int, *, theta: float = 0.0, r: float = 0.0, step: int = -1,
+                      seed: int, convention: str = "normalised") -> Dataset:
+    """A dataset of :func:`lrnn_theory.make_dataset` with a controlled departure from the theory's assumptions.
+
+    * ``theta``: at step ``step`` (index into the time axis, ``-1`` the last step) the output
+      singular vectors of modes 0 and 1 are rotated by ``θ`` in their plane,
+      ``u_0 → cos θ u_0 + sin θ u_1``, ``u_1 → -sin θ u_0 + cos θ u_1``, so the steps no longer
+      share singular vectors (needs ``n_modes >= 2`` unless ``theta == 0``).
+    * ``r``: the exactly whitened inputs ``z`` are mixed across time, ``x_t = Σ_t' L_{tt'} z_t'``
+      with ``L Lᵀ = K``, ``K_{tt'} = r^{|t-t'|}`` (AR(1)-type), so that
+      ``Σ^{X_t X_t'} = r^{|t-t'|} I`` exactly: white within a step, correlated across steps.
+
+    Targets are ``y = Σ_t U_t diag(s_t) V_xᵀ x_t`` (``U_t`` rotated at ``step`` only), so
+    ``Σ^{YX_t} = Σ_t' U_t' diag(s_t') V_xᵀ K_{t't}``.  The returned Dataset records the
+    *prescribed* ``S``, ``U_y`` (unrotated) and ``V_x``.
+
+    Parameters
+    ----------
+    S : array_like, shape (n_modes, T)
+    n_x, n_y, n_samples : int
+        As :func:`lrnn_theory.make_dataset` (``n_samples >= T n_x``).
+    theta : float
+        Rotation angle (radians).
+    r : float
+        Cross-time correlation, ``-1 < r < 1``.
+    step : int
+        Rotated step (``-T <= step < T``).
+    seed : int
+    convention : {"normalised", "sum"}
+
+    Returns
+    -------
+    Dataset
+
+    Examples
+    --------
+    >>> import numpy as np, lrnn_theory as lt
+    >>> d = lt.empirical.perturbed_dataset(np.eye(2), 2, 2, 4, r=0.5, seed=0)
+    >>> round(lt.task_dynamics(d.X, d.Y).whiteness_cross, 12)
+    0.5
+    """
+    base = make_dataset(S, n_x, n_y, n_samples, seed=seed, convention=convention)
+    m, T = base.S.shape
+    theta = check_finite_scalar("theta", theta)
+    r = check_finite_scalar("r", r)
+    if not -1.0 < r < 1.0:
+        raise ValueError(f"r must satisfy -1 < r < 1, got {r}")
+    step = check_int("step", step, minimum=-T, maximum=T - 1) % T
+    if theta != 0.0 and m < 2:
+        raise ValueError(f"theta != 0 needs S with at least 2 modes, got {m}")
+    K = r ** np.abs(np.subtract.outer(np.arange(T), np.arange(T))).astype(float)
+    L = np.linalg.cholesky(K)
+    X = np.einsum("tu,pui->pti", L, base.X)
+    U = np.broadcast_to(base.U_y, (T,) + base.U_y.shape).copy()
+    if theta != 0.0:
+        c, s = np.cos(theta), np.sin(theta)
+        u0, u1 = base.U_y[:, 0].copy(), base.U_y[:, 1].copy()
+        U[step, :, 0] = c * u0 + s * u1
+        U[step, :, 1] = -s * u0 + c * u1
+    Y = np.einsum("pti,ia,at,tya->py", X, base.V_x, base.S, U, optimize=True)
+    return Dataset(X=np.ascontiguousarray(X), Y=Y, convention=base.convention, U_y=base.U_y, V_x=base.V_x,
+                   S=base.S, whitened=bool(r == 0.0), seed=base.seed)

@@ -1,0 +1,315 @@
+"""From data (X, Y) to the theory's task dynamics (lrnn_theory.empirical; theory guide `own-data`).
+
+Independent sources: the prescribed S of make_dataset (round trip), a closed form of the
+optimal misalignment for a rotated step (derived in the module's docs: maximise
+A cos²φ + B cos²(φ-θ)), the exact input correlations r^{|t-t'|} of perturbed_dataset,
+correlations recomputed here from the raw arrays, the SVD baselines the estimator must
+beat, and the O(lr) scaling of the gradient-descent/ODE difference.
+"""
+import doctest
+import json
+
+import numpy as np
+import pytest
+
+import lrnn_theory as lt
+from lrnn_theory import empirical as em
+
+
+def _tasks():
+    return np.stack([lt.tasks.inverse_exponential(5, 1.5, 0.7), lt.tasks.exponential(5, 1.0, 0.8),
+                     lt.tasks.constant(5, 0.3)])
+
+
+def _match(S_est, S_true):
+    """Rows of S_est matched to S_true (the estimator sorts by strength); returns the max abs difference."""
+    order = np.argsort(-np.linalg.norm(S_true, axis=1), kind="stable")
+    return np.max(np.abs(S_est[: len(order)] - S_true[order]))
+
+
+def _corr(X, Y, w):
+    return np.einsum("py,pti->tyi", Y, X) * w
+
+
+# ------------------------------------------------------------------ 1. round trip
+
+
+@pytest.mark.parametrize("convention", ["normalised", "sum"])
+@pytest.mark.parametrize("n_x,n_y", [(3, 3), (5, 3), (3, 4)])
+def test_round_trip_recovers_S_and_singular_vectors(convention, n_x, n_y):
+    S = _tasks()
+    d = lt.make_dataset(S, n_x, n_y, 5 * n_x + 3, seed=4, convention=convention)
+    td = lt.task_dynamics(d.X, d.Y, convention=convention)
+    m = min(n_x, n_y)
+    assert td.S.shape == (m, 5)
+    assert _match(td.S, S) < 1e-10
+    assert td.misalignment_total < 1e-12 and np.all(td.misalignment < 1e-12)
+    assert td.whiteness_within < 1e-12 and td.whiteness_cross < 1e-12 and td.decouples
+    # the three prescribed vectors are recovered up to order (signs follow S's, whose largest entry is positive)
+    order = np.argsort(-np.linalg.norm(S, axis=1), kind="stable")
+    # (the pair (u, v) -> (-u, -v) leaves S unchanged: compare the rank-one products u vᵀ)
+    est = np.einsum("ya,xa->ayx", td.U_y[:, :3], td.V_x[:, :3])
+    true = np.einsum("ya,xa->ayx", d.U_y[:, order], d.V_x[:, order])
+    assert np.allclose(est, true, atol=1e-10)
+    assert np.allclose(td.U_y.T @ td.U_y, np.eye(m), atol=1e-12) and np.allclose(td.V_x.T @ td.V_x, np.eye(m), atol=1e-12)
+    assert td.rank == 3 and td.zero_modes == tuple(range(3, m))
+    # residual: the data are exactly explained by the modes
+    assert abs(td.residual) < 1e-12 * td.syy
+
+
+def test_sum_cancellation_and_degenerate_steps_are_resolved():
+    """SVD of the sum loses a mode whose s_t cancel; SVD of one step misses a mode silent at that step."""
+    S = np.array([[1.0, -1.0], [0.5, 0.5]])  # mode 0 sums to zero; each step alone has a degenerate pair
+    d = lt.make_dataset(S, 2, 2, 4, seed=2)
+    td = lt.task_dynamics(d.X, d.Y)
+    assert _match(td.S, S) < 1e-12 and td.misalignment_total < 1e-12
+    syx = _corr(d.X, d.Y, 1 / 4)
+    P, sv, _ = np.linalg.svd(syx.sum(0))
+    assert sv[1] < 1e-12  # the sum is blind to mode 0: its singular vector is arbitrary
+    S2 = np.array([[1.0, 0.0], [0.0, 1.0]])  # each step has one zero singular value; energies are equal
+    d = lt.make_dataset(S2, 2, 2, 4, seed=5)
+    td = lt.task_dynamics(d.X, d.Y)
+    assert _match(td.S, S2) < 1e-12 and td.misalignment_total < 1e-12
+
+
+def test_estimator_beats_single_step_and_sum_svd_on_noisy_data():
+    rng = np.random.default_rng(0)
+    d = lt.make_dataset(_tasks(), 4, 4, 60, seed=1)
+    Y = d.Y + 0.3 * rng.standard_normal(d.Y.shape)
+    td = lt.task_dynamics(d.X, Y)
+    syx = _corr(d.X, Y, 1 / 60)
+    tot = np.sum(syx ** 2)
+
+    def mis(U, V):
+        D = np.einsum("ya,tyx,xa->ta", U, syx, V)
+        return 1 - np.sum(D ** 2) / tot
+
+    assert abs(mis(td.U_y, td.V_x) - td.misalignment_total) < 1e-12
+    baselines = [np.linalg.svd(syx.sum(0))] + [np.linalg.svd(syx[t]) for t in range(5)]
+    for P, _, Qt in baselines:
+        assert td.misalignment_total <= mis(P, Qt.T) + 1e-12
+
+
+# ------------------------------------------------------------------ 2. controlled departure
+
+
+@pytest.mark.parametrize("theta", [0.05, 0.3, 0.7])
+def test_rotation_misalignment_matches_closed_form(theta):
+    # mode 0 (s=2) active at step 1 only, mode 1 (s=1) at step 2 only; step 2's output vector rotated by θ.
+    # Best output basis at angle φ: maximise A cos²φ + B cos²(φ - θ), A = 4, B = 1:
+    # tan 2φ = B sin 2θ / (A + B cos 2θ); total misalignment ½ - sqrt(A² + B² + 2AB cos 2θ) / (2(A + B)).
+    A, B = 4.0, 1.0
+    d = em.perturbed_dataset(np.diag([2.0, 1.0]), 2, 2, 4, theta=theta, step=1, seed=3)
+    td = lt.task_dynamics(d.X, d.Y)
+    closed = 0.5 - np.sqrt(A * A + B * B + 2 * A * B * np.cos(2 * theta)) / (2 * (A + B))
+    phi = 0.5 * np.arctan2(B * np.sin(2 * theta), A + B * np.cos(2 * theta))
+    assert abs(td.misalignment_total - closed) < 1e-12
+    assert np.allclose(td.misalignment, [np.sin(phi) ** 2, np.sin(phi - theta) ** 2], atol=1e-12)
+    assert td.whiteness_cross < 1e-12 and td.whiteness_within < 1e-12
+
+
+@pytest.mark.parametrize("r", [0.0, 0.2, 0.6, -0.4])
+def test_cross_time_correlation_is_measured_exactly(r):
+    S = _tasks()
+    T = S.shape[1]
+    d = em.perturbed_dataset(S, 4, 3, 30, r=r, seed=7)
+    td = lt.task_dynamics(d.X, d.Y)
+    lag = np.abs(np.subtract.outer(np.arange(T), np.arange(T)))
+    K = float(r) ** lag
+    off = lag > 0
+    assert abs(td.whiteness_cross - np.sqrt(np.mean(K[off] ** 2))) < 1e-12
+    assert np.allclose(td.whiteness_matrix, np.where(off, np.abs(K), 0.0), atol=1e-12)
+    assert td.whiteness_within < 1e-12
+    # the teacher is aligned, so the correlations stay aligned: Σ^{YX_t} = U diag((S K)_t) Vᵀ
+    assert td.misalignment_total < 1e-12
+    assert _match(td.S, S @ K) < 1e-10
+    if r != 0:
+        assert any("across time" in n for n in td.notes) and not td.decouples
+
+
+def test_prediction_error_vanishes_with_the_departure_and_grows_smoothly():
+    S = np.stack([lt.tasks.inverse_exponential(4, 1.5, 0.7), lt.tasks.inverse_exponential(4, 1.0, 0.5)])
+    kw = dict(lr=0.01, steps=3000)
+    thetas = [0.0, 0.1, 0.2, 0.4, 0.8]
+    res = [em.train_and_compare(*_xy(em.perturbed_dataset(S, 2, 2, 8, theta=t, seed=0)), **kw) for t in thetas]
+    mis = np.array([c.dynamics.misalignment_total for c in res])
+    err = np.array([c.final_loss_error for c in res])
+    assert mis[0] < 1e-14 and err[0] < 1e-12 and np.max(res[0].final_u_error) < 1e-10
+    assert np.all(np.diff(mis) > 0) and np.all(np.diff(err) > 0)
+    # the theory's converged loss is exactly the correlation energy it cannot reach: ½ mis Σ_t ‖Σ^{YX_t}‖²
+    for c, t in zip(res, thetas):
+        d = em.perturbed_dataset(S, 2, 2, 8, theta=t, seed=0)
+        tot = np.sum(_corr(d.X, d.Y, 1 / 8) ** 2)
+        assert abs(c.dynamics.residual - 0.5 * c.dynamics.misalignment_total * tot) < 1e-12 * tot
+        # ... plus the modes' own fixed-point energies (non-zero once the estimated S is no longer geometric)
+        limit = c.dynamics.residual + np.sum(c.dynamics.fixed_points().energy)
+        assert abs(c.prediction.loss[-1] - limit) < 1e-5  # the modes have (nearly) converged by t = 30 τ
+    # smooth growth: error ∝ misalignment to within 10 % over the grid (no jump)
+    ratio = err[1:] / mis[1:]
+    assert np.max(ratio) / np.min(ratio) < 1.1
+    rs = [0.0, 0.05, 0.1, 0.2]
+    err_r = np.array([em.train_and_compare(*_xy(em.perturbed_dataset(S, 2, 2, 8, r=r, seed=0)), **kw).final_loss_error for r in rs])
+    assert err_r[0] < 1e-12 and np.all(np.diff(err_r) > 0)
+
+
+def _xy(d):
+    return d.X, d.Y
+
+
+def test_loss_curve_agrees_to_order_lr_when_assumptions_hold():
+    d = lt.make_dataset(_tasks(), 4, 3, 40, seed=3)
+    errs = [em.train_and_compare(d.X, d.Y, lr=lr, steps=int(round(20 / lr))).loss_error for lr in (0.02, 0.01)]
+    assert errs[0] < 0.05
+    assert 1.8 < errs[0] / errs[1] < 2.2  # first-order (Euler) discretisation error
+
+
+def test_predict_matches_integrate_modes_and_fixed_points():
+    S = _tasks()
+    d = lt.make_dataset(S, 3, 3, 20, seed=0)
+    td = lt.task_dynamics(d.X, d.Y)
+    p = td.predict(lr=0.05, steps=1200, scale=0.1)
+    traj = lt.integrate_modes(td.S, 0.1, 0.1, 0.1, p.time)
+    assert np.allclose(p.loss, traj.energy.sum(0) + td.residual, rtol=0, atol=1e-14)
+    assert p.step[-1] == 1200 and np.allclose(p.time, p.step * 0.05)
+    fp = td.fixed_points()
+    assert np.allclose(p.u[:, -1], fp.u, atol=1e-6) and np.allclose(p.b[:, -1], fp.b, atol=1e-6)
+
+
+# ------------------------------------------------------------------ whitening
+
+
+def test_per_step_whitening_restores_the_theory():
+    rng = np.random.default_rng(1)
+    S = _tasks()
+    T, n_x = 5, 3
+    d = lt.make_dataset(S, n_x, 3, 30, seed=2)
+    A = []
+    for _ in range(T):
+        M = rng.standard_normal((n_x, n_x))
+        A.append(M @ M.T + 0.5 * np.eye(n_x))  # symmetric positive definite: (A²)^{-1/2} A = I
+    X = np.einsum("tij,ptj->pti", np.array(A), d.X)  # y was built on the white inputs d.X
+    raw = lt.task_dynamics(X, d.Y)
+    assert raw.whiteness_within > 0.1 and raw.whiteness_cross < 1e-10
+    assert any("whiten=True" in n for n in raw.notes)
+    td = lt.task_dynamics(X, d.Y, whiten=True)
+    assert td.whitened and td.whiteness_within < 1e-10 and td.misalignment_total < 1e-10
+    assert _match(td.S, S) < 1e-10
+    assert np.allclose(td.transform(X), d.X, atol=1e-10)
+    for t in range(T):
+        assert np.allclose(td.whitening[t] @ A[t], np.eye(n_x), atol=1e-10)
+
+
+# ------------------------------------------------------------------ data nobody here made
+
+
+def test_sensory_task_diagnostics_are_consistent_with_the_raw_correlations():
+    st = lt.sensory.sensory_task(400, 4, seed=0)
+    td = lt.task_dynamics(st.X, st.Y)
+    syx = _corr(st.X, st.Y, 1 / 400)
+    recon = np.einsum("ya,at,xa->tyx", td.U_y, td.S, td.V_x)
+    # U_y, V_x are square here: the misalignment is the relative energy of what the modes leave out
+    resid = np.sum((syx - recon) ** 2, axis=(1, 2)) / np.sum(syx ** 2, axis=(1, 2))
+    assert np.allclose(td.misalignment, resid, atol=1e-12)
+    # the inputs have mean 0.5: strongly correlated across steps, and the notes say so
+    assert td.whiteness_cross > 0.3 and any("across time" in n for n in td.notes)
+    centred = lt.task_dynamics(st.X - st.X.mean(0), st.Y - st.Y.mean(0))
+    assert centred.whiteness_cross < td.whiteness_cross / 3
+
+
+# ------------------------------------------------------------------ bad input and degenerate data
+
+
+@pytest.mark.parametrize("X,Y,word", [
+    (np.ones((4, 3, 2)), np.ones((5, 1)), "samples"),
+    (np.full((4, 3, 2), np.nan), np.ones((4, 1)), "X"),
+    (np.ones((4, 3, 2)), np.array([[np.inf]] * 4), "Y"),
+    (np.ones((4, 0, 2)), np.ones((4, 1)), "T >= 1"),
+    (np.ones((4, 3, 2)) * 1j, np.ones((4, 1)), "X must be real"),
+    (np.ones((4, 3, 2)), np.ones((4, 1)) + 0j, "Y must be real"),
+    (np.ones((4, 3)), np.ones((4, 1)), "X must have shape"),
+    ("data", np.ones((4, 1)), "X"),
+])
+def test_bad_data_is_rejected_naming_the_argument(X, Y, word):
+    with pytest.raises((ValueError, TypeError), match=word):
+        lt.task_dynamics(X, Y)
+
+
+def test_bad_options_are_rejected():
+    d = lt.make_dataset(np.ones((1, 3)), 2, 2, 6, seed=0)
+    with pytest.raises(ValueError, match="convention"):
+        lt.task_dynamics(d.X, d.Y, convention="mean")
+    with pytest.raises(TypeError, match="whiten"):
+        lt.task_dynamics(d.X, d.Y, whiten="yes")
+    td = lt.task_dynamics(d.X, d.Y)
+    with pytest.raises(ValueError, match="lr"):
+        td.predict(lr=0.0, steps=10)
+    with pytest.raises(ValueError, match="steps"):
+        td.predict(lr=0.1, steps=0)
+    with pytest.raises(ValueError, match="n_h"):
+        lt.train_and_compare(d.X, d.Y, lr=0.1, steps=10, n_h=1)
+    with pytest.raises(ValueError, match="r must"):
+        em.perturbed_dataset(np.eye(2), 2, 2, 4, r=1.0, seed=0)
+    with pytest.raises(ValueError, match="theta"):
+        em.perturbed_dataset(np.ones((1, 2)), 2, 2, 4, theta=0.1, seed=0)
+
+
+def test_rank_deficient_correlations_report_zero_modes():
+    rng = np.random.default_rng(3)
+    d = lt.make_dataset(np.ones((1, 3)), 3, 3, 9, seed=1)  # Σ^YX of rank 1 with N_x = N_y = 3
+    td = lt.task_dynamics(d.X, d.Y)
+    assert td.rank == 1 and td.zero_modes == (1, 2) and np.all(td.S[1:] == 0)
+    assert np.allclose(td.S[0], 1.0, atol=1e-12) and any("zero modes" in n for n in td.notes)
+    c = lt.train_and_compare(d.X, d.Y, lr=0.05, steps=400)
+    assert np.all(np.isfinite(c.prediction.loss)) and c.run.status == "ok"
+    # the zero modes decay (slowly: the energy is quartic in them), identically in theory and training
+    assert np.all(c.prediction.u[1:, -1] < 0.8 * c.prediction.u[1:, 0]) and np.all(c.final_u_error[1:] < 1e-4)
+    zero = lt.task_dynamics(rng.standard_normal((6, 2, 2)), np.zeros((6, 2)))
+    assert zero.rank == 0 and np.all(zero.S == 0) and zero.misalignment_total == 0.0
+    # rank-deficient inputs (a dead input dimension): whitening maps it to zero, never divides by zero
+    X = rng.standard_normal((20, 2, 3))
+    X[:, :, 2] = 0.0
+    td = lt.task_dynamics(X, rng.standard_normal((20, 2)), whiten=True)
+    assert list(td.input_rank) == [2, 2] and np.all(np.isfinite(td.S)) and np.all(td.whitening[:, 2] == 0)
+
+
+def test_docstring_examples_run():
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    for t in doctest.DocTestFinder().find(em, "lrnn_theory.empirical", globs={}):
+        runner.run(t)
+    res = runner.summarize(verbose=False)
+    assert res.attempted >= 4 and res.failed == 0
+
+
+# ------------------------------------------------------------------ CLI
+
+
+def test_cli_analyse_prints_diagnostics_and_writes_plot_and_numbers(tmp_path, capsys):
+    from lrnn_theory.cli import main
+
+    S = np.stack([lt.tasks.inverse_exponential(3, 1.0, 0.5), lt.tasks.constant(3, 0.4)])
+    d = lt.make_dataset(S, 2, 2, 6, seed=0)
+    path = tmp_path / "mydata.npz"
+    np.savez(path, X=d.X, Y=d.Y)
+    assert main(["analyse", str(path), "--lr", "0.02", "--steps", "1500"]) == 0
+    out = capsys.readouterr().out
+    assert "misalignment" in out and "whiteness" in out and "fixed point" in out
+    png, js = tmp_path / "mydata_analysis.png", tmp_path / "mydata_analysis.json"
+    assert png.stat().st_size > 1000
+    rep = json.loads(js.read_text())
+    td = lt.task_dynamics(d.X, d.Y)
+    assert abs(rep["misalignment_total"] - td.misalignment_total) < 1e-15
+    assert np.allclose(rep["fixed_points"]["u"], td.fixed_points().u) and np.allclose(rep["S"], td.S)
+    assert rep["comparison"]["final_loss_error"] < 1e-6
+
+
+def test_cli_analyse_bad_file_names_the_problem(tmp_path, capsys):
+    from lrnn_theory.cli import main
+
+    path = tmp_path / "bad.npz"
+    np.savez(path, X=np.ones((4, 3, 2)))
+    with pytest.raises(SystemExit) as info:
+        main(["analyse", str(path)])
+    assert info.value.code == 2 and "Y" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["analyse", str(tmp_path / "missing.npz")])
+    assert "missing.npz" in capsys.readouterr().err

@@ -9,6 +9,21 @@ simulations that check it.  The curated public API:
   :mod:`~lrnn_theory.closed_forms`, :mod:`~lrnn_theory.landscape`, :mod:`~lrnn_theory.symbolic`
 * simulation: :func:`make_dataset`, :func:`simulate_gd`, :func:`simulate_gd_batch`, :func:`compare`
 * conventions: :mod:`lrnn_theory.conventions`
+
+Examples
+--------
+Integrate one mode of an inverse-exponential task from small initialisation and compare
+its end point with the closed-form solution ``b* = λ``, ``u* = δ`` (theory guide
+:ref:`theory-fixed-points`):
+
+>>> import lrnn_theory as lt
+>>> s = lt.tasks.inverse_exponential(4, delta=1.0, lam=0.5)
+>>> fp = lt.fixed_point(s)
+>>> float(fp.b), float(fp.u)
+(0.5, 1.0)
+>>> end = lt.integrate_modes(s, 0.1, 0.1, 0.1, [0.0, 40.0]).final()
+>>> round(float(end.b), 6), round(float(end.u), 6)
+(0.5, 1.0)
 """
 from . import _threading
 
@@ -18,7 +33,7 @@ from . import closed_forms, conventions, landscape, modes, tasks
 from ._version import __version__
 from .cite import cite
 from .closed_forms import fixed_point
-from .data import Dataset, make_dataset
+from .data import Dataset, make_dataset, make_rotational_dataset
 from .empirical import TaskDynamics, task_dynamics, train_and_compare
 from .integrate import ModeTrajectory, ReducedTrajectory, integrate_modes, integrate_reduced
 from .modes import mode_energy, mode_jacobian, mode_rhs
@@ -41,6 +56,7 @@ __all__ = [
     "landscape",
     "loss_and_grad",
     "make_dataset",
+    "make_rotational_dataset",
     "mode_energy",
     "mode_jacobian",
     "mode_rhs",

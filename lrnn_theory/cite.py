@@ -93,6 +93,12 @@ def cite(key: str | None = None) -> str:
     @inproceedings{zucchet2024recurrent,
     >>> cite().count("@")
     4
+    >>> cite("unknown")
+    Traceback (most recent call last):
+    ...
+    ValueError: key must be one of 'package', 'core', 'memory', 'merging' (or None for all); got 'unknown'
+
+    See the documentation's :ref:`citing` page for the Citation File Format version.
     """
     if key is None:
         return "\n\n".join(ENTRIES.values())

@@ -147,8 +147,15 @@ def _cmd_bench(args) -> int:
     from .bench import SUITES
 
     suites = SUITES if not args.suites or "all" in args.suites else args.suites
+    if args.save is not None:
+        from .bench import record
+
+        record.check_path(args.save)  # fail before the benchmarks run, not after
+        env = record.environment()
     for name in suites:
-        importlib.import_module(f"lrnn_theory.bench.{name}").run(quick=args.quick)
+        records = importlib.import_module(f"lrnn_theory.bench.{name}").run(quick=args.quick)
+        if args.save is not None:
+            record.append(args.save, name, [dict(r, quick=bool(args.quick)) for r in records], env)
     return 0
 
 
@@ -211,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("suites", nargs="*", default=[], type=_suite, metavar="SUITE",
                    help=f"suites to run: {', '.join(BENCH_SUITES)} or all (default: all)")
     b.add_argument("--quick", action="store_true", help="smaller sizes")
+    b.add_argument("--save", metavar="FILE", default=None,
+                   help="append one JSON line per case (with commit, date, CPU, cores, library versions) to FILE")
     b.set_defaults(func=_cmd_bench)
 
     f = sub.add_parser("figures", help="regenerate the paper's figures with the numbers they plot")

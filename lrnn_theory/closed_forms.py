@@ -49,6 +49,14 @@ class FixedPoint:
         global minimiser of the profile energy (:ref:`theory-profile-energy`) on ``b_range`` is returned.
     at_boundary : ndarray of bool
         The minimiser sits at an end of ``b_range`` (possible runaway, :ref:`theory-dirac`).
+
+    Examples
+    --------
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import fixed_point
+    >>> fp = fixed_point(tasks.modified("constant", 4, kappa=2.0))  # no zero-loss solution
+    >>> bool(fp.exact), bool(fp.energy > 0), bool(fp.at_boundary)
+    (False, True, False)
     """
 
     b: np.ndarray
@@ -80,6 +88,25 @@ def fixed_point(s, *, b_range=(-1.0, 3.0), n_grid: int = 4001, rtol: float = 1e-
     Returns
     -------
     FixedPoint
+        Fields of the batch shape of ``s``.
+
+    Raises
+    ------
+    TypeError
+        If ``s`` is not a real numeric array, or ``rtol``/``n_grid`` have the wrong type.
+    ValueError
+        If ``s`` is 0-d, empty or not finite, ``rtol <= 0``, ``b_range`` is not an increasing
+        pair, or ``n_grid < 3``.
+
+    Examples
+    --------
+    Geometric dynamics: ``u* = s_T``, ``b* = s_{T-1}/s_T``, exactly:
+
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import fixed_point
+    >>> fp = fixed_point(tasks.inverse_exponential(4, delta=2.0, lam=0.5))
+    >>> float(fp.b), float(fp.u), bool(fp.exact)
+    (0.5, 2.0, True)
     """
     s = as_float_array("s", s, min_ndim=1)
     rtol = check_positive_float("rtol", rtol)
@@ -127,6 +154,39 @@ def family_fixed_point(family: str, T: int, delta=1.0, lam=0.8) -> tuple[np.ndar
     inverse_exponential   λ       δ             λ <= 1
     exponential           1/λ     δ λ^T         λ >= 1
     ====================  ======  ============  ==========================
+
+    Parameters
+    ----------
+    family : {"constant", "inverse_exponential", "exponential"}
+    T : int
+        Trajectory length, ``T >= 1``.
+    delta, lam : float or array_like
+        Family parameters (broadcast).
+
+    Returns
+    -------
+    b, u : ndarray, broadcast shape of ``delta``, ``lam``
+        ``b*`` and ``u*``.
+    stable : ndarray of bool, same shape
+        ``|b*| <= 1``.
+
+    Raises
+    ------
+    TypeError
+        If ``family`` is not a string, ``T`` not an integer, or ``delta``/``lam`` not numeric.
+    ValueError
+        If ``family`` is unknown, ``T < 1``, ``delta``/``lam`` are empty, not finite or do not
+        broadcast, or ``lam = 0`` for ``"exponential"``.
+
+    Examples
+    --------
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import family_fixed_point, fixed_point
+    >>> b, u, stable = family_fixed_point("exponential", 3, delta=2.0, lam=2.0)
+    >>> float(b), float(u), bool(stable)  # 1/λ, δ λ^T
+    (0.5, 16.0, True)
+    >>> float(fixed_point(tasks.exponential(3, 2.0, 2.0)).u)  # the general solver agrees
+    16.0
     """
     family = check_choice("family", family, FAMILIES)
     T = check_int("T", T, minimum=1)
@@ -143,7 +203,33 @@ def family_fixed_point(family: str, T: int, delta=1.0, lam=0.8) -> tuple[np.ndar
 
 
 def recency_weight(s, b0) -> np.ndarray:
-    """``C(b0) = Σ_i s_i b0^{T-i}``: the recency-weighted sum that sets the escape rate (theory guide :ref:`theory-escape-recency`)."""
+    """``C(b0) = Σ_i s_i b0^{T-i}``: the recency-weighted sum that sets the escape rate (theory guide :ref:`theory-escape-recency`).
+
+    Proca et al. (2025), App. E.
+
+    Parameters
+    ----------
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+    b0 : array_like
+        Recurrent mode at initialisation (broadcast against the batch).
+
+    Returns
+    -------
+    C : ndarray, broadcast batch shape
+
+    Raises
+    ------
+    TypeError, ValueError
+        For non-numeric, empty or non-finite ``s``/``b0``, or shapes that do not broadcast
+        (as :func:`lrnn_theory.landscape.geometric_sums`).
+
+    Examples
+    --------
+    >>> from lrnn_theory.closed_forms import recency_weight
+    >>> float(recency_weight([1.0, 2.0, 3.0], 0.5))  # 1·0.25 + 2·0.5 + 3
+    4.25
+    """
     return landscape.geometric_sums(b0, s)[0]
 
 
@@ -158,16 +244,42 @@ def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
     ``C / (D + (C/u0 - D) e^{-2Ct/τ})`` (no overflow), and as
     ``u0/(1 + 2 D u0 t/τ)`` when ``C = 0``.
 
+    Proca et al. (2025), App. C.
+
     Parameters
     ----------
     t : array_like, shape (n_t,)
+        Learning times.
     s : array_like, shape batch + (T,)
     b, u0 : array_like
-        Broadcast against the batch shape.
+        Broadcast against the batch shape; ``u0 ≠ 0``.
+    tau : float
+        Learning timescale ``τ > 0``.
 
     Returns
     -------
     u : ndarray, shape batch + (n_t,)
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a real numeric array or ``tau`` not a number.
+    ValueError
+        If ``t`` is not 1-D, an array is empty or not finite, ``tau <= 0``, or ``u0 = 0``.
+
+    Examples
+    --------
+    The closed form against the reduced ODE integrated with ``b`` frozen:
+
+    >>> import numpy as np
+    >>> from lrnn_theory import integrate_reduced, tasks
+    >>> from lrnn_theory.closed_forms import frozen_b_solution
+    >>> s, t = tasks.inverse_exponential(3, 1.0, 0.5), np.array([0.0, 1.0, 5.0])
+    >>> u = frozen_b_solution(t, s, 0.3, 0.1)
+    >>> u.shape
+    (3,)
+    >>> bool(np.allclose(u, integrate_reduced(s, 0.1, 0.3, t, freeze=["b"]).u, rtol=1e-8))
+    True
     """
     t = as_float_array("t", t, ndim=1)
     s = as_float_array("s", s, min_ndim=1)
@@ -188,7 +300,43 @@ def escape_time(s, b0, u0, u_star=None, tau: float = 1.0) -> np.ndarray:
     """Escape time from small initialisation ``t_esc ≈ τ/(2C(b0)) ln(u*/u0)`` (theory guide :ref:`theory-escape-recency`).
 
     ``u_star`` defaults to the fixed point of ``s``.  Returns ``inf`` where
-    ``C(b0) <= 0`` (no exponential escape along ``b0``).
+    ``C(b0) <= 0`` (no exponential escape along ``b0``).  Proca et al. (2025), App. C and E.
+
+    Parameters
+    ----------
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+    b0 : array_like
+        Recurrent mode at initialisation.
+    u0 : array_like
+        Initial input–output mode, ``> 0``.
+    u_star : array_like, optional
+        Target ``u*``; default :func:`fixed_point` ``(s).u``.
+    tau : float
+        Learning timescale ``τ > 0``.
+
+    Returns
+    -------
+    t_esc : ndarray, broadcast batch shape
+        In the units of ``t`` (``τ``-scaled learning time); ``inf`` where ``C(b0) <= 0``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a real numeric array or ``tau`` not a number.
+    ValueError
+        If an array is empty or not finite, ``tau <= 0`` or ``u0 <= 0``.
+
+    Examples
+    --------
+    Constant task, ``b0 = 0``: ``C = s_T = 1``, ``u* = 1``, so ``t_esc = ½ ln(1/u0)``:
+
+    >>> import numpy as np
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import escape_time
+    >>> t = escape_time(tasks.constant(3), 0.0, 1e-3)
+    >>> bool(np.isclose(t, 0.5 * np.log(1e3), rtol=1e-14))
+    True
     """
     s = as_float_array("s", s, min_ndim=1)
     u0 = as_float_array("u0", u0)
@@ -208,6 +356,33 @@ def jacobian_rows(u, b, T: int) -> np.ndarray:
     """Rows ``J_i = (c b^k, k u b^{k-1}, a b^k)``, ``k = T - i``, at a balanced point (theory guide :ref:`theory-equilibria`).
 
     ``a = √|u|``, ``c = sign(u) √|u|``.  Returns shape batch + (T, 3).
+
+    Parameters
+    ----------
+    u, b : array_like
+        Input–output and recurrent mode (broadcast).
+    T : int
+        Trajectory length, ``T >= 1``.
+
+    Returns
+    -------
+    J : ndarray, shape batch + (T, 3)
+        ``J[..., i-1, :] = ∂(c b^{T-i} a)/∂(a, b, c)``.
+
+    Raises
+    ------
+    TypeError
+        If ``T`` is not an integer or ``u``/``b`` not numeric.
+    ValueError
+        If ``T < 1`` or ``u``/``b`` are empty, not finite or do not broadcast.
+
+    Examples
+    --------
+    >>> from lrnn_theory.closed_forms import jacobian_rows
+    >>> jacobian_rows(1.0, 0.5, 3)  # rows k = 2, 1, 0
+    array([[0.25, 1.  , 0.25],
+           [0.5 , 1.  , 0.5 ],
+           [1.  , 0.  , 1.  ]])
     """
     T = check_int("T", T, minimum=1)
     u = as_float_array("u", u)
@@ -233,6 +408,26 @@ def hessian_at_solution(s) -> np.ndarray:
     -------
     H : ndarray, shape batch + (3, 3)
         One eigenvalue is exactly zero (the rescaling ``(a, c) → (a e^ε, c e^{-ε})``).
+
+    Raises
+    ------
+    TypeError
+        If ``s`` is not a real numeric array.
+    ValueError
+        If ``s`` is 0-d, empty or not finite, or its dynamics are not geometric.
+
+    Examples
+    --------
+    Equal to the Hessian of the energy (:func:`lrnn_theory.modes.mode_hessian`) at the solution:
+
+    >>> import numpy as np
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import hessian_at_solution
+    >>> from lrnn_theory.modes import mode_hessian
+    >>> s = tasks.inverse_exponential(3, 1.0, 0.5)
+    >>> H = hessian_at_solution(s)
+    >>> bool(np.allclose(H, mode_hessian(1.0, 0.5, 1.0, s))), bool(abs(np.linalg.eigvalsh(H)[0]) < 1e-12)
+    (True, True)
     """
     s = as_float_array("s", s, min_ndim=1)
     fp = fixed_point(s)
@@ -244,7 +439,33 @@ def hessian_at_solution(s) -> np.ndarray:
 
 
 def max_stable_lr(s) -> np.ndarray:
-    """Largest stable gradient-descent step ``2/λ_max(JᵀJ)`` at the zero-loss solution (theory guide :ref:`theory-stability`)."""
+    """Largest stable gradient-descent step ``2/λ_max(JᵀJ)`` at the zero-loss solution (theory guide :ref:`theory-stability`).
+
+    Proca et al. (2025), Sec. 4 and the stability appendix.
+
+    Parameters
+    ----------
+    s : array_like, shape batch + (T,)
+        Geometric (zero-loss) dynamics.
+
+    Returns
+    -------
+    lr_max : ndarray, batch shape
+        In the loss convention of theory guide :ref:`theory-conventions` (``τ = 1/lr``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`hessian_at_solution`.
+
+    Examples
+    --------
+    For ``T = 1`` the Hessian's largest eigenvalue is ``a² + c² = 2u*``, so ``lr_max = 1/u*``:
+
+    >>> from lrnn_theory.closed_forms import max_stable_lr
+    >>> max_stable_lr([[1.0], [2.0]])
+    array([1. , 0.5])
+    """
     H = hessian_at_solution(s)
     return 2.0 / np.linalg.eigvalsh(H)[..., -1]
 
@@ -253,6 +474,31 @@ def extrapolation_energy_direct(u, b, s_test) -> np.ndarray:
     """Energy of a mode fixed at ``(u, b)`` on test dynamics ``s_test`` of any length (theory guide :ref:`theory-extrapolation`).
 
     ``E_test = ½ Σ_i (s_test_i - u b^{T'-i})²``.
+
+    Parameters
+    ----------
+    u, b : array_like
+        Learned input–output and recurrent mode (broadcast with ``s_test.shape[:-1]``).
+    s_test : array_like, shape batch + (T',)
+        Test task dynamics.
+
+    Returns
+    -------
+    E_test : ndarray, broadcast batch shape
+
+    Raises
+    ------
+    TypeError, ValueError
+        For non-numeric, empty or non-finite arrays, or a 0-d ``s_test``.
+
+    Examples
+    --------
+    A mode trained on ``exponential(2, 1, 2)`` (``u* = 4``, ``b* = 0.5``) and tested at ``T' = 3``:
+
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import extrapolation_energy_direct
+    >>> float(extrapolation_energy_direct(4.0, 0.5, tasks.exponential(3, 1.0, 2.0)))  # ½ (1² + 2² + 4²)
+    10.5
     """
     s_test = as_float_array("s_test", s_test, min_ndim=1)
     u = as_float_array("u", u)
@@ -277,12 +523,36 @@ def extrapolation_energy(family: str, T_train: int, T_test, delta=1.0, lam=0.8) 
 
     Parameters
     ----------
+    family : {"constant", "inverse_exponential", "exponential"}
+    T_train : int
+        Training length ``T >= 1``.
     T_test : int or array_like of int
         Test lengths ``T' >= 1``.
+    delta, lam : float or array_like
+        Family parameters.
 
     Returns
     -------
     ndarray, broadcast shape of ``T_test``, ``delta``, ``lam``
+
+    Raises
+    ------
+    TypeError
+        If ``family`` is not a string, ``T_train`` not an integer, or ``delta``/``lam`` not numeric.
+    ValueError
+        If ``family`` is unknown, ``T_train < 1``, ``T_test`` has a non-integer or value ``< 1``,
+        or ``lam = 0`` for ``"exponential"``.
+
+    Examples
+    --------
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import extrapolation_energy, extrapolation_energy_direct
+    >>> float(extrapolation_energy("exponential", 2, 3, delta=1.0, lam=2.0))
+    10.5
+    >>> float(extrapolation_energy_direct(4.0, 0.5, tasks.exponential(3, 1.0, 2.0)))  # direct sum
+    10.5
+    >>> extrapolation_energy("inverse_exponential", 5, [3, 10])  # extrapolates perfectly
+    array([0., 0.])
     """
     family = check_choice("family", family, FAMILIES)
     T = check_int("T_train", T_train, minimum=1)
@@ -318,6 +588,17 @@ class ComplexFixedPoint:
     stable : ndarray of bool
         ``|b*| <= 1``: bounded hidden activity and gradients as ``T`` grows
         (the real criterion, with the modulus; ``True`` for ``T = 1``).
+
+    Theory guide :ref:`theory-complex-fixed-points`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import complex_fixed_point
+    >>> fp = complex_fixed_point(tasks.rotational(4, 1.0, 1.1 * np.exp(0.3j)))
+    >>> round(float(abs(fp.b)), 12), bool(fp.stable)  # |λ| > 1: unstable
+    (1.1, False)
     """
 
     b: np.ndarray
@@ -344,6 +625,13 @@ def complex_fixed_point(s, *, rtol: float = 1e-12) -> ComplexFixedPoint:
     Returns
     -------
     ComplexFixedPoint
+
+    Raises
+    ------
+    TypeError
+        If ``s`` is not numeric or ``rtol`` not a number.
+    ValueError
+        If ``s`` is 0-d, empty or not finite, ``rtol <= 0``, or the dynamics are not geometric.
 
     Examples
     --------
@@ -407,10 +695,39 @@ def complex_frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
     b, u0 : complex or array_like
         Frozen recurrent mode and initial ``u0 = a0 c0 ≠ 0`` (broadcast against the batch).
     tau : float
+        Learning timescale ``τ > 0``.
 
     Returns
     -------
     u : complex ndarray, shape batch + (n_t,)
+
+    Raises
+    ------
+    TypeError
+        If an argument is not numeric or ``tau`` not a number.
+    ValueError
+        If ``t`` is not 1-D or has a negative entry, an array is empty or not finite,
+        ``tau <= 0``, ``u0 = 0``, or the shapes do not broadcast.
+
+    Notes
+    -----
+    Theory guide :ref:`theory-complex-frozen-b`.
+
+    Examples
+    --------
+    On a rotational task with ``b = λ`` frozen, ``u`` rotates from ``0.1i`` to ``C/D = δ = 1``;
+    for real values it is the logistic of :func:`frozen_b_solution`:
+
+    >>> import numpy as np
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.closed_forms import complex_frozen_b_solution, frozen_b_solution
+    >>> lam = 0.9 * np.exp(1j * np.pi / 12)
+    >>> u = complex_frozen_b_solution([0.0, 50.0], tasks.rotational(4, 1.0, lam), lam, 0.1j)
+    >>> bool(np.allclose(u, [0.1j, 1.0]))
+    True
+    >>> s, t = tasks.inverse_exponential(3, 1.0, 0.5), np.array([0.0, 1.0, 5.0])
+    >>> bool(np.allclose(complex_frozen_b_solution(t, s, 0.3, 0.1), frozen_b_solution(t, s, 0.3, 0.1)))
+    True
     """
     t = as_float_array("t", t, ndim=1)
     if np.any(t < 0):

@@ -49,6 +49,31 @@ def tau(lr: float, *, loss: str = "half", n_y: int | None = None) -> float:
         normalised whitening; ``τ = N_y/(2η)``.
     n_y : int, optional
         Output size, required for ``loss="mse"``.
+
+    Returns
+    -------
+    tau : float
+        Timescale in gradient-descent steps: ``1/lr`` for ``"half"``, ``n_y/(2 lr)`` for ``"mse"``.
+
+    Raises
+    ------
+    TypeError
+        If ``lr`` is not a number, ``loss`` not a string or ``n_y`` not an integer.
+    ValueError
+        If ``lr <= 0`` or not finite, ``loss`` is unknown, or ``n_y`` is missing (``loss="mse"``)
+        or ``< 1``.
+
+    Notes
+    -----
+    Theory guide :ref:`theory-conventions`; Proca et al. (2025), Sec. 2.
+
+    Examples
+    --------
+    >>> from lrnn_theory.conventions import tau
+    >>> tau(0.1)
+    10.0
+    >>> tau(0.1, loss="mse", n_y=4)  # N_y / (2 lr)
+    20.0
     """
     lr = check_positive_float("lr", lr)
     loss = check_choice("loss", loss, LOSSES)
@@ -65,6 +90,31 @@ def ode_time(steps, lr: float, *, loss: str = "half", n_y: int | None = None) ->
     with ``tau=1``) reached after ``steps`` gradient-descent steps.
 
     ``ode_time(n, η) = n / τ(η) = n η`` for the losses of theory guide :ref:`theory-conventions`.
+
+    Parameters
+    ----------
+    steps : array_like, any shape
+        Number(s) of gradient-descent steps, finite and ``>= 0``.
+    lr, loss, n_y
+        As in :func:`tau`.
+
+    Returns
+    -------
+    t : ndarray, shape of ``steps``
+        ODE time in units of ``τ``.
+
+    Raises
+    ------
+    ValueError
+        If ``steps`` has a negative or non-finite entry, or for the arguments of :func:`tau`.
+    TypeError
+        For the arguments of :func:`tau`.
+
+    Examples
+    --------
+    >>> from lrnn_theory.conventions import ode_time
+    >>> ode_time([0, 10, 100], 0.01)  # n steps at lr -> ODE time n * lr
+    array([0. , 0.1, 1. ])
     """
     steps = np.asarray(steps, dtype=np.float64)
     if not np.all(np.isfinite(steps)) or np.any(steps < 0):

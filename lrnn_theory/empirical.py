@@ -303,16 +303,10 @@ class TaskDynamics:
 
     def _predict_at(self, grid, lr, scale, modes0) -> Prediction:
         from .integrate import integrate_modes
-        from .sim.gd import _mode_vector
+        from .sim.gd import _initial_modes
 
         scale = check_positive_float("scale", scale, allow_zero=True)
-        m = self.n_modes
-        if modes0 is None:
-            a0 = b0 = c0 = np.full(m, scale)
-        else:
-            if not isinstance(modes0, (tuple, list)) or len(modes0) != 3:
-                raise TypeError("modes0 must be a tuple (a0, b0, c0)")
-            a0, b0, c0 = (_mode_vector(f"modes0[{i}]", v, m) for i, v in enumerate(modes0))
+        a0, b0, c0 = _initial_modes(modes0, scale, self.n_modes)
         t = ode_time(grid, lr)
         if t.size == 1:  # integrate_modes needs two times
             t2 = np.array([0.0, 1.0]) if t[0] == 0 else np.array([0.0, t[0]])

@@ -72,7 +72,29 @@ class _InputOutputMode:
 
 @dataclass(frozen=True)
 class ModeState(_InputOutputMode):
-    """Values of a batch of modes at one instant (each field has the batch shape)."""
+    """Values of a batch of modes at one instant (each field has the batch shape).
+
+    Returned by :meth:`ModeTrajectory.final` and :meth:`ReducedTrajectory.final`
+    (theory guide :ref:`theory-mode-odes`).
+
+    Attributes
+    ----------
+    a, b, c : ndarray, shape batch
+        Input, recurrent and output modes (complex for complex modes).
+    energy : ndarray, shape batch
+        Mode energy ``E``.
+    t : ndarray, shape batch
+        Time of the state (``t[-1]`` unless the mode stopped earlier).
+    u : ndarray, shape batch
+        Property: input–output mode ``a c``.
+
+    Examples
+    --------
+    >>> from lrnn_theory.integrate import ModeState
+    >>> state = ModeState(a=2.0, b=0.5, c=1.5, energy=0.0, t=1.0)
+    >>> state.u
+    3.0
+    """
 
     a: np.ndarray
     b: np.ndarray
@@ -156,6 +178,23 @@ class ModeTrajectory(_TrajectoryBase, _InputOutputMode):
         LU factorisations, accepted steps.
     tau, rtol, atol, freeze
         The options used.
+
+    Properties ``u = a c``, ``imbalance = a² - c²``, ``batch_shape``, ``diverged``
+    (``status == 1``), ``success`` (all modes ok) and ``message``; :meth:`final` returns
+    the last finite state as a :class:`ModeState` (theory guide :ref:`guide-results`).
+
+    Examples
+    --------
+    Two modes with ``T = 1`` (targets 4 and 1); the first leaves the box ``|a|, |c| <= 1.5``
+    on its way to ``a = c = 2``, is flagged and its later samples are NaN:
+
+    >>> import numpy as np
+    >>> from lrnn_theory import integrate_modes
+    >>> sol = integrate_modes([[4.0], [1.0]], 0.1, 0.0, 0.1, [0.0, 1.0, 10.0], bound=1.5)
+    >>> sol.a.shape, sol.status.tolist(), sol.diverged.tolist(), sol.success
+    ((2, 3), [1, 0], [True, False], False)
+    >>> bool(np.isnan(sol.a[0, -1])), round(float(sol.final().u[1]), 6)
+    (True, 1.0)
     """
 
     a: np.ndarray
@@ -187,6 +226,23 @@ class ReducedTrajectory(_TrajectoryBase):
 
     Same fields as :class:`ModeTrajectory` with ``u`` (batch + (n_t,)) in place
     of ``a, c`` and the per-mode imbalance ``delta`` (batch).
+
+    Attributes
+    ----------
+    u, b : ndarray, shape batch + (n_t,)
+        Input–output mode ``u = a c`` and recurrent mode; NaN after a mode stopped.
+    delta : ndarray, shape batch
+        Conserved imbalance ``Δ = a² - c²``.
+
+    Examples
+    --------
+    :meth:`final` reconstructs ``a, c`` from ``u`` and ``Δ`` (``a c = u``, ``a² - c² = Δ``):
+
+    >>> from lrnn_theory import integrate_reduced, tasks
+    >>> sol = integrate_reduced(tasks.inverse_exponential(4, 1.0, 0.5), 0.1, 0.1, [0.0, 40.0], delta=0.5)
+    >>> st = sol.final()
+    >>> sol.success, round(float(st.a * st.c), 6), round(float(st.a**2 - st.c**2), 6), round(float(st.b), 6)
+    (True, 1.0, 0.5, 0.5)
     """
 
     u: np.ndarray
@@ -313,6 +369,17 @@ def integrate_modes(
         With ``a, b, c, energy`` of shape batch + (n_t,), per-mode ``status``,
         ``diverged`` and cost counters.
 
+    Raises
+    ------
+    TypeError
+        If ``s`` or an initial value is not numeric, an option has the wrong type, or
+        ``freeze`` is not a sequence of names.
+    ValueError
+        If an array is empty or not finite, the shapes do not broadcast, ``t`` is not strictly
+        increasing, ``tau``/``rtol``/``atol``/``bound`` are not positive (``rtol < 1e-14``),
+        ``max_steps < 1``, or ``freeze`` holds an unknown name.  Divergence never raises: it is
+        reported in ``status``.
+
     Examples
     --------
     >>> import numpy as np
@@ -398,6 +465,24 @@ def integrate_reduced(
     Returns
     -------
     ReducedTrajectory
+        With ``u, b, energy`` of shape batch + (n_t,) and per-mode ``status``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`integrate_modes` (complex values are rejected with ``TypeError``).
+
+    Examples
+    --------
+    With ``T = 1`` and ``s = (2)`` a balanced mode follows the logistic
+    ``u̇ = 2u (2 - u)``, ``u(t) = 2 / (1 + (2/u_0 - 1) e^{-4t})``:
+
+    >>> import numpy as np
+    >>> from lrnn_theory import integrate_reduced
+    >>> sol = integrate_reduced([2.0], 0.1, 0.0, [0.0, 1.0])
+    >>> exact = 2 / (1 + 19 * np.exp(-4.0))
+    >>> bool(abs(sol.u[-1] - exact) < 1e-8)
+    True
     """
     S, Y0, batch, t, tau, rtol, atol, bound, max_steps = _prepare(
         s, (u0, b0, delta), ("u0", "b0", "delta"), t, tau, rtol, atol, bound, max_steps

@@ -70,6 +70,22 @@ def geometric_sums(b, s) -> tuple[np.ndarray, np.ndarray]:
     Returns
     -------
     C, D : ndarray, broadcast shape
+
+    Raises
+    ------
+    TypeError
+        If ``b`` or ``s`` is not a real numeric array.
+    ValueError
+        If ``s`` is 0-d, an array is empty or not finite, or ``b`` does not broadcast against
+        the batch shape of ``s``.
+
+    Examples
+    --------
+    >>> from lrnn_theory.landscape import geometric_sums
+    >>> [float(x) for x in geometric_sums(0.5, [1.0, 2.0, 3.0])]  # C = 1·¼ + 2·½ + 3, D = 1/16 + ¼ + 1
+    [4.25, 1.3125]
+    >>> [float(x) for x in geometric_sums(1.0, [1.0, 2.0, 3.0])]  # b = 1: C = Σ s, D = T
+    [6.0, 3.0]
     """
     s = _task(s)
     b = _broadcast("b", b, s)
@@ -94,9 +110,31 @@ def energy_decomposition(a, b, c, s) -> tuple[np.ndarray, np.ndarray]:
         E = \\underbrace{\\tfrac12\\sum_i (s_i^2 - 2 s_i c b^{T-i} a)}_{\\rm data}
           + \\underbrace{\\tfrac12 c^2 a^2 D(b)}_{\\rm regulariser}
 
+    Parameters
+    ----------
+    a, b, c : array_like
+        Input, recurrent and output modes (broadcast against ``s.shape[:-1]``).
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+
     Returns
     -------
     data, regulariser : ndarray, broadcast batch shape
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`geometric_sums` (for each of ``a, b, c``).
+
+    Examples
+    --------
+    The two terms add up to the mode energy:
+
+    >>> from lrnn_theory.landscape import energy_decomposition
+    >>> from lrnn_theory.modes import mode_energy
+    >>> data, reg = energy_decomposition(1.0, 0.5, 1.0, [1.0, 2.0, 3.0])
+    >>> float(data), float(reg), float(data + reg) == float(mode_energy(1.0, 0.5, 1.0, [1.0, 2.0, 3.0]))
+    (2.75, 0.65625, True)
     """
     s = _task(s)
     a, b, c = (_broadcast(n, x, s) for n, x in zip("abc", (a, b, c)))
@@ -107,7 +145,31 @@ def energy_decomposition(a, b, c, s) -> tuple[np.ndarray, np.ndarray]:
 
 
 def u_star(b, s) -> np.ndarray:
-    """Optimal input–output mode at fixed ``b``: ``u*(b) = C(b)/D(b)`` (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H)."""
+    """Optimal input–output mode at fixed ``b``: ``u*(b) = C(b)/D(b)`` (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H).
+
+    Parameters
+    ----------
+    b : array_like
+        Recurrent mode, broadcast against ``s.shape[:-1]``.
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+
+    Returns
+    -------
+    u : ndarray, broadcast shape
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`geometric_sums`.
+
+    Examples
+    --------
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.landscape import u_star
+    >>> float(u_star(0.5, tasks.inverse_exponential(4, delta=2.0, lam=0.5)))  # b = λ gives u* = δ
+    2.0
+    """
     C, D = geometric_sums(b, s)
     return C / D
 
@@ -116,6 +178,33 @@ def profile_energy(b, s) -> np.ndarray:
     """Profile energy ``E*(b) = ½(‖s‖² - C(b)²/D(b)) = ½‖s‖² sin²θ(b)`` (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H).
 
     Returns ``½‖s‖²`` (nothing fitted) where ``D`` overflows (``|b| ≫ 1``, large ``T``).
+
+    Parameters
+    ----------
+    b : array_like
+        Recurrent mode, broadcast against ``s.shape[:-1]`` (e.g. a grid of shape ``(n_b,)``
+        for ``s`` of shape ``(T,)``).
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+
+    Returns
+    -------
+    E : ndarray, broadcast shape
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`geometric_sums`.
+
+    Examples
+    --------
+    Zero at ``b = λ`` for an inverse-exponential task, ``½ (‖s‖² - s_T²)`` at ``b = 0``:
+
+    >>> import numpy as np
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.landscape import profile_energy
+    >>> profile_energy(np.array([0.0, 0.5, 1.0]), tasks.inverse_exponential(4, 2.0, 0.5))
+    array([0.65625  , 0.       , 0.8984375])
     """
     s = _task(s)
     C, D = geometric_sums(b, s)
@@ -126,7 +215,37 @@ def profile_energy(b, s) -> np.ndarray:
 
 
 def profile_angle(b, s) -> np.ndarray:
-    """Angle ``θ(b) ∈ [0, π/2]`` between the task profile ``s`` and ``±p_b`` (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H)."""
+    """Angle ``θ(b) ∈ [0, π/2]`` between the task profile ``s`` and ``±p_b`` (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H).
+
+    Parameters
+    ----------
+    b : array_like
+        Recurrent mode, broadcast against ``s.shape[:-1]``.
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+
+    Returns
+    -------
+    theta : ndarray, broadcast shape
+        In radians; ``E*(b) = ½‖s‖² sin²θ(b)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`geometric_sums`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.landscape import profile_angle, profile_energy
+    >>> s = tasks.inverse_exponential(4, 2.0, 0.5)
+    >>> float(profile_angle(0.5, s))  # s is parallel to p_λ
+    0.0
+    >>> theta = profile_angle(0.0, s)
+    >>> bool(np.isclose(0.5 * np.sum(s**2) * np.sin(theta)**2, profile_energy(0.0, s), rtol=1e-12))
+    True
+    """
     s = _task(s)
     C, D = geometric_sums(b, s)
     norm = np.sqrt(np.sum(s * s, axis=-1) * D)
@@ -146,6 +265,16 @@ class Minimiser:
     at_boundary : ndarray of bool
         True where the minimum sits at an end of ``b_range``: the infimum may
         lie outside it (runaway, :ref:`theory-dirac`).
+
+    Returned by :func:`global_minimiser` and :func:`local_minima`.
+
+    Examples
+    --------
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.landscape import global_minimiser
+    >>> m = global_minimiser(tasks.inverse_exponential(4, 2.0, 0.5))
+    >>> round(float(m.b), 9), round(float(m.u), 9), bool(m.at_boundary)
+    (0.5, 2.0, False)
     """
 
     b: np.ndarray
@@ -223,6 +352,26 @@ def global_minimiser(s, b_range=(-1.0, 3.0), n_grid: int = 4001) -> Minimiser:
     Returns
     -------
     Minimiser
+        Fields of the batch shape of ``s``.
+
+    Raises
+    ------
+    TypeError
+        If ``s`` is not a real numeric array, ``b_range`` not a pair of numbers, or ``n_grid``
+        not an integer.
+    ValueError
+        If ``s`` is 0-d, empty or not finite, ``b_range`` is not increasing, or ``n_grid < 3``.
+
+    Examples
+    --------
+    Dirac task at ``T = 3`` with ``ρ = β/κ = 1``: the closed form gives ``b* = 1``, ``u* = 2/3``
+    (:func:`dirac_t3_solution`); ``±b*`` are degenerate, so search ``b >= 0``:
+
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.landscape import global_minimiser
+    >>> m = global_minimiser(tasks.dirac(3, beta=1.0, kappa=1.0), b_range=(0.0, 3.0))
+    >>> round(float(m.b), 9), round(float(m.u), 9), round(float(m.energy), 9)
+    (1.0, 0.666666667, 0.333333333)
     """
     s = _task(s)
     lo, hi = _range(b_range)
@@ -242,11 +391,34 @@ def local_minima(s, b_range=(-1.0, 3.0), n_grid: int = 4001) -> Minimiser:
     Parameters
     ----------
     s : array_like, shape (T,)
+        Task dynamics of one mode.
+    b_range : (float, float)
+        Search interval.
+    n_grid : int
+        Grid points.
 
     Returns
     -------
     Minimiser
         1-D arrays over the minima, sorted by ``b``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`global_minimiser`; ``ValueError`` also if ``s`` is not 1-D.
+
+    Examples
+    --------
+    ``s = (1, 1, 0)`` has a negative-``b`` and a positive-``b`` basin; the deeper one is the
+    global minimiser:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.landscape import global_minimiser, local_minima
+    >>> m = local_minima([1.0, 1.0, 0.0])
+    >>> m.b.shape, bool(m.b[0] < 0 < m.b[1])
+    ((2,), True)
+    >>> bool(np.isclose(m.b[np.argmin(m.energy)], global_minimiser([1.0, 1.0, 0.0]).b, atol=1e-9))
+    True
     """
     s = as_float_array("s", s, ndim=1)
     lo, hi = _range(b_range)
@@ -282,6 +454,20 @@ def transition_location(x, b) -> np.ndarray:
     -------
     ndarray, batch shape
         Midpoint between the two grid values that bracket the largest ``|Δb|``.
+
+    Raises
+    ------
+    TypeError
+        If ``x`` or ``b`` is not a real numeric array.
+    ValueError
+        If ``x`` is not 1-D and strictly increasing with at least 2 points, ``b`` has not the
+        length of ``x`` on its last axis, or an array is not finite.
+
+    Examples
+    --------
+    >>> from lrnn_theory.landscape import transition_location
+    >>> float(transition_location([0.0, 1.0, 2.0, 3.0], [0.0, 0.1, 0.9, 1.0]))
+    1.5
     """
     x = as_float_array("x", x, ndim=1)
     b = as_float_array("b", b, min_ndim=1)
@@ -301,11 +487,34 @@ def dirac_t3_solution(rho, kappa=1.0) -> tuple[np.ndarray, np.ndarray, np.ndarra
     finite minimiser (runaway ``b → ∞``, ``u → 0``) for ``ρ >= 2``.  ``b*`` is
     returned non-negative (``±b*`` are degenerate: ``E*`` is even in ``b``).
 
+    Parameters
+    ----------
+    rho : array_like
+        Ratio ``ρ = β/κ``.
+    kappa : array_like
+        Last-step correlation ``κ`` (broadcast with ``rho``).
+
     Returns
     -------
     b, u : ndarray
         ``inf`` and ``0`` where ``runaway``.
     runaway : ndarray of bool
+
+    Raises
+    ------
+    TypeError
+        If ``rho`` or ``kappa`` is not a real numeric array.
+    ValueError
+        If an array is empty or not finite.
+
+    Examples
+    --------
+    >>> from lrnn_theory.landscape import dirac_t3_solution
+    >>> b, u, runaway = dirac_t3_solution([0.25, 1.0, 3.0])
+    >>> b.tolist(), runaway.tolist()
+    ([0.0, 1.0, inf], [False, False, True])
+    >>> [round(x, 12) for x in u.tolist()]  # κ = 1; 2/3 at ρ = 1
+    [1.0, 0.666666666667, 0.0]
     """
     rho = as_float_array("rho", rho)
     kappa = as_float_array("kappa", kappa)
@@ -322,6 +531,37 @@ def dirac_landau_coefficients(beta) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     With ``s_1 = β``, ``s_3 = 1/β``: ``E* = c0 + c2 b² + c4 b⁴ + O(b⁶)`` with
     ``c0 = β²``, ``c2 = β⁻² - 2`` (critical ``β_c = 1/√2``) and ``c4 = 2 - β²``
     (``3/2 > 0`` at ``β_c``: a continuous transition).
+
+    Parameters
+    ----------
+    beta : array_like
+        Non-zero ``β``.
+
+    Returns
+    -------
+    c0, c2, c4 : ndarray, shape of ``beta``
+
+    Raises
+    ------
+    TypeError
+        If ``beta`` is not a real numeric array.
+    ValueError
+        If ``beta`` is empty, not finite or has a zero entry.
+
+    Examples
+    --------
+    In this scaling ``E*`` is twice :func:`profile_energy`; at small ``b`` the expansion matches:
+
+    >>> import numpy as np
+    >>> from lrnn_theory import tasks
+    >>> from lrnn_theory.landscape import dirac_landau_coefficients, profile_energy
+    >>> c0, c2, c4 = dirac_landau_coefficients(0.5)
+    >>> float(c0), float(c2), float(c4)
+    (0.25, 2.0, 1.75)
+    >>> b = 1e-2
+    >>> E = 2 * profile_energy(b, tasks.dirac(3, beta=0.5, kappa=2.0))
+    >>> bool(abs(E - (c0 + c2 * b**2 + c4 * b**4)) < 1e-10)
+    True
     """
     beta = as_float_array("beta", beta)
     if np.any(beta == 0):

@@ -38,6 +38,31 @@ def hidden_states(W_x, W_h, W_y, X) -> np.ndarray:
     Returns
     -------
     H : ndarray, shape batch + (P, T + 1, N_h); ``H[..., p, 0] = h_1 = 0``.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a real numeric array.
+    ValueError
+        If the weight shapes are inconsistent, ``X`` is not 3-D with ``N_x`` features, or an
+        entry is not finite.
+
+    Notes
+    -----
+    ``h_1 = 0``, ``h_{t+1} = W_h h_t + W_x x_t``: theory guide :ref:`theory-network`;
+    Proca et al. (2025), Sec. 2.
+
+    Examples
+    --------
+    A scalar network (``N_h = 1``) with ``W_h = 0.5`` fed three ones:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.model import hidden_states
+    >>> H = hidden_states([[1.0]], [[0.5]], [[2.0]], np.ones((1, 3, 1)))
+    >>> H.shape
+    (1, 4, 1)
+    >>> H[0, :, 0]  # 0, 1, 1 + 0.5, 1 + 0.5 + 0.25
+    array([0.  , 1.  , 1.5 , 1.75])
     """
     W_x, W_h, W_y, X = _weights(W_x, W_h, W_y, X)
     P, T, _ = X.shape
@@ -49,14 +74,66 @@ def hidden_states(W_x, W_h, W_y, X) -> np.ndarray:
 
 
 def forward(W_x, W_h, W_y, X) -> np.ndarray:
-    """Network outputs ``ŷ_p = Σ_i W_y W_h^{T-i} W_x x_{p,i}``, shape batch + (P, N_y)."""
+    """Network outputs ``ŷ_p = Σ_i W_y W_h^{T-i} W_x x_{p,i}``, shape batch + (P, N_y).
+
+    Parameters
+    ----------
+    W_x, W_h, W_y : ndarray, shapes batch + (N_h, N_x), (N_h, N_h), (N_y, N_h)
+    X : ndarray, shape (P, T, N_x)
+
+    Returns
+    -------
+    Y_hat : ndarray, shape batch + (P, N_y)
+        ``W_y h_{T+1}`` for every sample.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`hidden_states`.
+
+    Notes
+    -----
+    Theory guide :ref:`theory-network`; Proca et al. (2025), Sec. 2.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory.model import forward
+    >>> forward([[1.0]], [[0.5]], [[2.0]], np.ones((1, 3, 1)))  # 2 * (0.25 + 0.5 + 1)
+    array([[3.5]])
+    """
     H = hidden_states(W_x, W_h, W_y, X)
     W_y = np.asarray(W_y, dtype=float)
     return np.einsum("...yh,...ph->...py", W_y, H[..., -1, :])
 
 
 def mse_half(W_x, W_h, W_y, X, Y) -> np.ndarray:
-    """``½ · mean over samples and output channels`` of the squared error (theory guide :ref:`theory-sensory-extrapolation`), shape batch."""
+    """``½ · mean over samples and output channels`` of the squared error (theory guide :ref:`theory-sensory-extrapolation`), shape batch.
+
+    Parameters
+    ----------
+    W_x, W_h, W_y : ndarray, shapes batch + (N_h, N_x), (N_h, N_h), (N_y, N_h)
+    X : ndarray, shape (P, T, N_x)
+    Y : ndarray, shape (P, N_y)
+        Targets.
+
+    Returns
+    -------
+    loss : ndarray, shape batch
+        ``(1/(2 P N_y)) Σ_{p,k} (ŷ_{pk} - Y_{pk})²`` (a 0-d array without batch axes).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`hidden_states`; ``ValueError`` also if ``Y`` is not of shape ``(P, N_y)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory.model import mse_half
+    >>> float(mse_half([[1.0]], [[0.5]], [[2.0]], np.ones((1, 3, 1)), [[3.0]]))  # ½ (3.5 - 3)²
+    0.125
+    """
     Y = as_float_array("Y", Y, ndim=2)
     out = forward(W_x, W_h, W_y, X)
     if out.shape[-2:] != Y.shape:

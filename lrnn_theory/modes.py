@@ -80,6 +80,24 @@ def mode_energy(a, b, c, s) -> np.ndarray:
     Returns
     -------
     E : ndarray, broadcast batch shape
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a real numeric array.
+    ValueError
+        If an argument is empty or not finite, ``s`` is 0-d, or the shapes do not broadcast.
+
+    Examples
+    --------
+    Residuals ``r = (1 - 0.5, 2 - 1)`` at ``a = c = 1``, ``b = 0.5``; ``b`` may carry a grid:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.modes import mode_energy
+    >>> float(mode_energy(1.0, 0.5, 1.0, [1.0, 2.0]))  # ½ (0.5² + 1²)
+    0.625
+    >>> mode_energy(1.0, np.array([0.0, 0.5, 1.0]), 1.0, [1.0, 2.0])
+    array([1.   , 0.625, 0.5  ])
     """
     (a, b, c), s = _inputs("abc", (a, b, c), s)
     return _sums(a * c, b, s)[6]
@@ -88,10 +106,30 @@ def mode_energy(a, b, c, s) -> np.ndarray:
 def mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Gradient-flow right-hand side ``(ȧ, ḃ, ċ) = -∇E`` with ``τ = 1`` (theory guide :ref:`theory-mode-odes`; Proca et al. (2025), eqs. 5–8).
 
+    Parameters
+    ----------
+    a, b, c : array_like
+        Input, recurrent and output modes (broadcast with ``s.shape[:-1]``).
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+
     Returns
     -------
     (da, db, dc) : tuple of ndarray, broadcast batch shape
         ``ḃ ≡ 0`` for ``T = 1`` (the last input carries ``b^0``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`mode_energy`.
+
+    Examples
+    --------
+    With residuals ``r = (0.5, 1)``: ``ȧ = c (b r_1 + r_2)``, ``ḃ = a c r_1``, ``ċ = a (b r_1 + r_2)``:
+
+    >>> from lrnn_theory.modes import mode_rhs
+    >>> [float(x) for x in mode_rhs(1.0, 0.5, 1.0, [1.0, 2.0])]
+    [1.25, 0.5, 1.25]
     """
     (a, b, c), s = _inputs("abc", (a, b, c), s)
     S1, S2, *_ = _sums(a * c, b, s)
@@ -99,13 +137,39 @@ def mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def mode_jacobian(a, b, c, s) -> np.ndarray:
-    """Jacobian of :func:`mode_rhs` with respect to ``(a, b, c)``.
+    """Jacobian of :func:`mode_rhs` with respect to ``(a, b, c)`` (theory guide :ref:`theory-mode-odes`, :ref:`theory-stability`).
+
+    Parameters
+    ----------
+    a, b, c : array_like
+        Input, recurrent and output modes (broadcast with ``s.shape[:-1]``).
+    s : array_like, shape batch + (T,)
+        Task dynamics.
 
     Returns
     -------
     J : ndarray, shape batch + (3, 3)
         ``J[..., i, j] = ∂ θ̇_i / ∂ θ_j`` with ``θ = (a, b, c)``; equal to minus
         the Hessian of ``E``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`mode_energy`.
+
+    Examples
+    --------
+    At the zero-loss solution ``a = c = 1``, ``b = λ`` of an inverse-exponential task, the
+    rescaling ``(a, c) → (a e^ε, c e^-ε)`` keeps ``E = 0``: ``(1, 0, -1)`` is a null direction.
+
+    >>> import numpy as np
+    >>> from lrnn_theory.modes import mode_jacobian
+    >>> from lrnn_theory.tasks import inverse_exponential
+    >>> J = mode_jacobian(1.0, 0.5, 1.0, inverse_exponential(3, 1.0, 0.5))
+    >>> J.shape
+    (3, 3)
+    >>> bool(np.allclose(J @ [1.0, 0.0, -1.0], 0.0)), bool(np.allclose(J, J.T))
+    (True, True)
     """
     (a, b, c), s = _inputs("abc", (a, b, c), s)
     ac = a * c
@@ -126,12 +190,70 @@ def mode_jacobian(a, b, c, s) -> np.ndarray:
 
 
 def mode_hessian(a, b, c, s) -> np.ndarray:
-    """Hessian of the mode energy, ``-mode_jacobian`` (shape batch + (3, 3))."""
+    """Hessian of the mode energy, ``-mode_jacobian`` (shape batch + (3, 3)).
+
+    Theory guide :ref:`theory-stability`; Proca et al. (2025), Sec. 4.
+
+    Parameters
+    ----------
+    a, b, c : array_like
+        Input, recurrent and output modes (broadcast with ``s.shape[:-1]``).
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+
+    Returns
+    -------
+    H : ndarray, shape batch + (3, 3)
+        ``∂²E/∂θ_i∂θ_j`` with ``θ = (a, b, c)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`mode_energy`.
+
+    Examples
+    --------
+    At a zero-loss minimum the Hessian is positive semi-definite:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.modes import mode_hessian
+    >>> from lrnn_theory.tasks import inverse_exponential
+    >>> H = mode_hessian(1.0, 0.5, 1.0, inverse_exponential(3, 1.0, 0.5))
+    >>> bool(np.linalg.eigvalsh(H).min() > -1e-12)
+    True
+    """
     return -mode_jacobian(a, b, c, s)
 
 
 def reduced_energy(u, b, s) -> np.ndarray:
-    """Energy of the reduced mode ``E(u, b) = ½ Σ_i (s_i - u b^{T-i})²`` (theory guide :ref:`theory-reduced`)."""
+    """Energy of the reduced mode ``E(u, b) = ½ Σ_i (s_i - u b^{T-i})²`` (theory guide :ref:`theory-reduced`).
+
+    Parameters
+    ----------
+    u, b : array_like
+        Input–output mode ``u = a c`` and recurrent mode (broadcast with ``s.shape[:-1]``).
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+
+    Returns
+    -------
+    E : ndarray, broadcast batch shape
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`mode_energy`.
+
+    Examples
+    --------
+    >>> from lrnn_theory.modes import reduced_energy
+    >>> from lrnn_theory.tasks import inverse_exponential
+    >>> s = inverse_exponential(3, 1.0, 0.5)  # (0.25, 0.5, 1)
+    >>> float(reduced_energy(1.0, 0.5, s))  # the zero-loss solution u = δ, b = λ
+    0.0
+    >>> float(reduced_energy(0.5, 0.5, s))  # ½ (0.125² + 0.25² + 0.5²)
+    0.1640625
+    """
     (u, b), s = _inputs("ub", (u, b), s)
     return _sums(u, b, s)[6]
 
@@ -144,11 +266,36 @@ def reduced_rhs(u, b, s, delta=0.0) -> tuple[np.ndarray, np.ndarray]:
         \\dot u = \\sqrt{Δ^2 + 4u^2}\\,\\sum_i b^{T-i} r_i,\\qquad
         \\dot b = u \\sum_{i<T}(T-i)\\,b^{T-i-1} r_i,\\qquad r_i = s_i - u b^{T-i},
 
-    where ``Δ = a² - c²`` is the conserved imbalance (balanced: ``Δ = 0``).
+    where ``Δ = a² - c²`` is the conserved imbalance (balanced: ``Δ = 0``;
+    theory guide :ref:`theory-conserved`).
+
+    Parameters
+    ----------
+    u, b : array_like
+        Input–output mode ``u = a c`` and recurrent mode (broadcast with ``s.shape[:-1]``).
+    s : array_like, shape batch + (T,)
+        Task dynamics.
+    delta : array_like
+        Imbalance ``Δ``.
 
     Returns
     -------
     (du, db) : tuple of ndarray, broadcast batch shape
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`mode_energy` (also for ``delta``).
+
+    Examples
+    --------
+    At ``u = b = 0.5`` on ``s = (0.25, 0.5, 1)`` the residuals are ``r = (0.125, 0.25, 0.5)``:
+    ``u̇ = 2u (b² r_1 + b r_2 + r_3)`` and ``ḃ = u (2 b r_1 + r_2)``.
+
+    >>> from lrnn_theory.modes import reduced_rhs
+    >>> from lrnn_theory.tasks import inverse_exponential
+    >>> [float(x) for x in reduced_rhs(0.5, 0.5, inverse_exponential(3, 1.0, 0.5))]
+    [0.65625, 0.1875]
     """
     (u, b, delta), s = _inputs(("u", "b", "delta"), (u, b, delta), s)
     S1, S2, *_ = _sums(u, b, s)
@@ -206,6 +353,15 @@ def complex_mode_energy(a, b, c, s) -> np.ndarray:
     -------
     E : ndarray of float, broadcast batch shape
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`complex_mode_rhs`.
+
+    Notes
+    -----
+    Theory guide :ref:`theory-complex-modes`.
+
     Examples
     --------
     >>> import numpy as np
@@ -230,11 +386,37 @@ def complex_mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         \dot a = \bar c\,S_1,\quad \dot b = \overline{ac}\,S_2,\quad \dot c = \bar a\,S_1,\qquad
         S_1=\sum_i \bar b^{k} r_i,\quad S_2=\sum_{i<T} k\,\bar b^{k-1} r_i,\quad k = T-i,
 
-    which is :func:`mode_rhs` when all imaginary parts vanish.
+    which is :func:`mode_rhs` when all imaginary parts vanish (theory guide :ref:`theory-complex-flow`).
+
+    Parameters
+    ----------
+    a, b, c : array_like, complex or real
+        Modes in the shared eigenbasis (broadcast with ``s.shape[:-1]``).
+    s : array_like, shape batch + (T,), complex or real
+        Complex task dynamics.
 
     Returns
     -------
     (da, db, dc) : tuple of complex ndarray, broadcast batch shape
+
+    Raises
+    ------
+    TypeError
+        If an argument is not numeric.
+    ValueError
+        If an argument is empty or not finite, ``s`` is 0-d, or the shapes do not broadcast.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory.modes import complex_mode_rhs, mode_rhs
+    >>> from lrnn_theory.tasks import rotational
+    >>> lam = 0.9 * np.exp(1j * np.pi / 12)
+    >>> rhs = complex_mode_rhs(1.0, lam, 1.0, rotational(4, 1.0, lam))  # zero-loss solution
+    >>> bool(np.allclose(rhs, 0.0))
+    True
+    >>> [complex(x) for x in complex_mode_rhs(1.0, 0.5, 1.0, [1.0, 2.0])]  # real: as mode_rhs
+    [(1.25+0j), (0.5+0j), (1.25+0j)]
     """
     a, b, c, s = _complex_inputs(a, b, c, s)
     _, S1, S2, *_ = _complex_sums(a * c, b, s)
@@ -248,11 +430,37 @@ def complex_mode_jacobian(a, b, c, s) -> np.ndarray:
     is built from the Wirtinger derivatives ``α = ∂ż_p/∂z_q``,
     ``β = ∂ż_p/∂z̄_q`` as ``[[Re(α+β), -Im(α-β)], [Im(α+β), Re(α-β)]]``.
 
+    Theory guide :ref:`theory-complex-fixed-points`; Proca et al. (2025), App. N–O.
+
+    Parameters
+    ----------
+    a, b, c : array_like, complex or real
+        Modes in the shared eigenbasis (broadcast with ``s.shape[:-1]``).
+    s : array_like, shape batch + (T,), complex or real
+        Complex task dynamics.
+
     Returns
     -------
     J : ndarray of float, shape batch + (6, 6)
         ``J[..., i, j] = ∂ẏ_i/∂y_j``; minus the Hessian of ``E`` in the real
         coordinates ``y`` (symmetric).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`complex_mode_rhs`.
+
+    Examples
+    --------
+    At the zero-loss solution the Jacobian is symmetric and negative semi-definite:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.modes import complex_mode_jacobian
+    >>> from lrnn_theory.tasks import rotational
+    >>> lam = 0.9 * np.exp(1j * np.pi / 12)
+    >>> J = complex_mode_jacobian(1.0, lam, 1.0, rotational(4, 1.0, lam))
+    >>> J.shape, bool(np.allclose(J, J.T)), bool(np.linalg.eigvalsh(J).max() < 1e-12)
+    ((6, 6), True, True)
     """
     a, b, c, s = _complex_inputs(a, b, c, s)
     u = a * c

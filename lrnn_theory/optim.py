@@ -34,7 +34,27 @@ class _Stateless:
 
 @dataclass(frozen=True)
 class SGD(_Stateless):
-    """Plain gradient descent: ``Δ = -η g``."""
+    """Plain gradient descent: ``Δ = -η g``.
+
+    Parameters
+    ----------
+    lr : float > 0
+        Learning rate ``η``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``lr`` is not a finite positive number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = SGD(lr=0.1)
+    >>> g = np.array([3.0, -4.0])
+    >>> delta, state = opt.step(g, opt.init(g), 0)
+    >>> np.round(delta, 12).tolist(), state
+    ([-0.3, 0.4], ())
+    """
 
     def step(self, grad, state, k: int):
         return -self.lr * grad, state
@@ -42,7 +62,28 @@ class SGD(_Stateless):
 
 @dataclass(frozen=True)
 class NormalisedSGD(_Stateless):
-    """Normalised gradient descent: ``Δ = -η g/‖g‖`` (no step when ``g = 0``)."""
+    """Normalised gradient descent: ``Δ = -η g/‖g‖`` (no step when ``g = 0``).
+
+    Parameters
+    ----------
+    lr : float > 0
+        Step length ``η`` (the norm of every non-zero update).
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``lr`` is not a finite positive number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> opt = NormalisedSGD(lr=0.1)
+    >>> delta, _ = opt.step(np.array([3.0, -4.0]), (), 0)
+    >>> np.round(delta, 12).tolist(), round(float(np.linalg.norm(delta)), 12)
+    ([-0.06, 0.08], 0.1)
+    >>> opt.step(np.zeros(2), (), 0)[0].tolist()
+    [0.0, 0.0]
+    """
 
     def step(self, grad, state, k: int):
         n = np.linalg.norm(grad)
@@ -51,7 +92,37 @@ class NormalisedSGD(_Stateless):
 
 @dataclass(frozen=True)
 class Adam:
-    """Adam (Kingma & Ba) with bias correction: ``Δ = -η m̂/(sqrt(v̂) + ε)``."""
+    """Adam (Kingma & Ba) with bias correction: ``Δ = -η m̂/(sqrt(v̂) + ε)``.
+
+    The optimiser of the curse-of-memory experiments (theory guide :ref:`memory-simulation-plan`).
+
+    Parameters
+    ----------
+    lr : float > 0
+    beta1, beta2 : float in [0, 1)
+        Decay rates of the first and second moment estimates.
+    eps : float > 0
+
+    Raises
+    ------
+    TypeError, ValueError
+        A hyper-parameter is not a number or outside its range.
+
+    Examples
+    --------
+    After bias correction the first step is ``-η g/(|g| + ε)``, i.e. ``-η sign(g)``:
+
+    >>> import numpy as np
+    >>> opt = Adam(lr=0.01)
+    >>> g = np.array([3.0, -4.0])
+    >>> delta, (m, v) = opt.step(g, opt.init(g), 0)
+    >>> np.round(delta, 8).tolist()
+    [-0.01, 0.01]
+    >>> Adam(lr=0.01, beta1=1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: beta1 must be in [0, 1), got 1.0
+    """
 
     lr: float
     beta1: float = 0.9
@@ -82,7 +153,34 @@ class Adam:
 @dataclass(frozen=True)
 class Cosine:
     """Cosine learning-rate decay around another optimiser: step ``k`` of ``total_steps`` is scaled by
-    ``½(1 + cos(π k/total_steps))`` (the update of SGD and Adam is proportional to the learning rate)."""
+    ``½(1 + cos(π k/total_steps))`` (the update of SGD and Adam is proportional to the learning rate).
+
+    Parameters
+    ----------
+    base : SGD, NormalisedSGD or Adam
+        The optimiser whose update is scaled.
+    total_steps : int >= 1
+        Step at which the factor reaches 0 (and stays there).
+
+    Raises
+    ------
+    TypeError
+        ``base`` is not an optimiser object.
+    ValueError
+        ``base`` is a name string, or ``total_steps`` is not a positive integer.
+
+    Examples
+    --------
+    Half-way the factor is ½, at the end 0:
+
+    >>> import numpy as np
+    >>> opt = Cosine(SGD(lr=0.1), total_steps=10)
+    >>> g = np.array([1.0])
+    >>> [round(float(opt.step(g, (), k)[0][0]), 12) for k in (0, 5, 10)]
+    [-0.1, -0.05, -0.0]
+    >>> opt.lr
+    0.1
+    """
 
     base: "SGD | NormalisedSGD | Adam"
     total_steps: int
@@ -112,6 +210,34 @@ def check_optimiser(name: str, value) -> Optimiser:
 
     A string (an optimiser *name*) is a ``ValueError``: optimisers are objects with their
     own hyper-parameters, e.g. ``Adam(lr=1e-3)``; anything else is a ``TypeError``.
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in the error message.
+    value : object
+        The candidate optimiser.
+
+    Returns
+    -------
+    SGD, NormalisedSGD, Adam or Cosine
+        ``value`` itself.
+
+    Raises
+    ------
+    ValueError
+        ``value`` is a string.
+    TypeError
+        ``value`` is anything else that is not an optimiser object.
+
+    Examples
+    --------
+    >>> check_optimiser("optimiser", SGD(lr=0.1))
+    SGD(lr=0.1)
+    >>> check_optimiser("optimiser", "adam")
+    Traceback (most recent call last):
+    ...
+    ValueError: optimiser must be an optimiser object such as SGD(lr=...), NormalisedSGD(lr=...) or Adam(lr=...), not the name 'adam'
     """
     if isinstance(value, str):
         raise ValueError(f"{name} must be an optimiser object such as SGD(lr=...), NormalisedSGD(lr=...) or "

@@ -43,7 +43,29 @@ REFERENCE_STYLE = dict(color="0.6", linestyle="-", linewidth=1.0, zorder=0)
 
 
 def mode_colors(n: int, cmap: str = "viridis") -> list:
-    """``n`` distinguishable colours from ``cmap`` (end-points trimmed for visibility)."""
+    """``n`` distinguishable colours from ``cmap`` (end-points trimmed for visibility).
+
+    Parameters
+    ----------
+    n : int >= 1
+    cmap : str
+        A matplotlib colour-map name.
+
+    Returns
+    -------
+    list of RGBA tuples, length ``n``
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``n`` is not a positive integer (ValueError also for an unknown ``cmap``).
+
+    Examples
+    --------
+    >>> colors = mode_colors(3)
+    >>> len(colors), len(colors[0])
+    (3, 4)
+    """
     from ._validation import check_int
 
     n = check_int("n", n, minimum=1)
@@ -51,7 +73,32 @@ def mode_colors(n: int, cmap: str = "viridis") -> list:
 
 
 def reference_line(ax, value: float, **kwargs):
-    """Horizontal grey line at a predicted value."""
+    """Horizontal grey line at a predicted value (:data:`REFERENCE_STYLE`; keywords override it).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    value : float
+        The predicted value, e.g. a fixed point ``b*`` (theory guide :ref:`theory-fixed-points`).
+
+    Returns
+    -------
+    matplotlib.lines.Line2D
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``value`` is not a finite real number.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> line = reference_line(ax, 0.5)
+    >>> list(line.get_ydata()), line.get_color()
+    ([0.5, 0.5], '0.6')
+    >>> plt.close(fig)
+    """
     from ._validation import check_finite_scalar
 
     value = check_finite_scalar("value", value)
@@ -76,6 +123,22 @@ def plot_mode_trajectory(traj, *, axes: Sequence | None = None, index=(), fixed_
     Returns
     -------
     axes : the two Axes used.
+
+    Raises
+    ------
+    TypeError
+        ``traj`` is not a ModeTrajectory.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import matplotlib.pyplot as plt
+    >>> import lrnn_theory as lt
+    >>> traj = lt.integrate_modes(lt.tasks.constant(3), 0.1, 0.1, 0.1, np.linspace(0, 5, 6))
+    >>> axes = plot_mode_trajectory(traj)
+    >>> len(axes[0].lines), axes[1].get_yscale()          # a, b, c, u; energy on a log scale
+    (4, 'log')
+    >>> plt.close(axes[0].figure)
     """
     if not all(hasattr(traj, n) for n in ("t", "a", "b", "c", "energy")):
         raise TypeError(f"traj must be a ModeTrajectory (lrnn_theory.integrate_modes), got {type(traj).__name__}")
@@ -108,6 +171,37 @@ def save_figure(fig, path: str | os.PathLike, *, palette: bool = False, **kwargs
     matplotlib already requires): about a third of the size of the RGBA image for line plots and
     colour maps, with no visible difference; the committed figures use it.  Other keywords go to
     :meth:`matplotlib.figure.Figure.savefig`.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    path : str or PathLike
+        Output file; its extension selects the format (``png`` when there is none).
+    palette : bool
+        Store a PNG as a 256-colour palette image.
+
+    Returns
+    -------
+    str
+        ``path``.
+
+    Raises
+    ------
+    TypeError
+        ``fig`` is not a Figure.
+    ValueError
+        The format of ``path`` is not supported by matplotlib.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots(figsize=(1, 1), dpi=20)
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = save_figure(fig, os.path.join(folder, "panel.png"), palette=True)
+    ...     print(os.path.basename(path), os.path.getsize(path) > 0)
+    panel.png True
+    >>> plt.close(fig)
     """
     from ._io import atomic_write
 
@@ -134,7 +228,34 @@ def save_figure(fig, path: str | os.PathLike, *, palette: bool = False, **kwargs
 
 
 def panel_grid(nrows: int, ncols: int, *, width: float = 3.6, height: float = 2.8, **kwargs):
-    """Figure and a 2-D array of axes with constrained layout."""
+    """Figure and a 2-D array of axes with constrained layout.
+
+    Parameters
+    ----------
+    nrows, ncols : int >= 1
+    width, height : float
+        Size of one panel in inches.
+    **kwargs
+        Passed to :func:`matplotlib.pyplot.subplots`.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    axes : ndarray of Axes, shape (nrows, ncols)
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``nrows`` or ``ncols`` is not a positive integer.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, axes = panel_grid(2, 3, width=2.0, height=1.5)
+    >>> axes.shape, fig.get_size_inches().tolist()
+    ((2, 3), [6.0, 3.0])
+    >>> plt.close(fig)
+    """
     from ._validation import check_int
 
     nrows = check_int("nrows", nrows, minimum=1)
@@ -145,7 +266,35 @@ def panel_grid(nrows: int, ncols: int, *, width: float = 3.6, height: float = 2.
 
 
 def theory_vs_simulation(ax, t_theory, y_theory, t_sim, y_sim, *, color, label: str | None = None):
-    """Simulation solid, theory dashed, same colour (the paper's convention, theory guide :ref:`gallery`)."""
+    """Simulation solid, theory dashed, same colour (the paper's convention, :ref:`gallery`).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    t_theory, y_theory : array_like, same shape
+        Theory curve (e.g. a mode of :func:`lrnn_theory.integrate_modes`).
+    t_sim, y_sim : array_like, same shape
+        Simulation curve (e.g. a mode recovered from :func:`lrnn_theory.simulate_gd`).
+    color : matplotlib colour
+    label : str, optional
+        Legend label (on the simulation curve).
+
+    Raises
+    ------
+    ValueError
+        Times and values of a curve differ in shape.
+    TypeError
+        Non-numeric values.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> theory_vs_simulation(ax, [0, 1, 2], [0.1, 0.5, 0.9], [0, 1, 2], [0.1, 0.52, 0.9], color="C0", label="b")
+    >>> [line.get_linestyle() for line in ax.lines]      # simulation solid, theory dashed
+    ['-', '--']
+    >>> plt.close(fig)
+    """
     from ._validation import as_float_array
 
     if np.shape(t_theory) != np.shape(y_theory) or np.shape(t_sim) != np.shape(y_sim):
@@ -157,7 +306,36 @@ def theory_vs_simulation(ax, t_theory, y_theory, t_sim, y_sim, *, color, label: 
 
 
 def colorbar(fig, ax, cmap: str, vmin: float, vmax: float, label: str):
-    """A colour bar for values coded by colour (e.g. κ in Figure 4)."""
+    """A colour bar for values coded by colour (e.g. κ in Figure 4).
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    ax : matplotlib.axes.Axes or sequence of Axes
+        Axes the bar is attached to.
+    cmap : str
+    vmin, vmax : float
+        Range of the colour scale, ``vmin < vmax``.
+    label : str
+
+    Returns
+    -------
+    matplotlib.colorbar.Colorbar
+
+    Raises
+    ------
+    ValueError
+        ``vmin >= vmax``.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> cb = colorbar(fig, ax, "viridis", 0.0, 2.0, "kappa")
+    >>> (float(cb.vmin), float(cb.vmax)), cb.ax.get_ylabel()
+    ((0.0, 2.0), 'kappa')
+    >>> plt.close(fig)
+    """
     if not vmin < vmax:
         raise ValueError(f"vmin must be < vmax, got {vmin}, {vmax}")
     sm = plt.cm.ScalarMappable(cmap=plt.get_cmap(cmap), norm=plt.Normalize(vmin, vmax))
@@ -165,7 +343,39 @@ def colorbar(fig, ax, cmap: str, vmin: float, vmax: float, label: str):
 
 
 def clipped_line(ax, x, y, *, clip: float, color, marker_label: str | None = None, **style):
-    """Plot ``y`` clipped at ``±clip``; clipped points are marked with triangles at the clip value."""
+    """Plot ``y`` clipped at ``±clip``; clipped points are marked with triangles at the clip value.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    x, y : array_like, shape (n,)
+        ``y`` may hold non-finite values (e.g. a diverged run).
+    clip : float > 0
+    color : matplotlib colour
+    marker_label : str, optional
+        Legend label of the triangles.
+    **style
+        Line style keywords.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+        Which points were clipped.
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-positive ``clip``, non-numeric arrays, ``x`` and ``y`` of different shapes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> clipped_line(ax, [0, 1, 2], [0.0, 5.0, -0.5], clip=1.0, color="C1").tolist()
+    [False, True, False]
+    >>> plt.close(fig)
+    """
     from ._validation import as_float_array, check_positive_float
 
     clip = check_positive_float("clip", clip)
@@ -183,7 +393,42 @@ def clipped_line(ax, x, y, *, clip: float, color, marker_label: str | None = Non
 
 def heatmap(ax, values, x, y, *, vmin: float = 0.0, vmax: float | None = None, cmap: str = "viridis",
             label: str = "", annotate: bool = True, flagged=None):
-    """Heat-map of ``values[y, x]`` with a colour bar; NaN cells grey and ``flagged`` cells hatched."""
+    """Heat-map of ``values[y, x]`` with a colour bar; NaN cells grey and ``flagged`` cells hatched.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    values : array_like, shape (len(y), len(x))
+        May hold NaN (drawn grey).
+    x, y : sequence
+        Column and row labels.
+    vmin, vmax : float
+        Colour range (``vmax`` default: the largest finite value).
+    cmap, label : str
+    annotate : bool
+        Write each value in its cell.
+    flagged : array_like of bool, shape (len(y), len(x)), optional
+        Cells to hatch in red.
+
+    Returns
+    -------
+    matplotlib.image.AxesImage
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``values`` is not a 2-D numeric array of shape (len(y), len(x)).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> im = heatmap(ax, [[0.1, np.nan], [0.3, 0.4]], x=[0.1, 0.2], y=[1, 2])
+    >>> im.get_array().shape, int(im.get_array().mask.sum())     # the NaN cell is masked
+    ((2, 2), 1)
+    >>> plt.close(fig)
+    """
     from ._validation import as_float_array
 
     values = as_float_array("values", values, ndim=2, finite=False)
@@ -214,6 +459,39 @@ def field_map(ax, values, x, y, *, log: bool = True, cmap: str = "magma", label:
 
     Used for loss surfaces, Hessian matrices and kernels over the complex plane; ``contours > 0``
     overlays that many (log-spaced) contour lines.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    values : array_like, shape (len(y), len(x))
+        Non-finite (and, with ``log``, non-positive) entries are left blank.
+    x, y : array_like, shape (n_x,), (n_y,)
+        Coordinates of the columns and rows.
+    log : bool
+        Logarithmic colour scale.
+    cmap, label : str
+    contours : int
+        Number of contour lines (0: none).
+
+    Returns
+    -------
+    matplotlib.collections.QuadMesh
+
+    Raises
+    ------
+    TypeError, ValueError
+        Non-numeric or mis-shaped arrays, or no finite (positive, for ``log``) entry.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import matplotlib.pyplot as plt
+    >>> x, y = np.linspace(0.1, 1, 4), np.linspace(0.1, 1, 3)
+    >>> fig, ax = plt.subplots()
+    >>> mesh = field_map(ax, np.outer(y, x), x, y)
+    >>> type(mesh.norm).__name__, round(float(mesh.norm.vmin), 12), float(mesh.norm.vmax)
+    ('LogNorm', 0.01, 1.0)
+    >>> plt.close(fig)
     """
     from matplotlib.colors import LogNorm, Normalize
 
@@ -242,6 +520,32 @@ def draw_machine(ax, machine, *, title: str = "", max_labels: int = 12):
 
     States are coloured by output, the initial state is ringed; with at most ``max_labels``
     states, arrows carry their symbol and nodes their index.  Missing transitions are not drawn.
+    Solid arrows read ``0``, dashed arrows ``1`` (theory guide :ref:`merging-automaton`).
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    machine : MooreMachine
+        E.g. :func:`lrnn_theory.merging.parity_machine` or an extracted automaton.
+    title : str
+        Axes title (default ``"<n> states"``).
+    max_labels : int
+        Largest number of states drawn with labels.
+
+    Raises
+    ------
+    TypeError
+        ``machine`` is not a :class:`~lrnn_theory.merging.tasks.MooreMachine`.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.merging import parity_machine
+    >>> fig, ax = plt.subplots()
+    >>> draw_machine(ax, parity_machine())
+    >>> ax.get_title()
+    '2 states'
+    >>> plt.close(fig)
     """
     from .merging.tasks import MooreMachine
 
@@ -287,6 +591,41 @@ def explore_panel(*, family: str = "inverse_exponential", T: int = 6, delta: flo
 
     ``family="dirac"`` uses ``β = delta``; ``kappa > 0`` puts a feedforward last step ``s_T = κ``
     on the other families.  Returns the figure.
+
+    Parameters
+    ----------
+    family : {"constant", "inverse_exponential", "exponential", "dirac"}
+        Task family (theory guide :ref:`theory-task-families`).
+    T : int
+        Sequence length.
+    delta, lam, kappa : float
+        Task parameters.
+    init : float
+        Initial mode value ``a = b = c``.
+    lr : float
+        Learning rate of gradient descent.
+    steps : int
+        Number of gradient-descent steps (ODE time ``steps·lr``).
+    seed : int
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Two panels: trajectories (left), profile energy (right).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Unknown ``family``, or task or simulation parameters out of range (raised by
+        :mod:`lrnn_theory.tasks` and :func:`lrnn_theory.simulate_gd`).
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt
+    >>> fig = explore_panel(T=3, lr=0.1, steps=30)
+    >>> len(fig.axes), fig.axes[1].get_ylabel()
+    (2, 'E*(b)')
+    >>> plt.close(fig)
     """
     from . import tasks
     from .closed_forms import fixed_point

@@ -61,7 +61,19 @@ class Replicated(functools.partial):
     ``Replicated(func, **fixed)(replicate=r, seed=s, **params)`` calls
     ``func(**params, **fixed, seed=s mod 2³¹)``: the replicate index reaches ``func`` only through
     the per-point seed that :func:`sweep` derives from all parameters.  A ``functools.partial``,
-    so the cache identity includes ``func`` and the fixed keywords.
+    so the cache identity includes ``func`` and the fixed keywords (user guide :ref:`guide-sweeps`).
+
+    Examples
+    --------
+    The ``replicate`` index is dropped; the seed reaches ``func`` reduced modulo ``2³¹``:
+
+    >>> def run(x, seed):
+    ...     return x + seed
+    >>> f = Replicated(run, x=1)
+    >>> f(replicate=3, seed=2 ** 31 + 5)
+    6
+    >>> f.func is run, f.keywords
+    (True, {'x': 1})
     """
 
     def __call__(self, /, *, replicate, seed, **params):
@@ -69,7 +81,23 @@ class Replicated(functools.partial):
 
 
 class SweepError(RuntimeError):
-    """``fn`` raised at one point; ``params`` names it.  Finished points are already cached."""
+    """``fn`` raised at one point; ``params`` names it.  Finished points are already cached.
+
+    Attributes
+    ----------
+    params : dict or None
+        Parameters of the failing point (None when not attributable to one point).
+
+    Examples
+    --------
+    >>> def fail(x):
+    ...     raise ArithmeticError("no")
+    >>> try:
+    ...     sweep(fail, {"x": [1, 2]}, executor="serial", progress=False)
+    ... except SweepError as err:
+    ...     print(err.params, isinstance(err, RuntimeError))
+    {'x': 1} True
+    """
 
     def __init__(self, message: str, params: dict | None = None):
         super().__init__(message)
@@ -89,7 +117,34 @@ def _worker_init() -> None:
 
 
 def default_executor(max_workers: int | None = None) -> cf.ProcessPoolExecutor:
-    """A process pool over the local cores with one BLAS/numba thread per worker ("spawn" start)."""
+    """A process pool over the local cores with one BLAS/numba thread per worker ("spawn" start).
+
+    Parameters
+    ----------
+    max_workers : int >= 1, optional
+        Number of worker processes (default: ``os.cpu_count()``).
+
+    Returns
+    -------
+    concurrent.futures.ProcessPoolExecutor
+        The caller shuts it down (or uses it as a context manager).
+
+    Raises
+    ------
+    TypeError
+        ``max_workers`` is not an integer.
+    ValueError
+        ``max_workers < 1``.
+
+    Examples
+    --------
+    Workers start only when a task is submitted:
+
+    >>> ex = default_executor(2)
+    >>> type(ex).__name__, ex._max_workers
+    ('ProcessPoolExecutor', 2)
+    >>> ex.shutdown()
+    """
     n = (os.cpu_count() or 1) if max_workers is None else check_int("max_workers", max_workers, minimum=1)
     return cf.ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init)
 
@@ -198,7 +253,35 @@ def _json(params: dict) -> str:
 
 def point_seed(seed: int, params: dict) -> int:
     """Seed of one point: derived from ``seed`` and the point's parameters only (stable across runs,
-    processes, executors and chunkings; not Python's salted ``hash``)."""
+    processes, executors and chunkings; not Python's salted ``hash``).
+
+    Parameters
+    ----------
+    seed : int >= 0
+        Base seed of the sweep.
+    params : dict
+        The point's parameters (numbers, bools or strings); key order does not matter.
+
+    Returns
+    -------
+    int
+        A seed in ``[0, 2⁶³)``.
+
+    Raises
+    ------
+    TypeError
+        ``seed`` not an integer, or a parameter value that is not a number, bool or string.
+    ValueError
+        Negative ``seed``.
+
+    Examples
+    --------
+    >>> a = point_seed(0, {"lr": 0.1, "T": 5})
+    >>> a == point_seed(0, {"T": 5, "lr": 0.1}), a == point_seed(1, {"lr": 0.1, "T": 5})
+    (True, False)
+    >>> 0 <= a < 2 ** 63
+    True
+    """
     seed = check_seed("seed", seed)
     digest = hashlib.sha256(_json({k: _canonical(v) for k, v in params.items()}).encode()).digest()
     words = [int.from_bytes(digest[i:i + 4], "little") for i in range(0, 16, 4)]
@@ -316,6 +399,8 @@ def sweep(
 ):
     """Evaluate ``fn`` over a parameter grid and return a labelled :class:`xarray.Dataset`.
 
+    How-to, locally and on a dask cluster: user guide :ref:`guide-sweeps`.
+
     Parameters
     ----------
     fn : callable
@@ -362,11 +447,26 @@ def sweep(
     KeyboardInterrupt
         Ctrl-C: never captured.  Chunks not yet started are cancelled, the pool created
         by ``sweep`` is stopped without waiting, what is cached stays cached.
+    TypeError
+        ``fn`` not callable (or not picklable for a process or cluster executor), a grid value of
+        another type than number, bool or string, outputs that are not numeric.
+    ValueError
+        An empty grid or axis, an unknown ``executor`` string, ``chunksize < 1``.
 
     Examples
     --------
+    A 3 × 1 grid evaluated in-process; the result is labelled by the grid axes:
+
     >>> from lrnn_theory.sweep import sweep
-    >>> ds = sweep(pow, {"base": [1, 2, 3], "exp": [2]}, executor="serial", progress=False)  # doctest: +SKIP
+    >>> ds = sweep(pow, {"base": [1, 2, 3], "exp": [2]}, executor="serial", progress=False)
+    >>> dict(ds.sizes), ds["value"].sel(exp=2).values.tolist()
+    ({'base': 3, 'exp': 1}, [1, 4, 9])
+
+    A list of parameter dicts gives one ``point`` dimension:
+
+    >>> ds = sweep(pow, [{"base": 2, "exp": 3}, {"base": 3, "exp": 2}], executor="serial", progress=False)
+    >>> ds["value"].values.tolist(), ds["base"].values.tolist()
+    ([8, 9], [2, 3])
     """
     import xarray as xr
     from tqdm.auto import tqdm

@@ -45,6 +45,37 @@ def symbols(T: int, variant: str = "final") -> tuple[sp.Symbol, sp.Symbol, sp.Sy
     ``s`` is a tuple ``(s_1, ..., s_T)`` for ``"final"`` and a tuple of rows
     ``((s_{1,1},), (s_{2,1}, s_{2,2}), ...)`` (row ``t`` holds ``i = 1..t``)
     for ``"every_step"``.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    variant : {"final", "every_step"}
+        Output after the last step (theory guide :ref:`theory-mode-odes`) or at every step
+        (:ref:`theory-every-step-output`).
+
+    Returns
+    -------
+    a, b, c : sympy.Symbol
+        Real mode symbols.
+    s : tuple of sympy.Symbol, length T, or tuple of T rows
+        Task-dynamics symbols.
+
+    Raises
+    ------
+    TypeError
+        If ``T`` is not an integer or ``variant`` not a string.
+    ValueError
+        If ``T < 1`` or ``variant`` is unknown.
+
+    Examples
+    --------
+    >>> from lrnn_theory.symbolic import symbols
+    >>> a, b, c, s = symbols(2)
+    >>> s
+    (s_1, s_2)
+    >>> symbols(2, "every_step")[3]
+    ((s_1_1,), (s_2_1, s_2_2))
     """
     T = check_int("T", T, minimum=1)
     variant = check_choice("variant", variant, VARIANTS)
@@ -62,6 +93,30 @@ def mode_energy(T: int, variant: str = "final") -> sp.Expr:
     ``final``: ``E = ½ Σ_{i=1}^T (s_i - c b^{T-i} a)²``.
     ``every_step``: ``E = ½ Σ_{t=1}^T Σ_{i=1}^t (s_{t,i} - c b^{t-i} a)²``
     (the inner sum stops at ``t``; the paper prints it to ``T``).
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    variant : {"final", "every_step"}
+
+    Returns
+    -------
+    E : sympy.Expr
+        In the symbols of :func:`symbols`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`symbols`.
+
+    Examples
+    --------
+    >>> from lrnn_theory.symbolic import mode_energy
+    >>> mode_energy(1)
+    (-a*c + s_1)**2/2
+    >>> len(mode_energy(3, "every_step").args)  # T (T + 1) / 2 squared residuals
+    6
     """
     a, b, c, s = symbols(T, variant)
     if variant == "final":
@@ -72,20 +127,96 @@ def mode_energy(T: int, variant: str = "final") -> sp.Expr:
 
 
 def mode_odes(T: int, variant: str = "final") -> tuple[sp.Expr, sp.Expr, sp.Expr]:
-    """Gradient-flow right-hand sides ``(ȧ, ḃ, ċ) = -∂E`` with ``τ = 1``, by differentiation."""
+    """Gradient-flow right-hand sides ``(ȧ, ḃ, ċ) = -∂E`` with ``τ = 1``, by differentiation.
+
+    Theory guide :ref:`theory-mode-odes`; Proca et al. (2025), eqs. 5–8.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    variant : {"final", "every_step"}
+
+    Returns
+    -------
+    (ȧ, ḃ, ċ) : tuple of sympy.Expr
+        Expanded, in the symbols of :func:`symbols`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`symbols`.
+
+    Examples
+    --------
+    >>> from lrnn_theory.symbolic import mode_odes
+    >>> a_dot, b_dot, c_dot = mode_odes(1)
+    >>> a_dot  # c (s_1 - c a)
+    -a*c**2 + c*s_1
+    >>> b_dot  # T = 1: the recurrent mode receives no gradient
+    0
+    """
     a, b, c, _ = symbols(T, variant)
     E = mode_energy(T, variant)
     return tuple(sp.expand(-sp.diff(E, x)) for x in (a, b, c))
 
 
 def mode_jacobian(T: int, variant: str = "final") -> sp.Matrix:
-    """Jacobian ``∂(ȧ, ḃ, ċ)/∂(a, b, c)`` (= minus the Hessian of ``E``)."""
+    """Jacobian ``∂(ȧ, ḃ, ċ)/∂(a, b, c)`` (= minus the Hessian of ``E``).
+
+    Theory guide :ref:`theory-mode-odes`, :ref:`theory-stability`.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    variant : {"final", "every_step"}
+
+    Returns
+    -------
+    J : sympy.Matrix, shape (3, 3)
+        Rows ``(ȧ, ḃ, ċ)``, columns ``(a, b, c)``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`symbols`.
+
+    Examples
+    --------
+    >>> from lrnn_theory.symbolic import mode_jacobian
+    >>> J = mode_jacobian(2)
+    >>> J.shape
+    (3, 3)
+    >>> J.is_symmetric()  # minus a Hessian
+    True
+    """
     a, b, c, _ = symbols(T, variant)
     return sp.Matrix(mode_odes(T, variant)).jacobian([a, b, c])
 
 
 def to_latex(expr) -> str:
-    """LaTeX of a SymPy expression (thin wrapper of :func:`sympy.latex`)."""
+    """LaTeX of a SymPy expression (thin wrapper of :func:`sympy.latex`).
+
+    Parameters
+    ----------
+    expr : sympy.Basic or sympy.MatrixBase
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    TypeError
+        If ``expr`` is not a SymPy expression or matrix.
+
+    Examples
+    --------
+    >>> from lrnn_theory.symbolic import mode_energy, to_latex
+    >>> print(to_latex(mode_energy(1)))
+    \\frac{\\left(- a c + s_{1}\\right)^{2}}{2}
+    """
     if not isinstance(expr, (sp.Basic, sp.MatrixBase)):
         raise TypeError(f"expr must be a SymPy expression, got {type(expr).__name__}")
     return sp.latex(expr)
@@ -123,12 +254,67 @@ def lambdify_energy(T: int, variant: str = "final") -> Callable:
 
     ``s`` has shape ``(..., T)`` (``final``) or ``(..., T, T)`` with
     ``s[..., t-1, i-1] = s_{t,i}`` (``every_step``; entries with ``i > t`` are ignored).
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    variant : {"final", "every_step"}
+
+    Returns
+    -------
+    E : callable
+        ``E(a, b, c, s)`` with ``a, b, c`` broadcasting against ``s``'s leading axes; returns
+        the energy, shape the broadcast batch shape.  Raises ``ValueError`` if ``s`` has the
+        wrong trailing shape.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`symbols`.
+
+    Examples
+    --------
+    ``E = ½ ((s_1 - c b a)² + (s_2 - c a)²) = ½ (0.5² + 1²)``:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.symbolic import lambdify_energy
+    >>> E = lambdify_energy(2)
+    >>> float(E(1.0, 0.5, 1.0, np.array([1.0, 2.0])))
+    0.625
     """
     return _lambdify(mode_energy(T, variant), T, variant)
 
 
 def lambdify_odes(T: int, variant: str = "final") -> Callable:
-    """NumPy callable ``(ȧ, ḃ, ċ)(a, b, c, s)`` from the symbolic ODEs (see :func:`lambdify_energy`)."""
+    """NumPy callable ``(ȧ, ḃ, ċ)(a, b, c, s)`` from the symbolic ODEs (see :func:`lambdify_energy`).
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    variant : {"final", "every_step"}
+
+    Returns
+    -------
+    rhs : callable
+        ``rhs(a, b, c, s) -> (ȧ, ḃ, ċ)``, each an array of the broadcast batch shape.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`symbols`.
+
+    Examples
+    --------
+    With residuals ``r = (0.5, 1)``, ``ȧ = c (b r_1 + r_2) = 1.25``:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.symbolic import lambdify_odes
+    >>> rhs = lambdify_odes(2)
+    >>> [float(x) for x in rhs(1.0, 0.5, 1.0, np.array([1.0, 2.0]))]
+    [1.25, 0.5, 1.25]
+    """
     f = _lambdify(list(mode_odes(T, variant)), T, variant)
 
     def call(a, b, c, s):
@@ -139,7 +325,35 @@ def lambdify_odes(T: int, variant: str = "final") -> Callable:
 
 
 def lambdify_jacobian(T: int, variant: str = "final") -> Callable:
-    """NumPy callable returning the 3×3 Jacobian of the ODEs at one point."""
+    """NumPy callable returning the 3×3 Jacobian of the ODEs at one point.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    variant : {"final", "every_step"}
+
+    Returns
+    -------
+    jac : callable
+        ``jac(a, b, c, s) -> ndarray, shape (3, 3)`` at scalar ``a, b, c`` and ``s`` of
+        shape ``(T,)`` (``final``) or ``(T, T)`` (``every_step``); see :func:`mode_jacobian`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`symbols`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory.symbolic import lambdify_jacobian
+    >>> J = lambdify_jacobian(1)(1.0, 0.0, 1.0, np.array([1.0]))
+    >>> J.shape
+    (3, 3)
+    >>> float(J[0, 0])  # d(c (s - c a))/da = -c²
+    -1.0
+    """
     J = mode_jacobian(T, variant)
     f = _lambdify(J, T, variant)
 
@@ -165,6 +379,19 @@ def taylor_coefficients(order: int) -> list[sp.Expr]:
     -------
     list of sympy.Expr
         ``[b^{(1)}, ..., b^{(N)}]``.
+
+    Raises
+    ------
+    TypeError
+        If ``order`` is not an integer.
+    ValueError
+        If ``order < 1``.
+
+    Examples
+    --------
+    >>> from lrnn_theory.symbolic import taylor_coefficients
+    >>> taylor_coefficients(3)
+    [F, F*F1, F**2*F2 + F*F1**2]
     """
     order = check_int("order", order, minimum=1)
     x = sp.Symbol("b")
@@ -186,6 +413,32 @@ def complex_symbols(T: int) -> tuple[tuple, tuple, tuple, tuple, tuple]:
     Each variable and its conjugate are independent SymPy symbols (named
     ``a``/``abar`` etc.), as in the Wirtinger calculus; ``s`` and ``s̄`` are
     tuples ``(s_1, ..., s_T)`` and ``(sbar_1, ..., sbar_T)``.
+
+    Theory guide :ref:`theory-complex-modes`; Proca et al. (2025), App. N–O.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+
+    Returns
+    -------
+    (a, abar), (b, bbar), (c, cbar) : tuple of sympy.Symbol
+    s, sbar : tuple of sympy.Symbol, length T
+
+    Raises
+    ------
+    TypeError
+        If ``T`` is not an integer.
+    ValueError
+        If ``T < 1``.
+
+    Examples
+    --------
+    >>> from lrnn_theory.symbolic import complex_symbols
+    >>> (a, abar), (b, bbar), (c, cbar), s, sbar = complex_symbols(2)
+    >>> abar, s, sbar
+    (abar, (s_1, s_2), (sbar_1, sbar_2))
     """
     T = check_int("T", T, minimum=1)
     pairs = tuple(sp.symbols(f"{n} {n}bar") for n in "abc")
@@ -197,7 +450,28 @@ def complex_symbols(T: int) -> tuple[tuple, tuple, tuple, tuple, tuple]:
 def complex_mode_energy(T: int) -> sp.Expr:
     """Complex mode energy ``E = ½ Σ_i (s_i - c b^{T-i} a)(s̄_i - c̄ b̄^{T-i} ā) = ½ Σ_i |r_i|²`` (Proca et al. (2025), App. N–O).
 
-    Written in the Wirtinger symbols of :func:`complex_symbols`.
+    Written in the Wirtinger symbols of :func:`complex_symbols`; theory guide
+    :ref:`theory-complex-modes`.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+
+    Returns
+    -------
+    E : sympy.Expr
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`complex_symbols`.
+
+    Examples
+    --------
+    >>> from lrnn_theory.symbolic import complex_mode_energy
+    >>> complex_mode_energy(1)
+    (-a*c + s_1)*(-abar*cbar + sbar_1)/2
     """
     (a, ab), (b, bb), (c, cb), s, sbar = complex_symbols(T)
     return sp.Rational(1, 2) * sum(
@@ -216,6 +490,22 @@ def complex_mode_odes(T: int) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     -------
     (ȧ, ḃ, ċ) : tuple of sympy.Expr
         In the symbols of :func:`complex_symbols`.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`complex_symbols`.
+
+    Notes
+    -----
+    Theory guide :ref:`theory-complex-flow`; Proca et al. (2025), App. N–O.
+
+    Examples
+    --------
+    >>> from lrnn_theory.symbolic import complex_mode_odes
+    >>> a_dot, b_dot, c_dot = complex_mode_odes(1)
+    >>> a_dot  # c̄ r_1 with r_1 = s_1 - c a
+    -a*c*cbar + cbar*s_1
     """
     (a, ab), (b, bb), (c, cb), _, _ = complex_symbols(T)
     E = complex_mode_energy(T)
@@ -228,6 +518,34 @@ def lambdify_complex_odes(T: int) -> Callable:
     ``a, b, c`` are complex arrays broadcasting with ``s.shape[:-1]``; ``s`` has
     ``T`` entries on its last axis.  Conjugate symbols receive ``np.conj`` of
     the values.
+
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+
+    Returns
+    -------
+    rhs : callable
+        ``rhs(a, b, c, s) -> (ȧ, ḃ, ċ)``, complex arrays of the broadcast batch shape; raises
+        ``ValueError`` if ``s`` has not ``T`` entries on its last axis.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`complex_symbols`.
+
+    Examples
+    --------
+    ``ȧ = Σ_i c̄ b̄^{T-i} r_i`` with ``r = (1 - 0.5i, 2 - i)`` at ``a = i, b = 0.5, c = 1``:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.symbolic import lambdify_complex_odes
+    >>> rhs = lambdify_complex_odes(2)
+    >>> complex(rhs(1j, 0.5, 1.0, np.array([1.0, 2.0]))[0])
+    (2.5-1.25j)
+    >>> [complex(x) for x in rhs(1.0, 0.5, 1.0, np.array([1.0, 2.0]))]  # real values: lambdify_odes
+    [(1.25+0j), (0.5+0j), (1.25+0j)]
     """
     T = check_int("T", T, minimum=1)
     (a, ab), (b, bb), (c, cb), s, sbar = complex_symbols(T)

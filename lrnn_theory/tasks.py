@@ -74,6 +74,25 @@ def constant(T: int, delta=1.0) -> np.ndarray:
     Returns
     -------
     s : ndarray, shape ``np.shape(delta) + (T,)``
+
+    Raises
+    ------
+    TypeError
+        If ``T`` is not an integer or ``delta`` not numeric.
+    ValueError
+        If ``T < 1`` or ``delta`` is empty or not finite.
+
+    Notes
+    -----
+    Proca et al. (2025), Sec. 3 (task families).
+
+    Examples
+    --------
+    >>> from lrnn_theory.tasks import constant
+    >>> constant(4, 2.0)
+    array([2., 2., 2., 2.])
+    >>> constant(5, delta=[0.5, 1, 2]).shape  # one row per delta
+    (3, 5)
     """
     t = _steps(T)
     delta = _param("delta", delta)
@@ -86,9 +105,31 @@ def inverse_exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
     The zero-loss solution is ``b* = λ``, ``u* = δ`` (:ref:`theory-fixed-points`); late importance
     iff ``λ < 1``.  Any aligned linear-RNN teacher produces this family (:ref:`theory-assumptions`).
 
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    delta, lam : float or array_like
+        Scale ``δ`` and dynamics ``λ``; broadcast to a leading batch shape.
+
     Returns
     -------
     s : ndarray, shape ``broadcast(delta, lam).shape + (T,)``
+
+    Raises
+    ------
+    TypeError
+        If ``T`` is not an integer or ``delta``/``lam`` not numeric.
+    ValueError
+        If ``T < 1``, ``delta``/``lam`` are empty or not finite, or do not broadcast.
+
+    Examples
+    --------
+    The most recent input (``t = T``, last entry) carries ``δ``; each step back multiplies by ``λ``:
+
+    >>> from lrnn_theory.tasks import inverse_exponential
+    >>> inverse_exponential(3, delta=1.0, lam=0.5)
+    array([0.25, 0.5 , 1.  ])
     """
     t = _steps(T)
     delta, lam = np.broadcast_arrays(_param("delta", delta), _param("lam", lam))
@@ -101,9 +142,29 @@ def exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
     The zero-loss solution is ``b* = 1/λ``, ``u* = δ λ^T`` (:ref:`theory-fixed-points`); late
     importance iff ``λ > 1``.
 
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    delta, lam : float or array_like
+        Scale ``δ`` and dynamics ``λ``; broadcast to a leading batch shape.
+
     Returns
     -------
     s : ndarray, shape ``broadcast(delta, lam).shape + (T,)``
+
+    Raises
+    ------
+    TypeError
+        If ``T`` is not an integer or ``delta``/``lam`` not numeric.
+    ValueError
+        If ``T < 1``, ``delta``/``lam`` are empty or not finite, or do not broadcast.
+
+    Examples
+    --------
+    >>> from lrnn_theory.tasks import exponential
+    >>> exponential(3, delta=1.0, lam=2.0)  # late importance: lam > 1
+    array([2., 4., 8.])
     """
     t = _steps(T)
     delta, lam = np.broadcast_arrays(_param("delta", delta), _param("lam", lam))
@@ -111,9 +172,37 @@ def exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
 
 
 def make_task(family: str, T: int, delta=1.0, lam=0.8) -> np.ndarray:
-    """Task dynamics of a named family (one of :data:`FAMILIES`).
+    """Task dynamics of a named family (one of :data:`FAMILIES`; theory guide :ref:`theory-task-families`).
 
     ``lam`` is ignored for ``"constant"``.
+
+    Parameters
+    ----------
+    family : {"constant", "inverse_exponential", "exponential"}
+    T : int
+        Trajectory length, ``T >= 1``.
+    delta, lam : float or array_like
+        Scale ``δ`` and dynamics ``λ``; broadcast to a leading batch shape.
+
+    Returns
+    -------
+    s : ndarray, shape ``broadcast(delta, lam).shape + (T,)`` (``np.shape(delta) + (T,)`` for ``"constant"``)
+
+    Raises
+    ------
+    TypeError
+        If ``family`` is not a string, ``T`` not an integer, or ``delta``/``lam`` not numeric.
+    ValueError
+        If ``family`` is unknown, or as :func:`constant`, :func:`inverse_exponential`,
+        :func:`exponential`.
+
+    Examples
+    --------
+    >>> from lrnn_theory.tasks import make_task, exponential
+    >>> make_task("exponential", 3, delta=1.0, lam=0.5)
+    array([0.5  , 0.25 , 0.125])
+    >>> bool((make_task("exponential", 3, 1.0, 0.5) == exponential(3, 1.0, 0.5)).all())
+    True
     """
     family = check_choice("family", family, FAMILIES)
     if family == "constant":
@@ -127,11 +216,37 @@ def modified(family: str, T: int, delta=1.0, lam=0.8, kappa=1.0) -> np.ndarray:
     """A family with a feedforward last step: ``s_t = δ f(λ, t)`` for ``t < T``, ``s_T = κ``.
 
     These tasks have no zero-loss solution (for ``κ ≠ δ f(λ, T)``) and show
-    the feedforward/recurrent phase transition of theory guide :ref:`theory-modified-tasks`, :ref:`theory-constant-kappa`, :ref:`theory-exponential-kappa`.
+    the feedforward/recurrent phase transition of theory guide :ref:`theory-modified-tasks`, :ref:`theory-constant-kappa`, :ref:`theory-exponential-kappa`
+    (Proca et al. (2025), eqs. 10–11).
+
+    Parameters
+    ----------
+    family : {"constant", "inverse_exponential", "exponential"}
+        Family of the first ``T - 1`` steps.
+    T : int
+        Trajectory length, ``T >= 1``.
+    delta, lam : float or array_like
+        Scale ``δ`` and dynamics ``λ`` of the family.
+    kappa : float or array_like
+        Value ``κ`` of the last step ``s_T``.
 
     Returns
     -------
     s : ndarray, shape ``broadcast(delta, lam, kappa).shape + (T,)``
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`make_task`; also for a non-numeric, empty or non-finite ``kappa``, or shapes
+        that do not broadcast.
+
+    Examples
+    --------
+    >>> from lrnn_theory.tasks import modified
+    >>> modified("constant", 4, delta=1.0, kappa=3.0)
+    array([1., 1., 1., 3.])
+    >>> modified("constant", 4, kappa=[0.0, 2.0]).shape
+    (2, 4)
     """
     kappa = _param("kappa", kappa)
     s = make_task(family, T, delta, lam)
@@ -146,9 +261,31 @@ def dirac(T: int, beta=1.0, kappa=1.0) -> np.ndarray:
 
     For ``T = 1`` the two correlations fall on the same step and ``s_1 = β + κ``.
 
+    Parameters
+    ----------
+    T : int
+        Trajectory length, ``T >= 1``.
+    beta, kappa : float or array_like
+        Correlation ``β`` of the first (oldest) input and ``κ`` of the last (most recent) one.
+
     Returns
     -------
     s : ndarray, shape ``broadcast(beta, kappa).shape + (T,)``
+
+    Raises
+    ------
+    TypeError
+        If ``T`` is not an integer or ``beta``/``kappa`` not numeric.
+    ValueError
+        If ``T < 1``, ``beta``/``kappa`` are empty or not finite, or do not broadcast.
+
+    Examples
+    --------
+    >>> from lrnn_theory.tasks import dirac
+    >>> dirac(4, beta=2.0, kappa=3.0)
+    array([2., 0., 0., 3.])
+    >>> dirac(1, beta=2.0, kappa=3.0)  # same step: beta + kappa
+    array([5.])
     """
     T = check_int("T", T, minimum=1)
     beta, kappa = np.broadcast_arrays(_param("beta", beta), _param("kappa", kappa))
@@ -159,7 +296,31 @@ def dirac(T: int, beta=1.0, kappa=1.0) -> np.ndarray:
 
 
 def stack(*tasks) -> np.ndarray:
-    """Stack single-mode tasks of equal length into an ``(n_modes, T)`` array."""
+    """Stack single-mode tasks of equal length into an ``(n_modes, T)`` array.
+
+    Parameters
+    ----------
+    *tasks : array_like, each of shape (T,)
+        Task dynamics of one mode each (theory guide :ref:`theory-task-families`).
+
+    Returns
+    -------
+    s : ndarray, shape (n_modes, T)
+
+    Raises
+    ------
+    ValueError
+        If no task is given, a task is not 1-D, empty or not finite, or the lengths differ.
+    TypeError
+        If a task is not a real numeric array.
+
+    Examples
+    --------
+    >>> from lrnn_theory.tasks import constant, dirac, stack
+    >>> stack(constant(3), dirac(3, beta=1.0, kappa=1.0))
+    array([[1., 1., 1.],
+           [1., 0., 1.]])
+    """
     if not tasks:
         raise ValueError("stack needs at least one task")
     arrs = [as_float_array(f"tasks[{i}]", s, ndim=1) for i, s in enumerate(tasks)]
@@ -238,6 +399,27 @@ def schur_block(z) -> np.ndarray:
     Returns
     -------
     B : ndarray of float, shape ``np.shape(z) + (2, 2)``
+
+    Raises
+    ------
+    TypeError
+        If ``z`` is not numeric.
+    ValueError
+        If ``z`` is empty or not finite.
+
+    Notes
+    -----
+    Theory guide :ref:`theory-complex-tasks`; Proca et al. (2025), App. N–O.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory.tasks import schur_block
+    >>> schur_block(1 + 2j).tolist()
+    [[1.0, -2.0], [2.0, 1.0]]
+    >>> z, w = 1 + 2j, 0.5j
+    >>> bool(np.allclose(schur_block(z * w), schur_block(z) @ schur_block(w)))  # homomorphism
+    True
     """
     z = as_float_array("z", z, allow_complex=True).astype(complex)
     out = np.empty(z.shape + (2, 2))
@@ -261,6 +443,29 @@ def schur_block_value(B, *, atol: float = 1e-12) -> np.ndarray:
     Returns
     -------
     z : complex ndarray, shape batch
+
+    Raises
+    ------
+    TypeError
+        If ``B`` is not a real numeric array or ``atol`` not a non-negative number.
+    ValueError
+        If ``B`` is not of shape ``(..., 2, 2)``, not finite, or departs from the
+        rotation-scaling form by more than ``atol``.
+
+    Notes
+    -----
+    Theory guide :ref:`theory-complex-tasks`; Proca et al. (2025), App. N–O.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory.tasks import schur_block, schur_block_value
+    >>> schur_block_value(schur_block(np.array([1 + 2j, 0.5j]))).tolist()  # round trip
+    [(1+2j), 0.5j]
+    >>> schur_block_value([[1.0, 0.0], [0.0, 2.0]])
+    Traceback (most recent call last):
+    ...
+    ValueError: B must be rotation-scaling blocks [[mu, -nu], [nu, mu]]; largest departure 1 > atol
     """
     B = as_float_array("B", B, min_ndim=2)
     if B.shape[-2:] != (2, 2):

@@ -1,4 +1,5 @@
 """The README stays true: its two commands match .ci/run and its Python examples run."""
+import cmath
 import re
 from pathlib import Path
 
@@ -18,5 +19,7 @@ def test_python_examples_run():
     for block in re.findall(r"```python\n(.*?)\n```", README, re.S):
         exec(compile(block, "README.md", "exec"), namespace)  # noqa: S102
     assert abs(float(namespace["sol"].b[-1]) - 0.8) < 1e-8
+    z = complex(namespace["zsol"].b[-1])  # rotational task: b* = λ = 0.9 e^{iπ/12}
+    assert abs(z - 0.9 * cmath.exp(1j * cmath.pi / 12)) < 1e-8
     assert namespace["ds"]["b"].shape == (3, 41)
     assert namespace["fit"].status == "converged" and not namespace["bp"].diverged

@@ -291,3 +291,143 @@ def test_parallel_processes_compile_and_load_kernels_without_races(tmp_path):
     outs = [p.communicate(timeout=600) for p in procs]
     assert all(p.returncode == 0 for p in procs), [o[1][-500:] for o in outs]
     assert len({o[0] for o in outs}) == 1
+
+
+# --- the transposed-layout correlation kernel (issue 17) against the previous kernel -----------------------------
+# ``_old_corr_loss_grad`` is the previous correlation-space kernel, kept verbatim as the reference: one
+# BLAS product per term, arrays in the (N_h, N_x) layout.  The new kernel must agree with it to rounding.
+
+from numba import njit  # noqa: E402
+
+from lrnn_theory.sim import _kernels  # noqa: E402
+from lrnn_theory.sim.gd import _kernel_data  # noqa: E402
+
+
+@njit
+def _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, gWx, gWh, gWy):
+    T = CYX.shape[0]
+    n_h, n_x = Wx.shape
+    n_y = Wy.shape[0]
+    B = np.empty((T, n_h, n_x))
+    M = np.empty((T, n_y, n_x))
+    G = np.empty((T, n_y, n_x))
+    B[0, :, :] = Wx
+    for k in range(1, T):
+        B[k] = np.dot(Wh, B[k - 1])
+    for k in range(T):
+        M[k] = np.dot(Wy, B[k])
+    if whitened:
+        for k in range(T):
+            G[k] = M[k] - CYX[k]
+    else:
+        for k in range(T):
+            G[k] = -CYX[k]
+        for j in range(T):
+            for k in range(T):
+                G[k] += np.dot(M[j], CXX[j, k])
+    loss = 0.5 * syy
+    for k in range(T):
+        loss += np.sum(M[k] * (0.5 * G[k] - 0.5 * CYX[k]))
+    gWy[:, :] = 0.0
+    for k in range(T):
+        gWy += np.dot(G[k], B[k].T)
+    gWh[:, :] = 0.0
+    Z = np.zeros((n_h, n_x))
+    for q in range(T - 2, -1, -1):
+        Z[:, :] = np.dot(Wy.T, G[q + 1]) + np.dot(Wh.T, Z)
+        gWh += np.dot(Z, B[q].T)
+    if T >= 2:
+        gWx[:, :] = np.dot(Wy.T, G[0]) + np.dot(Wh.T, Z)
+    else:
+        gWx[:, :] = np.dot(Wy.T, G[0])
+    return loss
+
+
+# (n_x, n_y, n_h, T, P, whiten): the benchmark's small and large cases, shapes on both sides of the
+# fused-loop / BLAS switch (_kernels.BLAS_MIN_MACS), odd sizes (remainder loops), T = 1 and 2.
+_SHAPES = [(4, 4, 16, 10, 80, True), (4, 4, 16, 10, 80, False), (64, 64, 64, 20, 1280, True),
+           (8, 24, 40, 6, 40, False), (5, 3, 7, 3, 30, True), (3, 2, 5, 1, 30, False), (3, 2, 5, 2, 30, True),
+           (2, 6, 9, 7, 11, False)]
+
+
+def _random_problem(n_x, n_y, n_h, T, P, whiten, seed=0):
+    rng = np.random.default_rng(seed)
+    m = min(n_x, n_y)
+    S = tasks.inverse_exponential(T, rng.uniform(0.5, 2.0, m), rng.uniform(0.5, 1.0, m))
+    d = make_dataset(S, n_x, n_y, P, seed=seed + 1, whiten=whiten)
+    W = (rng.normal(size=(n_h, n_x)) / np.sqrt(n_x), 0.9 * rng.normal(size=(n_h, n_h)) / np.sqrt(n_h),
+         rng.normal(size=(n_y, n_h)) / np.sqrt(n_h))
+    return d, W
+
+
+@pytest.mark.parametrize("shape", _SHAPES)
+def test_correlation_kernel_equals_previous_kernel(shape):
+    d, W = _random_problem(*shape)
+    CYX, CXX, syy, whitened = _kernel_data(d)
+    old = [np.empty_like(w) for w in W]
+    l_old = _old_corr_loss_grad(*W, CYX, CXX, syy, whitened, *old)
+    l_new, new = loss_and_grad(d, W, method="correlation")
+    assert l_new == pytest.approx(l_old, rel=1e-12)
+    for g_new, g_old in zip(new, old):
+        assert np.max(np.abs(g_new - g_old)) <= 1e-12 * max(np.max(np.abs(g_old)), 1e-300) or shape[3] == 1
+    if shape[3] == 1:  # T = 1: W_h never acts, its gradient is exactly zero
+        assert np.all(new[1] == 0) and np.all(old[1] == 0)
+
+
+@pytest.mark.parametrize("shape", [_SHAPES[3], _SHAPES[2]])
+def test_correlation_kernel_blas_branch_equals_directional_finite_differences(shape):
+    """Shapes whose products run through BLAS: <∇L, D> against a central difference along random D."""
+    d, W = _random_problem(*shape, seed=3)
+    _, g = loss_and_grad(d, W)
+    rng = np.random.default_rng(4)
+    for _ in range(3):
+        D = [rng.normal(size=w.shape) for w in W]
+        h = 1e-5
+        lp = loss_and_grad(d, [w + h * e for w, e in zip(W, D)])[0]
+        lm = loss_and_grad(d, [w - h * e for w, e in zip(W, D)])[0]
+        fd = (lp - lm) / (2 * h)
+        exact = sum(np.sum(gi * e) for gi, e in zip(g, D))
+        assert fd == pytest.approx(exact, rel=1e-6)  # O(h²) truncation + rounding/h
+
+
+@pytest.mark.parametrize("shape", [_SHAPES[0], _SHAPES[1], _SHAPES[2], _SHAPES[4]])
+@pytest.mark.parametrize("method", ["correlation", "bptt"])
+def test_simulate_gd_trajectory_equals_previous_kernel_steps(shape, method):
+    """simulate_gd (either method) against plain gradient steps taken with the previous kernel."""
+    d, W = _random_problem(*shape, seed=5)
+    W = tuple(0.3 * w for w in W)
+    lr = 0.002 if shape[2] == 64 else 0.02
+    steps = 2 if shape[2] == 64 and method == "bptt" else 30
+    run = simulate_gd(d, shape[2], lr=lr, steps=steps, weights0=W, record_every=1, method=method)
+    assert not run.diverged and len(run.loss) == steps + 1
+    CYX, CXX, syy, whitened = _kernel_data(d)
+    Wx, Wh, Wy = (w.copy() for w in W)
+    g = [np.empty_like(w) for w in W]
+    for n in range(steps + 1):
+        loss = _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g)
+        assert run.loss[n] == pytest.approx(loss, rel=1e-11)
+        for got, want in zip((run.W_x[n], run.W_h[n], run.W_y[n]), (Wx, Wh, Wy)):
+            assert np.max(np.abs(got - want)) <= 1e-12 * np.max(np.abs(want))
+        Wx, Wh, Wy = Wx - lr * g[0], Wh - lr * g[1], Wy - lr * g[2]
+
+
+def test_batch_kernel_equals_previous_kernel_steps():
+    """The parallel batch kernel runs the new kernel per run: same trajectory as old-kernel steps."""
+    d, W = _random_problem(*_SHAPES[0], seed=6)
+    runs = simulate_gd_batch(d, 16, lr=[0.01, 0.02], steps=20, init="random", seeds=[1, 2], record_every=20)
+    CYX, CXX, syy, whitened = _kernel_data(d)
+    for run, lr in zip(runs, (0.01, 0.02)):
+        Wx, Wh, Wy = run.W_x[0].copy(), run.W_h[0].copy(), run.W_y[0].copy()
+        g = [np.empty_like(w) for w in (Wx, Wh, Wy)]
+        for _ in range(20):
+            _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g)
+            Wx, Wh, Wy = Wx - lr * g[0], Wh - lr * g[1], Wy - lr * g[2]
+        loss = _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g)
+        assert run.loss[-1] == pytest.approx(loss, rel=1e-11)
+        assert np.max(np.abs(run.W_h[-1] - Wh)) <= 1e-12 * np.max(np.abs(Wh))
+
+
+def test_blas_switch_is_exercised_by_the_shapes_above():
+    """The shapes of these tests put products on both sides of the fused-loop / BLAS switch."""
+    macs = [n_x * n_h * n_h for n_x, _, n_h, *_ in _SHAPES]  # the B_k recursion, the largest sequential product
+    assert min(macs) < _kernels.BLAS_MIN_MACS <= max(macs)

@@ -168,7 +168,13 @@ def write_gallery(folder: Path) -> None:
         facts = [f"* Drawn by :mod:`{mod.__name__}`."]
         if js.exists():
             shutil.copy2(js, folder / "files" / js.name)
-            facts.append(f"* Numbers plotted: :download:`{js.name} <files/{js.name}>`.")
+            npz = js.with_suffix(".npz")
+            grids = ""
+            if npz.exists():
+                shutil.copy2(npz, folder / "files" / npz.name)
+                grids = f" and grids :download:`{npz.name} <files/{npz.name}>`"
+            facts.append(f"* Numbers plotted: :download:`{js.name} <files/{js.name}>`{grids}; load them in one line "
+                         f"with ``lrnn_theory.figures.read_data(\"figures/{js.name}\")``.")
         if name in figures.OPT_IN:
             facts.append("* Opt-in: runs only with ``--full`` or ``--only``.")
         out += [*facts, "", ".. rubric:: Caption", ""]

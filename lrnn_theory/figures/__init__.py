@@ -50,6 +50,7 @@ REGISTRY = {
     "merging-f7": ".merging_f7",
     "merging-f8": ".merging_f8",
     "figB1": ".figB1",
+    "figC1": ".figC1",
 }
 
 #: Figures that run only with ``--full`` or when named with ``--only``.
@@ -57,12 +58,55 @@ OPT_IN: tuple[str, ...] = ("memory-f5", "memory-f8", "merging-f5")
 
 
 def available() -> list[str]:
-    """Names of the registered figures."""
+    """Names of the registered figures, in run order (the gallery, :ref:`gallery`, shows each).
+
+    Returns
+    -------
+    list of str
+        The keys of :data:`REGISTRY`; the opt-in ones are also in :data:`OPT_IN`.
+
+    Examples
+    --------
+    >>> from lrnn_theory.figures import OPT_IN, available
+    >>> names = available()
+    >>> names[:3], "memory-f1" in names, set(OPT_IN) <= set(names)
+    (['fig1', 'fig2', 'fig3'], True, True)
+    """
     return list(REGISTRY)
 
 
 def load(name: str):
-    """Import and return the module of figure ``name``."""
+    """Import and return the module of figure ``name``.
+
+    Parameters
+    ----------
+    name : str
+        A name of :func:`available`.
+
+    Returns
+    -------
+    module
+        With ``TITLE``, ``compute(ctx)`` and ``draw(data)`` (see the package docstring).
+
+    Raises
+    ------
+    ValueError
+        ``name`` is not a registered figure; the message lists the valid names.
+
+    Examples
+    --------
+    >>> from lrnn_theory.figures import FigureContext, load
+    >>> mod = load("fig1")
+    >>> mod.__name__, callable(mod.compute), callable(mod.draw)
+    ('lrnn_theory.figures.fig1', True, True)
+    >>> data = mod.compute(FigureContext(quick=True, progress=False))   # the numbers it plots
+    >>> isinstance(data, dict)
+    True
+    >>> load("fig99")
+    Traceback (most recent call last):
+    ...
+    ValueError: unknown figure 'fig99'; valid names: fig1, ...
+    """
     import importlib
 
     if name not in REGISTRY:

@@ -222,6 +222,36 @@ def finite_time_moments(lam, t: int) -> tuple[np.ndarray, np.ndarray]:
 
     ``E[h_t²] = (1 - q^t)/(1 - q)``, ``E[(∂_λ h_t)²] = Σ_{k=1}^{t-1} k² q^{k-1}``, ``q = λ²``
     (any real ``λ``, including ``|λ| >= 1``; evaluated as sums, exact at ``q = 1``).
+    Unit input variance and ``γ = 1``; as ``t → ∞`` with ``|λ| < 1`` they tend to
+    :func:`stationary_moments` (Zucchet & Orvieto, 2024, Sec. 3).
+
+    Parameters
+    ----------
+    lam : array_like, real
+        Recurrent coefficients (any shape).
+    t : int >= 1
+        Number of inputs received (``h_t`` after ``t`` steps from ``h_0 = 0``).
+
+    Returns
+    -------
+    h2, d2 : ndarray, shape of ``lam``
+        ``E[h_t²]`` and ``E[(∂_λ h_t)²]``.
+
+    Raises
+    ------
+    TypeError
+        ``lam`` not real numbers, or ``t`` not an integer.
+    ValueError
+        ``lam`` not finite, or ``t < 1``.
+
+    Examples
+    --------
+    >>> h2, d2 = finite_time_moments(0.5, 3)  # 1 + λ² + λ⁴ and 1 + 4λ²
+    >>> float(h2), float(d2)
+    (1.3125, 2.0)
+    >>> h2, d2 = finite_time_moments(1.0, 4)  # at |λ| = 1: t and Σ k² = 1 + 4 + 9
+    >>> float(h2), float(d2)
+    (4.0, 14.0)
     """
     lam = as_float_array("lam", lam)
     t = check_int("t", t, minimum=1)

@@ -79,6 +79,23 @@ def sample_states(lam, rho=0.0, *, mu=0.0, sigma=1.0, n_chains: int = 20_000, bu
     -------
     h, g : ndarray, complex, shape (n_chains, m)
         ``h_t`` and ``g_t = ∂h_t/∂λ`` of each chain (``γ = 1``).
+
+    Raises
+    ------
+    TypeError
+        Non-numeric ``lam``, ``mu`` or ``sigma``, or a non-integer ``n_chains``, ``burn_in`` or ``seed``.
+    ValueError
+        ``lam`` not 1-D or with ``|λ| >= 1``, ``ρ ∉ [0, 1]``, ``σ < 0``, ``n_chains < 2``,
+        ``burn_in < 1`` or a negative ``seed``.
+
+    Examples
+    --------
+    >>> h, g = sample_states([0.5, 0.9j], n_chains=500, seed=0)
+    >>> h.shape, g.shape, h.dtype
+    ((500, 2), (500, 2), dtype('complex128'))
+    >>> e = estimate(np.abs(h[:, 0]) ** 2)  # E h² = 1/(1 - λ²) for white inputs
+    >>> e.agrees(1 / (1 - 0.5 ** 2))
+    True
     """
     lam = np.atleast_1d(as_float_array("lam", lam, allow_complex=True)).astype(complex)
     if lam.ndim != 1:
@@ -102,7 +119,21 @@ def sample_states(lam, rho=0.0, *, mu=0.0, sigma=1.0, n_chains: int = 20_000, bu
 
 @dataclass(frozen=True)
 class MonteCarloEstimate:
-    """A chain average with its standard error: ``mean ± se`` over ``n`` independent chains."""
+    """A chain average with its standard error: ``mean ± se`` over ``n`` independent chains (:ref:`memory-simulation-plan`).
+
+    Attributes
+    ----------
+    mean, se : ndarray, shape of one sample
+        Sample mean and standard error ``std(ddof=1)/sqrt(n)``.
+    n : int
+        Number of chains.
+
+    Examples
+    --------
+    >>> e = MonteCarloEstimate(mean=np.array(1.0), se=np.array(0.1), n=100)
+    >>> e.agrees(1.2), e.agrees(1.5)  # within 3 standard errors, or not
+    (True, False)
+    """
 
     mean: np.ndarray
     se: np.ndarray
@@ -114,7 +145,29 @@ class MonteCarloEstimate:
 
 
 def estimate(samples) -> MonteCarloEstimate:
-    """Mean and standard error over the first axis of per-chain ``samples`` (shape (n_chains, ...))."""
+    """Mean and standard error over the first axis of per-chain ``samples`` (:ref:`memory-simulation-plan`).
+
+    Parameters
+    ----------
+    samples : array_like, shape (n_chains, ...)
+        One sample per chain along the first axis, ``n_chains >= 2``.
+
+    Returns
+    -------
+    MonteCarloEstimate
+        ``mean`` and ``se`` of shape ``samples.shape[1:]``, ``n = n_chains``.
+
+    Raises
+    ------
+    ValueError
+        Fewer than 2 samples along the first axis.
+
+    Examples
+    --------
+    >>> e = estimate([[1.0, 0.0], [3.0, 0.0]])
+    >>> e.mean.tolist(), e.se.tolist(), e.n  # se = std(ddof=1)/sqrt(2) = 1
+    ([2.0, 0.0], [1.0, 0.0], 2)
+    """
     samples = np.asarray(samples)
     if samples.ndim < 1 or samples.shape[0] < 2:
         raise ValueError(f"samples must have at least 2 chains along the first axis, got shape {samples.shape}")
@@ -124,7 +177,23 @@ def estimate(samples) -> MonteCarloEstimate:
 
 @dataclass(frozen=True)
 class MonteCarloMoments:
-    """Monte-Carlo estimates with standard errors (:ref:`memory-simulation-plan`): ``h2 ± h2_se``, ``d2 ± d2_se``."""
+    """Monte-Carlo estimates with standard errors (:ref:`memory-simulation-plan`): ``h2 ± h2_se``, ``d2 ± d2_se``.
+
+    Attributes
+    ----------
+    h2, h2_se : float
+        ``E|γh|²`` and its standard error.
+    d2, d2_se : float
+        ``E|γ ∂_λ h|²`` and its standard error.
+    n_chains, burn_in : int
+        Chains averaged and steps run from ``h = 0``.
+
+    Examples
+    --------
+    >>> mc = monte_carlo_moments(0.5, n_chains=500, seed=0)
+    >>> mc.n_chains, mc.burn_in  # burn-in ceil(30/(1 - |λ|))
+    (500, 60)
+    """
 
     h2: float
     h2_se: float
@@ -139,7 +208,37 @@ def monte_carlo_moments(lam, rho=0.0, *, gamma=1.0, mu=0.0, sigma=1.0, n_chains:
     """Monte-Carlo ``E|γh|²`` and ``E|γ ∂_λ h|²`` (``γ`` held fixed) from parallel chains (:ref:`memory-simulation-plan`).
 
     See :func:`sample_states` for the chains; compare with
-    :func:`~lrnn_theory.memory.stationary_moments`.
+    :func:`~lrnn_theory.memory.stationary_moments` (Zucchet & Orvieto, 2024, Sec. 3).
+
+    Parameters
+    ----------
+    lam : float or complex, ``|λ| < 1``
+        One eigenvalue (use :func:`sample_states` for several).
+    rho : float in [0, 1]
+        AR(1) coefficient of the input.
+    gamma : float
+        Input normalisation, held fixed (not differentiated).
+    mu, sigma, n_chains, burn_in, seed
+        As in :func:`sample_states`.
+
+    Returns
+    -------
+    MonteCarloMoments
+
+    Raises
+    ------
+    TypeError
+        ``lam`` not a scalar number, or another argument of the wrong type (see :func:`sample_states`).
+    ValueError
+        ``|λ| >= 1``, a non-finite ``gamma``, or an argument rejected by :func:`sample_states`.
+
+    Examples
+    --------
+    >>> from lrnn_theory.memory import stationary_moments
+    >>> mc = monte_carlo_moments(0.5, n_chains=2000, seed=0)
+    >>> h2, d2 = stationary_moments(0.5)  # 1/(1-λ²) and (1+λ²)/(1-λ²)³
+    >>> bool(abs(mc.h2 - h2) <= 3 * mc.h2_se and abs(mc.d2 - d2) <= 3 * mc.d2_se)
+    True
     """
     if isinstance(lam, bool) or np.ndim(lam) != 0 or not isinstance(np.asarray(lam)[()], numbers.Number):
         shape = f"shape {np.shape(lam)}" if np.ndim(lam) else type(lam).__name__

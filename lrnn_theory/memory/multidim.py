@@ -35,6 +35,12 @@ class Teacher:
     b, c : ndarray (d,), complex
         Input and output weights in the eigenbasis: ``b = P⁻¹B``, ``c = CP``, so that
         ``y = Re Σ_n c_n h_n + D x`` with ``h_{n,t+1} = λ_n h_{n,t} + b_n x_{t+1}``.
+
+    Examples
+    --------
+    >>> t = make_teacher(4, seed=0)
+    >>> t.A.shape, t.eigvals.shape, t.b.shape
+    ((4, 4), (4,), (4,))
     """
 
     A: np.ndarray
@@ -51,7 +57,36 @@ def make_teacher(d_h: int = 10, *, nu_min: float = 0.99, nu_max: float = 1.0, th
 
     Each eigenvalue ``l`` becomes modulus ``ν_min + (ν_max - ν_min) tanh|l|`` and phase
     ``arg(l) θ_max/π`` (conjugate pairs stay pairs, so ``A`` is real).
-    ``B, D ~ N(0, 1)`` (``d_in = 1``), ``C ~ N(0, 1/d_h)``.
+    ``B, D ~ N(0, 1)`` (``d_in = 1``), ``C ~ N(0, 1/d_h)`` (Zucchet & Orvieto, 2024).
+
+    Parameters
+    ----------
+    d_h : int >= 1
+        Hidden size.
+    nu_min, nu_max : float, ``0 < ν_min <= ν_max <= 1``
+        Annulus of the eigenvalue moduli.
+    theta_max : float in (0, π]
+        Largest eigenvalue phase.
+    seed : int
+
+    Returns
+    -------
+    Teacher
+
+    Raises
+    ------
+    TypeError
+        A non-numeric ``nu_min``, ``nu_max`` or ``theta_max``, or a non-integer ``d_h`` or ``seed``.
+    ValueError
+        ``d_h < 1``, non-positive or unordered moduli, ``nu_max > 1``, ``theta_max ∉ (0, π]`` or a
+        negative ``seed``.
+
+    Examples
+    --------
+    >>> t = make_teacher(4, nu_min=0.9, nu_max=0.95, seed=0)
+    >>> nu = np.abs(t.eigvals)
+    >>> bool(np.all((nu >= 0.9 - 1e-12) & (nu <= 0.95 + 1e-12))), bool(np.isrealobj(t.A))
+    (True, True)
     """
     d_h = check_int("d_h", d_h, minimum=1)
     nu_min = check_positive_float("nu_min", nu_min)
@@ -74,7 +109,31 @@ def make_teacher(d_h: int = 10, *, nu_min: float = 0.99, nu_max: float = 1.0, th
 
 
 def impulse_response(A, B, C, T: int) -> np.ndarray:
-    """``w_s = C A^s B`` for ``s = 0..T-1`` (shape (T,))."""
+    """Impulse response ``w_s = C A^s B`` for ``s = 0..T-1`` (:ref:`memory-multidim`).
+
+    Parameters
+    ----------
+    A : array_like, shape (d, d)
+    B, C : array_like, shape (d,)
+    T : int >= 1
+        Number of lags.
+
+    Returns
+    -------
+    ndarray, shape (T,)
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays or a non-integer ``T``.
+    ValueError
+        Arrays of the wrong dimension or with non-finite values, or ``T < 1``.
+
+    Examples
+    --------
+    >>> impulse_response([[0.5]], [1.0], [2.0], 4).tolist()  # 2 · 0.5^s
+    [2.0, 1.0, 0.5, 0.25]
+    """
     A = as_float_array("A", A, ndim=2)
     B = as_float_array("B", B, ndim=1)
     C = as_float_array("C", C, ndim=1)
@@ -93,7 +152,35 @@ def impulse_response_gradient(student: str, params, T: int) -> np.ndarray:
     ``student="dense"``: ``params = (A, B, C)``, ``θ = vec(A)`` (row-major),
     ``∂w_s/∂A_ij = Σ_{m<s} (C A^m)_i (A^{s-1-m} B)_j``.
     ``student="diagonal"``: ``params = (lam, b, c)``, ``w_s = Re Σ_n c_n b_n λ_n^s``,
-    ``θ = (Re λ, Im λ)``: ``∂w_s/∂Re λ_n = Re(c_n b_n s λ_n^{s-1})``, ``∂w_s/∂Im λ_n = -Im(·)``.
+    ``θ = (Re λ, Im λ)``: ``∂w_s/∂Re λ_n = Re(c_n b_n s λ_n^{s-1})``, ``∂w_s/∂Im λ_n = -Im(·)``
+    (:ref:`memory-multidim`).
+
+    Parameters
+    ----------
+    student : {"dense", "diagonal"}
+    params : tuple
+        ``(A, B, C)`` with shapes (d, d), (d,), (d,) for ``"dense"``; ``(lam, b, c)``, complex
+        arrays of shape (n,), for ``"diagonal"``.
+    T : int >= 1
+
+    Returns
+    -------
+    ndarray, shape (T, d²) (dense) or (T, 2n) (diagonal)
+
+    Raises
+    ------
+    TypeError
+        Non-numeric parameters or a non-integer ``T``.
+    ValueError
+        Unknown ``student``, parameters of the wrong dimension, or ``T < 1``.
+
+    Examples
+    --------
+    >>> J = impulse_response_gradient("dense", ([[0.5]], [1.0], [1.0]), 4)
+    >>> J[:, 0].tolist()  # d(λ^s)/dλ = s λ^(s-1)
+    [0.0, 1.0, 1.0, 0.75]
+    >>> impulse_response_gradient("diagonal", ([0.5], [1.0], [1.0]), 4).shape
+    (4, 2)
     """
     student = check_choice("student", student, STUDENTS)
     T = check_int("T", T, minimum=1)
@@ -122,6 +209,32 @@ def finite_time_gauss_newton(student: str, params, T: int, *, average: str = "ti
     ``average="time"``: loss averaged over ``t = 1..T`` from ``h_0 = 0`` (weights ``(T-s)/T``);
     ``average="last"``: loss at the last step only (weights 1; tends to the stationary
     :func:`~lrnn_theory.memory.diagonal_hessian` as ``T → ∞``).
+
+    Parameters
+    ----------
+    student : {"dense", "diagonal"}
+    params : tuple
+        As in :func:`impulse_response_gradient`.
+    T : int >= 1
+        Sequence length.
+    average : {"time", "last"}
+
+    Returns
+    -------
+    ndarray, shape (d², d²) (dense) or (2n, 2n) (diagonal)
+        Symmetric, positive semi-definite.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`impulse_response_gradient`, or an unknown ``average``.
+
+    Examples
+    --------
+    >>> from lrnn_theory.memory import diagonal_hessian
+    >>> G = finite_time_gauss_newton("diagonal", ([0.5], [1.0], [1.0]), 200, average="last")
+    >>> bool(np.allclose(G, diagonal_hessian([0.5], [1.0], [1.0])))  # stationary limit
+    True
     """
     average = check_choice("average", average, ("time", "last"))
     J = impulse_response_gradient(student, params, T)

@@ -31,7 +31,25 @@ STUDENTS = ("dense", "lru")
 
 @dataclass(frozen=True)
 class Student:
-    """A student's kind, hidden size, flat parameters and fixed constants (``gamma`` for the LRU)."""
+    """A student's kind, hidden size, flat parameters and fixed constants (``gamma`` for the LRU) (:ref:`memory-multidim`).
+
+    Attributes
+    ----------
+    kind : {"dense", "lru"}
+    d_h : int
+        Hidden size ``d``.
+    theta : ndarray, shape (d² + 2d + 1,) (dense) or (6d + 1,) (LRU)
+        Flat parameters: ``A`` (row-major), ``B``, ``C``, ``D`` for the dense student;
+        ``ω``, ``θ``, ``Re b``, ``Im b``, ``Re c``, ``Im c``, ``D`` for the LRU.
+    gamma : ndarray, shape (d,), or None
+        The LRU's fixed input normalisation (``None`` for the dense student).
+
+    Examples
+    --------
+    >>> s = init_student("lru", 3)
+    >>> s.theta.shape, s.gamma.shape, sorted(s.unpack())
+    ((19,), (3,), ['D', 'b', 'c', 'omega', 'phase'])
+    """
 
     kind: str
     d_h: int
@@ -49,7 +67,36 @@ class Student:
 
 
 def init_student(kind: str, d_h: int, *, nu0: float = 0.9, seed: int = 0) -> Student:
-    """Initial student: dense with eigenvalue moduli in ``[ν_0, 1)``, or LRU ring ``[ν_0, 1)`` with ``γ`` fixed."""
+    """Initial student: dense with eigenvalue moduli in ``[ν_0, 1)``, or LRU ring ``[ν_0, 1)`` with ``γ`` fixed (:ref:`memory-multidim`).
+
+    Parameters
+    ----------
+    kind : {"dense", "lru"}
+    d_h : int >= 1
+        Hidden size.
+    nu0 : float in (0, 1)
+        Smallest eigenvalue modulus at initialisation.
+    seed : int
+
+    Returns
+    -------
+    Student
+
+    Raises
+    ------
+    TypeError
+        A non-string ``kind``, non-numeric ``nu0``, or a non-integer ``d_h`` or ``seed``.
+    ValueError
+        An unknown ``kind``, ``d_h < 1``, ``nu0 ∉ (0, 1)`` or a negative ``seed``.
+
+    Examples
+    --------
+    >>> s = init_student("dense", 3, nu0=0.9)
+    >>> s.theta.shape, s.gamma is None
+    ((16,), True)
+    >>> bool(np.all(np.abs(np.linalg.eigvals(s.unpack()["A"])) >= 0.9 - 1e-12))
+    True
+    """
     kind = check_choice("kind", kind, STUDENTS)
     d_h = check_int("d_h", d_h, minimum=1)
     nu0 = check_positive_float("nu0", nu0)
@@ -71,7 +118,30 @@ def init_student(kind: str, d_h: int, *, nu0: float = 0.9, seed: int = 0) -> Stu
 
 
 def teacher_outputs(teacher: Teacher, X) -> np.ndarray:
-    """Teacher outputs ``y_t = C h_t + D x_t`` for inputs ``X`` (batch, T), ``h_0 = 0``."""
+    """Teacher outputs ``y_t = C h_t + D x_t`` for inputs ``X`` (batch, T), ``h_0 = 0`` (:ref:`memory-multidim`).
+
+    Parameters
+    ----------
+    teacher : Teacher
+    X : array_like, shape (batch, T)
+
+    Returns
+    -------
+    ndarray, shape (batch, T)
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``X`` not a finite 2-D array of numbers.
+
+    Examples
+    --------
+    >>> from lrnn_theory.memory import impulse_response, make_teacher
+    >>> t = make_teacher(3, seed=0)
+    >>> y = teacher_outputs(t, [[1.0, 0.0, 0.0, 0.0]])  # an impulse at t = 1: y_t = w_{t-1} + D δ_{t1}
+    >>> bool(np.allclose(y[0], impulse_response(t.A, t.B, t.C, 4) + t.D * np.array([1, 0, 0, 0])))
+    True
+    """
     X = as_float_array("X", X, ndim=2)
     h = np.zeros((X.shape[0], teacher.A.shape[0]))
     out = np.empty_like(X)
@@ -82,7 +152,39 @@ def teacher_outputs(teacher: Teacher, X) -> np.ndarray:
 
 
 def student_loss_and_grad(student: Student, X, Y, theta=None) -> tuple[float, np.ndarray]:
-    """``L = ½ mean (ŷ - y)²`` and ``∂L/∂θ`` (flat) by BPTT; ``X, Y`` of shape (batch, T)."""
+    """``L = ½ mean (ŷ - y)²`` and ``∂L/∂θ`` (flat) by BPTT; ``X, Y`` of shape (batch, T) (:ref:`memory-multidim`).
+
+    Parameters
+    ----------
+    student : Student
+    X, Y : array_like, shape (batch, T)
+        Inputs and target outputs.
+    theta : ndarray, optional
+        Flat parameters to evaluate at (default ``student.theta``), shape of ``student.theta``.
+
+    Returns
+    -------
+    loss : float
+    grad : ndarray, shape of ``theta``
+
+    Raises
+    ------
+    TypeError
+        ``student`` not a :class:`Student`, or non-numeric ``X``/``Y``.
+    ValueError
+        ``X``/``Y`` not 2-D of one shape, or with non-finite values.
+
+    Examples
+    --------
+    >>> s = init_student("lru", 2)
+    >>> X = np.random.default_rng(0).standard_normal((2, 4))
+    >>> Y = np.zeros((2, 4))
+    >>> loss, g = student_loss_and_grad(s, X, Y)
+    >>> e = np.zeros_like(s.theta); e[0] = 1e-6  # central difference in ω_1
+    >>> fd = (student_loss_and_grad(s, X, Y, s.theta + e)[0] - student_loss_and_grad(s, X, Y, s.theta - e)[0]) / 2e-6
+    >>> g.shape, bool(np.isclose(g[0], fd, rtol=1e-5, atol=1e-10))
+    ((13,), True)
+    """
     if not isinstance(student, Student):
         raise TypeError(f"student must be a Student, got {type(student).__name__}")
     X = as_float_array("X", X, ndim=2)
@@ -141,7 +243,25 @@ def student_loss_and_grad(student: Student, X, Y, theta=None) -> tuple[float, np
 
 @dataclass(frozen=True)
 class StudentRun:
-    """Training history of a student: ``loss`` (steps,) on each batch, ``final_loss`` on a held-out batch, status."""
+    """Training history of a student: ``loss`` (steps,) on each batch, ``final_loss`` on a held-out batch, status.
+
+    Attributes
+    ----------
+    loss : ndarray, shape (steps,)
+        Training loss of each step (NaN after a divergence).
+    final_loss : float
+        Loss of the final student on a held-out batch of ``4 · batch`` sequences (``inf`` if diverged).
+    status : {"ok", "diverged"}
+    student : Student
+        The final student.
+
+    Examples
+    --------
+    >>> from lrnn_theory.memory import make_teacher
+    >>> run = train_student(make_teacher(2, seed=0), "lru", d_h=2, T=4, batch=2, steps=3)
+    >>> run.status, run.loss.shape, run.student.kind
+    ('ok', (3,), 'lru')
+    """
 
     loss: np.ndarray
     final_loss: float
@@ -155,6 +275,43 @@ def train_student(teacher: Teacher, kind: str, *, nu0: float = 0.9, d_h: int = 1
 
     The optimiser defaults to Adam with cosine decay over ``steps`` (:ref:`memory-multidim`); a run whose loss
     becomes non-finite or exceeds 1e6 stops with status ``"diverged"``.
+
+    Parameters
+    ----------
+    teacher : Teacher
+    kind : {"dense", "lru"}
+    nu0 : float in (0, 1)
+        Smallest eigenvalue modulus at initialisation (:func:`init_student`).
+    d_h : int >= 1
+        Student hidden size.
+    T, batch, steps : int >= 1
+        Sequence length, batch size and number of steps (one fresh batch each).
+    lr : float > 0
+        Learning rate of the default optimiser.
+    optimiser : optimiser object, optional
+        From :mod:`lrnn_theory.optim` (then ``lr`` is unused).
+    seed : int
+        Seeds the initialisation and the batches.
+
+    Returns
+    -------
+    StudentRun
+
+    Raises
+    ------
+    TypeError
+        ``teacher`` not a :class:`~lrnn_theory.memory.Teacher`, ``optimiser`` not an optimiser
+        object, or an argument of the wrong type.
+    ValueError
+        A non-positive size, step count or ``lr``, an ``optimiser`` given by name, or an argument
+        :func:`init_student` rejects.
+
+    Examples
+    --------
+    >>> from lrnn_theory.memory import make_teacher
+    >>> run = train_student(make_teacher(2, seed=0), "dense", d_h=2, T=4, batch=2, steps=3, lr=1e-3)
+    >>> run.status, bool(np.all(np.isfinite(run.loss))), run.student.theta.shape
+    ('ok', True, (9,))
     """
     if not isinstance(teacher, Teacher):
         raise TypeError(f"teacher must be a Teacher, got {type(teacher).__name__}")
@@ -188,7 +345,36 @@ def train_student(teacher: Teacher, kind: str, *, nu0: float = 0.9, d_h: int = 1
 def student_point(nu0: float, model: str, lr: float, *, seed: int = 0, theta_max: float = np.pi, d_h: int = 16,
                   teacher_d_h: int = 10, T: int = 100, batch: int = 32, steps: int = 2000) -> dict:
     """One cell of :ref:`gallery-memory-f5` / :ref:`gallery-memory-f8`: a teacher with eigenvalue moduli in ``[ν_0, 1)`` and phases within ``θ_max``,
-    a ``model`` student (``"dense"`` or ``"lru"``) trained with Adam + cosine at ``lr``; returns its final loss."""
+    a ``model`` student (``"dense"`` or ``"lru"``) trained with Adam + cosine at ``lr``; returns its final loss.
+
+    Parameters
+    ----------
+    nu0 : float in (0, 1)
+        Smallest eigenvalue modulus of teacher and student.
+    model : {"dense", "lru"}
+    lr : float > 0
+    seed : int
+    theta_max : float in (0, π]
+        Largest teacher eigenvalue phase.
+    d_h, teacher_d_h, T, batch, steps : int >= 1
+        Student and teacher sizes and the training protocol of :func:`train_student`.
+
+    Returns
+    -------
+    dict
+        ``{"final_loss": float, "diverged": 0.0 or 1.0}``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`~lrnn_theory.memory.make_teacher` and :func:`train_student`.
+
+    Examples
+    --------
+    >>> out = student_point(0.9, "lru", 1e-3, d_h=2, teacher_d_h=2, T=4, batch=2, steps=3)
+    >>> sorted(out), out["diverged"]
+    (['diverged', 'final_loss'], 0.0)
+    """
     teacher = make_teacher(teacher_d_h, nu_min=nu0, nu_max=1.0, theta_max=theta_max, seed=seed)
     run = train_student(teacher, model, nu0=nu0, d_h=d_h, T=T, batch=batch, steps=steps, lr=lr, seed=seed)
     return {"final_loss": run.final_loss, "diverged": float(run.status == "diverged")}

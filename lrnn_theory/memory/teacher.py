@@ -133,7 +133,36 @@ def teacher_student_gradient(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bo
     With ``z = λ λ̄* = r e^{iφ}`` and ``R = Re 1/(1-z) = (1 - r cos φ)/(1 - 2r cos φ + r²)``:
     unnormalised ``L = ½[σ²(1/(1-ν²) + 1/(1-ν*²) - 2R) + μ²|1/(1-λ) - 1/(1-λ*)|²]``,
     normalised ``L = 1 - γ(ν)γ(ν*) R``; both differentiated in closed form.  For a
-    real ``λ >= 0``, ``∂L/∂ν`` is the derivative in ``λ`` itself.
+    real ``λ >= 0``, ``∂L/∂ν`` is the derivative in ``λ`` itself (Zucchet & Orvieto, 2024, Sec. 4).
+
+    Parameters
+    ----------
+    lam, lam_star : array_like, real or complex, ``|λ| < 1``
+        Student and teacher eigenvalues, broadcast together.
+    mu, sigma : float
+        Input mean and standard deviation (unnormalised loss only).
+    normalised : bool
+        Differentiate the normalised loss ``L_γ`` (requires ``μ = 0``, ``σ = 1``).
+
+    Returns
+    -------
+    d_nu, d_theta : ndarray, float, broadcast shape
+        ``∂L/∂ν`` and ``∂L/∂θ``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric ``lam``, ``lam_star``, ``mu`` or ``sigma``.
+    ValueError
+        ``|λ| >= 1`` or ``|λ*| >= 1``, ``σ < 0``, or ``normalised`` with ``μ ≠ 0`` or ``σ ≠ 1``.
+
+    Examples
+    --------
+    >>> d_nu, d_theta = teacher_student_gradient(0.3, 0.5)
+    >>> h = 1e-6  # central difference of the loss in λ
+    >>> fd = (teacher_student_loss(0.3 + h, 0.5) - teacher_student_loss(0.3 - h, 0.5)) / (2 * h)
+    >>> bool(np.isclose(d_nu, fd, rtol=1e-8)), float(d_theta)
+    (True, 0.0)
     """
     lam = _lam("lam", lam).astype(complex)
     ls = _lam("lam_star", lam_star).astype(complex)
@@ -193,6 +222,20 @@ def diagonal_hessian(lam, b, c, rho=0.0) -> np.ndarray:
     -------
     H : ndarray, shape (2n, 2n)
         Ordered ``(Re λ_1..Re λ_n, Im λ_1..Im λ_n)``; symmetric.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric ``lam``, ``b``, ``c`` or ``rho``.
+    ValueError
+        ``lam`` not 1-D or with ``|λ_n| >= 1``, ``b``/``c`` not of the length of ``lam``, or ``ρ ∉ [0, 1]``.
+
+    Examples
+    --------
+    >>> from lrnn_theory.memory import sensitivity_kernel
+    >>> H = diagonal_hessian([0.5], [1.0], [1.0])  # one real unit: H_re,re = S(λ, λ)
+    >>> H.shape, bool(np.isclose(H[0, 0], sensitivity_kernel(0.5, 0.5)))
+    ((2, 2), True)
     """
     lam = _complex_vector("lam", lam)
     _lam("lam", lam)
@@ -210,6 +253,33 @@ def monte_carlo_gauss_newton(lam, b, c, rho=0.0, *, n_chains: int = 20_000, seed
 
     ``∂y/∂Re λ_n = Re(c_n b_n ∂_λ h_n)`` and ``∂y/∂Im λ_n = -Im(c_n b_n ∂_λ h_n)`` from stationary
     chains of :func:`~lrnn_theory.memory.sample_states`; compare with :func:`diagonal_hessian`.
+
+    Parameters
+    ----------
+    lam, b, c : array_like, complex, shape (n,)
+        Eigenvalues (``|λ_n| < 1``), input and output weights.
+    rho : float in [0, 1]
+        AR(1) coefficient of the input.
+    n_chains : int >= 2
+    seed : int
+
+    Returns
+    -------
+    MonteCarloEstimate
+        ``mean`` and ``se`` of shape (2n, 2n), ordered as :func:`diagonal_hessian`.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric ``lam``, ``b`` or ``c``, or a non-integer ``n_chains`` or ``seed``.
+    ValueError
+        Arrays not 1-D of one length, ``|λ_n| >= 1``, ``ρ ∉ [0, 1]``, ``n_chains < 2`` or a negative ``seed``.
+
+    Examples
+    --------
+    >>> mc = monte_carlo_gauss_newton([0.5], [1.0], [1.0], n_chains=2000, seed=0)
+    >>> mc.mean.shape, mc.agrees(diagonal_hessian([0.5], [1.0], [1.0]))
+    ((2, 2), True)
     """
     lam = _complex_vector("lam", lam)
     b = _complex_vector("b", b, lam.size)

@@ -40,6 +40,20 @@ class Parametrisation:
     normalised : bool
         Input normalisation ``γ(λ) = sqrt(1-|λ|²)`` on student and teacher, differentiated
         through (the loss ``L_γ`` of :ref:`memory-teacher-student`).
+
+    Raises
+    ------
+    TypeError
+        A non-string ``modulus`` or ``phase``, or a non-bool ``normalised``.
+    ValueError
+        An unknown ``modulus`` or ``phase``.
+
+    Examples
+    --------
+    >>> p = Parametrisation(modulus="exp")  # LRU: ν = exp(-e^ω)
+    >>> omega = p.to_omega(0.9)
+    >>> omega.shape, round(float(omega[0]), 6), round(p.to_lambda(omega), 12)
+    ((1,), -2.250367, 0.9)
     """
 
     modulus: str = "direct"
@@ -149,6 +163,40 @@ def sampled_loss_and_grad(lam: float, lam_star: float, X, *, window_start: int, 
 
     ``X`` has shape (batch, T); both recurrences start at 0; the derivative uses the forward
     sensitivity ``g_{t+1} = λ g_t + h_t`` (and ``γ' = -λ/γ`` when normalised).
+
+    Parameters
+    ----------
+    lam, lam_star : float
+        Student and teacher coefficients (real; in ``(-1, 1)`` when ``normalised``).
+    X : array_like, shape (batch, T)
+        Input sequences.
+    window_start : int in [1, T]
+        First time step of the loss window.
+    normalised : bool
+        Use ``γ = sqrt(1-λ²)`` on both recurrences (differentiated through).
+
+    Returns
+    -------
+    loss, grad : float
+        The loss and ``∂loss/∂λ``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric ``lam`` or ``lam_star``, or a non-integer ``window_start``.
+    ValueError
+        ``X`` not a non-empty 2-D array, ``window_start ∉ [1, T]``, non-finite ``lam``/``lam_star``,
+        or ``|λ| >= 1`` with ``normalised``.
+
+    Examples
+    --------
+    >>> X = np.random.default_rng(0).standard_normal((8, 12))
+    >>> loss, grad = sampled_loss_and_grad(0.3, 0.5, X, window_start=6)
+    >>> h = 1e-6  # central difference of the loss in λ
+    >>> fd = (sampled_loss_and_grad(0.3 + h, 0.5, X, window_start=6)[0]
+    ...       - sampled_loss_and_grad(0.3 - h, 0.5, X, window_start=6)[0]) / (2 * h)
+    >>> bool(np.isclose(grad, fd, rtol=1e-6)), sampled_loss_and_grad(0.5, 0.5, X, window_start=6)
+    (True, (0.0, 0.0))
     """
     X = np.ascontiguousarray(np.asarray(X, dtype=float))
     if X.ndim != 2 or X.size == 0:
@@ -179,6 +227,17 @@ class LambdaTrajectory:
         or a value became non-finite (the run stops there).
     converged_step : int or None
         First step with ``loss <= target · loss[0]``.
+    target : float
+        The convergence threshold relative to ``loss[0]``.
+    diverged : bool
+        ``status == "diverged"`` (property).
+
+    Examples
+    --------
+    >>> from lrnn_theory.optim import SGD
+    >>> run = train_lambda(0.5, 0.2, SGD(lr=0.3), steps=10)
+    >>> run.status, run.diverged, run.lam.shape == run.loss.shape == (11,)
+    ('converged', False, True)
     """
 
     step: np.ndarray
@@ -218,6 +277,27 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
         Stop at the first step that reaches it.
     seed : int
         Seeds the sampled batches (``numpy.random.default_rng(seed)``).
+
+    Returns
+    -------
+    LambdaTrajectory
+
+    Raises
+    ------
+    TypeError
+        ``optimiser`` not an optimiser object, ``parametrisation`` not a :class:`Parametrisation`,
+        non-numeric ``lam_star``/``lam0``, or a non-integer ``steps``, ``batch``, ``window`` or ``seed``.
+    ValueError
+        ``optimiser`` given by name, ``|λ*| >= 1`` or ``|λ_0| >= 1``, a real ``lam0`` with a
+        complex ``lam_star``, ``steps < 1``, an unknown ``loss``, ``target ∉ (0, 1)``,
+        ``loss="sampled"`` with complex ``λ``, or ``lam0`` outside the domain of the parametrisation.
+
+    Examples
+    --------
+    >>> from lrnn_theory.optim import SGD
+    >>> run = train_lambda(0.5, 0.2, SGD(lr=0.3), steps=20)  # stable: lr < 2/L''(λ*) = 0.675
+    >>> run.status, run.converged_step, round(float(run.lam[-1]), 9)
+    ('converged', 4, 0.5)
     """
     optimiser = check_optimiser("optimiser", optimiser)
     if not isinstance(parametrisation, Parametrisation):
@@ -284,7 +364,25 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
 
 @dataclass(frozen=True)
 class LrScan:
-    """Steps to reach ``target · L_0`` for each learning rate (``inf`` when never reached or diverged)."""
+    """Steps to reach ``target · L_0`` for each learning rate (``inf`` when never reached or diverged).
+
+    Attributes
+    ----------
+    lrs : ndarray, shape (n,)
+        Learning rates scanned.
+    steps_to_target : ndarray, shape (n,)
+        Steps to reach the target (``inf`` if never reached or diverged).
+    status : tuple of str, length n
+        :attr:`LambdaTrajectory.status` of each run.
+    best_lr, best_steps : float
+        Fastest learning rate and its step count (properties).
+
+    Examples
+    --------
+    >>> scan = LrScan(lrs=np.array([0.1, 0.3]), steps_to_target=np.array([15.0, 4.0]), status=("converged", "converged"))
+    >>> scan.best_lr, scan.best_steps
+    (0.3, 4.0)
+    """
 
     lrs: np.ndarray
     steps_to_target: np.ndarray
@@ -301,7 +399,41 @@ class LrScan:
 
 def lr_scan(lam_star, lam0, optimiser: type, lrs, *, parametrisation: Parametrisation = Parametrisation(),
             steps: int = 2000, loss: str = "exact", target: float = 1e-3, seed: int = 0, **kwargs) -> LrScan:
-    """Steps-to-target over a learning-rate grid for one optimiser class (:ref:`memory-simulation-plan` sweep; :ref:`theory-checks-memory`)."""
+    """Steps-to-target over a learning-rate grid for one optimiser class (:ref:`memory-simulation-plan` sweep; :ref:`theory-checks-memory`).
+
+    Each learning rate runs :func:`train_lambda` with ``optimiser(lr=lr, **kwargs)`` and
+    ``stop_at_target=True``.
+
+    Parameters
+    ----------
+    lam_star, lam0 : float or complex, ``|λ| < 1``
+    optimiser : {SGD, NormalisedSGD, Adam}
+        The optimiser *class* (from :mod:`lrnn_theory.optim`).
+    lrs : array_like, shape (n,)
+        Positive learning rates.
+    parametrisation, steps, loss, target, seed
+        As in :func:`train_lambda`.
+    **kwargs
+        Further optimiser arguments (e.g. ``beta1`` for Adam).
+
+    Returns
+    -------
+    LrScan
+
+    Raises
+    ------
+    ValueError
+        ``optimiser`` not one of the three classes, ``lrs`` not a non-empty 1-D array of finite
+        positive numbers, or any argument :func:`train_lambda` rejects (which may also raise
+        ``TypeError``).
+
+    Examples
+    --------
+    >>> from lrnn_theory.optim import SGD
+    >>> scan = lr_scan(0.5, 0.2, SGD, [0.1, 0.3, 3.0], steps=100)  # 2/H* = 0.675 at λ* = 0.5
+    >>> scan.steps_to_target.tolist(), scan.status[-1], scan.best_lr
+    ([15.0, 4.0, inf], 'diverged', 0.3)
+    """
     if optimiser not in (SGD, NormalisedSGD, Adam):
         raise ValueError(f"optimiser must be one of the classes SGD, NormalisedSGD, Adam, got {optimiser!r}")
     lrs = np.atleast_1d(np.asarray(lrs, dtype=float))
@@ -318,7 +450,33 @@ def lr_scan(lam_star, lam0, optimiser: type, lrs, *, parametrisation: Parametris
 
 
 def loss_in_omega(omega_nu, omega_theta, lam_star, parametrisation: Parametrisation = Parametrisation()) -> np.ndarray:
-    """Closed-form loss ``L(λ(ω_ν, ω_θ), λ*)`` over broadcast arrays of trainable coordinates (:ref:`memory-reparametrisation`, :ref:`memory-teacher-student`; :ref:`gallery-memory-f3`, :ref:`gallery-memory-f4`)."""
+    """Closed-form loss ``L(λ(ω_ν, ω_θ), λ*)`` over broadcast arrays of trainable coordinates (:ref:`memory-reparametrisation`, :ref:`memory-teacher-student`; :ref:`gallery-memory-f3`, :ref:`gallery-memory-f4`).
+
+    Parameters
+    ----------
+    omega_nu, omega_theta : array_like, real
+        Trainable modulus and phase coordinates, broadcast together.
+    lam_star : float or complex, ``|λ*| < 1``
+    parametrisation : Parametrisation
+
+    Returns
+    -------
+    ndarray, float, broadcast shape
+        The stationary loss; NaN where ``|λ(ω)| >= 1``.
+
+    Raises
+    ------
+    TypeError
+        ``parametrisation`` not a :class:`Parametrisation`, or non-numeric coordinates or ``lam_star``.
+    ValueError
+        Non-finite coordinates or ``lam_star``, or ``|λ*| >= 1``.
+
+    Examples
+    --------
+    >>> L = loss_in_omega([0.5, 0.9, 1.2], 0.0, 0.5)  # direct: λ = ω_ν e^{iω_θ}
+    >>> float(L[0]), bool(np.isclose(L[1], teacher_student_loss(0.9, 0.5))), bool(np.isnan(L[2]))
+    (0.0, True, True)
+    """
     if not isinstance(parametrisation, Parametrisation):
         raise TypeError(f"parametrisation must be a Parametrisation, got {type(parametrisation).__name__}")
     lam = parametrisation.lam_of(as_float_array("omega_nu", omega_nu), as_float_array("omega_theta", omega_theta))
@@ -332,7 +490,41 @@ def loss_in_omega(omega_nu, omega_theta, lam_star, parametrisation: Parametrisat
 
 def omega_curvature(omega, lam_star, parametrisation: Parametrisation = Parametrisation(), *, axis: int = 0,
                     h: float = 1e-6) -> float:
-    """``∂²L/∂ω_axis²`` at ``omega`` (shape (2,)): central difference of the analytic gradient, error ``O(h²)``."""
+    """``∂²L/∂ω_axis²`` at ``omega`` (shape (2,)): central difference of the analytic gradient, error ``O(h²)``.
+
+    The curvature of the closed-form loss in the trainable coordinates (:ref:`memory-reparametrisation`,
+    :ref:`memory-teacher-student`).
+
+    Parameters
+    ----------
+    omega : array_like, shape (2,)
+        ``(ω_ν, ω_θ)``.
+    lam_star : float or complex, ``|λ*| < 1``
+    parametrisation : Parametrisation
+    axis : {0, 1}
+        Modulus (0) or phase (1) coordinate.
+    h : float > 0
+        Relative finite-difference step (scaled by ``1 + |ω_axis|``).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    TypeError
+        ``parametrisation`` not a :class:`Parametrisation`, non-numeric ``omega``/``lam_star``/``h``,
+        or a non-integer ``axis``.
+    ValueError
+        ``omega`` without 2 entries, ``axis ∉ {0, 1}``, ``h <= 0`` or non-finite values.
+
+    Examples
+    --------
+    >>> from lrnn_theory.memory import teacher_student_curvature
+    >>> H = omega_curvature([0.92, 0.0], 0.92 + 0j)  # at the optimum, direct parametrisation
+    >>> bool(np.isclose(H, teacher_student_curvature(0.92), rtol=1e-7))
+    True
+    """
     if not isinstance(parametrisation, Parametrisation):
         raise TypeError(f"parametrisation must be a Parametrisation, got {type(parametrisation).__name__}")
     omega = as_float_array("omega", omega, ndim=1)

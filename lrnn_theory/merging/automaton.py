@@ -56,6 +56,20 @@ def prefix_strings(L_max: int) -> list[str]:
     list of str
         ``2**(L_max + 1) - 1`` strings ordered by length, then lexicographically, so that the
         children ``s0, s1`` of a string always follow it.
+
+    Raises
+    ------
+    TypeError
+        A non-integer ``L_max``.
+    ValueError
+        ``L_max ∉ [0, 20]``.
+
+    Examples
+    --------
+    >>> prefix_strings(2)
+    ['', '0', '1', '00', '01', '10', '11']
+    >>> len(prefix_strings(3)) == 2 ** 4 - 1
+    True
     """
     L_max = check_int("L_max", L_max, minimum=0, maximum=20)
     out = [""]
@@ -71,6 +85,12 @@ def parity_machine() -> MooreMachine:
     -------
     MooreMachine
         ``transitions = [[0, 1], [1, 0]]``, ``outputs = [0, 1]``, ``initial = 0``.
+
+    Examples
+    --------
+    >>> m = parity_machine()
+    >>> m.transitions.tolist(), m.output("0110"), m.output("111")
+    ([[0, 1], [1, 0]], 0, 1)
     """
     return MooreMachine(transitions=np.array([[0, 1], [1, 0]], dtype=np.int64), outputs=np.array([0, 1], dtype=np.int64),
                         initial=0)
@@ -125,6 +145,14 @@ class Automaton:
         ``True`` when the initial state has no member other than ``""``, so its output is the
         argmax of the readout at ``h_0``, a value training never fits (training strings have
         length ``>= 1``).  ``False`` when it comes from a non-empty member.
+
+    Examples
+    --------
+    >>> strings = prefix_strings(3)
+    >>> odd = np.array([s.count("1") % 2 for s in strings])
+    >>> ex = extract_automaton(strings, np.eye(2)[odd], np.eye(2)[odd], epsilon=0.1)  # states = parity
+    >>> ex.n_states, ex.n_clusters, ex.run("0110"), ex.accepts("1"), ex.transitions.tolist()
+    (2, 2, 0, True, [[0, 1], [1, 0]])
     """
 
     machine: MooreMachine
@@ -386,8 +414,19 @@ def minimize(machine, *, sink: bool = False) -> MooreMachine:
 
     Raises
     ------
+    TypeError
+        ``machine`` neither a :class:`~lrnn_theory.merging.tasks.MooreMachine` nor an :class:`Automaton`.
     ValueError
         If a state reachable from the initial state lacks a transition and ``sink`` is false.
+
+    Examples
+    --------
+    >>> three = MooreMachine(transitions=np.array([[0, 1], [1, 2], [2, 1]]), outputs=np.array([0, 1, 0]))
+    >>> m = minimize(three)  # states 0 and 2 are equivalent: the parity machine
+    >>> m.transitions.tolist(), m.outputs.tolist()
+    ([[0, 1], [1, 0]], [0, 1])
+    >>> minimize(MooreMachine(transitions=np.array([[0, -1]]), outputs=np.array([0])), sink=True).outputs.tolist()
+    [0, -1]
     """
     if isinstance(machine, Automaton):
         machine = machine.machine
@@ -523,6 +562,13 @@ class MergerReport:
         Unordered pairs of distinct strings (length ``<= L_max``) in one state.
     n_agreeing : int
         Those whose targets agree on every continuation within the training horizon.
+    fraction : float
+        ``n_agreeing / n_pairs`` (property; 1 when there is no pair).
+
+    Examples
+    --------
+    >>> MergerReport(n_pairs=4, n_agreeing=3).fraction
+    0.75
     """
 
     n_pairs: int
@@ -551,6 +597,22 @@ def merger_report(extracted: Automaton, target, L_max: int) -> MergerReport:
     -------
     MergerReport
         The paper reports 100 % agreement (103 460 merged pairs) for a trained network.
+
+    Raises
+    ------
+    TypeError
+        ``extracted`` not an :class:`Automaton`, ``target`` not callable, or a non-integer ``L_max``.
+    ValueError
+        ``L_max ∉ [1, 20]``.
+
+    Examples
+    --------
+    >>> strings = prefix_strings(3)
+    >>> odd = np.array([s.count("1") % 2 for s in strings])
+    >>> ex = extract_automaton(strings, np.eye(2)[odd], np.eye(2)[odd], epsilon=0.1)
+    >>> r = merger_report(ex, lambda s: s.count("1") % 2, 3)  # 8 even and 7 odd strings
+    >>> r.n_pairs == 8 * 7 // 2 + 7 * 6 // 2, r.fraction
+    (True, 1.0)
     """
     if not isinstance(extracted, Automaton):
         raise TypeError(f"extracted must be an Automaton (ExtractedAutomaton), got {type(extracted).__name__}")
@@ -586,6 +648,12 @@ class StateMergers:
         without a ``target``.
     n_agreeing : int or None
         Checked merged pairs that agree on every future output within the training horizon.
+
+    Examples
+    --------
+    >>> sm = state_mergers([0, 1, 2], [0, 1, 1])  # the states of strings 1 and 2 merged
+    >>> sm.merged, sm.n_merged_pairs, sm.merged_pairs().tolist(), sm.fraction_agreeing
+    (((1, (1, 2)),), 1, [[1, 2]], None)
     """
 
     previous: np.ndarray
@@ -652,6 +720,25 @@ def state_mergers(previous, current, *, strings=None, target=None, L_max: int | 
     Returns
     -------
     StateMergers
+
+    Raises
+    ------
+    TypeError
+        ``previous``/``current`` neither an :class:`Automaton` nor an integer array, or a
+        non-callable ``target``.
+    ValueError
+        Assignments of different lengths or with negative states, different or missing strings,
+        ``target`` without ``L_max`` (or the reverse), or ``L_max ∉ [1, 20]``.
+
+    Examples
+    --------
+    >>> strings = prefix_strings(3)
+    >>> odd = np.array([s.count("1") % 2 for s in strings])
+    >>> tree = extract_automaton(strings, np.eye(len(strings)), np.eye(2)[odd], epsilon=0.1)  # one state per string
+    >>> parity = extract_automaton(strings, np.eye(2)[odd], np.eye(2)[odd], epsilon=0.1)
+    >>> sm = state_mergers(tree, parity, target=lambda s: s.count("1") % 2, L_max=3)
+    >>> sm.n_merged_pairs, sm.n_split_pairs, sm.fraction_agreeing
+    (49, 0, 1.0)
     """
     prev, s_prev = _as_assignment("previous", previous)
     cur, s_cur = _as_assignment("current", current)
@@ -706,6 +793,22 @@ def merged_fraction_by_length(extracted: Automaton, task: MooreMachine, L_max: i
     ndarray (L_max, L_max)
         ``F[m_1 - 1, m_2 - 1]`` is the merged fraction over pairs of distinct strings (NaN where
         no agreeing pair exists).
+
+    Raises
+    ------
+    TypeError
+        ``extracted`` not an :class:`Automaton`, or a non-integer ``L_max``.
+    ValueError
+        ``L_max < 1``, or a ``task`` that is not closed (see :func:`minimize`).
+
+    Examples
+    --------
+    >>> strings = prefix_strings(3)
+    >>> odd = np.array([s.count("1") % 2 for s in strings])
+    >>> ex = extract_automaton(strings, np.eye(2)[odd], np.eye(2)[odd], epsilon=0.1)
+    >>> F = merged_fraction_by_length(ex, parity_machine(), 3)  # every agreeing pair merged
+    >>> F.shape, bool(np.isnan(F[0, 0])), float(np.nanmin(F))  # the two length-1 strings disagree
+    ((3, 3), True, 1.0)
     """
     if not isinstance(extracted, Automaton):
         raise TypeError(f"extracted must be an Automaton (ExtractedAutomaton), got {type(extracted).__name__}")

@@ -98,7 +98,22 @@ def _check_state(h1, h2, D, ybar, y1, y2):
 
 @dataclass(frozen=True)
 class Gradients:
-    """Exact gradients and value of the :ref:`merging-interaction` loss at one state (shapes as the arguments)."""
+    """Exact gradients and value of the :ref:`merging-interaction` loss at one state (shapes as the arguments).
+
+    Attributes
+    ----------
+    h1, h2 : ndarray, shape (P,)
+    D : ndarray, shape (N, K, P)
+    ybar : ndarray, shape (N, K)
+        ``∂L/∂h_1``, ``∂L/∂h_2``, ``∂L/∂D``, ``∂L/∂ȳ``.
+    loss : float
+
+    Examples
+    --------
+    >>> g = full_gradients(np.zeros(1), np.ones(1), np.ones((1, 1, 1)), np.zeros((1, 1)), np.zeros((1, 1)), np.ones((1, 1)))
+    >>> g.loss, g.h2.tolist()  # read-outs -½ and ½ against targets 0 and 1, residual r = 0
+    (0.125, [0.0])
+    """
 
     h1: np.ndarray
     h2: np.ndarray
@@ -141,6 +156,21 @@ def full_gradients(h1, h2, D, ybar, y1, y2) -> Gradients:
     -------
     Gradients
         ``∂L/∂h1``, ``∂L/∂h2``, ``∂L/∂D``, ``∂L/∂ybar`` and ``loss = L``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays.
+    ValueError
+        Arrays of the wrong dimension or inconsistent shapes, or non-finite values.
+
+    Examples
+    --------
+    >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
+    >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
+    >>> g = full_gradients(h1, h2, D, ybar, y1, y2)  # r = D dh - Δ = 1 - 3 = -2
+    >>> g.loss, float(g.h2[0]), float(g.h1[0]), float(g.D[0, 0, 0])  # ¼Dᵀr, -¼Dᵀr, r dhᵀ/4
+    (1.625, -0.5, 0.5, -0.5)
     """
     return _gradients(*_check_state(h1, h2, D, ybar, y1, y2))
 
@@ -151,6 +181,14 @@ class Observables:
 
     ``H = ‖dh‖²``, ``Y = ⟨‖dy_i‖²⟩``, ``W = ⟨‖dy_i‖² - dy_iᵀΔ_i⟩`` and the regular coordinates
     ``s = +‖dh‖``, ``q = Y/H``, ``p = (Y - W)/s`` (NaN where ``dh = 0``).
+
+    Examples
+    --------
+    >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
+    >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
+    >>> o = observables(h1, h2, D, y1, y2)  # dy = 1, Δ = 3
+    >>> [float(v) for v in (o.H, o.Y, o.W, o.s, o.q, o.p)]
+    [1.0, 1.0, -2.0, 1.0, 1.0, 3.0]
     """
 
     H: np.ndarray
@@ -179,6 +217,21 @@ def observables(h1, h2, D, y1, y2) -> Observables:
     Returns
     -------
     Observables
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays.
+    ValueError
+        Inconsistent shapes or non-finite values.
+
+    Examples
+    --------
+    >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
+    >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
+    >>> o = observables(np.stack([h1, h1]), np.stack([h2, 2 * h2]), np.stack([D, D]), y1, y2)  # two times
+    >>> o.H.tolist(), o.Y.tolist()  # H = ‖dh‖², Y = ‖D dh‖²
+    ([1.0, 4.0], [1.0, 4.0])
     """
     h1 = as_float_array("h1", h1, min_ndim=1)
     h2 = as_float_array("h2", h2, min_ndim=1)
@@ -217,6 +270,14 @@ class FullFlow:
         ``solve_ivp`` status (0: reached the end of ``t``).
     message : str
         ``solve_ivp`` message.
+
+    Examples
+    --------
+    >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
+    >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
+    >>> f = full_flow(h1, h2, D, ybar, y1, y2, np.linspace(0, 5, 6))
+    >>> f.status, f.h1.shape, f.D.shape, bool(np.ptp(f.invariant) < 1e-9)  # the invariant is conserved
+    (0, (6, 2), (6, 1, 1, 2), True)
     """
 
     t: np.ndarray
@@ -260,6 +321,26 @@ def full_flow(h1, h2, D, ybar, y1, y2, t, *, tau_h1: float = 1.0, tau_h2: float 
     Returns
     -------
     FullFlow
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays or time constants.
+    ValueError
+        Inconsistent shapes, non-finite values, non-positive time constants or tolerances, or a
+        time grid that is not strictly increasing.
+
+    Examples
+    --------
+    The rank-one ``D`` along ``dh`` makes the reduced system exact (with ``1/τ_h = 1/τ_{h_1} + 1/τ_{h_2}``):
+
+    >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
+    >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
+    >>> t = np.linspace(0, 5, 6)
+    >>> f = full_flow(h1, h2, D, ybar, y1, y2, t)
+    >>> r = reduced_flow(1.0, 1.0, -2.0, 9.0, t, tau_h=0.5)  # H, Y, W and δ² = 9 of this state
+    >>> f.status, bool(np.allclose(f.H, r.H, rtol=1e-8))
+    (0, True)
     """
     h1, h2, D, ybar, y1, y2 = _check_state(h1, h2, D, ybar, y1, y2)
     tau_h1, tau_h2, tau_y, tau_ybar = (check_positive_float(name, v) for name, v in
@@ -306,6 +387,12 @@ class ReducedFlow:
     status : int
         ``solve_ivp`` status; if the solver stops early (``-1``) the fields hold the samples reached.
     message : str
+
+    Examples
+    --------
+    >>> r = reduced_flow(1.0, 1.0, -2.0, 9.0, np.linspace(0, 5, 6))
+    >>> r.status, r.H.shape, bool(np.allclose(r.H, r.s ** 2)), bool(np.ptp(r.invariant) < 1e-9)
+    (0, (6,), True, True)
     """
 
     t: np.ndarray
@@ -368,6 +455,25 @@ def reduced_flow(H0: float, Y0: float, W0: float, delta2: float, t, *, N: int = 
     Returns
     -------
     ReducedFlow
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arguments, a non-integer ``N`` or a non-string ``coordinates``.
+    ValueError
+        ``H0 <= 0``, ``Y0 < 0``, ``delta2 < 0``, ``|Y0 - W0| > sqrt(Y0 δ²)``, ``N < 1``, non-positive
+        time constants or tolerances, unknown ``coordinates``, or a time grid that is not
+        strictly increasing.
+
+    Examples
+    --------
+    ``H`` tends to the fixed point ``H_∞`` of :func:`merger_quantities`, in either coordinates:
+
+    >>> r = reduced_flow(1.0, 1.0, -2.0, 9.0, [0.0, 30.0], tau_h=0.5)
+    >>> r2 = reduced_flow(1.0, 1.0, -2.0, 9.0, [0.0, 30.0], tau_h=0.5, coordinates="HYW", rtol=1e-6, atol=1e-9)
+    >>> H_inf = merger_quantities(1.0, 1.0, 9.0, tau_h=0.5).H_inf
+    >>> bool(np.isclose(r.H[-1], H_inf, rtol=1e-6)), bool(np.isclose(r2.H[-1], H_inf, rtol=1e-6))
+    (True, True)
     """
     H0 = check_positive_float("H0", H0)
     Y0 = check_positive_float("Y0", Y0, allow_zero=True)
@@ -413,6 +519,12 @@ class MergerQuantities:
         ``½A_high + sqrt(¼A_high² + A_low²)``.
     merges : bool
         ``δ² = 0`` and ``A_high <= 0`` (then ``H_inf = 0``).
+
+    Examples
+    --------
+    >>> mq = merger_quantities(1.0, 2.0, 0.0)  # agreeing pair, Y(0)/H(0) large enough
+    >>> mq.A_high, mq.H_inf, mq.merges
+    (-1.0, 0.0, True)
     """
 
     kappa: float
@@ -446,6 +558,19 @@ def merger_quantities(H0: float, Y0: float, delta2: float, *, N: int = 1, tau_h:
     Returns
     -------
     MergerQuantities
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arguments or a non-integer ``N``.
+    ValueError
+        ``H0 <= 0``, ``Y0 < 0``, ``delta2 < 0``, ``N < 1`` or non-positive time constants.
+
+    Examples
+    --------
+    >>> mq = merger_quantities(1.0, 0.5, 1.0)  # κ = 1: A_high = 0.5, A_low = 1
+    >>> mq.A_high, mq.A_low, bool(np.isclose(mq.H_inf, 0.25 + np.sqrt(0.0625 + 1), rtol=1e-14)), mq.merges
+    (0.5, 1.0, True, False)
     """
     H0 = check_positive_float("H0", H0)
     Y0 = check_positive_float("Y0", Y0, allow_zero=True)
@@ -485,6 +610,23 @@ def bernoulli_H(t, H0: float, A_high: float, *, N: int = 1, tau_y: float = 1.0) 
     -------
     ndarray
         ``H(t)``, shape of ``t``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arguments or a non-integer ``N``.
+    ValueError
+        Non-finite ``t`` or ``A_high``, ``H0 <= 0``, ``N < 1`` or ``tau_y <= 0``.
+
+    Examples
+    --------
+    >>> t = np.linspace(0.0, 4.0, 5)
+    >>> mq = merger_quantities(1.0, 0.5, 0.0)  # agreeing pair: δ² = 0, Y = W
+    >>> r = reduced_flow(1.0, 0.5, 0.5, 0.0, t)
+    >>> bool(np.allclose(bernoulli_H(t, 1.0, mq.A_high), r.H, rtol=1e-8))
+    True
+    >>> float(bernoulli_H(2.0, 1.0, 0.0))  # A_high = 0: H0/(1 + H0 t/2)
+    0.5
     """
     t = as_float_array("t", t)
     H0 = check_positive_float("H0", H0)
@@ -513,6 +655,15 @@ class FixedExpansionFlow:
     loss : ndarray
     status : int
     message : str
+    distance2 : ndarray
+        ``(h_2 - h_1)²`` (property).
+
+    Examples
+    --------
+    >>> state0 = dict(h1=0.5, h2=-0.5, beta_D=0.0, beta_1=0.0, beta_2=0.0, B=0.0, Q=1.0, g_1=0.0, g_2=0.0)
+    >>> f = fixed_expansion_flow(state0, np.zeros((2, 2)), [0.0, 1.0])
+    >>> f.status, f.distance2.shape, float(f.distance2[0])
+    (0, (2,), 1.0)
     """
 
     t: np.ndarray
@@ -604,6 +755,25 @@ def fixed_expansion_flow(state0, c, t, *, N: int = 1, eta_h1: float = 0.02, eta_
     Returns
     -------
     FixedExpansionFlow
+
+    Raises
+    ------
+    TypeError
+        Non-numeric values or a non-integer ``N``.
+    ValueError
+        ``state0`` without the nine values, ``c`` not of shape (2, 2), negative rates, ``N < 1``,
+        non-positive tolerances, non-finite values, or a time grid that is not strictly increasing.
+
+    Examples
+    --------
+    The closure agrees with the flow on explicit vectors (:func:`fixed_expansion_direct`):
+
+    >>> t = np.linspace(0.0, 4.0, 5)
+    >>> state0 = dict(h1=0.5, h2=-0.5, beta_D=0.0, beta_1=0.0, beta_2=0.0, B=0.0, Q=1.0, g_1=0.0, g_2=0.0)
+    >>> f = fixed_expansion_flow(state0, np.zeros((2, 2)), t)
+    >>> d = fixed_expansion_direct([0.5, -0.5], np.zeros((1, 1)), np.ones((1, 1)), np.zeros((2, 1, 1)), t)
+    >>> f.status, bool(np.allclose(f.distance2, d.distance2, rtol=1e-8)), bool(np.allclose(f.loss, d.loss, rtol=1e-8))
+    (0, True, True)
     """
     z0 = _initial_nine(state0)
     c = as_float_array("c", c, ndim=2)
@@ -643,6 +813,20 @@ def fixed_expansion_direct(h0, b, u, y_star, t, *, eta_h1: float = 0.02, eta_h2:
     Returns
     -------
     FixedExpansionFlow
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays or rates.
+    ValueError
+        ``h0`` not of shape (2,), ``u``/``y_star`` inconsistent with ``b``, negative rates,
+        non-positive tolerances, non-finite values, or a time grid that is not strictly increasing.
+
+    Examples
+    --------
+    >>> d = fixed_expansion_direct([0.5, -0.5], np.zeros((1, 1)), np.ones((1, 1)), np.zeros((2, 1, 1)), [0.0, 1.0])
+    >>> d.status, float(d.Q[0]), float(d.distance2[0]), bool(d.distance2[-1] < 1.0)  # both targets 0: they approach
+    (0, 1.0, 1.0, True)
     """
     h0 = as_float_array("h0", h0, ndim=1)
     b = as_float_array("b", b, ndim=2)

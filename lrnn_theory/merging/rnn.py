@@ -27,7 +27,17 @@ _NAMES = ("W_ih", "b_ih", "W_hh", "b_hh", "W_hy", "b_hy")
 
 @dataclass(frozen=True)
 class ElmanParams:
-    """Weights of the Elman RNN (:ref:`merging-task`): ``W_ih`` (P, 2), ``b_ih`` (P,), ``W_hh`` (P, P), ``b_hh`` (P,), ``W_hy`` (K, P), ``b_hy`` (K,)."""
+    """Weights of the Elman RNN (:ref:`merging-task`): ``W_ih`` (P, 2), ``b_ih`` (P,), ``W_hh`` (P, P), ``b_hh`` (P,), ``W_hy`` (K, P), ``b_hy`` (K,).
+
+    ``P`` hidden units, ``K`` outputs.  :meth:`arrays` returns the six arrays in this order,
+    :meth:`astype` a copy in another dtype, :attr:`hidden` is ``P``.
+
+    Examples
+    --------
+    >>> p = init_params(4, seed=0)
+    >>> p.hidden, p.W_hh.shape, p.W_hy.shape, p.astype(np.float32).W_ih.dtype
+    (4, (4, 4), (2, 4), dtype('float32'))
+    """
 
     W_ih: np.ndarray
     b_ih: np.ndarray
@@ -48,7 +58,37 @@ class ElmanParams:
 
 
 def init_params(hidden: int = 100, gain: float = 0.1, *, n_out: int = 2, seed: int = 0, dtype=np.float64) -> ElmanParams:
-    """Xavier-normal weights, ``std = G_0 sqrt(2/(fan_in + fan_out))``, zero biases (:ref:`merging-task`)."""
+    """Xavier-normal weights, ``std = G_0 sqrt(2/(fan_in + fan_out))``, zero biases (:ref:`merging-task`).
+
+    Parameters
+    ----------
+    hidden : int >= 1
+        Hidden units ``P``.
+    gain : float > 0
+        Initial gain ``G_0``.
+    n_out : int >= 1
+        Outputs ``K``.
+    seed : int
+    dtype : numpy dtype
+        float64 or float32.
+
+    Returns
+    -------
+    ElmanParams
+
+    Raises
+    ------
+    TypeError
+        A non-integer ``hidden``, ``n_out`` or ``seed``, or a non-numeric ``gain``.
+    ValueError
+        ``hidden < 1``, ``gain <= 0``, ``n_out < 1`` or a negative ``seed``.
+
+    Examples
+    --------
+    >>> p = init_params(50, gain=0.1, seed=0)
+    >>> round(float(p.W_hh.std() / (0.1 * np.sqrt(2 / 100))), 1), float(np.abs(p.b_hh).max())  # std ≈ G_0 sqrt(2/(P+P))
+    (1.0, 0.0)
+    """
     hidden = check_int("hidden", hidden, minimum=1)
     gain = check_positive_float("gain", gain)
     n_out = check_int("n_out", n_out, minimum=1)
@@ -154,11 +194,33 @@ def batch_loss_and_grad(params: ElmanParams, sym, target, *, nonlinearity: str =
     target : array (B, K)
         One-hot targets.
 
+    nonlinearity : {"relu", "tanh"}
+    loss : {"mse", "cross_entropy"}
+        Mean squared error over batch and output coordinates, or mean cross-entropy.
+
     Returns
     -------
     loss : float
     grads : ElmanParams
         Gradients with the parameters' names and shapes.
+
+    Raises
+    ------
+    TypeError
+        ``params`` not :class:`ElmanParams`, or a non-string ``nonlinearity``/``loss``.
+    ValueError
+        ``sym`` not a non-empty 2-D integer array of 0/1, ``target`` not of shape (B, K), or an
+        unknown ``nonlinearity``/``loss``.
+
+    Examples
+    --------
+    >>> p = init_params(4, seed=0)
+    >>> sym, target = np.array([[0, 1, 1], [1, 0, 0]]), np.eye(2)
+    >>> loss, g = batch_loss_and_grad(p, sym, target)
+    >>> bool(np.isclose(loss, np.mean((predict(p, sym) - target) ** 2))), g.W_hh.shape
+    (True, (4, 4))
+    >>> g.b_hy.tolist() == (2 * (predict(p, sym) - target) / 4).sum(axis=0).tolist()  # ∂L/∂b_hy
+    True
     """
     sym, target, tanh, ce = _check_batch(params, sym, target, nonlinearity, loss)
     arrs = params.arrays()
@@ -169,7 +231,30 @@ def batch_loss_and_grad(params: ElmanParams, sym, target, *, nonlinearity: str =
 
 
 def hidden_states(params: ElmanParams, sym, *, nonlinearity: str = "relu") -> np.ndarray:
-    """Hidden states ``h_0, …, h_m`` of equal-length strings: shape (m+1, B, P)."""
+    """Hidden states ``h_0, …, h_m`` of equal-length strings: shape (m+1, B, P) (:ref:`merging-task`).
+
+    Parameters
+    ----------
+    params : ElmanParams
+    sym : int array (B, m) of symbols 0/1
+    nonlinearity : {"relu", "tanh"}
+
+    Returns
+    -------
+    ndarray, shape (m+1, B, P), dtype of the parameters
+        ``h_0 = 1`` (all ones), then one state per symbol.
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`batch_loss_and_grad`.
+
+    Examples
+    --------
+    >>> H = hidden_states(init_params(4, seed=0), np.array([[0, 1, 1]]))
+    >>> H.shape, bool(np.all(H[0] == 1)), bool(np.all(H >= 0))  # ReLU states
+    ((4, 1, 4), True, True)
+    """
     sym, _, tanh, _ = _check_batch(params, sym, np.zeros((np.shape(sym)[0], params.W_hy.shape[0])), nonlinearity, "mse")
     H = np.empty((sym.shape[1] + 1, sym.shape[0], params.hidden), dtype=params.W_hh.dtype)
     _forward(params.W_ih, params.b_ih, params.W_hh, params.b_hh, sym, tanh, H)
@@ -177,6 +262,30 @@ def hidden_states(params: ElmanParams, sym, *, nonlinearity: str = "relu") -> np
 
 
 def predict(params: ElmanParams, sym, *, nonlinearity: str = "relu") -> np.ndarray:
-    """Outputs ``ŷ`` (B, K) at the end of equal-length strings."""
+    """Outputs ``ŷ = W_hy h_m + b_hy`` (B, K) at the end of equal-length strings (:ref:`merging-task`).
+
+    Parameters
+    ----------
+    params : ElmanParams
+    sym : int array (B, m) of symbols 0/1
+    nonlinearity : {"relu", "tanh"}
+
+    Returns
+    -------
+    ndarray, shape (B, K)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`batch_loss_and_grad`.
+
+    Examples
+    --------
+    >>> p = init_params(4, seed=0)
+    >>> sym = np.array([[0, 1], [1, 1]])
+    >>> y = predict(p, sym)
+    >>> y.shape, bool(np.allclose(y, hidden_states(p, sym)[-1] @ p.W_hy.T + p.b_hy))
+    ((2, 2), True)
+    """
     H = hidden_states(params, sym, nonlinearity=nonlinearity)
     return H[-1] @ params.W_hy.T + params.b_hy

@@ -19,7 +19,35 @@ __all__ = ["MooreMachine", "ParityData", "all_strings", "check_strings", "epoch_
 
 
 def check_strings(name: str, strings) -> list[str]:
-    """A list of strings over ``"01"`` or a ``ValueError``/``TypeError`` naming ``name``."""
+    """A list of strings over ``"01"`` or a ``ValueError``/``TypeError`` naming ``name`` (:ref:`merging-task`).
+
+    Parameters
+    ----------
+    name : str
+        Argument name used in error messages.
+    strings : str or iterable of str
+        A single string is wrapped in a list.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    TypeError
+        An element that is not a ``str``.
+    ValueError
+        A symbol other than 0 and 1.
+
+    Examples
+    --------
+    >>> check_strings("strings", "0110")
+    ['0110']
+    >>> check_strings("strings", ["01", "2"])
+    Traceback (most recent call last):
+        ...
+    ValueError: strings must contain only the symbols 0 and 1, got '2'
+    """
     if isinstance(strings, str):
         strings = [strings]
     out = list(strings)
@@ -32,7 +60,32 @@ def check_strings(name: str, strings) -> list[str]:
 
 
 def all_strings(L_max: int, *, include_empty: bool = False) -> list[str]:
-    """Every binary string of length ``1..L_max`` (and ``""`` first if asked), by length then lexicographically."""
+    """Every binary string of length ``1..L_max`` (and ``""`` first if asked), by length then lexicographically (:ref:`merging-task`).
+
+    Parameters
+    ----------
+    L_max : int, 1 <= L_max <= 24
+    include_empty : bool
+
+    Returns
+    -------
+    list of str
+        ``2**(L_max + 1) - 2`` strings (one more with ``""``).
+
+    Raises
+    ------
+    TypeError
+        A non-integer ``L_max``.
+    ValueError
+        ``L_max ∉ [1, 24]``.
+
+    Examples
+    --------
+    >>> all_strings(2)
+    ['0', '1', '00', '01', '10', '11']
+    >>> len(all_strings(3, include_empty=True))
+    15
+    """
     L_max = check_int("L_max", L_max, minimum=1, maximum=24)
     out = [""] if include_empty else []
     for m in range(1, L_max + 1):
@@ -41,12 +94,55 @@ def all_strings(L_max: int, *, include_empty: bool = False) -> list[str]:
 
 
 def parity(strings) -> np.ndarray:
-    """``(Σ_t x_t) mod 2`` for each string (:ref:`merging-task`), shape (n,)."""
+    """``(Σ_t x_t) mod 2`` for each string (:ref:`merging-task`), shape (n,).
+
+    Parameters
+    ----------
+    strings : str or iterable of str over ``"01"``
+
+    Returns
+    -------
+    ndarray, int64, shape (n,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`check_strings`.
+
+    Examples
+    --------
+    >>> parity(["", "1", "11", "0101", "111"]).tolist()
+    [0, 1, 0, 0, 1]
+    """
     return np.array([s.count("1") % 2 for s in check_strings("strings", strings)], dtype=np.int64)
 
 
 def one_hot(strings) -> tuple[np.ndarray, np.ndarray]:
-    """One-hot inputs of equal-length strings: ``X`` (n, m, 2), and the lengths (n,)."""
+    """One-hot inputs of strings: ``X`` (n, m, 2), and the lengths (n,) (:ref:`merging-task`).
+
+    ``m`` is the longest length; shorter strings are zero-padded at the end.
+
+    Parameters
+    ----------
+    strings : str or iterable of str over ``"01"``
+
+    Returns
+    -------
+    X : ndarray, shape (n, m, 2)
+        ``X[i, t, a] = 1`` where symbol ``t`` of string ``i`` is ``a``.
+    lengths : ndarray, int, shape (n,)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`check_strings`.
+
+    Examples
+    --------
+    >>> X, lengths = one_hot(["01", "1"])
+    >>> X.shape, lengths.tolist(), X[0].tolist()
+    ((2, 2, 2), [2, 1], [[1.0, 0.0], [0.0, 1.0]])
+    """
     strings = check_strings("strings", strings)
     lengths = np.array([len(s) for s in strings])
     X = np.zeros((len(strings), int(lengths.max(initial=0)), 2))
@@ -69,6 +165,14 @@ class ParityData:
     L_max : int
     p : float
         Data fraction used to subsample.
+
+    Examples
+    --------
+    >>> data = parity_data(3)
+    >>> len(data.strings), data.strings[:3], data.labels[:3].tolist()
+    (14, ('0', '1', '00'), [0, 1, 0])
+    >>> data.by_length()[2].tolist()  # indices of the strings of length 2
+    [2, 3, 4, 5]
     """
 
     strings: tuple[str, ...]
@@ -83,7 +187,37 @@ class ParityData:
 
 
 def parity_data(L_max: int = 10, p: float = 1.0, *, seed: int = 0, machine: "MooreMachine | None" = None) -> ParityData:
-    """All strings up to ``L_max``, each kept with probability ``p`` (:ref:`merging-task`), labelled by parity or by ``machine``."""
+    """All strings up to ``L_max``, each kept with probability ``p`` (:ref:`merging-task`), labelled by parity or by ``machine``.
+
+    Parameters
+    ----------
+    L_max : int, 1 <= L_max <= 24
+        Longest training string.
+    p : float in (0, 1]
+        Fraction of strings kept (each independently).
+    seed : int
+        Seeds the subsampling (used only when ``p < 1``).
+    machine : MooreMachine, optional
+        Label strings by ``machine.output`` instead of parity.
+
+    Returns
+    -------
+    ParityData
+
+    Raises
+    ------
+    TypeError
+        A non-integer ``L_max`` or ``seed``, or a non-numeric ``p``.
+    ValueError
+        ``L_max ∉ [1, 24]``, ``p ∉ (0, 1]``, a negative ``seed``, no string kept, or a string
+        that leaves ``machine`` through a missing transition.
+
+    Examples
+    --------
+    >>> data = parity_data(4)
+    >>> len(data.strings), data.L_max, bool(np.all(data.labels == parity(data.strings)))
+    (30, 4, True)
+    """
     L_max = check_int("L_max", L_max, minimum=1, maximum=24)
     p = check_positive_float("p", p)
     if p > 1:
@@ -99,7 +233,32 @@ def parity_data(L_max: int = 10, p: float = 1.0, *, seed: int = 0, machine: "Moo
 
 
 def epoch_batches(data: ParityData, batch: int = 128, *, rng: np.random.Generator) -> list[np.ndarray]:
-    """One epoch (:ref:`merging-task`): lengths in increasing order, each length shuffled and cut into mini-batches of indices."""
+    """One epoch (:ref:`merging-task`): lengths in increasing order, each length shuffled and cut into mini-batches of indices.
+
+    Parameters
+    ----------
+    data : ParityData
+    batch : int >= 1
+        Largest mini-batch (the last batch of a length may be smaller).
+    rng : numpy.random.Generator
+        Source of the shuffles.
+
+    Returns
+    -------
+    list of ndarray
+        Indices into ``data.strings``; every batch holds strings of one length.
+
+    Raises
+    ------
+    TypeError, ValueError
+        ``batch`` not an integer ``>= 1``.
+
+    Examples
+    --------
+    >>> batches = epoch_batches(parity_data(3), batch=3, rng=np.random.default_rng(0))
+    >>> [len(b) for b in batches]  # lengths 1, 2 (4 strings), 3 (8 strings)
+    [2, 3, 1, 3, 3, 2]
+    """
     batch = check_int("batch", batch, minimum=1)
     out = []
     for _, idx in sorted(data.by_length().items()):
@@ -110,7 +269,23 @@ def epoch_batches(data: ParityData, batch: int = 128, *, rng: np.random.Generato
 
 @dataclass(frozen=True)
 class MooreMachine:
-    """A deterministic Moore machine over ``"01"``: ``transitions[q, a]`` (−1 = missing), ``outputs[q]``, ``initial``."""
+    """A deterministic Moore machine over ``"01"``: ``transitions[q, a]`` (−1 = missing), ``outputs[q]``, ``initial`` (:ref:`merging-automaton`).
+
+    Attributes
+    ----------
+    transitions : ndarray, int, shape (n_states, 2)
+        Successor of state ``q`` on symbol ``a``; ``-1`` where missing.
+    outputs : ndarray, int, shape (n_states,)
+        Output symbol of each state.
+    initial : int
+        Initial state.
+
+    Examples
+    --------
+    >>> m = MooreMachine(transitions=np.array([[0, 1], [1, 0]]), outputs=np.array([0, 1]))  # parity
+    >>> m.n_states, m.is_closed, m.output("0110"), m.output("111")
+    (2, True, 0, 1)
+    """
 
     transitions: np.ndarray
     outputs: np.ndarray
@@ -151,6 +326,30 @@ def random_moore_machine(n_states_max: int = 7, p_new: float = 0.75, *, seed: in
     States are discovered breadth-first from state 0; each missing transition opens a new
     state with probability ``p_new`` (while fewer than ``n_states_max`` exist), otherwise
     points to a uniformly chosen existing state.  Outputs are uniform in {0, 1}.
+
+    Parameters
+    ----------
+    n_states_max : int >= 1
+    p_new : float in [0, 1]
+    seed : int
+
+    Returns
+    -------
+    MooreMachine
+        Closed, every state reachable from state 0.
+
+    Raises
+    ------
+    TypeError
+        A non-integer ``n_states_max`` or ``seed``, or a non-numeric ``p_new``.
+    ValueError
+        ``n_states_max < 1``, ``p_new ∉ [0, 1]`` or a negative ``seed``.
+
+    Examples
+    --------
+    >>> m = random_moore_machine(4, seed=0)
+    >>> m.n_states <= 4, m.is_closed, m.minimize().n_states <= m.n_states
+    (True, True, True)
     """
     n_max = check_int("n_states_max", n_states_max, minimum=1)
     p_new = check_positive_float("p_new", p_new, allow_zero=True)

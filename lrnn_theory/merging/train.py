@@ -59,7 +59,40 @@ def _symbols(strings) -> np.ndarray:
 def prefix_tree_states(params: ElmanParams, L_max: int, *, nonlinearity: str = "relu") -> tuple[list[str], np.ndarray, np.ndarray]:
     """Hidden states and outputs of every string up to ``L_max`` and ``""`` (state ``h_0``), level by level (:ref:`merging-automaton`).
 
-    Returns ``strings`` (length-then-lexicographic), ``hidden`` (n, P) and ``outputs`` (n, K).
+    Computed level by level in float64 (each level from the previous one), so the tree of
+    ``2**(L_max + 1) - 1`` strings costs one matrix product per level.
+
+    Parameters
+    ----------
+    params : ElmanParams
+    L_max : int, 1 <= L_max <= 20
+    nonlinearity : {"relu", "tanh"}
+
+    Returns
+    -------
+    strings : list of str
+        ``""`` then every string of length ``1..L_max``, by length then lexicographically.
+    hidden : ndarray, shape (n, P)
+        ``h(s)``; the first row is ``h_0 = 1``.
+    outputs : ndarray, shape (n, K)
+        Read-out ``W_hy h(s) + b_hy``.
+
+    Raises
+    ------
+    TypeError
+        A non-integer ``L_max`` or a non-string ``nonlinearity``.
+    ValueError
+        ``L_max ∉ [1, 20]`` or an unknown ``nonlinearity``.
+
+    Examples
+    --------
+    >>> from lrnn_theory.merging import hidden_states, init_params
+    >>> p = init_params(4, seed=0)
+    >>> strings, hidden, outputs = prefix_tree_states(p, 2)
+    >>> strings, hidden.shape, outputs.shape
+    (['', '0', '1', '00', '01', '10', '11'], (7, 4), (7, 2))
+    >>> bool(np.allclose(hidden[5], hidden_states(p, np.array([[1, 0]]))[-1, 0]))  # h("10")
+    True
     """
     L_max = check_int("L_max", L_max, minimum=1, maximum=20)
     tanh = check_choice("nonlinearity", nonlinearity, NONLINEARITIES) == "tanh"
@@ -117,6 +150,12 @@ class ParityRun:
         Clusters dropped at each record because they are unreachable from the initial state.
     record_params : tuple of ElmanParams
         Weights at each record (for re-extraction, e.g. :meth:`rethreshold`).
+
+    Examples
+    --------
+    >>> run = train_parity(hidden=4, L_max=3, epochs=2, extract_every=1, long_lengths=(), n_val=5, val_length=5)
+    >>> run.loss.shape, run.record_epochs.tolist(), run.diverged, len(run.record_params)
+    ((2,), [0, 1, 2], False, 3)
     """
 
     loss: np.ndarray
@@ -188,7 +227,7 @@ class ParityRun:
 
         Examples
         --------
-        >>> run = train_parity(hidden=16, L_max=4, epochs=20, extract_every=10, long_lengths=())
+        >>> run = train_parity(hidden=4, L_max=3, epochs=4, extract_every=2, long_lengths=(), n_val=5, val_length=5)
         >>> wide = run.rethreshold("run")
         >>> bool(np.all(wide.epsilon == wide.epsilon[0]))
         True
@@ -407,7 +446,38 @@ def phase_point(p: float, gain: float, *, seed: int = 0, max_epochs: int = 5000,
 
     Returns the final number of automaton states at threshold ``c`` (:ref:`merging-automaton`, ``c = 0.1`` for the
     phase diagram), whether it is closed, the accuracy on ``n_test`` random strings of length
-    ``test_length``, and the number of epochs run.
+    ``test_length``, and the number of epochs run.  Trains on strings up to length 10 (the
+    default of :func:`train_parity`).
+
+    Parameters
+    ----------
+    p : float in (0, 1]
+        Data fraction.
+    gain : float > 0
+        Initial gain ``G_0``.
+    seed : int
+    max_epochs : int >= 1
+    hidden : int >= 1
+    c : float > 0
+        Extraction threshold factor.
+    n_test, test_length : int >= 1
+
+    Returns
+    -------
+    dict
+        ``n_states`` (int), ``closed`` (bool), ``accuracy`` (float), ``epochs`` (int) and
+        ``converged`` (bool: the loss fell below 1e-3).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Arguments rejected by :func:`train_parity`.
+
+    Examples
+    --------
+    >>> out = phase_point(1.0, 0.1, max_epochs=1, hidden=2, n_test=2, test_length=4)
+    >>> sorted(out), out["epochs"], out["converged"]
+    (['accuracy', 'closed', 'converged', 'epochs', 'n_states'], 1, False)
     """
     run = train_parity(hidden=hidden, gain=gain, p=p, epochs=max_epochs, seed=seed, loss="cross_entropy", stop_loss=1e-3,
                        extract_every=max_epochs, c=c, long_lengths=(), n_val=n_test, val_length=test_length)

@@ -11,7 +11,7 @@ from . import diagnostics, init
 from .bptt import BPTTResult, Diagnostics, RunSummary, sequence_loss_and_grad, simulate_bptt
 from .compare import Comparison, compare
 from .gd import GDResult, initial_weights, loss_and_grad, simulate_gd, simulate_gd_batch
-from .recover import AlignedModes, EffectiveModes, aligned_modes, effective_modes, effective_products
+from .recover import AlignedModes, EffectiveModes, aligned_complex_modes, aligned_modes, effective_modes, effective_products
 
 __all__ = [
     "AlignedModes",
@@ -25,6 +25,7 @@ __all__ = [
     "Comparison",
     "EffectiveModes",
     "GDResult",
+    "aligned_complex_modes",
     "aligned_modes",
     "compare",
     "effective_modes",

@@ -70,6 +70,37 @@ def adjoint_norms(X, Y, weights, *, mask=None, leak: float = 0.0) -> np.ndarray:
     The backward recursion ``ā_{t-1} = Jᵀ ā_t + Vᵀ e_{t-1}``; with a loss at ``T`` only,
     ``log ‖ā_t‖`` is asymptotically linear in ``T - t`` with slope ``log ρ(J)``.
     Arguments as in :func:`~lrnn_theory.sim.sequence_loss_and_grad`.
+
+    Parameters
+    ----------
+    X : ndarray (P, T, N_x)
+    Y : ndarray (P, T, N_y) or (P, N_y)
+    weights : tuple (U (N_h, N_x), W (N_h, N_h), V (N_y, N_h))
+    mask : ndarray (P, T), optional
+    leak : float in [0, 1)
+
+    Returns
+    -------
+    ndarray, shape (T,)
+        Entry ``t-1`` is the batch mean of ``‖∂L/∂h_t‖``.
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays, or ``weights`` not a 3-tuple.
+    ValueError
+        Shapes that do not match, an invalid mask, ``leak`` outside [0, 1).
+
+    Examples
+    --------
+    A scalar recurrence ``W = 0.5`` with a loss at ``T`` only: each step back multiplies the
+    adjoint by ``ρ(W) = 0.5`` (theory guide :ref:`bptt-adjoint-norms`):
+
+    >>> import numpy as np
+    >>> one = np.ones((1, 1))
+    >>> a = adjoint_norms(np.ones((1, 4, 1)), np.zeros((1, 1)), (one, 0.5 * one, one))
+    >>> a.shape, (a[:-1] / a[1:]).tolist()
+    ((4,), [0.5, 0.5, 0.5])
     """
     X, Y, mask = _sequence_data(X, Y, mask)
     U, W, V = _check_weights(weights, X.shape[2], Y.shape[2])
@@ -84,10 +115,34 @@ def gradient_by_lag(X, Y, weights, *, mask=None, leak: float = 0.0, return_matri
     ``G_k = (1-α) Σ_{p,t} (Jᵀ)^k Vᵀ e_{p,t} h_{p,t-k-1}ᵀ``; ``Σ_k G_k = ∂L/∂W``.  For a scalar
     recurrence ``λ`` with one input at lag ``k`` the weight is ``k λ^{k-1}`` (:ref:`memory`).
 
+    Arguments ``X``, ``Y``, ``weights``, ``mask``, ``leak`` as in :func:`adjoint_norms`.
+
     Returns
     -------
     norms : ndarray (T,)
         ``‖G_k‖_F`` for ``k = 0..T-1``; with ``return_matrices=True`` also ``G`` (T, N_h, N_h).
+
+    Raises
+    ------
+    TypeError
+        Non-numeric arrays, or ``weights`` not a 3-tuple.
+    ValueError
+        Shapes that do not match, an invalid mask, ``leak`` outside [0, 1).
+
+    Examples
+    --------
+    The lag contributions sum to the full BPTT gradient:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.sim import sequence_loss_and_grad
+    >>> rng = np.random.default_rng(0)
+    >>> X, Y = rng.standard_normal((4, 5, 2)), rng.standard_normal((4, 5, 1))
+    >>> w = (0.5 * np.ones((3, 2)), 0.2 * np.eye(3), np.ones((1, 3)))
+    >>> norms, G = gradient_by_lag(X, Y, w, return_matrices=True)
+    >>> norms.shape, G.shape
+    ((5,), (5, 3, 3))
+    >>> bool(np.allclose(G.sum(axis=0), sequence_loss_and_grad(X, Y, w)[1][1]))
+    True
     """
     X, Y, mask = _sequence_data(X, Y, mask)
     U, W, V = _check_weights(weights, X.shape[2], Y.shape[2])
@@ -101,6 +156,32 @@ def leaky_jacobian(W, leak: float = 0.0) -> np.ndarray:
     """``J = αI + (1-α)W`` of the leaky update (:ref:`bptt-leak`): forward Euler with step ``1-α`` of ``ḣ = (W-I)h + Ux``.
 
     The recurrence is stable iff every eigenvalue of ``J`` lies strictly inside the unit disc.
+
+    Parameters
+    ----------
+    W : array_like, shape (..., N_h, N_h)
+        One recurrent matrix or a stack of them.
+    leak : float in [0, 1)
+        ``α``.
+
+    Returns
+    -------
+    ndarray, same shape as ``W``
+
+    Raises
+    ------
+    TypeError
+        ``W`` is not numeric, or ``leak`` is not a real number.
+    ValueError
+        ``W`` is not square (or has fewer than 2 dimensions), or ``leak`` is outside [0, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> leaky_jacobian(np.zeros((2, 2)), leak=0.25).tolist()
+    [[0.25, 0.0], [0.0, 0.25]]
+    >>> bool(np.allclose(leaky_jacobian(np.eye(2), leak=0.9), np.eye(2)))   # W = I is a fixed point
+    True
     """
     W = as_float_array("W", W, min_ndim=2)
     if W.shape[-1] != W.shape[-2]:
@@ -124,6 +205,15 @@ class JacobianMonitors:
         ``‖J^k‖_2`` for each ``k`` in ``ks``.
     memory_horizon : ndarray (n,)
         ``1/(1 - ρ(J))`` (``inf`` when ``ρ(J) >= 1``).
+
+    For a single matrix (``W`` of shape (N_h, N_h)) the leading ``n`` axis is dropped.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> mon = jacobian_monitors(np.stack([0.5 * np.eye(2), np.eye(2)]), ks=(2,))
+    >>> mon.spectral_radius.tolist(), mon.memory_horizon.tolist(), mon.power_norms.tolist()
+    ([0.5, 1.0], [2.0, inf], [[0.25], [1.0]])
     """
 
     spectral_radius: np.ndarray
@@ -137,6 +227,37 @@ def jacobian_monitors(W, ks=(1, 10, 100), *, leak: float = 0.0) -> JacobianMonit
     """Spectral radius, singular values, ``‖J^k‖`` and memory horizon of ``J = αI + (1-α)W`` (:ref:`bptt-jacobian-monitors`).
 
     ``W`` has shape (N_h, N_h) or (n, N_h, N_h) (e.g. the records of a run).
+
+    Parameters
+    ----------
+    W : array_like, shape (N_h, N_h) or (n, N_h, N_h)
+    ks : sequence of int >= 0
+        Powers ``k`` of ``‖J^k‖_2``.
+    leak : float in [0, 1)
+
+    Returns
+    -------
+    JacobianMonitors
+
+    Raises
+    ------
+    TypeError
+        ``W`` is not numeric.
+    ValueError
+        ``W`` is not square, ``leak`` is outside [0, 1), or ``ks`` is not a 1-D sequence of
+        non-negative integers.
+
+    Examples
+    --------
+    ``W = 0.5 I``: spectral radius 0.5, ``‖J^k‖ = 0.5^k``, memory horizon ``1/(1 - 0.5) = 2``;
+    a leak ``α`` moves the radius to ``α + (1-α)·0.5``:
+
+    >>> import numpy as np
+    >>> mon = jacobian_monitors(0.5 * np.eye(2), ks=(1, 2))
+    >>> float(mon.spectral_radius), mon.power_norms.tolist(), float(mon.memory_horizon)
+    (0.5, [0.5, 0.25], 2.0)
+    >>> round(float(jacobian_monitors(0.5 * np.eye(2), leak=0.5).spectral_radius), 12)
+    0.75
     """
     J = leaky_jacobian(W, leak)
     single = J.ndim == 2

@@ -68,6 +68,27 @@ class GDResult:
     S : ndarray or None
         Task dynamics of the dataset, shape (m, T).
     convention : str
+    n_complex : int
+        Complex modes of the dataset (:func:`~lrnn_theory.data.make_rotational_dataset`; 0 for real datasets).
+
+    See Also
+    --------
+    simulate_gd, simulate_gd_batch : produce it.
+
+    Examples
+    --------
+    Obtain one from :func:`simulate_gd` and read its fields (a learnable
+    inverse-exponential task ``s_t = λ^(T-t)``, one mode, ``N_h = 2``):
+
+    >>> import lrnn_theory as lt
+    >>> data = lt.make_dataset(lt.tasks.inverse_exponential(3, lam=0.5), 1, 1, 3, seed=0)
+    >>> run = lt.simulate_gd(data, 2, lr=0.1, steps=200, scale=0.3, record_every=50)
+    >>> run.status, run.diverged_step
+    ('ok', None)
+    >>> run.step, run.time        # ODE time = steps * lr, in units of tau
+    (array([  0,  50, 100, 150, 200]), array([ 0.,  5., 10., 15., 20.]))
+    >>> run.W_h.shape, run.R.shape
+    ((5, 2, 2), (2, 2))
     """
 
     step: np.ndarray
@@ -85,6 +106,7 @@ class GDResult:
     V_x: np.ndarray | None
     S: np.ndarray | None
     convention: str
+    n_complex: int = 0
 
     @property
     def unstable(self) -> bool:
@@ -106,10 +128,15 @@ class GDResult:
         Aligned runs: :class:`~lrnn_theory.sim.recover.AlignedModes` (a, b, c per mode);
         other runs: :class:`~lrnn_theory.sim.recover.EffectiveModes` (u_eff, b_eff, misalignment).
         """
-        from .recover import aligned_modes, effective_modes
+        from .recover import aligned_complex_modes, aligned_modes, effective_modes
 
         if self.U_y is None or self.V_x is None:
             raise ValueError("modes() needs a dataset with singular vectors U_y, V_x (make_dataset)")
+        if self.n_complex:
+            if self.R is None:
+                raise ValueError("modes() of a dataset with complex modes needs init='aligned' (R); "
+                                 "use effective_products for other runs")
+            return aligned_complex_modes(self.W_x, self.W_h, self.W_y, self.R, self.U_y, self.V_x, self.n_complex)
         if self.R is not None:
             return aligned_modes(self.W_x, self.W_h, self.W_y, self.R, self.U_y, self.V_x)
         return effective_modes(self.W_x, self.W_h, self.W_y, self.U_y, self.V_x)
@@ -138,6 +165,49 @@ def initial_weights(data: Dataset, n_h: int, *, init: str = "aligned", scale: fl
 
     ``init="random"``: i.i.d. entries ``N(0, scale²/N_in)`` with ``N_in`` the
     fan-in (``N_x`` for ``W_x``, ``N_h`` for ``W_h`` and ``W_y``); ``R = None``.
+
+    The aligned parametrisation is that of Proca et al. (2025), eqs. 5–8.
+
+    Parameters
+    ----------
+    data : Dataset
+        Supplies ``N_x``, ``N_y`` and, for ``init="aligned"``, ``U_y`` (N_y, m) and ``V_x`` (N_x, m).
+    n_h : int
+        Hidden size ``N_h`` (``>= m`` for aligned init).
+    init : {"aligned", "random"}
+    scale : float >= 0
+        Initial mode value (aligned) or weight scale (random).
+    seed : int
+        Seed of ``R`` (aligned) or of the Gaussian entries (random).
+    modes0 : (a0, b0, c0), optional
+        Per-mode initial values (aligned only), each a scalar or shape (m,).
+
+    Returns
+    -------
+    W_x, W_h, W_y : ndarray, shapes (N_h, N_x), (N_h, N_h), (N_y, N_h)
+    R : ndarray, shape (N_h, N_h), or None
+        The hidden rotation (aligned), None for random init.
+
+    Raises
+    ------
+    TypeError
+        ``n_h`` or ``seed`` not an integer, ``init`` not a string, ``modes0`` not a 3-tuple.
+    ValueError
+        Unknown ``init``, negative ``scale``, ``n_h < m`` or a dataset without singular vectors
+        (aligned), ``modes0`` with ``init="random"`` or of the wrong length.
+
+    Examples
+    --------
+    Aligned weights project back onto the initial modes ``a = b = c = scale``:
+
+    >>> import lrnn_theory as lt
+    >>> data = lt.make_dataset(lt.tasks.constant(3), 1, 1, 3, seed=0)
+    >>> Wx, Wh, Wy, R = initial_weights(data, 2, scale=0.3, seed=0)
+    >>> Wx.shape, Wh.shape, Wy.shape, R.shape
+    ((2, 1), (2, 2), (1, 2), (2, 2))
+    >>> modes = lt.sim.aligned_modes(Wx[None], Wh[None], Wy[None], R, data.U_y, data.V_x)
+    >>> [round(float(v[0, 0]), 12) for v in (modes.a, modes.b, modes.c)]
+    [0.3, 0.3, 0.3]
     """
     init = check_choice("init", init, INITS)
     n_h = check_int("n_h", n_h, minimum=1)
@@ -154,15 +224,12 @@ def initial_weights(data: Dataset, n_h: int, *, init: str = "aligned", scale: fl
         return Wx, Wh, Wy, None
     if data.U_y is None or data.V_x is None:
         raise ValueError("init='aligned' needs a dataset with singular vectors U_y, V_x (make_dataset)")
+    if data.n_complex:
+        return _aligned_complex(data, n_h, scale, rng, modes0)
     m = data.n_modes
     if n_h < m:
         raise ValueError(f"n_h must be >= the number of modes ({m}) for init='aligned', got {n_h}")
-    if modes0 is None:
-        a = b = c = np.full(m, scale)
-    else:
-        if not isinstance(modes0, (tuple, list)) or len(modes0) != 3:
-            raise TypeError("modes0 must be a tuple (a0, b0, c0)")
-        a, b, c = (_mode_vector(f"modes0[{i}]", v, m) for i, v in enumerate(modes0))
+    a, b, c = _initial_modes(modes0, scale, m)
     R = orthonormal_columns(n_h, n_h, rng)
     Rm = R[:, :m]
     Wx = Rm @ np.diag(a) @ data.V_x.T
@@ -171,11 +238,42 @@ def initial_weights(data: Dataset, n_h: int, *, init: str = "aligned", scale: fl
     return Wx, Wh, Wy, R
 
 
-def _mode_vector(name: str, v, m: int) -> np.ndarray:
-    v = as_float_array(name, v, ndim=(0, 1))
-    if v.ndim == 1 and v.size != m:
-        raise ValueError(f"{name} must be a scalar or have length n_modes = {m}, got shape {v.shape}")
-    return np.broadcast_to(v, (m,)).astype(float)
+def _one_blas_thread(needed: bool):
+    """One BLAS thread while a kernel that calls BLAS on small products runs.
+
+    The kernel's products (64-wide at most in practice) are faster on one thread, and a
+    multi-threaded BLAS leaves its threads spinning after each call, which takes a core away
+    from the parallel batch kernels that run next (measured: 2× parallel speed-up down to
+    1.5× after one large run).  ``needed=False`` (no product reaches BLAS) costs nothing.
+    """
+    from contextlib import nullcontext
+
+    if not needed:
+        return nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(1, user_api="blas")
+
+
+def _initial_modes(modes0, scale: float, m: int, n_complex: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Initial ``(a, b, c)`` of ``m`` modes, each shape ``(m,)``: ``scale`` for all when ``modes0`` is
+    None, else the validated ``modes0 = (a0, b0, c0)`` (each a scalar or length ``m``).  With
+    ``n_complex > 0`` the first ``n_complex`` modes may be complex, the rest must be real."""
+    dtype = complex if n_complex else float
+    if modes0 is None:
+        return tuple(np.full(m, scale, dtype=dtype) for _ in range(3))
+    if not isinstance(modes0, (tuple, list)) or len(modes0) != 3:
+        raise TypeError("modes0 must be a tuple (a0, b0, c0)")
+    out = []
+    for i, v in enumerate(modes0):
+        v = as_float_array(f"modes0[{i}]", v, ndim=(0, 1), allow_complex=bool(n_complex))
+        if v.ndim == 1 and v.size != m:
+            raise ValueError(f"modes0[{i}] must be a scalar or have length n_modes = {m}, got shape {v.shape}")
+        v = np.broadcast_to(v, (m,)).astype(dtype)
+        if n_complex and np.any(v[n_complex:].imag != 0):
+            raise ValueError(f"modes0[{i}] must be real on the real modes (indices >= n_complex = {n_complex})")
+        out.append(v)
+    return tuple(out)
 
 
 def _kernel_data(data: Dataset):
@@ -205,7 +303,50 @@ def loss_and_grad(data: Dataset, weights, *, method: str = "correlation") -> tup
     """Loss (dataset convention) and its gradients ``(∂L/∂W_x, ∂L/∂W_h, ∂L/∂W_y)`` (theory guide :ref:`theory-loss`, :ref:`theory-matrix-flow`).
 
     ``method="correlation"`` uses the exact loss identity in correlation space,
-    ``"bptt"`` an explicit per-sample backpropagation through time.
+    ``"bptt"`` an explicit per-sample backpropagation through time.  The loss is that of
+    Proca et al. (2025), Sec. 2, in the dataset's convention (theory guide :ref:`theory-conventions`).
+
+    Parameters
+    ----------
+    data : Dataset
+        Inputs ``X`` (P, T, N_x), targets ``Y`` (P, N_y); its ``convention`` fixes the loss.
+    weights : tuple (W_x, W_h, W_y)
+        Shapes (N_h, N_x), (N_h, N_h), (N_y, N_h).
+    method : {"correlation", "bptt"}
+
+    Returns
+    -------
+    loss : float
+    grads : tuple of ndarray
+        ``(∂L/∂W_x, ∂L/∂W_h, ∂L/∂W_y)``, shapes as the weights.
+
+    Raises
+    ------
+    TypeError
+        ``data`` is not a :class:`~lrnn_theory.data.Dataset`, ``weights`` is not a 3-tuple of
+        numeric arrays, or ``method`` is not a string.
+    ValueError
+        Unknown ``method``, or weights whose shapes do not match the data.
+
+    Examples
+    --------
+    At zero weights the normalised loss of whitened data is ``½ Σ_t s_t²``, and the two
+    methods agree:
+
+    >>> import numpy as np
+    >>> import lrnn_theory as lt
+    >>> s = lt.tasks.inverse_exponential(3, lam=0.5)          # [0.25, 0.5, 1]
+    >>> data = lt.make_dataset(s, 1, 1, 3, seed=0)
+    >>> zero = (np.zeros((1, 1)),) * 3
+    >>> loss, grads = loss_and_grad(data, zero)
+    >>> round(loss, 12), round(0.5 * float(np.sum(s ** 2)), 12)
+    (0.65625, 0.65625)
+    >>> W = initial_weights(data, 2, scale=0.3)[:3]
+    >>> (l1, g1), (l2, g2) = loss_and_grad(data, W), loss_and_grad(data, W, method="bptt")
+    >>> bool(np.isclose(l1, l2)), all(np.allclose(a, b) for a, b in zip(g1, g2))
+    (True, True)
+    >>> [g.shape for g in g1]
+    [(2, 1), (2, 2), (1, 2)]
     """
     data = _check_data(data)
     method = check_choice("method", method, METHODS)
@@ -213,10 +354,7 @@ def loss_and_grad(data: Dataset, weights, *, method: str = "correlation") -> tup
     gWx, gWh, gWy = np.empty_like(Wx), np.empty_like(Wh), np.empty_like(Wy)
     if method == "correlation":
         CYX, CXX, syy, whitened = _kernel_data(data)
-        T, n_h = data.T, Wh.shape[0]
-        loss = _kernels.corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, np.empty((T, n_h, data.n_x)),
-                                       np.empty((T, data.n_y, data.n_x)), np.empty((T, data.n_y, data.n_x)),
-                                       np.empty((n_h, data.n_x)), gWx, gWh, gWy)
+        loss = _kernels.corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, gWx, gWh, gWy)
     else:
         loss = _kernels.bptt_loss_grad(Wx, Wh, Wy, np.ascontiguousarray(data.X), np.ascontiguousarray(data.Y),
                                        data.weight, np.empty((data.T + 1, Wh.shape[0])), gWx, gWh, gWy)
@@ -279,6 +417,33 @@ def simulate_gd(
     Returns
     -------
     GDResult
+        Records at steps ``0, record_every, 2 record_every, …`` and the last step; ``time = step·lr``.
+        A run that diverges stops and reports ``diverged`` (``status == "diverged"``), never raises.
+
+    Raises
+    ------
+    TypeError
+        ``data`` is not a :class:`~lrnn_theory.data.Dataset`, a count is not an integer,
+        ``weights0`` is not a 3-tuple, ``modes0`` is not a 3-tuple.
+    ValueError
+        Non-positive ``lr`` or ``steps``, unknown ``init``/``method``/``freeze`` entry, negative
+        ``scale`` or ``stop_loss``, ``weights0`` shapes that do not match the data or ``n_h``, or an
+        aligned init that the dataset cannot support (see :func:`initial_weights`).
+
+    Examples
+    --------
+    The inverse-exponential task ``s_t = δ λ^(T-t)`` is exactly learnable: gradient descent
+    from an aligned start reaches the global minimum ``b = λ``, ``u = a c = δ`` with zero loss
+    (theory guide :ref:`theory-fixed-points`):
+
+    >>> import lrnn_theory as lt
+    >>> data = lt.make_dataset(lt.tasks.inverse_exponential(3, delta=1.0, lam=0.5), 1, 1, 3, seed=0)
+    >>> run = simulate_gd(data, 2, lr=0.1, steps=200, scale=0.3, record_every=50)
+    >>> run.status, float(run.time[-1])
+    ('ok', 20.0)
+    >>> modes = run.modes()
+    >>> round(float(modes.b[-1, 0]), 6), round(float(modes.u[-1, 0]), 6), bool(run.loss[-1] < 1e-12)
+    (0.5, 1.0, True)
     """
     data = _check_data(data)
     lr = check_positive_float("lr", lr)
@@ -306,16 +471,17 @@ def simulate_gd(
     Y = np.ascontiguousarray(data.Y)
     frozen = np.array([w in freeze for w in _WEIGHTS])
     method_id = _kernels.METHOD_CORRELATION if method == "correlation" else _kernels.METHOD_BPTT
-    k, div = _kernels.run_gd(
-        np.ascontiguousarray(Wx), np.ascontiguousarray(Wh), np.ascontiguousarray(Wy), method_id, CYX, CXX, syy,
-        whitened, X, Y, data.weight, lr, steps, every, frozen, DIVERGENCE_THRESHOLD, stop_loss,
-        rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step,
-    )
+    with _one_blas_thread(method == "bptt" or n_h * max(n_h, data.n_x, data.n_y) * data.T >= _kernels.BLAS_MIN_MACS):
+        k, div = _kernels.run_gd(
+            np.ascontiguousarray(Wx), np.ascontiguousarray(Wh), np.ascontiguousarray(Wy), method_id, CYX, CXX, syy,
+            whitened, X, Y, data.weight, lr, steps, every, frozen, DIVERGENCE_THRESHOLD, stop_loss,
+            rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step,
+        )
     return GDResult(
         step=rec_step[:k], time=ode_time(rec_step[:k], lr), loss=rec_loss[:k],
         W_x=rec_Wx[:k], W_h=rec_Wh[:k], W_y=rec_Wy[:k],
         diverged=div >= 0, diverged_step=int(div) if div >= 0 else None, lr=lr, init=init, R=R,
-        U_y=data.U_y, V_x=data.V_x, S=data.S, convention=data.convention,
+        U_y=data.U_y, V_x=data.V_x, S=data.S, convention=data.convention, n_complex=data.n_complex,
     )
 
 
@@ -340,12 +506,35 @@ def simulate_gd_batch(
         One dataset per run (all of equal shapes), or one shared by all runs.
     lr, scale, seeds : scalar or sequence
         Per-run learning rates, init scales and seeds (broadcast to the number of runs).
-    Other parameters as in :func:`simulate_gd` (correlation method only).
+    n_h, steps, init, freeze, record_every, stop_loss
+        As in :func:`simulate_gd` (correlation method only; no ``modes0`` or ``weights0``).
 
     Returns
     -------
     list of GDResult
         Identical, run by run, to :func:`simulate_gd` with the same arguments.
+
+    Raises
+    ------
+    TypeError
+        An entry of ``datasets`` is not a :class:`~lrnn_theory.data.Dataset`, or a count is not an integer.
+    ValueError
+        ``datasets`` empty or of different shapes ``(T, n_x, n_y)``; ``lr``, ``scale`` or ``seeds``
+        of a length other than 1 or the number of runs; otherwise as :func:`simulate_gd`.
+
+    Examples
+    --------
+    Two learning rates on one dataset; each run equals the single run with the same arguments:
+
+    >>> import numpy as np
+    >>> import lrnn_theory as lt
+    >>> data = lt.make_dataset(lt.tasks.inverse_exponential(3, lam=0.5), 1, 1, 3, seed=0)
+    >>> runs = simulate_gd_batch(data, 2, lr=[0.1, 0.05], steps=100, scale=0.3, record_every=50)
+    >>> len(runs), [r.lr for r in runs], [float(r.time[-1]) for r in runs]
+    (2, [0.1, 0.05], [10.0, 5.0])
+    >>> single = simulate_gd(data, 2, lr=0.05, steps=100, scale=0.3, record_every=50)
+    >>> bool(np.allclose(runs[1].loss, single.loss, rtol=1e-12, atol=0))
+    True
     """
     if isinstance(datasets, Dataset):
         datasets = [datasets]
@@ -398,6 +587,23 @@ def simulate_gd_batch(
             step=rec_step[r, :k], time=ode_time(rec_step[r, :k], lr_list[r]), loss=rec_loss[r, :k],
             W_x=rec_Wx[r, :k], W_h=rec_Wh[r, :k], W_y=rec_Wy[r, :k],
             diverged=bool(div[r] >= 0), diverged_step=int(div[r]) if div[r] >= 0 else None, lr=lr_list[r],
-            init=init, R=inits[r][3], U_y=d.U_y, V_x=d.V_x, S=d.S, convention=d.convention,
+            init=init, R=inits[r][3], U_y=d.U_y, V_x=d.V_x, S=d.S, convention=d.convention, n_complex=d.n_complex,
         ))
     return out
+
+
+def _aligned_complex(data: Dataset, n_h: int, scale: float, rng: np.random.Generator, modes0):
+    """Aligned init of a dataset with complex modes (theory guide :ref:`theory-complex-simulation`):
+    ``W_x = R_d A V_xᵀ``, ``W_h = R_d B R_dᵀ``, ``W_y = U_y C R_dᵀ`` with block-diagonal
+    ``A, B, C`` (a 2×2 Schur block per complex mode, a 1×1 block per real mode)."""
+    from ..data import block_dynamics
+
+    m, m_c, d = data.n_modes, data.n_complex, data.V_x.shape[1]
+    if n_h < d:
+        raise ValueError(f"n_h must be >= 2 n_complex + n_real = {d} for init='aligned' on a dataset with complex "
+                         f"modes, got {n_h}")
+    vals = _initial_modes(modes0, scale, m, m_c)
+    A, B, C = (block_dynamics(v[:m_c, None], v[m_c:, None].real if m > m_c else None)[0] for v in vals)
+    R = orthonormal_columns(n_h, n_h, rng)
+    Rd = R[:, :d]
+    return Rd @ A @ data.V_x.T, Rd @ B @ Rd.T, data.U_y @ C @ Rd.T, R

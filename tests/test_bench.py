@@ -1,0 +1,108 @@
+"""The benchmark record (``lrnn-theory bench --save``) and the README table generated from it (``tools/perf_table.py``)."""
+import importlib.util
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numba
+import pytest
+
+from lrnn_theory.bench import record
+from lrnn_theory.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("perf_table", ROOT / "tools" / "perf_table.py")
+perf_table = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(perf_table)
+
+SMALL = dict(bench="sim", case="small", n_x=4, n_y=4, n_h=16, T=10, P=80, modes=4, lrnn_steps_per_s=121000.0,
+             numpy_steps_per_s=2000.0, speedup_vs_numpy=60.5, torch_1thread_steps_per_s=1500.0,
+             speedup_vs_torch_1thread=80.66666)
+LARGE = dict(bench="sim", case="large", n_x=64, n_y=64, n_h=64, T=20, P=1280, modes=64, lrnn_steps_per_s=700.0,
+             numpy_steps_per_s=50.0, speedup_vs_numpy=14.0)
+
+
+def test_environment_matches_git_and_the_os():
+    env = record.environment()
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    assert env["commit"] == head
+    assert env["cores"] == len(os.sched_getaffinity(0))
+    assert env["numba_threads"] == numba.get_num_threads()
+    assert env["versions"]["numba"] == numba.__version__
+    assert env["cpu"] and env["date"].endswith("+00:00")
+
+
+def test_append_then_read_round_trips_and_appends(tmp_path):
+    path = tmp_path / "r.jsonl"
+    env = dict(commit="abc", dirty=False, date="2026-01-01T00:00:00+00:00", cpu="X", cores=2, numba_threads=2,
+               platform="p", versions={"numpy": "2"})
+    assert record.append(path, "sim", [SMALL], env) == 1
+    assert record.append(path, "sim", [LARGE, SMALL], env) == 2
+    recs = record.read(path)
+    assert [r["result"] for r in recs] == [SMALL, LARGE, SMALL]
+    assert all(r["suite"] == "sim" and r["commit"] == "abc" for r in recs)
+    assert len(path.read_text().splitlines()) == 3
+
+
+def test_bad_record_paths_raise_naming_the_option(tmp_path):
+    with pytest.raises(ValueError, match="--save.*does not exist"):
+        record.check_path(tmp_path / "missing" / "r.jsonl")
+    with pytest.raises(ValueError, match="--save must be a file"):
+        record.check_path(tmp_path)
+    with pytest.raises(TypeError, match="--save must be a file path"):
+        record.check_path(3)
+    (tmp_path / "bad.jsonl").write_text('{"a": 1}\nnot json\n')
+    with pytest.raises(ValueError, match="line 2 is not JSON"):
+        record.read(tmp_path / "bad.jsonl")
+
+
+def test_cli_rejects_a_bad_save_path_before_running(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["bench", "sim", "--save", str(tmp_path / "no" / "r.jsonl")])
+    assert exc.value.code == 2
+    err = capsys.readouterr()
+    assert "--save" in err.err and '"bench": "sim"' not in err.out  # nothing was measured
+
+
+def _records(env_date="2026-01-02T00:00:00+00:00"):
+    env = dict(commit="0123456789abcdef", dirty=False, date=env_date, cpu="Test CPU", cores=2, numba_threads=2,
+               platform="p", versions={})
+    old = dict(SMALL, lrnn_steps_per_s=1.0, speedup_vs_torch_1thread=1.0)
+    quick = dict(SMALL, lrnn_steps_per_s=5.0, quick=True)
+    return [{**env, "suite": "sim", "result": r} for r in (old, SMALL, LARGE, quick)]
+
+
+def test_table_takes_the_latest_full_record_per_case():
+    text = perf_table.table(_records())
+    rows = [line for line in text.splitlines() if line.startswith("| GD")]
+    assert rows == [
+        "| GD, N_x=N_y=4, N_h=16, T=10, P=80 | 121 000 steps/s | PyTorch eager autograd (1 thread): 1 500 steps/s | 80.7× |",
+        "| GD, N_x=N_y=N_h=64, T=20, P=1280 | 700 steps/s | NumPy full-batch BPTT: 50 steps/s | 14× |",
+    ]
+    assert "Test CPU, 2 cores, commit 0123456789, 2026-01-02" in text
+    assert "| 5 steps/s |" in perf_table.table(_records(), quick=True)  # the quick run is the latest then
+
+
+def test_write_readme_replaces_only_the_marked_block(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text(f"# T\n\nbefore\n\n{perf_table.START}\n| old |\n{perf_table.END}\n\nafter\n")
+    rec = tmp_path / "r.jsonl"
+    rec.write_text("".join(json.dumps(r) + "\n" for r in _records()))
+    assert perf_table.main([str(rec), "--write-readme", str(readme)]) == 0
+    out = readme.read_text()
+    assert out.startswith("# T\n\nbefore\n\n") and out.endswith(f"{perf_table.END}\n\nafter\n")
+    assert "| old |" not in out and "121 000 steps/s" in out
+    readme.write_text("no markers\n")
+    with pytest.raises(ValueError, match="markers"):
+        perf_table.write_readme(readme, "x")
+
+
+def test_committed_record_has_a_full_sim_run():
+    """The record kept in the repository holds at least one full-size ``bench sim`` run with its environment."""
+    recs = record.read(ROOT / "bench" / "records.jsonl")
+    sim = [r for r in recs if r["suite"] == "sim" and not r["result"].get("quick")]
+    assert {r["result"]["case"] for r in sim} >= {"small", "large", "batch64_small"}
+    for r in sim:
+        assert r["commit"] and r["cpu"] and r["cores"] >= 1 and r["versions"]["numba"]
+    assert "GD, N_x=N_y=4" in perf_table.table(recs)

@@ -1,0 +1,106 @@
+"""Generate the README's performance table from the benchmark record (``lrnn-theory bench --save``).
+
+Usage::
+
+    python tools/perf_table.py [RECORD] [--write-readme [README]] [--quick]
+
+RECORD defaults to ``bench/records.jsonl``.  For every (suite, case) the latest full-size record
+is used (``--quick`` takes quick runs too).  The table goes to stdout, or with ``--write-readme``
+replaces the block between ``<!-- perf-table:start -->`` and ``<!-- perf-table:end -->`` in the
+README (default ``README.md``).  Every ratio is the one the benchmark measured in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+START, END = "<!-- perf-table:start -->", "<!-- perf-table:end -->"
+
+
+def _rate(x: float) -> str:
+    return f"{x:,.0f}".replace(",", " ") if x >= 100 else f"{x:.3g}"
+
+
+def _sim_row(r: dict) -> tuple[str, str, str, str] | None:
+    case = r.get("case")
+    if case in ("small", "large"):
+        shape = (f"N_x=N_y={r['n_x']}, N_h={r['n_h']}" if case == "small" else f"N_x=N_y=N_h={r['n_h']}")
+        label = f"GD, {shape}, T={r['T']}, P={r['P']}"
+        ours = f"{_rate(r['lrnn_steps_per_s'])} steps/s"
+        if "torch_1thread_steps_per_s" in r:
+            base = f"PyTorch eager autograd (1 thread): {_rate(r['torch_1thread_steps_per_s'])} steps/s"
+            ratio = r["speedup_vs_torch_1thread"]
+        else:
+            base = f"NumPy full-batch BPTT: {_rate(r['numpy_steps_per_s'])} steps/s"
+            ratio = r["speedup_vs_numpy"]
+        return label, ours, base, f"{ratio:.3g}×"
+    if case == "batch64_small":
+        return (f"{r['runs']} small GD runs, batched", f"{r['parallel_speedup']:.2g}× from 1 to {r['threads']} threads",
+                "", "")
+    return None
+
+
+def _generic_row(suite: str, r: dict) -> tuple[str, str, str, str]:
+    ours = next((f"{k} = {v:.4g}" for k, v in r.items() if k.startswith("lrnn_") and isinstance(v, (int, float))), "")
+    ratio = next((f"{v:.3g}×" for k, v in r.items() if k.startswith("speedup") and isinstance(v, (int, float))), "")
+    return f"{suite}: {r.get('case', '')}".rstrip(": "), ours, "", ratio
+
+
+def table(records: list[dict], quick: bool = False) -> str:
+    """Markdown table: one row per (suite, case), from the latest matching record."""
+    latest: dict[tuple[str, str], dict] = {}
+    for rec in records:
+        r = rec["result"]
+        if r.get("quick") and not quick:
+            continue
+        latest[(rec["suite"], str(r.get("case", "")))] = rec  # file order: later lines win
+    if not latest:
+        raise ValueError("no records to tabulate (only --quick runs? pass --quick)")
+    lines = ["| case | lrnn_theory | baseline (same run) | ratio |", "|---|---|---|---|"]
+    for (suite, _), rec in latest.items():
+        row = _sim_row(rec["result"]) if suite == "sim" else None
+        lines.append("| " + " | ".join(row or _generic_row(suite, rec["result"])) + " |")
+    envs = {(rec["cpu"], rec["cores"], (rec["commit"] or "?")[:10] + ("+" if rec.get("dirty") else ""),
+             rec["date"][:10]) for rec in latest.values()}
+    for cpu, cores, commit, date in sorted(envs):
+        lines.append("")
+        lines.append(f"Measured on {cpu}, {cores} cores, commit {commit}, {date} (`tools/perf_table.py`).")
+    return "\n".join(lines)
+
+
+def write_readme(readme: Path, text: str) -> None:
+    """Replace the marked block of ``readme`` by ``text`` (ValueError if the markers are missing)."""
+    src = readme.read_text(encoding="utf-8")
+    i, j = src.find(START), src.find(END)
+    if i < 0 or j < i:
+        raise ValueError(f"{readme}: markers {START} … {END} not found")
+    readme.write_text(src[: i + len(START)] + "\n" + text + "\n" + src[j:], encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("record", nargs="?", default=str(ROOT / "bench" / "records.jsonl"))
+    ap.add_argument("--write-readme", nargs="?", const=str(ROOT / "README.md"), default=None, metavar="README")
+    ap.add_argument("--quick", action="store_true", help="include --quick runs")
+    args = ap.parse_args(argv)
+    records = []
+    with open(args.record, encoding="utf-8") as f:
+        for i, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    records.append(json.loads(line))
+                except json.JSONDecodeError as e:
+                    raise SystemExit(f"{args.record}: line {i} is not JSON ({e.msg})")
+    text = table(records, quick=args.quick)
+    if args.write_readme:
+        write_readme(Path(args.write_readme), text)
+    else:
+        print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -471,7 +471,8 @@ def simulate_gd(
     Y = np.ascontiguousarray(data.Y)
     frozen = np.array([w in freeze for w in _WEIGHTS])
     method_id = _kernels.METHOD_CORRELATION if method == "correlation" else _kernels.METHOD_BPTT
-    with _one_blas_thread(method == "bptt" or n_h * max(n_h, data.n_x, data.n_y) * data.T >= _kernels.BLAS_MIN_MACS):
+    width = max(n_h, data.n_x, data.n_y)  # bound on the largest product the kernel sends to BLAS
+    with _one_blas_thread(method == "bptt" or width * width * n_h * data.T >= _kernels.BLAS_MIN_MACS):
         k, div = _kernels.run_gd(
             np.ascontiguousarray(Wx), np.ascontiguousarray(Wh), np.ascontiguousarray(Wy), method_id, CYX, CXX, syy,
             whitened, X, Y, data.weight, lr, steps, every, frozen, DIVERGENCE_THRESHOLD, stop_loss,
@@ -576,7 +577,7 @@ def simulate_gd_batch(
     nr = np.empty(R_runs, dtype=np.int64)
     div = np.empty(R_runs, dtype=np.int64)
     frozen = np.array([w in freeze for w in _WEIGHTS])
-    with parallel_section():
+    with parallel_section(), _one_blas_thread(True):  # BLAS inside parallel threads: one thread each
         _kernels.run_gd_batch(Wx, Wh, Wy, CYX, CXX, syy, whitened, np.array(lr_list), steps, every, frozen,
                               DIVERGENCE_THRESHOLD, stop_loss, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, nr, div)
     out = []

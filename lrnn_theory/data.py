@@ -171,6 +171,14 @@ def orthonormal_columns(n: int, m: int, rng: np.random.Generator) -> np.ndarray:
     return Q * np.sign(np.diag(R))
 
 
+def _check_whitening(whiten, P: int, T: int, n: int, n_name: str) -> None:
+    """``whiten`` is a bool, and exact whitening over ``T`` steps of ``n`` inputs needs ``P >= T n``."""
+    if not isinstance(whiten, (bool, np.bool_)):
+        raise TypeError(f"whiten must be a bool, got {whiten!r}")
+    if whiten and P < T * n:
+        raise ValueError(f"n_samples must be >= T * {n_name} = {T * n} for exact whitening, got {P}")
+
+
 def _draw_inputs(rng: np.random.Generator, P: int, T: int, n_x: int, whiten: bool, convention: str) -> np.ndarray:
     """Inputs (P, T, n_x) of :func:`make_dataset`: exactly whitened jointly over steps and dimensions
     (``Z (ZᵀZ)^{-1/2}`` after centring when ``P > T n_x``), or i.i.d. Gaussian when not ``whiten``."""
@@ -259,12 +267,9 @@ def make_dataset(
     P = check_int("n_samples", n_samples, minimum=1)
     seed = check_seed("seed", seed)
     convention = check_choice("convention", convention, CONVENTIONS)
-    if not isinstance(whiten, (bool, np.bool_)):
-        raise TypeError(f"whiten must be a bool, got {whiten!r}")
     if m > min(n_x, n_y):
         raise ValueError(f"S has {m} modes but n_modes must be <= min(n_x, n_y) = {min(n_x, n_y)}")
-    if whiten and P < T * n_x:
-        raise ValueError(f"n_samples must be >= T * n_x = {T * n_x} for exact whitening, got {P}")
+    _check_whitening(whiten, P, T, n_x, "n_x")
     rng = np.random.default_rng(seed)
     X = _draw_inputs(rng, P, T, n_x, whiten, convention)
     U_y = orthonormal_columns(n_y, m, rng)
@@ -370,10 +375,7 @@ def make_rotational_dataset(
     P = check_int("n_samples", n_samples, minimum=1)
     seed = check_seed("seed", seed)
     convention = check_choice("convention", convention, CONVENTIONS)
-    if not isinstance(whiten, (bool, np.bool_)):
-        raise TypeError(f"whiten must be a bool, got {whiten!r}")
-    if whiten and P < T * n:
-        raise ValueError(f"n_samples must be >= T * n = {T * n} for exact whitening, got {P}")
+    _check_whitening(whiten, P, T, n, "n")
     rng = np.random.default_rng(seed)
     X = _draw_inputs(rng, P, T, n, whiten, convention)
     Q = orthonormal_columns(n, d, rng)

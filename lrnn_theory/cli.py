@@ -227,7 +227,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--out", default="figures", help="output folder")
     f.add_argument("--quick", action="store_true", help="reduced grids and step counts (what the tests run)")
     f.add_argument("--full", action="store_true", help="also the long opt-in figures")
-    f.add_argument("--jobs", type=_positive_int, default=None, help="worker processes for independent runs")
+    f.add_argument("--jobs", type=_positive_int, default=None,
+                   help="local worker processes (default: all cores): figures run in parallel, or, for a single "
+                        "figure, its independent runs; --jobs 1 runs everything in one process")
     f.add_argument("--scheduler", default=None, help="dask scheduler address (needs the 'distributed' extra)")
     f.add_argument("--format", default="png", help="comma-separated formats, e.g. png,pdf")
     f.add_argument("--list", action="store_true", help="list the registered figures and exit")

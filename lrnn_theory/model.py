@@ -68,9 +68,18 @@ def hidden_states(W_x, W_h, W_y, X) -> np.ndarray:
     P, T, _ = X.shape
     batch = np.broadcast_shapes(W_x.shape[:-2], W_h.shape[:-2])
     H = np.zeros(batch + (P, T + 1, W_h.shape[-1]))
-    for t in range(T):
-        H[..., t + 1, :] = np.einsum("...hk,...pk->...ph", W_h, H[..., t, :]) + np.einsum("...hx,px->...ph", W_x, X[:, t])
+    for t, h in enumerate(_states(W_x, W_h, X, batch)):
+        H[..., t + 1, :] = h
     return H
+
+
+def _states(W_x, W_h, X, batch):
+    """Yield ``h_2, …, h_{T+1}`` (each batch + (P, N_h)) as row-vector products ``h W_hᵀ + x W_xᵀ``."""
+    W_hT, W_xT = np.swapaxes(W_h, -1, -2), np.swapaxes(W_x, -1, -2)
+    h = np.zeros(batch + (X.shape[0], W_h.shape[-1]))
+    for t in range(X.shape[1]):
+        h = h @ W_hT + X[:, t] @ W_xT
+        yield h
 
 
 def forward(W_x, W_h, W_y, X) -> np.ndarray:
@@ -102,9 +111,12 @@ def forward(W_x, W_h, W_y, X) -> np.ndarray:
     >>> forward([[1.0]], [[0.5]], [[2.0]], np.ones((1, 3, 1)))  # 2 * (0.25 + 0.5 + 1)
     array([[3.5]])
     """
-    H = hidden_states(W_x, W_h, W_y, X)
-    W_y = np.asarray(W_y, dtype=float)
-    return np.einsum("...yh,...ph->...py", W_y, H[..., -1, :])
+    W_x, W_h, W_y, X = _weights(W_x, W_h, W_y, X)
+    batch = np.broadcast_shapes(W_x.shape[:-2], W_h.shape[:-2])
+    h = np.zeros(batch + (X.shape[0], W_h.shape[-1]))
+    for h in _states(W_x, W_h, X, batch):  # only the last state is kept: memory O(P N_h), not O(P T N_h)
+        pass
+    return h @ np.swapaxes(W_y, -1, -2)
 
 
 def mse_half(W_x, W_h, W_y, X, Y) -> np.ndarray:

@@ -106,13 +106,21 @@ class SweepError(RuntimeError):
 
 # ----------------------------------------------------------------------------- executors
 def _worker_init() -> None:
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "NUMBA_NUM_THREADS"):
+    import sys
+
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"
-    try:  # numba may already be imported by the spawn preparation
+    if "numba" not in sys.modules:
+        os.environ["NUMBA_NUM_THREADS"] = "1"
+    # else: the spawn preparation (re-importing the caller's main module) already imported numba, whose
+    # configuration then holds the default thread count; changing the variable now would make numba's
+    # next compilation (a cold cache) fail with "Cannot set NUMBA_NUM_THREADS ... once the threads
+    # have been launched".  set_num_threads limits the threads a kernel uses either way.
+    try:
         import numba
 
         numba.set_num_threads(1)
-    except Exception:  # pragma: no cover - numba absent or threads fixed
+    except Exception:  # pragma: no cover - numba absent
         pass
 
 

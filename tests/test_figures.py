@@ -213,6 +213,20 @@ def test_run_figures_writes_png_and_json_atomically(tmp_path):
             assert np.array_equal(got.astype(float), ref, equal_nan=True)
 
 
+def test_figures_in_a_process_pool_compute_what_a_serial_run_computes(tmp_path):
+    """Parallel figures (one process per group, fresh "spawn" workers) write the serial run's numbers."""
+    from lrnn_theory.figures import figure_groups
+
+    names = ["merging-f4", "fig1", "merging-f8", "figA1"]
+    assert figure_groups(names) == [["merging-f4", "merging-f8"], ["fig1"], ["figA1"]]  # the shared run stays together
+    serial, pooled = tmp_path / "serial", tmp_path / "pooled"
+    recs = run_figures(names, out=str(pooled), quick=True, progress=False, jobs=2)
+    assert [r.name for r in recs] == names
+    run_figures(names, out=str(serial), quick=True, progress=False, jobs=1)
+    for n in names:
+        assert compare(read_data(pooled / f"{n}.json"), read_data(serial / f"{n}.json"), Tolerance(rtol=0.0, atol=0.0, grid_rtol=0.0)) == []
+
+
 def test_write_read_compare_round_trip(tmp_path):
     rng = np.random.default_rng(0)
     grid = rng.normal(size=(64, 64))

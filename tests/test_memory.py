@@ -183,6 +183,32 @@ def test_teacher_student_gradient_is_the_finite_difference_of_the_loss(normalise
     assert d_th == pytest.approx((L(nu, th + h) - L(nu, th - h)) / (2 * h), rel=1e-8)
 
 
+@pytest.mark.parametrize("normalised", [False, True])
+@pytest.mark.parametrize("kind", ["complex", "real", "real-as-complex"])
+def test_train_lambda_per_step_path_equals_the_public_loss_and_gradient(normalised, kind):
+    """train_lambda evaluates the closed forms on plain scalars; the numbers must be the public ones, bit for bit."""
+    from lrnn_theory.memory.teacher import _unchecked_loss_and_gradient
+
+    rng = np.random.default_rng(7)
+    lam = rng.uniform(0, 0.9999, 200) * (np.exp(1j * rng.uniform(-np.pi, np.pi, 200)) if kind == "complex" else rng.choice([-1, 1], 200))
+    ls = 0.95 * np.exp(0.3j) if kind == "complex" else (0.93 + 0j if kind == "real-as-complex" else 0.93)
+    loss, gradient = _unchecked_loss_and_gradient(ls, normalised)
+    L = memory.teacher_student_loss(lam, ls, normalised=normalised)
+    g_nu, g_th = memory.teacher_student_gradient(lam, ls, normalised=normalised)
+    for i, x in enumerate(lam.tolist()):
+        assert loss(x) == L[i]
+        assert gradient(x) == (g_nu[i], g_th[i])
+
+
+def test_train_lambda_records_the_public_loss_along_its_trajectory():
+    from lrnn_theory.optim import Adam
+
+    param = memory.Parametrisation("exp", "exp", normalised=True)
+    run = memory.train_lambda(0.99 * np.exp(0.03j), 0.9 * np.exp(0.7j), Adam(1e-2), parametrisation=param, steps=300)
+    assert np.array_equal(run.loss, memory.teacher_student_loss(run.lam, 0.99 * np.exp(0.03j), normalised=True))
+    assert run.loss[-1] < 0.1 * run.loss[0]  # it learns: the loss falls by an order of magnitude in 300 Adam steps
+
+
 # ---------------------------------------------------------------------------------------------
 # theory guide `memory-multidim` diagonal Hessian
 

@@ -86,6 +86,21 @@ def test_default_executor_is_a_process_pool():
     assert ds["value"].values.ravel().tolist() == [2.5, 5.5]
 
 
+def compile_in_worker(x):
+    """Compile a new numba function inside the worker (what a cold cache does in a fresh clone)."""
+    import numba
+
+    f = numba.njit(lambda y: 2.0 * y + 1.0)
+    return f(x), numba.get_num_threads()
+
+
+def test_default_executor_workers_can_compile_numba_code():
+    # numba is already imported when the worker initialiser runs (unpickling it imports the package):
+    # the worker must still compile new functions, with one numba thread
+    with default_executor(1) as ex:
+        assert ex.submit(compile_in_worker, 3.0).result() == (7.0, 1)
+
+
 def test_cache_reuse_resume_and_corruption(tmp_path):
     calls = tmp_path / "calls"
     calls.mkdir()

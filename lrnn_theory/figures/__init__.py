@@ -17,10 +17,10 @@ name to module, so listing figures imports nothing heavy.
 from __future__ import annotations
 
 from ._data import Mismatch, Tolerance, read_data
-from ._runner import FigureCheck, FigureContext, FigureRecord, check_figures, main, run_figures
+from ._runner import FigureCheck, FigureContext, FigureRecord, check_figures, figure_groups, main, run_figures
 
 __all__ = ["REGISTRY", "OPT_IN", "FigureCheck", "FigureContext", "FigureRecord", "Mismatch", "Tolerance",
-           "available", "check_figures", "load", "main", "read_data", "run_figures"]
+           "available", "check_figures", "figure_groups", "load", "main", "read_data", "run_figures"]
 
 #: Figure name -> module (relative to this package).  Order is the default run order.
 REGISTRY = {

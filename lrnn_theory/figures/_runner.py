@@ -11,7 +11,7 @@ from typing import Any
 from .._io import writable_folder
 from ._data import Mismatch, Tolerance, compare, read_data, write_data
 
-__all__ = ["FigureCheck", "FigureContext", "FigureRecord", "check_figures", "main", "run_figures"]
+__all__ = ["FigureCheck", "FigureContext", "FigureRecord", "check_figures", "figure_groups", "main", "run_figures"]
 
 
 @dataclass(frozen=True)
@@ -178,14 +178,21 @@ def run_figures(
         Output folder (created; checked writable before any work starts).
     quick : bool
         Reduced grids and step counts.
-    jobs, scheduler
-        Worker processes, or a dask scheduler address, for independent runs.
+    jobs : int, optional
+        Local worker processes.  With several figures, the figures run in parallel, one process
+        each (figures that share a result, such as the state-merging training run, stay in one
+        process: :func:`figure_groups`); with a single figure (or group), its independent runs
+        (sweep points) go to the workers instead.  None or 1: everything in this process.
+    scheduler : str, optional
+        dask scheduler address: the independent runs within figures go to the cluster.
     formats : tuple of str
         Image formats (``png``, ``pdf``, ``svg``).
 
     Returns
     -------
     list of FigureRecord
+        In the order of ``names``, however the figures were scheduled.  Every figure computes the
+        same numbers serially and in a pool (each derives its random draws from ``seed``).
 
     Raises
     ------
@@ -220,10 +227,7 @@ def run_figures(
     ...     print([os.path.basename(p) for p in recs[0].paths])
     ['fig1.png', 'fig1.json']
     """
-    import matplotlib.pyplot as plt
-
-    from . import OPT_IN, REGISTRY, load
-    from ..plot import save_figure
+    from . import OPT_IN, REGISTRY
 
     if names is None:
         names = [n for n in REGISTRY if full or n not in OPT_IN]
@@ -234,25 +238,94 @@ def run_figures(
         if fmt not in ("png", "pdf", "svg"):
             raise ValueError(f"format: unknown image format {fmt!r}; expected png, pdf or svg")
     out = _check_out(out)
+    groups = figure_groups(names)
+    if jobs and jobs > 1 and not scheduler and len(groups) > 1:
+        return _run_groups_in_pool(groups, names, min(jobs, len(groups)), out, quick, formats, progress, seed)
     records = []
     with _executor(jobs, scheduler) as ex:
         ctx = FigureContext(quick=quick, executor=ex, progress=progress, seed=seed)
         for n in names:
-            t0 = time.perf_counter()
-            mod = load(n)
-            data = mod.compute(ctx)
-            fig = mod.draw(data)
-            paths = []
-            for fmt in formats:
-                paths.append(save_figure(fig, os.path.join(out, f"{n}.{fmt}"), dpi=150, palette=True))
-            plt.close(fig)
-            paths += write_data(os.path.join(out, f"{n}.json"), {"figure": n, "title": mod.TITLE, "quick": quick},
-                                data, grid_dtype=getattr(mod, "GRID_DTYPE", "float32"))
-            rec = FigureRecord(name=n, paths=tuple(paths), seconds=time.perf_counter() - t0)
+            rec = _render(n, ctx, out, formats)
             records.append(rec)
             if progress:
-                print(f"{n}: {mod.TITLE} -> {', '.join(os.path.relpath(p) for p in paths)} ({rec.seconds:.1f} s)", flush=True)
+                _report(rec)
     return records
+
+
+def figure_groups(names: list[str]) -> list[list[str]]:
+    """Split figures into groups that must run in one process: figures sharing a result (module
+    attribute ``SHARES``, e.g. the one training run of the state-merging figures) stay together,
+    every other figure is a group of its own.  Order: first appearance in ``names``.
+
+    Examples
+    --------
+    >>> from lrnn_theory.figures import figure_groups
+    >>> figure_groups(["fig1", "merging-f1", "fig2", "merging-f2"])
+    [['fig1'], ['merging-f1', 'merging-f2'], ['fig2']]
+    """
+    from . import load
+
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(getattr(load(n), "SHARES", None) or n, []).append(n)
+    return list(groups.values())
+
+
+def _render(name: str, ctx: FigureContext, out: str, formats: tuple[str, ...]) -> FigureRecord:
+    """Compute, draw and write one figure."""
+    import matplotlib.pyplot as plt
+
+    from . import load
+    from ..plot import save_figure
+
+    t0 = time.perf_counter()
+    mod = load(name)
+    data = mod.compute(ctx)
+    fig = mod.draw(data)
+    paths = []
+    for fmt in formats:
+        paths.append(save_figure(fig, os.path.join(out, f"{name}.{fmt}"), dpi=150, palette=True))
+    plt.close(fig)
+    paths += write_data(os.path.join(out, f"{name}.json"), {"figure": name, "title": mod.TITLE, "quick": ctx.quick},
+                        data, grid_dtype=getattr(mod, "GRID_DTYPE", "float32"))
+    return FigureRecord(name=name, paths=tuple(paths), seconds=time.perf_counter() - t0)
+
+
+def _report(rec: FigureRecord) -> None:
+    from . import load
+
+    print(f"{rec.name}: {load(rec.name).TITLE} -> {', '.join(os.path.relpath(p) for p in rec.paths)} ({rec.seconds:.1f} s)",
+          flush=True)
+
+
+def _render_group(names: list[str], out: str, quick: bool, formats: tuple[str, ...], seed: int) -> list[FigureRecord]:
+    """Worker side of :func:`_run_groups_in_pool`: one group, serially, with its own context."""
+    ctx = FigureContext(quick=quick, executor=None, progress=False, seed=seed)
+    return [_render(n, ctx, out, formats) for n in names]
+
+
+def _run_groups_in_pool(groups, names, workers, out, quick, formats, progress, seed) -> list[FigureRecord]:
+    """Run figure groups on a local process pool; records come back in ``names`` order.
+
+    Each group runs serially in one worker (one BLAS and numba thread per worker), so a figure
+    computes exactly what it computes in a serial run; the largest groups are submitted first.
+    """
+    import concurrent.futures as cf
+
+    from ..sweep import default_executor
+
+    pool = default_executor(workers)
+    done: dict[str, FigureRecord] = {}
+    try:
+        futures = [pool.submit(_render_group, g, out, quick, formats, seed) for g in sorted(groups, key=len, reverse=True)]
+        for fut in cf.as_completed(futures):
+            for rec in fut.result():
+                done[rec.name] = rec
+                if progress:
+                    _report(rec)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    return [done[n] for n in names]
 
 
 def check_figures(names: list[str] | None = None, *, reference: str = "figures", quick: bool = False,
@@ -310,6 +383,11 @@ def check_figures(names: list[str] | None = None, *, reference: str = "figures",
     return checks
 
 
+def _jobs(jobs: int | None) -> int:
+    """``--jobs`` of the command line: default all local cores."""
+    return (os.cpu_count() or 1) if jobs is None else jobs
+
+
 def main(args) -> int:
     """``lrnn-theory figures`` (arguments parsed by :mod:`lrnn_theory.cli`)."""
     from . import OPT_IN, REGISTRY, load
@@ -323,7 +401,7 @@ def main(args) -> int:
     formats = tuple(x.strip() for x in args.format.split(",") if x.strip())
     t0 = time.perf_counter()
     if args.check:
-        checks = check_figures(names, reference=args.out, quick=args.quick, full=args.full, jobs=args.jobs,
+        checks = check_figures(names, reference=args.out, quick=args.quick, full=args.full, jobs=_jobs(args.jobs),
                                scheduler=args.scheduler, progress=False)
         bad = [c for c in checks if not c.ok]
         for c in checks:
@@ -333,7 +411,7 @@ def main(args) -> int:
         print(f"checked {len(checks)} figure(s) against {args.out}/ in {time.perf_counter() - t0:.1f} s: "
               + (f"{len(bad)} differ ({', '.join(c.name for c in bad)})" if bad else "all reproduce"))
         return 1 if bad else 0
-    recs = run_figures(names, out=args.out, quick=args.quick, full=args.full, jobs=args.jobs,
+    recs = run_figures(names, out=args.out, quick=args.quick, full=args.full, jobs=_jobs(args.jobs),
                        scheduler=args.scheduler, formats=formats)
     print(f"{len(recs)} figure(s) in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -11,6 +11,8 @@ from ..plot import mode_colors, panel_grid
 from ._merging import training_run
 
 TITLE = "Streaming parity: training loss and validation loss at long lengths vs epoch"
+#: Runs in the same process as the other figures of the shared training run (see ``figure_groups``).
+SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:

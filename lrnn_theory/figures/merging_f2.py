@@ -15,6 +15,8 @@ from ..plot import panel_grid
 from ._merging import training_run, training_run_wide
 
 TITLE = "Automaton states (normalised by #strings), per-epoch and run-wide threshold, and training loss vs epoch"
+#: Runs in the same process as the other figures of the shared training run (see ``figure_groups``).
+SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:

@@ -12,6 +12,8 @@ from ..plot import draw_machine, panel_grid
 from ._merging import machine_dict, training_run
 
 TITLE = "Extracted automata (start, peak, end) and the minimised machine"
+#: Runs in the same process as the other figures of the shared training run (see ``figure_groups``).
+SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:

@@ -12,6 +12,8 @@ from ..plot import heatmap, panel_grid
 from ._merging import training_run
 
 TITLE = "Fraction of agreeing pairs merged at the end, by string lengths (m1, m2)"
+#: Runs in the same process as the other figures of the shared training run (see ``figure_groups``).
+SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:

@@ -16,6 +16,8 @@ from ..plot import panel_grid
 from ._merging import TRACKED, training_run
 
 TITLE = "Distance between two representations: fixed-expansion-point theory (diverge-then-merge) and the trained network"
+#: Runs in the same process as the other figures of the shared training run (see ``figure_groups``).
+SHARES = "merging-run"
 G = 0.3
 
 

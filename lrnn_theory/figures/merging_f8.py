@@ -9,6 +9,8 @@ from ..plot import panel_grid
 from ._merging import training_run
 
 TITLE = "Mean pairwise squared distance between hidden states vs epoch"
+#: Runs in the same process as the other figures of the shared training run (see ``figure_groups``).
+SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:

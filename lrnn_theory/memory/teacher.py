@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
-from ._accurate import one_minus_abs2, one_minus_product
+from ._accurate import _oma2_complex, _omp_complex, one_minus_abs2, one_minus_product
 from .moments import PARAMETRISATIONS, _lam, _rho, dnu_domega, sensitivity_kernel
 from .montecarlo import MonteCarloEstimate, estimate, sample_states
 
@@ -63,19 +63,66 @@ def teacher_student_loss(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bool =
     ls = _lam("lam_star", lam_star)
     mu = check_finite_scalar("mu", mu)
     sigma = check_positive_float("sigma", sigma, allow_zero=True)
-    d2 = np.abs(lam - ls) ** 2
+    if normalised and (mu != 0 or sigma != 1):
+        raise ValueError("normalised loss is defined for mu = 0, sigma = 1")
+    lc, sc = lam.astype(complex), ls.astype(complex)
+    loss, d2 = _loss_core(lc.real, lc.imag, sc.real, sc.imag, np.iscomplexobj(lam), np.iscomplexobj(ls), sigma, normalised)
     if normalised:
-        if mu != 0 or sigma != 1:
-            raise ValueError("normalised loss is defined for mu = 0, sigma = 1")
-        c = one_minus_product(lam.astype(complex), np.conj(ls.astype(complex)))
-        ac = np.abs(c)
-        gg = np.sqrt(one_minus_abs2(lam) * one_minus_abs2(ls))
-        return d2 / (ac * (ac + gg)) + gg * np.imag(c) ** 2 / (ac ** 2 * (ac + np.real(c)))
-    wa, wb = one_minus_abs2(lam), one_minus_abs2(ls)
-    c2 = np.abs(one_minus_product(lam.astype(complex), np.conj(ls.astype(complex)))) ** 2
-    var = sigma ** 2 * d2 * (wa + np.abs(lam) ** 2 * wb) / (wa * wb * c2)  # 1 - |λ|²|λ*|² = wa + |λ|² wb
+        return loss
     mean = mu ** 2 * d2 / (np.abs(1 - lam) ** 2 * np.abs(1 - ls) ** 2)
-    return 0.5 * (mean + var)
+    return 0.5 * (mean + loss)
+
+
+def _cabs(re, im):
+    """``|re + i im|`` exactly as ``np.abs`` of the complex value computes it (arrays or floats)."""
+    return np.abs(re + 1j * im)
+
+
+def _one_minus_abs2(re, im, is_complex):
+    return _oma2_complex(re, im) if is_complex else (1 - np.abs(re)) * (1 + np.abs(re))
+
+
+def _loss_core(lr, li, sr, si, lam_complex, ls_complex, sigma, normalised):
+    """Loss terms from real and imaginary parts (arrays or plain floats, no checks).
+
+    Normalised: ``(L_γ, d2)``; otherwise ``(σ²·variance term, d2)`` with ``d2 = |λ-λ*|²``.
+    Shared by :func:`teacher_student_loss` and the per-step path of :func:`~lrnn_theory.memory.train_lambda`,
+    which calls it with floats and gets the same floating-point operations, hence the same numbers.
+    """
+    d = _cabs(lr - sr, li - si)
+    d2 = d * d  # products, not ``** 2`` (see _re_inverse)
+    re, im = _omp_complex(lr, li, sr, -si)  # c = 1 - λ conj(λ*)
+    wa, wb = _one_minus_abs2(lr, li, lam_complex), _one_minus_abs2(sr, si, ls_complex)
+    if normalised:
+        ac = _cabs(re, im)
+        gg = np.sqrt(wa * wb)
+        return d2 / (ac * (ac + gg)) + gg * (im * im) / ((ac * ac) * (ac + re)), d2
+    ac, al = _cabs(re, im), _cabs(lr, li)
+    return (sigma * sigma) * d2 * (wa + (al * al) * wb) / (wa * wb * (ac * ac)), d2  # 1 - |λ|²|λ*|² = wa + |λ|² wb
+
+
+def _unchecked_loss_and_gradient(lam_star, normalised: bool):
+    """``(loss(λ), gradient(λ))`` for one fixed teacher, ``μ = 0``, ``σ = 1``, on plain Python scalars.
+
+    No argument checks (the caller validates ``λ*`` once and keeps ``|λ| < 1``); the same
+    floating-point operations as :func:`teacher_student_loss` and :func:`teacher_student_gradient`,
+    so the same numbers, at a fraction of their per-call cost.  Used by the optimisation loop of
+    :func:`~lrnn_theory.memory.train_lambda`.
+    """
+    ls = complex(lam_star)
+    ls_complex = isinstance(lam_star, complex)
+
+    def loss(lam) -> float:
+        lc = complex(lam)
+        value, _ = _loss_core(lc.real, lc.imag, ls.real, ls.imag, isinstance(lam, complex), ls_complex, 1.0, normalised)
+        return float(value if normalised else 0.5 * (0.0 + value))
+
+    def gradient(lam) -> tuple[float, float]:
+        lc = complex(lam)
+        d_nu, d_theta = _gradient_core(lc.real, lc.imag, ls.real, ls.imag, 1.0, normalised)
+        return float(d_nu), float(d_theta)
+
+    return loss, gradient
 
 
 def teacher_student_curvature(lam_star, parametrisation: str = "direct", *, normalised: bool = False, sigma=1.0) -> np.ndarray:
@@ -123,8 +170,22 @@ def teacher_student_curvature(lam_star, parametrisation: str = "direct", *, norm
 def _re_inverse(r, phi):
     """``R = Re 1/(1 - r e^{iφ})`` and its partial derivatives in ``r`` and ``φ``."""
     c, s = np.cos(phi), np.sin(phi)
-    n, d = 1 - r * c, 1 - 2 * r * c + r ** 2
-    return n / d, (-c * d - n * (2 * r - 2 * c)) / d ** 2, r * s * (r ** 2 - 1) / d ** 2
+    n, d = 1 - r * c, 1 - 2 * r * c + r * r
+    d2 = d * d  # products, not ``** 2``: NumPy scalars raise to powers with pow(), arrays square exactly
+    return n / d, (-c * d - n * (2 * r - 2 * c)) / d2, r * s * (r * r - 1) / d2
+
+
+def _gradient_core(lr, li, sr, si, sigma, normalised):
+    """``(∂L/∂ν, ∂L/∂θ)`` without the input-mean term, from real and imaginary parts (arrays or floats,
+    no checks); shared by :func:`teacher_student_gradient` and :func:`~lrnn_theory.memory.train_lambda`."""
+    nu, theta = _cabs(lr, li), np.arctan2(li, lr)
+    nus, thetas = _cabs(sr, si), np.arctan2(si, sr)
+    R, dR_dr, dR_dphi = _re_inverse(nu * nus, theta - thetas)
+    if normalised:
+        g, gs = np.sqrt(1 - nu * nu), np.sqrt(1 - nus * nus)
+        return -gs * (-nu / g * R + g * nus * dR_dr), -g * gs * dR_dphi
+    w = 1 - nu * nu
+    return sigma * sigma * (nu / (w * w) - nus * dR_dr), -(sigma * sigma) * dR_dphi
 
 
 def teacher_student_gradient(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -168,17 +229,13 @@ def teacher_student_gradient(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bo
     ls = _lam("lam_star", lam_star).astype(complex)
     mu = check_finite_scalar("mu", mu)
     sigma = check_positive_float("sigma", sigma, allow_zero=True)
-    nu, theta = np.abs(lam), np.angle(lam)
-    nus, thetas = np.abs(ls), np.angle(ls)
-    R, dR_dr, dR_dphi = _re_inverse(nu * nus, theta - thetas)
+    if normalised and (mu != 0 or sigma != 1):
+        raise ValueError("normalised loss is defined for mu = 0, sigma = 1")
+    d_nu, d_theta = _gradient_core(lam.real, lam.imag, ls.real, ls.imag, sigma, normalised)
     if normalised:
-        if mu != 0 or sigma != 1:
-            raise ValueError("normalised loss is defined for mu = 0, sigma = 1")
-        g, gs = np.sqrt(1 - nu ** 2), np.sqrt(1 - nus ** 2)
-        return -gs * (-nu / g * R + g * nus * dR_dr), -g * gs * dR_dphi
-    d_nu = sigma ** 2 * (nu / (1 - nu ** 2) ** 2 - nus * dR_dr)
-    d_theta = -sigma ** 2 * dR_dphi
+        return d_nu, d_theta
     if mu != 0:
+        theta = np.angle(lam)
         u = 1 / (1 - lam) - 1 / (1 - ls)
         du = 1 / (1 - lam) ** 2
         d_nu = d_nu + mu ** 2 * np.real(np.conj(u) * np.exp(1j * theta) * du)

@@ -17,7 +17,7 @@ from numba import njit
 from .._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
 from ..optim import SGD, Adam, NormalisedSGD, Optimiser, check_optimiser
 from .moments import PARAMETRISATIONS, PHASE_PARAMETRISATIONS
-from .teacher import teacher_student_gradient, teacher_student_loss
+from .teacher import _unchecked_loss_and_gradient, teacher_student_gradient, teacher_student_loss
 
 __all__ = ["LOSSES", "LambdaTrajectory", "LrScan", "Parametrisation", "loss_in_omega", "lr_scan", "omega_curvature",
            "sampled_loss_and_grad", "train_lambda"]
@@ -325,8 +325,7 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
         rng = np.random.default_rng(seed)
     norm = parametrisation.normalised
 
-    def exact(lam):
-        return float(teacher_student_loss(lam, ls, normalised=norm))
+    exact, exact_gradient = _unchecked_loss_and_gradient(ls, norm)  # inputs checked above; |λ| < 1 kept below
 
     omega = parametrisation.to_omega(l0 if not real else float(np.real(l0)))
     state = optimiser.init(omega)
@@ -335,7 +334,7 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
     status, hit = "not_converged", None
     for k in range(steps):
         if loss == "exact":
-            d_nu, d_theta = teacher_student_gradient(lam, ls, normalised=norm)
+            d_nu, d_theta = exact_gradient(lam)
             if real:
                 d_nu = float(d_nu) * (1.0 if lam >= 0 else -1.0)  # ∂L/∂λ on the real axis
         else:

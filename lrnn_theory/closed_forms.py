@@ -578,16 +578,34 @@ def extrapolation_energy(family: str, T_train: int, T_test, delta=1.0, lam=0.8) 
 
 @dataclass(frozen=True)
 class ComplexFixedPoint:
-    """Zero-loss solution of a complex mode (shapes: the batch shape of ``s``).
+    """Fixed point of a complex mode (shapes: the batch shape of ``s``).
 
     Attributes
     ----------
     b, u : complex ndarray
-        ``b* = s_{T-1}/s_T`` and ``u* = a* c* = s_T``.  For ``T = 1`` any ``b``
-        is optimal and ``b`` is NaN; for ``s ≡ 0`` both are 0.
+        Recurrent mode ``b*`` and input–output mode ``u* = a* c* = u*(b*)``.
+        Geometric dynamics: ``b* = s_{T-1}/s_T``, ``u* = s_T``.  For ``T = 1``
+        any ``b`` is optimal and ``b`` is NaN; for ``s ≡ 0`` both are 0; where
+        ``at_infinity``, ``b`` is ``inf`` and ``u`` is 0.
     stable : ndarray of bool
         ``|b*| <= 1``: bounded hidden activity and gradients as ``T`` grows
-        (the real criterion, with the modulus; ``True`` for ``T = 1``).
+        (the real criterion, with the modulus; ``True`` for ``T = 1``;
+        ``|b*| <= 1 + 1e-10`` for a searched ``b*``, known only to rounding).
+    energy : ndarray, optional
+        Residual energy ``E*(b*) = ½ Σ_i |s_i - u* b*^{T-i}|²`` (0 for geometric dynamics).
+    exact : ndarray of bool, optional
+        True where the dynamics are geometric (or zero) and the zero-loss
+        solution is returned exactly; False where the global minimiser of the
+        profile energy was searched for.
+    converged : ndarray of bool, optional
+        False where the Newton refinement of that search did not reach a
+        stationary point (the best point found is returned); always True where ``exact``.
+    at_infinity : ndarray of bool, optional
+        The infimum of ``E*`` is approached only as ``|b| → ∞`` (with ``u → 0``
+        and ``u b^{T-1} → s_1``): a runaway, as at the boundary of the real search.
+
+    The optional fields default to the values of a geometric (zero-loss)
+    solution: ``energy = 0``, ``exact = converged = True``, ``at_infinity = False``.
 
     Theory guide :ref:`theory-complex-fixed-points`.
 
@@ -604,34 +622,250 @@ class ComplexFixedPoint:
     b: np.ndarray
     u: np.ndarray
     stable: np.ndarray
+    energy: np.ndarray | None = None
+    exact: np.ndarray | None = None
+    converged: np.ndarray | None = None
+    at_infinity: np.ndarray | None = None
+
+    def __post_init__(self):
+        shape = np.shape(self.b)
+        defaults = {"energy": np.zeros(shape), "exact": np.ones(shape, bool),
+                    "converged": np.ones(shape, bool), "at_infinity": np.zeros(shape, bool)}
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
 
 
-def complex_fixed_point(s, *, rtol: float = 1e-12) -> ComplexFixedPoint:
-    """Zero-loss solution of complex geometric dynamics ``s_i = u b^{T-i}`` (Proca et al. (2025), App. N–O).
+def _cprofile_grid_candidates(s, n_grid, n_sectors):
+    """Best point of ``|C|²/D`` in each of ``n_sectors`` angular sectors of a polar grid of the closed unit disc,
+    for the rows of ``s`` (M, T); returns ``w`` of shape (M, n_sectors).
 
-    As for real modes, the ``i = T`` term forces ``u* = s_T`` and the
-    ``i = T-1`` term ``b* = s_{T-1}/s_T``, now with complex values; e.g.
-    :func:`lrnn_theory.tasks.rotational` gives ``b* = λ``, ``u* = δ``.
-    Stability is decided by ``|b*|`` (theory guide :ref:`theory-complex-modes`).
+    Radii ``r_j = j/(n_grid-1)``, angles ``2πm/n_θ`` with ``n_θ = max(4 n_grid, T)``: on each circle
+    ``conj(C(r e^{iθ})) = Σ_k conj(s_{T-k}) r^k e^{ikθ}`` is one inverse FFT of length ``n_θ``.
+    Modes are processed in blocks of at most ~2^22 grid values.
+    """
+    M, T = s.shape
+    n_theta = max(4 * n_grid, T)
+    r = np.linspace(0.0, 1.0, n_grid)
+    rk = r[:, None] ** np.arange(T)  # (n_grid, T), r <= 1: no overflow
+    D = np.sum(rk * rk, axis=-1)
+    g = np.conj(s[:, ::-1])  # coefficient of w^k
+    w_grid = r[:, None] * np.exp(2j * np.pi * np.arange(n_theta) / n_theta)[None, :]
+    sector = (np.arange(n_theta) * n_sectors) // n_theta
+    out = np.empty((M, n_sectors), complex)
+    block = max(1, 2 ** 22 // (n_grid * n_theta))
+    for i in range(0, M, block):
+        G = np.fft.ifft(g[i:i + block, None, :] * rk[None], n=n_theta, axis=-1) * n_theta
+        fitted = (G.real ** 2 + G.imag ** 2) / D[None, :, None]  # (blk, n_grid, n_theta)
+        for q in range(n_sectors):
+            cols = np.flatnonzero(sector == q)
+            j = np.argmax(fitted[:, :, cols].reshape(fitted.shape[0], -1), axis=1)
+            out[i:i + block, q] = w_grid[:, cols].reshape(-1)[j]
+    return out
+
+
+def _cprofile_newton_parts(w, s):
+    """Profile energy of the rows of ``s`` (M, T) at ``w`` (M,), its gradient and Hessian in real coordinates.
+
+    With ``G(w) = conj(C(w)) = Σ_k conj(s_{T-k}) w^k`` (holomorphic) and ``D = φ(|w|²)``,
+    ``φ(x) = Σ_{k<T} x^k``, the fitted part is ``f = |G|²/D`` and ``E* = ½(‖s‖² - f)``.
+    Returns ``grad = ∂E/∂x + i ∂E/∂y = 2 ∂E/∂w̄`` and ``(E_xx, E_xy, E_yy)`` from the Wirtinger
+    derivatives ``E_ww̄`` (real) and ``E_w̄w̄``: ``E_xx = 2E_ww̄ + 2Re E_w̄w̄``,
+    ``E_yy = 2E_ww̄ - 2Re E_w̄w̄``, ``E_xy = 2 Im E_w̄w̄``.
+    """
+    T = s.shape[-1]
+    G = np.conj(s[:, 0]).copy()
+    G1 = np.zeros_like(G)
+    G2 = np.zeros_like(G)
+    x = w.real ** 2 + w.imag ** 2
+    P = np.ones_like(x)
+    P1 = np.zeros_like(x)
+    P2 = np.zeros_like(x)
+    for j in range(1, T):  # Horner for G, G', G''/2 and φ, φ', φ''/2
+        G2 = G2 * w + G1
+        G1 = G1 * w + G
+        G = G * w + np.conj(s[:, j])
+        P2 = P2 * x + P1
+        P1 = P1 * x + P
+        P = P * x + 1.0
+    G2, P2 = 2.0 * G2, 2.0 * P2
+    H, Hw_, Hw_w_ = np.conj(G), np.conj(G1), np.conj(G2)  # H = conj(G) is anti-holomorphic
+    D, Dw_, Dw = P, w * P1, np.conj(w) * P1
+    Dw_w_, Dww_ = w * w * P2, P1 + x * P2
+    GH = G.real ** 2 + G.imag ** 2
+    fw_ = G * Hw_ / D - GH * Dw_ / D ** 2
+    fw_w_ = G * Hw_w_ / D - 2.0 * G * Hw_ * Dw_ / D ** 2 - GH * Dw_w_ / D ** 2 + 2.0 * GH * Dw_ ** 2 / D ** 3
+    fww_ = (G1 * Hw_ / D - G * Hw_ * Dw / D ** 2 - G1 * H * Dw_ / D ** 2 - GH * Dww_ / D ** 2
+            + 2.0 * GH * (Dw_ * Dw).real / D ** 3).real
+    A, B = -0.5 * fw_w_, -0.5 * fww_
+    return -fw_, (2.0 * B + 2.0 * A.real, 2.0 * A.imag, 2.0 * B - 2.0 * A.real)
+
+
+def _cprofile_residual(w, s):
+    """``(E*(w), u*(w))`` for the rows of ``s`` (M, T), the energy as the residual ``½‖s - u* p_w‖²`` (no cancellation)."""
+    T = s.shape[-1]
+    p = np.empty(s.shape, complex)
+    p[:, T - 1] = 1.0
+    for j in range(T - 2, -1, -1):
+        p[:, j] = p[:, j + 1] * w
+    u = np.sum(s * np.conj(p), axis=-1) / np.sum(p.real ** 2 + p.imag ** 2, axis=-1)
+    r = s - u[:, None] * p
+    return 0.5 * np.sum(r.real ** 2 + r.imag ** 2, axis=-1), u
+
+
+def _cprofile_at_b(b, s):
+    """``(E*(b), u*(b))`` for the rows of ``s`` (M, T) at any finite ``b`` (M,), in the chart ``b`` or ``1/b`` with ``|·| <= 1``."""
+    b = np.asarray(b, complex)
+    inner = np.abs(b) <= 1.0
+    w = np.where(inner, b, 1.0 / np.where(inner, 1.0, b))
+    E, u = _cprofile_residual(w, np.where(inner[:, None], s, s[:, ::-1]))
+    return E, np.where(inner, u, u * w ** (s.shape[-1] - 1))
+
+
+def _cprofile_refine(w, s, chart, max_iter=100):
+    """Damped Newton on ``E*`` from ``w`` (M,) for the rows of ``s`` (M, T) in charts ``chart`` (M,) (0: ``w = b``
+    with ``s``; 1: ``w = 1/b`` with ``s`` reversed, which the rows of ``s`` must already be).  An iterate leaving
+    ``|w| <= 1.5`` moves to the other chart, so ``|w|`` stays moderate.  Returns ``(w, chart, E, u_w, converged)``."""
+    s, chart = s.copy(), chart.copy()
+    ss = np.sum(s.real ** 2 + s.imag ** 2, axis=-1)
+    T = s.shape[-1]
+    E, _ = _cprofile_residual(w, s)
+    noise = 16.0 * np.finfo(float).eps * ss
+    done = np.zeros(w.shape, bool)
+    for _ in range(max_iter):
+        g, (hxx, hxy, hyy) = _cprofile_newton_parts(w, s)
+        # saddle-free Newton: H's eigenvalues replaced by their moduli (Newton where H > 0)
+        half_tr, half_diff = 0.5 * (hxx + hyy), 0.5 * (hxx - hyy)
+        r = np.hypot(half_diff, hxy)
+        theta = 0.5 * np.arctan2(hxy, half_diff)
+        v1 = np.cos(theta) + 1j * np.sin(theta)  # eigenvector of half_tr + r; 1j * v1 of half_tr - r
+        floor = np.maximum(1e-8 * (np.abs(half_tr) + r), np.finfo(float).tiny)
+        g1 = g.real * v1.real + g.imag * v1.imag
+        g2 = -g.real * v1.imag + g.imag * v1.real
+        d = -(g1 / np.maximum(np.abs(half_tr + r), floor) * v1 + g2 / np.maximum(np.abs(half_tr - r), floor) * 1j * v1)
+        d = np.where(np.isfinite(d), d, 0.0)
+        too_long = np.abs(d) > 0.25
+        d = np.where(too_long, 0.25 * d / np.where(too_long, np.abs(d), 1.0), d)
+        d = np.where(done, 0.0, d)
+        t = np.ones(w.shape)
+        accepted = done.copy()
+        w_new, E_new = w.copy(), E.copy()
+        for _ in range(40):  # backtracking: never increase E beyond rounding
+            trial = w + t * d
+            E_t, _ = _cprofile_residual(trial, s)
+            ok = ~accepted & (E_t <= E + noise)
+            w_new = np.where(ok, trial, w_new)
+            E_new = np.where(ok, E_t, E_new)
+            accepted |= ok
+            if accepted.all():
+                break
+            t = np.where(accepted, t, 0.5 * t)
+        done = done | (np.abs(t * d) <= 1e-13 * (1.0 + np.abs(w))) | ~accepted
+        w, E = np.where(accepted, w_new, w), np.where(accepted, E_new, E)
+        flip = np.abs(w) > 1.5  # E*(b; s) = E*(1/b; s reversed)
+        if flip.any():
+            w = np.where(flip, 1.0 / np.where(flip, w, 1.0), w)
+            s[flip] = s[flip, ::-1]
+            chart = np.where(flip, 1 - chart, chart)
+            done &= ~flip
+        if done.all():
+            break
+    g, (hxx, hxy, hyy) = _cprofile_newton_parts(w, s)
+    lam_min = 0.5 * (hxx + hyy) - np.sqrt(0.25 * (hxx - hyy) ** 2 + hxy * hxy)
+    scale = ss * T * T
+    converged = (np.abs(g) <= 1e-9 * scale) & (lam_min >= -1e-7 * scale)
+    E, u = _cprofile_residual(w, s)
+    return w, chart, E, u, converged
+
+
+def _complex_global_minimiser(s, n_grid, n_sectors=8):
+    """Global minimiser of ``E*(b)`` over the Riemann sphere for the rows of ``s`` (M, T), ``T >= 2``.
+
+    ``E*(b; s) = E*(1/b; reversed s)`` (``p_b = b^{T-1}`` times the reversed ``p_{1/b}``), so the
+    closed unit discs of ``b`` and of ``w = 1/b`` cover every ``b``; each is searched on a polar
+    grid, the best grid point of each of ``n_sectors`` angular sectors of each disc is refined by
+    Newton, and the lowest refined energy wins.
+    """
+    M, T = s.shape
+    w0 = np.concatenate([_cprofile_grid_candidates(s, n_grid, n_sectors),
+                         _cprofile_grid_candidates(s[:, ::-1], n_grid, n_sectors)], axis=1)  # (M, K)
+    chart = np.repeat(np.array([0, 1]), n_sectors)[None, :].repeat(M, axis=0)
+    K = w0.shape[1]
+    s_rep = np.where((chart == 0)[..., None], s[:, None, :], s[:, None, ::-1]).reshape(M * K, T)
+    w, chart, E, u, conv = (x.reshape(M, K) for x in _cprofile_refine(w0.reshape(-1), s_rep, chart.reshape(-1)))
+    key = np.where(conv, E, np.inf)
+    best = np.where(conv.any(axis=1), np.argmin(key, axis=1), np.argmin(E, axis=1))
+    pick = lambda x: np.take_along_axis(x, best[:, None], axis=1)[:, 0]  # noqa: E731
+    return pick(w), pick(chart), pick(E), pick(u), pick(conv)
+
+
+def complex_fixed_point(s, *, rtol: float = 1e-12, n_grid: int | None = None) -> ComplexFixedPoint:
+    r"""Fixed point of a complex mode for any task: the global minimiser of the profile energy over complex ``b`` (Proca et al. (2025), App. H and N–O).
+
+    *Geometric dynamics* ``s_i = u b^{T-i}`` (complex ``u, b``): as for real
+    modes the ``i = T`` term forces ``u* = s_T`` and the ``i = T-1`` term
+    ``b* = s_{T-1}/s_T``, returned exactly; e.g. :func:`lrnn_theory.tasks.rotational`
+    gives ``b* = λ``, ``u* = δ``.
+
+    *Any other task*: with ``b`` frozen the optimal input–output mode is
+    ``u*(b) = C(b)/D(b)``, ``C = Σ_i s_i conj(b)^{T-i}``, ``D = Σ_i |b|^{2(T-i)}``
+    (:func:`complex_frozen_b_solution`), which leaves the profile energy
+
+    .. math::
+
+        E^\star(b) = \tfrac12\Big(\|s\|^2 - \frac{|C(b)|^2}{D(b)}\Big),
+
+    and the fixed point is its global minimiser over the complex plane.
+    Since ``E*(b; s) = E*(1/b; s reversed)``, the closed unit discs of ``b``
+    and of ``1/b`` cover the whole plane (and ``b = ∞``): both are searched on
+    a polar grid and the best grid point of each of 8 angular sectors per disc
+    is refined by a damped (saddle-free) Newton method on the Wirtinger
+    gradient ``2 ∂E*/∂b̄``, batched over modes.  Gradient flow from small initialisation
+    may stop at another local minimum (theory guide :ref:`theory-dirac`).
+
+    *Real* ``s``: ``E*(b̄) = E*(b)``, so complex minimisers come in conjugate
+    pairs; the one with ``Im b* > 0`` is returned (``conj(b*), conj(u*)`` is
+    equally optimal).  The minimiser may be genuinely complex (an oscillating
+    real task is best fitted by a rotation); a real ``b*`` is returned as real.
+    :func:`fixed_point` minimises over real ``b`` in a range, so its energy is
+    never lower; where the complex minimiser is real the two agree.  Real
+    initial values keep the flow real (:func:`lrnn_theory.integrate_modes`),
+    so a real mode can only reach a real ``b`` (the best is :func:`fixed_point`'s);
+    a complex mode started off the real axis can reach this one.
+
+    Stability is decided by ``|b*|`` (theory guide :ref:`theory-complex-fixed-points`):
+    ``|b*| < 1`` decays, ``|b*| > 1`` grows like ``|b*|^T``; on the edge
+    ``|b*| = 1`` (a pure rotation, e.g. ``λ = e^{iπ/12}``) the hidden activity
+    neither decays nor grows and the gradient grows only polynomially in ``T``;
+    it counts as stable, as ``b* = 1`` does for real modes.  A searched ``b*``
+    is known to rounding, so ``|b*| <= 1 + 1e-10`` counts as stable there
+    (palindromic tasks, ``s_i = s_{T+1-i}``, have ``E*(b) = E*(1/b)`` and often
+    minimisers exactly on ``|b| = 1``).
 
     Parameters
     ----------
     s : array_like, shape batch + (T,), complex or real
-        Geometric dynamics; others raise ``ValueError`` (their minimiser over
-        complex ``b`` is not implemented).
+        Task dynamics of each mode.
     rtol : float
         Relative residual ``E/(½‖s‖²)`` below which a profile counts as geometric.
+    n_grid : int, optional
+        Radii of the polar grid of each disc (with ``4 n_grid`` angles);
+        default ``max(64, 2T)``, fine enough to resolve the ``~1/T`` structure
+        of ``E*`` near ``|b| = 1``.  Unused for geometric tasks.
 
     Returns
     -------
     ComplexFixedPoint
+        Fields of the batch shape of ``s``; ``energy`` is ``E*(b*)``,
+        ``exact`` marks geometric tasks, ``converged`` the refinement and
+        ``at_infinity`` a runaway ``|b*| → ∞`` (``b = inf``, ``u = 0``).
 
     Raises
     ------
     TypeError
-        If ``s`` is not numeric or ``rtol`` not a number.
+        If ``s`` is not numeric, ``rtol`` not a number or ``n_grid`` not an integer.
     ValueError
-        If ``s`` is 0-d, empty or not finite, ``rtol <= 0``, or the dynamics are not geometric.
+        If ``s`` is 0-d, empty or not finite, ``rtol <= 0``, or ``n_grid < 3``.
 
     Examples
     --------
@@ -641,10 +875,26 @@ def complex_fixed_point(s, *, rtol: float = 1e-12) -> ComplexFixedPoint:
     >>> fp = complex_fixed_point(tasks.rotational(6, 2.0, 0.9j))
     >>> complex(fp.b), complex(fp.u), bool(fp.stable)
     (0.9j, (2+0j), True)
+
+    A sum of two rotations is not geometric; its fixed point leaves a
+    residual and the Wirtinger gradient vanishes there:
+
+    >>> s = tasks.rotational(8, 1.0, 0.9 * np.exp(0.4j)) + tasks.rotational(8, 0.5, 0.6 * np.exp(-1.2j))
+    >>> fp = complex_fixed_point(s)
+    >>> bool(fp.exact), bool(fp.converged), bool(fp.energy > 0), bool(fp.stable)
+    (False, True, True, True)
+    >>> k = np.arange(7, -1, -1)
+    >>> E = lambda b: 0.5 * np.sum(np.abs(s - np.sum(s * np.conj(b) ** k) / np.sum(np.abs(b) ** (2 * k)) * b ** k) ** 2)
+    >>> h = 1e-6
+    >>> bool(abs(E(fp.b + h) - E(fp.b - h)) / (2 * h) < 1e-7 and abs(E(fp.b + 1j * h) - E(fp.b - 1j * h)) / (2 * h) < 1e-7)
+    True
     """
     s = as_float_array("s", s, min_ndim=1, allow_complex=True).astype(complex)
     rtol = check_positive_float("rtol", rtol)
     T = s.shape[-1]
+    if n_grid is None:
+        n_grid = max(64, 2 * T)
+    n_grid = check_int("n_grid", n_grid, minimum=3)
     batch = s.shape[:-1]
     u = s[..., -1].copy()
     ss = np.sum(np.abs(s) ** 2, axis=-1)
@@ -659,12 +909,52 @@ def complex_fixed_point(s, *, rtol: float = 1e-12) -> ComplexFixedPoint:
     with np.errstate(over="ignore", invalid="ignore"):
         resid = 0.5 * np.sum(np.abs(s - u[..., None] * b_try[..., None] ** k) ** 2, axis=-1)
     exact = finite & (resid <= rtol * np.maximum(0.5 * ss, np.finfo(float).tiny)) & (u != 0)
-    if not np.all(exact | zero_task):
-        raise ValueError("s must have geometric (zero-loss) dynamics s_i = u b^{T-i} in every mode; "
-                         "non-geometric complex tasks are not supported by complex_fixed_point")
     b = np.where(zero_task, 0.0, b_try)
     u = np.where(zero_task, 0.0, u)
-    return ComplexFixedPoint(b=b, u=u, stable=np.abs(b) <= 1.0)
+    exact = exact | zero_task
+    if np.all(exact):
+        return ComplexFixedPoint(b=b, u=u, stable=np.abs(b) <= 1.0)
+    # non-geometric modes: global minimiser of E*(b) over the Riemann sphere
+    search = ~exact
+    sq = s[search]
+    w, chart, E, uw, conv = _complex_global_minimiser(sq, n_grid)
+    # runaway: the value at b = ∞, ½(‖s‖² - |s_1|²), is reached to rounding near w = 1/b = 0 (a degenerate
+    # minimum there, s_2 = 0, is approached only slowly by Newton)
+    ssq = np.sum(np.abs(sq) ** 2, axis=-1)
+    E_inf = 0.5 * np.maximum(ssq - np.abs(sq[:, 0]) ** 2, 0.0)
+    inf = (chart == 1) & (np.abs(w) <= 1e-3) & (E_inf <= E + 16.0 * np.finfo(float).eps * ssq)
+    E = np.where(inf, E_inf, E)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        bq = np.where(chart == 0, w, np.where(inf, np.inf + 0j, 1.0 / np.where(inf, 1.0, w)))
+        uq = np.where(chart == 0, uw, np.where(inf, 0.0, uw * w ** (T - 1)))  # u_b p_b = u_w p_w reversed
+    real = np.all(sq.imag == 0, axis=-1) & ~inf
+    if np.any(real):
+        # real tasks: a real point as good as b* (to rounding) is returned as real (Re b*, then ±|b*|:
+        # a task with one non-zero entry has a circle of minimisers), otherwise the one with Im b* > 0
+        noise = 16.0 * np.finfo(float).eps * np.sum(np.abs(sq[real]) ** 2, axis=-1)
+        br, ur, Er = bq[real], uq[real], E[real]
+        snapped = np.zeros(br.shape, bool)
+        for cand in (bq[real].real, np.abs(bq[real]), -np.abs(bq[real])):
+            E_c, u_c = _cprofile_at_b(cand, sq[real])
+            snap = ~snapped & (E_c <= Er + noise)
+            br, ur, Er = np.where(snap, cand, br), np.where(snap, u_c.real, ur), np.where(snap, E_c, Er)
+            snapped |= snap
+        flip = br.imag < 0
+        bq[real], uq[real], E[real] = np.where(flip, np.conj(br), br), np.where(flip, np.conj(ur), ur), Er
+    b = b.astype(complex)
+    u = u.astype(complex)
+    b[search], u[search] = bq, uq
+    energy = np.zeros(batch)
+    energy[search] = E
+    converged = np.ones(batch, bool)
+    converged[search] = conv
+    at_infinity = np.zeros(batch, bool)
+    at_infinity[search] = inf
+    # a searched b* is known to ~1e-13: within 1e-10 of the unit circle counts as on it (palindromic tasks,
+    # s_i = s_{T+1-i}, have E*(b) = E*(1/b) and often minimisers exactly on |b| = 1)
+    stable = np.where(exact, np.abs(b) <= 1.0, np.abs(b) <= 1.0 + 1e-10)
+    return ComplexFixedPoint(b=b, u=u, stable=stable, energy=energy, exact=exact,
+                             converged=converged, at_infinity=at_infinity)
 
 
 def complex_frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:

@@ -75,7 +75,7 @@ BAD_INPUTS = {
     "modes.complex_mode_energy": [(lambda: lt.modes.complex_mode_energy(1.0, 0.5j, 1.0, np.array([])), "s")],
     "modes.complex_mode_rhs": [(lambda: lt.modes.complex_mode_rhs(np.nan + 0j, 0.5, 1.0, S3), "a")],
     "modes.complex_mode_jacobian": [(lambda: lt.modes.complex_mode_jacobian(1.0, np.ones(2), 1.0, np.ones((3, 3))), "broadcast")],
-    "closed_forms.complex_fixed_point": [(lambda: lt.closed_forms.complex_fixed_point(np.array([1.0, 0.3j, 1.0])), "s")],
+    "closed_forms.complex_fixed_point": [(lambda: lt.closed_forms.complex_fixed_point(np.array([1.0, np.nan * 1j, 1.0])), "s")],
     "closed_forms.complex_frozen_b_solution": [(lambda: lt.closed_forms.complex_frozen_b_solution([0.0, 1.0], S3, 0.5j, 0j), "u0")],
     "symbolic.complex_symbols": [(lambda: lt.symbolic.complex_symbols(0), "T")],
     "symbolic.complex_mode_energy": [(lambda: lt.symbolic.complex_mode_energy(1.5), "T")],

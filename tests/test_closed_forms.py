@@ -4,7 +4,7 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from lrnn_theory import closed_forms as cf
-from lrnn_theory import tasks
+from lrnn_theory import landscape, tasks
 from lrnn_theory.modes import mode_energy, mode_hessian, mode_rhs
 
 
@@ -164,5 +164,184 @@ def test_recency_weight_family_closed_forms():
     ],
 )
 def test_bad_input(call, exc, match):
+    with pytest.raises(exc, match=match):
+        call()
+
+
+# ---------------------------------------------------------------- complex fixed point of any task
+# Proca et al. (2025), App. H and N–O; theory guide `theory-complex-fixed-points`.  The checks below
+# evaluate the profile energy E*(b) = ½(‖s‖² - |C|²/D) from explicit powers b^{T-i} (not the
+# package's Horner/FFT code) and compare with finite differences, dense grids and the real search.
+
+
+def _cprofile(b, s):
+    """E*(b) and u*(b) = C/D by explicit powers; b of any shape, s of shape (T,)."""
+    b = np.asarray(b, complex)
+    k = np.arange(s.shape[-1] - 1, -1, -1)
+    p = b[..., None] ** k
+    u = np.sum(s * np.conj(p), axis=-1) / np.sum(np.abs(p) ** 2, axis=-1)
+    return 0.5 * np.sum(np.abs(s - u[..., None] * p) ** 2, axis=-1), u
+
+
+_RNG = np.random.default_rng(1616)
+_NON_GEOMETRIC = {
+    "two rotations": tasks.rotational(8, 1.0, 0.9 * np.exp(0.4j)) + tasks.rotational(8, 0.5, 0.6 * np.exp(-1.2j)),
+    "rotation + kick": tasks.rotational(10, 1.0, np.exp(1j * np.pi / 12)) + 0.1 * np.eye(10)[3],
+    "random T=3": _RNG.normal(size=3) + 1j * _RNG.normal(size=3),
+    "random T=7": _RNG.normal(size=7) + 1j * _RNG.normal(size=7),
+    "random T=15": _RNG.normal(size=15) + 1j * _RNG.normal(size=15),
+    "real oscillation": np.cos(0.7 * np.arange(10)) * 0.9 ** np.arange(10)[::-1],
+    "real constant kappa": tasks.modified("constant", 4, kappa=2.0),
+}
+
+
+@pytest.mark.parametrize("name", list(_NON_GEOMETRIC))
+def test_complex_fixed_point_is_a_stationary_local_minimum_of_the_profile_energy(name):
+    """Finite differences of E*(b) in Re b and Im b vanish at b*; u*, energy = E*(b*) from explicit powers."""
+    s = np.asarray(_NON_GEOMETRIC[name])
+    fp = cf.complex_fixed_point(s)
+    b = complex(fp.b)
+    E, u = _cprofile(b, s)
+    ss = np.sum(np.abs(s) ** 2)
+    assert not fp.exact and fp.converged and not fp.at_infinity
+    assert abs(complex(fp.u) - u) < 1e-12 * (1 + abs(u)) and abs(float(fp.energy) - E) < 1e-13 * ss
+    assert bool(fp.stable) == (abs(b) <= 1)
+    # central differences: truncation h² E''' ~ 1e-12 T³ ss, rounding eps ss / h ~ 2e-10 ss
+    h = 1e-6
+    gx = (_cprofile(b + h, s)[0] - _cprofile(b - h, s)[0]) / (2 * h)
+    gy = (_cprofile(b + 1j * h, s)[0] - _cprofile(b - 1j * h, s)[0]) / (2 * h)
+    assert np.hypot(gx, gy) < 1e-8 * ss * len(s), (gx, gy)
+    # a minimum, not a saddle: a ring of radius 1e-3 around b* lies higher
+    ring = b + 1e-3 * np.exp(2j * np.pi * np.arange(16) / 16)
+    assert np.all(_cprofile(ring, s)[0] >= E - 1e-14 * ss)
+
+
+def test_complex_fixed_point_is_never_worse_than_a_dense_grid_and_batches():
+    """Brute force: a 601² grid of |Re b|, |Im b| <= 3 and a polar grid of 3 <= |b| <= 1e4 never beat E*(b*)."""
+    S = np.stack([_RNG.normal(size=6) + 1j * _RNG.normal(size=6) for _ in range(5)]
+                 + [np.asarray(_NON_GEOMETRIC["two rotations"][:6]), np.array([2.0, 0.0, -1.0, 0.5, 0.3, -0.2])])
+    fp = cf.complex_fixed_point(S)
+    x = np.linspace(-3, 3, 601)
+    box = x[:, None] + 1j * x[None, :]
+    far = np.geomspace(3, 1e4, 100)[:, None] * np.exp(2j * np.pi * np.arange(360) / 360)[None, :]
+    for m, s in enumerate(S):
+        brute = min(_cprofile(box, s)[0].min(), _cprofile(far, s)[0].min())
+        ss = np.sum(np.abs(s) ** 2)
+        assert fp.energy[m] <= brute + 1e-13 * ss, (m, fp.energy[m], brute)
+        assert fp.energy[m] > brute - 1e-3 * ss  # the grid is fine enough to come close
+        one = cf.complex_fixed_point(s)  # batching does not change a mode's result
+        assert complex(one.b) == pytest.approx(fp.b[m], abs=1e-12) and float(one.energy) == pytest.approx(fp.energy[m], abs=1e-14)
+    assert np.all(fp.converged) and not np.any(fp.exact)
+    assert fp.at_infinity.tolist() == [False] * 6 + [True]  # s_2 = 0 in the last row: a runaway wins
+
+
+def test_complex_fixed_point_of_a_real_task_with_a_real_minimiser_equals_fixed_point():
+    """When the complex minimiser is real it is the real search's answer (`fixed_point`)."""
+    S = np.stack([tasks.modified("constant", 6, kappa=2.0), tasks.inverse_exponential(6, 1.5, 0.7) + 0.1 * np.eye(6)[1],
+                  tasks.modified("exponential", 6, kappa=1.5, lam=0.6), np.array([0.2, 0.5, 1.0, 0.3, -0.4, 1.2])])
+    fp = cf.complex_fixed_point(S)
+    real = cf.fixed_point(S)
+    assert np.all(fp.b.imag == 0) and np.all(fp.u.imag == 0) and not np.any(real.at_boundary)
+    assert np.allclose(fp.b.real, real.b, rtol=0, atol=1e-9)
+    assert np.allclose(fp.u.real, real.u, rtol=1e-9, atol=0)
+    assert np.allclose(fp.energy, real.energy, rtol=1e-12, atol=1e-15)
+
+
+def test_complex_fixed_point_of_an_oscillating_real_task_is_a_conjugate_pair():
+    """s_t = cos(ωt) 0.9^t is best fitted by a rotation: Im b* > 0, E*(conj b*) = E*(b*), below the real minimum."""
+    s = np.asarray(_NON_GEOMETRIC["real oscillation"])
+    fp = cf.complex_fixed_point(s)
+    b, E = complex(fp.b), float(fp.energy)
+    assert b.imag > 0.1 and fp.converged
+    Ec, uc = _cprofile(np.conj(b), s)
+    assert Ec == pytest.approx(E, rel=1e-13) and uc == pytest.approx(np.conj(complex(fp.u)), rel=1e-12)
+    real = cf.fixed_point(s)
+    assert E < float(real.energy) - 0.1
+    # the real axis of the dense grid is no better than the real search
+    x = np.linspace(-1.0, 3.0, 40001)
+    assert float(real.energy) <= _cprofile(x, s)[0].min() + 1e-14
+
+
+def test_complex_fixed_point_of_one_nonzero_entry_is_the_closed_form_circle():
+    """s = e_3 (T = 4): E* depends on |b| only, |C|²/D = x/(1 + x + x² + x³), x = |b|², maximal where
+    1 - x² - 2x³ = 0; the real point of the circle is returned."""
+    fp = cf.complex_fixed_point(np.array([0.0, 0.0, 1.0, 0.0]))
+    roots = np.roots([-2.0, -1.0, 0.0, 1.0])
+    x = float(roots[np.isreal(roots) & (roots.real > 0)].real[0])
+    assert complex(fp.b) == pytest.approx(np.sqrt(x), abs=1e-10)
+    assert float(fp.energy) == pytest.approx(0.5 * (1 - x / (1 + x + x * x + x ** 3)), rel=1e-12)
+    assert complex(fp.u) == pytest.approx(np.sqrt(x) / (1 + x + x * x + x ** 3), rel=1e-9)
+
+
+@pytest.mark.parametrize("rho", [0.3, 0.8, 1.0, 1.5, 1.99, 2.0, 2.5, 4.0])
+def test_complex_fixed_point_of_the_t3_dirac_task_is_its_real_closed_form(rho):
+    """s = (β, 0, κ): |C|² = |β b̄² + κ|² <= (β|b|² + κ)², equal only for real b, so the complex minimiser is the
+    real closed form of `landscape.dirac_t3_solution` (b*² = (2ρ-1)/(2-ρ), runaway for ρ >= 2), up to ±b*;
+    ρ = 1 is palindromic with b* = ±1 on the unit circle (stable)."""
+    kappa = 0.7
+    b_ref, u_ref, runaway = landscape.dirac_t3_solution(rho, kappa)
+    s = tasks.dirac(3, beta=rho * kappa, kappa=kappa)
+    fp = cf.complex_fixed_point(s)
+    assert bool(fp.at_infinity) == bool(runaway) and fp.converged
+    assert complex(fp.u) == pytest.approx(float(u_ref), abs=1e-12)
+    if runaway:
+        assert np.isinf(fp.b) and float(fp.energy) == pytest.approx(0.5 * kappa ** 2, rel=1e-14)
+    else:
+        b = complex(fp.b)
+        assert b.imag == 0 and abs(abs(b) - float(b_ref)) <= 1e-11 * (1 + float(b_ref))
+        assert float(fp.energy) == pytest.approx(float(_cprofile(b_ref, s)[0]), rel=1e-12)
+    assert bool(fp.stable) == (float(b_ref) <= 1)
+
+
+@pytest.mark.parametrize("s,E_inf", [([1.0, 0.0], 0.0), ([1.0, 0.0, 0.0], 0.0), ([2.0, 0.0, -1.0, 0.5], 0.625),
+                                     ([1j, 0.0, 0.1, 0.3], 0.05)])
+def test_complex_fixed_point_runaway_to_infinity(s, E_inf):
+    """s_2 = 0 makes |b| → ∞ stationary (E* → ½(‖s‖² - |s_1|²)); when it is the infimum the result says so."""
+    s = np.asarray(s)
+    fp = cf.complex_fixed_point(s)
+    assert fp.at_infinity and not fp.stable and not fp.exact and fp.converged
+    assert np.isinf(fp.b) and complex(fp.u) == 0
+    assert float(fp.energy) == pytest.approx(E_inf, abs=1e-14)
+    assert E_inf == pytest.approx(0.5 * (np.sum(np.abs(s) ** 2) - abs(s[0]) ** 2), abs=1e-15)
+    # approached from finite b, never beaten on a grid of |b| <= 1e3
+    b = np.geomspace(1e-3, 1e3, 400)[:, None] * np.exp(2j * np.pi * np.arange(360) / 360)[None, :]
+    assert _cprofile(b, s)[0].min() >= E_inf - 1e-14
+    assert _cprofile(np.array([1e6]), s)[0][0] == pytest.approx(E_inf, abs=1e-6)
+
+
+def test_complex_fixed_point_geometric_tasks_unchanged():
+    """Geometric rows: b* = s_{T-1}/s_T, u* = s_T bit for bit, also inside a batch with non-geometric rows."""
+    lam = np.array([0.9j, 1.1 * np.exp(0.5j), -1.0, 0.3 + 0.2j, np.exp(1j * np.pi / 12)])
+    S = tasks.rotational(6, 1.5 * np.exp(0.3j), lam)
+    fp = cf.complex_fixed_point(S)
+    assert np.array_equal(fp.b, S[:, -2] / S[:, -1]) and np.array_equal(fp.u, S[:, -1])
+    assert fp.stable.tolist() == [True, False, True, True, True]  # |λ| = 1 (a pure rotation) counts as stable
+    assert np.all(fp.exact) and np.all(fp.converged) and not np.any(fp.at_infinity) and np.all(fp.energy == 0)
+    mixed = cf.complex_fixed_point(np.concatenate([S, [np.asarray(_NON_GEOMETRIC["random T=7"])[:6]]]))
+    assert np.array_equal(mixed.b[:5], fp.b) and np.array_equal(mixed.u[:5], fp.u)
+    assert mixed.exact.tolist() == [True] * 5 + [False]
+    zero = cf.complex_fixed_point(np.zeros((2, 4), complex))
+    assert np.all(zero.b == 0) and np.all(zero.u == 0) and np.all(zero.exact)
+    # the three-field constructor still works; the new fields default to a zero-loss solution
+    old = cf.ComplexFixedPoint(np.array([0.5j]), np.array([1.0 + 0j]), np.array([True]))
+    assert old.energy.tolist() == [0.0] and old.exact.tolist() == [True] and old.converged.tolist() == [True]
+    assert old.at_infinity.tolist() == [False]
+
+
+@pytest.mark.parametrize(
+    "call,exc,match",
+    [
+        (lambda: cf.complex_fixed_point(np.array([1.0, np.nan])), ValueError, "s must"),
+        (lambda: cf.complex_fixed_point(np.array([1.0, 1j * np.inf])), ValueError, "s must"),
+        (lambda: cf.complex_fixed_point(np.zeros((2, 0))), ValueError, "s must"),
+        (lambda: cf.complex_fixed_point(1.0 + 2j), ValueError, "s must"),
+        (lambda: cf.complex_fixed_point("abc"), TypeError, "s must"),
+        (lambda: cf.complex_fixed_point(np.array([True, False])), TypeError, "s must"),
+        (lambda: cf.complex_fixed_point(np.array([1.0, 0.3j, 1.0]), n_grid=2), ValueError, "n_grid"),
+        (lambda: cf.complex_fixed_point(np.array([1.0, 0.3j, 1.0]), n_grid=10.0), TypeError, "n_grid"),
+        (lambda: cf.complex_fixed_point(np.array([1.0, 0.3j, 1.0]), rtol=0.0), ValueError, "rtol"),
+    ],
+)
+def test_complex_fixed_point_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()

@@ -12,12 +12,16 @@ for any batch of modes at once; :func:`integrate_reduced` integrates the
 two-dimensional ``(u, b)`` system of :ref:`theory-reduced` obtained from the conservation of
 ``Δ = a² - c²``.
 
-Both use a compiled Radau IIA (order 5) method with the analytic Jacobian and
-a step size per mode, parallel over modes (see :mod:`lrnn_theory._radau`):
-the mode ODE is stiff near convergence (:ref:`theory-stability`), and this is what makes
-10⁴ modes cost seconds rather than minutes (``lrnn-theory bench theory``).
-Accuracy is that of ``scipy.integrate.solve_ivp(method="Radau")`` at the same
-tolerances (tested).
+Both use a compiled variable-order Radau IIA method (3, 5 or 7 stages, orders
+5, 9, 13, chosen from ``rtol`` and lowered when Newton converges slowly; Hairer &
+Wanner's RADAU) with the analytic Jacobian and a step size and order per mode,
+parallel over modes (see :mod:`lrnn_theory._radau`): the mode ODE is stiff near
+convergence (:ref:`theory-stability`), and at tight tolerances the high order
+cuts the steps of the learning phase, which is what makes 10⁴ modes cost about a
+second (``lrnn-theory bench theory`` reports time and right-hand-side evaluations,
+steps, Jacobians and LU factorisations per mode).  Accuracy is that of
+``scipy.integrate.solve_ivp(method="Radau")`` and LSODA at the same tolerances
+(tested).
 
 Divergence
 ----------
@@ -307,7 +311,7 @@ def _run(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps):
     with parallel_section():
         _radau.integrate_batch(
             model, Y0, S, delta, 1.0 / tau, frozen, t, rtol, atol, bound, max_steps,
-            _radau.A, _radau.C, _radau.E, _radau.P, _radau.MU_REAL,
+            *_radau.tables(), _radau.NIT, _radau.CONTROL,
             out_y, out_e, status, t_stop, counters,
         )
     return out_y, out_e, status, t_stop, counters

@@ -5,7 +5,10 @@ rtol 1e-10, atol 1e-12, random inverse-exponential tasks with
 δ ∈ [0.5, 2], λ ∈ [0.5, 1].  The baseline (LSODA, the strongest per-mode
 scipy method there, and Radau) is timed on a subset of the same modes in the
 same run and extrapolated per mode; the accuracy of both against each other
-is reported too.
+is reported too, and so is the work per mode of each method: right-hand-side
+evaluations (``nfev``), Jacobian evaluations (``njev``), LU factorisations
+(``nlu``) and accepted steps (``nsteps``; for scipy counted on a few modes by
+rerunning them without ``t_eval``, untimed).
 """
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ def _random_tasks(n: int, seed: int = 0) -> np.ndarray:
     return tasks.inverse_exponential(T_LEN, rng.uniform(0.5, 2.0, n), rng.uniform(0.5, 1.0, n))
 
 
-def _scipy_one(s: np.ndarray, method: str):
+def _scipy_one(s: np.ndarray, method: str, all_steps: bool = False):
     """Baseline: one ``solve_ivp`` call per mode with a lean NumPy right-hand side and analytic
     Jacobian (no validation layer), as a researcher would write it for scipy."""
     T = s.size
@@ -49,13 +52,20 @@ def _scipy_one(s: np.ndarray, method: str):
         return mode_jacobian(a, b, c, s)
 
     kw = {"jac": jac} if method in ("Radau", "LSODA") else {}
-    return solve_ivp(f, (0.0, T_END), [0.1, 0.1, 0.1], method=method, rtol=RTOL, atol=ATOL, t_eval=[T_END], **kw)
+    t_eval = None if all_steps else [T_END]  # without t_eval solve_ivp returns every step
+    return solve_ivp(f, (0.0, T_END), [0.1, 0.1, 0.1], method=method, rtol=RTOL, atol=ATOL, t_eval=t_eval, **kw)
+
+
+def _work(sol) -> dict:
+    """Mean work per mode of one of our solutions."""
+    return {k: float(np.mean(getattr(sol, k))) for k in ("nfev", "njev", "nlu", "nsteps")}
 
 
 def run(quick: bool = False) -> list[dict]:
     """Run the theory benchmark; print and return one record per case."""
     n_batch = 1_000 if quick else 10_000
     n_base = 10 if quick else 50
+    n_steps = 5 if quick else 10  # scipy modes rerun (untimed) to count their steps
     S = _random_tasks(n_batch)
     t = np.array([0.0, T_END])
     integrate_modes(S[:2], 0.1, 0.1, 0.1, t)  # compile
@@ -67,9 +77,12 @@ def run(quick: bool = False) -> list[dict]:
     for method in ("LSODA", "Radau"):
         t0 = time.perf_counter()
         sols = [_scipy_one(S[i], method) for i in range(n_base)]
+        elapsed = time.perf_counter() - t0
+        steps = [_scipy_one(S[i], method, all_steps=True).t.size - 1 for i in range(n_steps)]  # untimed
         base[method] = dict(
-            seconds_per_mode=(time.perf_counter() - t0) / n_base,
-            nfev_per_mode=float(np.mean([s.nfev for s in sols])),
+            seconds_per_mode=elapsed / n_base,
+            work={"nfev": float(np.mean([s.nfev for s in sols])), "njev": float(np.mean([s.njev for s in sols])),
+                  "nlu": float(np.mean([s.nlu for s in sols])), "nsteps": float(np.mean(steps))},
             final=np.array([s.y[:, -1] for s in sols]),
         )
     ours = integrate_modes(S[:n_base], 0.1, 0.1, 0.1, t)
@@ -79,7 +92,9 @@ def run(quick: bool = False) -> list[dict]:
         lrnn_ms=single * 1e3,
         lsoda_ms=base["LSODA"]["seconds_per_mode"] * 1e3,
         speedup_vs_lsoda=base["LSODA"]["seconds_per_mode"] / single,
-        nfev_lrnn=int(ours.nfev[0]), nfev_lsoda=base["LSODA"]["nfev_per_mode"],
+        nfev_lrnn=int(ours.nfev[0]), nfev_lsoda=base["LSODA"]["work"]["nfev"],
+        work_per_mode_lrnn=_work(ours), work_per_mode_lsoda=base["LSODA"]["work"],
+        work_per_mode_scipy_radau=base["Radau"]["work"],
     )))
 
     # the batch
@@ -92,7 +107,8 @@ def run(quick: bool = False) -> list[dict]:
             bench="theory", case=f"batch_{n_batch}_vs_{method.lower()}", n_modes=n_batch,
             lrnn_s=batch, baseline_s_estimated=est, baseline_modes_timed=n_base,
             speedup=est / batch,
-            nfev_per_mode_lrnn=float(sol.nfev.mean()), nfev_per_mode_baseline=base[method]["nfev_per_mode"],
+            nfev_per_mode_lrnn=float(sol.nfev.mean()), nfev_per_mode_baseline=base[method]["work"]["nfev"],
+            work_per_mode_lrnn=_work(sol), work_per_mode_baseline=base[method]["work"],
             max_abs_diff_final=float(np.max(np.abs(ours_final - base[method]["final"]))),
             all_success=bool(sol.success),
         )))

@@ -43,6 +43,58 @@ def _sim_row(r: dict) -> tuple[str, str, str, str] | None:
     return None
 
 
+def _int(n: float) -> str:
+    return f"{n:,.0f}".replace(",", " ")
+
+
+def _secs(s: float) -> str:
+    return f"{_int(s)} s" if s >= 100 else f"{s:.3g} s"
+
+
+def _x(ratio: float) -> str:
+    return f"{ratio:.3g}×"
+
+
+def _theory_row(r: dict) -> tuple[str, str, str, str] | None:
+    case = r.get("case", "")
+    if case == "single_mode":
+        nf = f", {_int(r['nfev_lrnn'])} RHS evals" if "nfev_lrnn" in r else ""
+        return (f"mode ODE, one mode, T={r['T']} to {r['t_end']:g}τ, rtol {r['rtol']:g}", f"{r['lrnn_ms']:.3g} ms{nf}",
+                f"SciPy LSODA: {r['lsoda_ms']:.3g} ms, {_int(r['nfev_lsoda'])} RHS evals", _x(r["speedup_vs_lsoda"]))
+    if case.startswith("batch_"):
+        method = case.rsplit("_", 1)[-1]
+        name = {"lsoda": "SciPy LSODA", "radau": "SciPy Radau"}.get(method, method)
+        return (f"mode ODE, {_int(r['n_modes'])} modes (same settings)",
+                f"{r['lrnn_s']:.3g} s, {_int(r['nfev_per_mode_lrnn'])} RHS evals/mode",
+                f"{name} loop: {_secs(r['baseline_s_estimated'])} (est. from {r['baseline_modes_timed']} modes), "
+                f"{_int(r['nfev_per_mode_baseline'])} RHS evals/mode", _x(r["speedup"]))
+    return None
+
+
+def _sweep_row(r: dict) -> tuple[str, str, str, str]:
+    return (f"sweep, {_int(r['points'])}-point grid of the mode ODE (local pool)", f"{r['vectorized_s']:.3g} s",
+            f"one point per task: {r['one_point_per_task_s_estimated']:.3g} s (est.)", _x(r["speedup"]))
+
+
+def _bptt_row(r: dict) -> tuple[str, str, str, str]:
+    return (f"BPTT simulator, options off, P={r['P']}, T={r['T']}, N_h={r['n_h']}", f"{_rate(r['off_steps_per_s'])} steps/s",
+            f"per-sample BPTT kernel loop: {_rate(r['core_steps_per_s'])} steps/s", _x(r["off_steps_per_s"] / r["core_steps_per_s"]))
+
+
+def _merging_row(r: dict) -> tuple[str, str, str, str] | None:
+    if r.get("case") == "phase":
+        return (f"state-merging phase diagram, {r['cells']} cells × {r['epochs_per_cell']} epochs, batched ({r['threads']} threads)",
+                f"{r['batched_cells_per_s']:.3g} cells/s", f"one cell after another: {r['serial_cells_per_s']:.3g} cells/s",
+                _x(r["speedup"]))
+    if "lrnn_s_per_epoch" in r:
+        return ("streaming parity, one epoch (P = 100, N_h = 100)", f"{r['lrnn_s_per_epoch'] * 1e3:.3g} ms",
+                f"NumPy BPTT: {r['numpy_s_per_epoch'] * 1e3:.3g} ms", _x(r["speedup_vs_numpy"]))
+    return None
+
+
+_ROWS = {"sim": _sim_row, "theory": _theory_row, "sweep": _sweep_row, "bptt": _bptt_row, "merging": _merging_row}
+
+
 def _generic_row(suite: str, r: dict) -> tuple[str, str, str, str]:
     ours = next((f"{k} = {v:.4g}" for k, v in r.items() if k.startswith("lrnn_") and isinstance(v, (int, float))), "")
     ratio = next((f"{v:.3g}×" for k, v in r.items() if k.startswith("speedup") and isinstance(v, (int, float))), "")
@@ -61,7 +113,10 @@ def table(records: list[dict], quick: bool = False) -> str:
         raise ValueError("no records to tabulate (only --quick runs? pass --quick)")
     lines = ["| case | lrnn_theory | baseline (same run) | ratio |", "|---|---|---|---|"]
     for (suite, _), rec in latest.items():
-        row = _sim_row(rec["result"]) if suite == "sim" else None
+        try:
+            row = _ROWS[suite](rec["result"]) if suite in _ROWS else None
+        except KeyError:  # a record from an older version of the suite: fall back to the generic row
+            row = None
         lines.append("| " + " | ".join(row or _generic_row(suite, rec["result"])) + " |")
     envs = {(rec["cpu"], rec["cores"], (rec["commit"] or "?")[:10] + ("+" if rec.get("dirty") else ""),
              rec["date"][:10]) for rec in latest.values()}

@@ -106,3 +106,18 @@ def test_committed_record_has_a_full_sim_run():
     for r in sim:
         assert r["commit"] and r["cpu"] and r["cores"] >= 1 and r["versions"]["numba"]
     assert "GD, N_x=N_y=4" in perf_table.table(recs)
+
+
+def test_merging_phase_bench_counts_the_cells_of_its_grid():
+    """``bench merging``'s phase case: grid cells per second of the serial and batched paths (here on a
+    2-cell grid whose networks give few states, so that the serial path's extraction stays short)."""
+    from lrnn_theory.bench.merging import PHASE_GRID, _measure_phase
+
+    assert len(PHASE_GRID["p"]) * len(PHASE_GRID["gain"]) == 6
+    rec = _measure_phase(quick=True, grid={"p": (0.5, 1.0), "gain": (0.1,)})
+    assert rec["case"] == "phase" and rec["cells"] == 2 and rec["epochs_per_cell"] == 20
+    assert rec["threads"] == numba.get_num_threads()
+    for key in ("serial", "batched_1thread", "batched"):
+        assert rec[f"{key}_cells_per_s"] > 0
+    assert rec["speedup"] == pytest.approx(rec["batched_cells_per_s"] / rec["serial_cells_per_s"], rel=1e-12)
+    assert 0 <= rec["cells_reporting_the_same_numbers"] <= 2

@@ -4,7 +4,7 @@ import pytest
 
 from lrnn_theory.merging import extract_automaton, minimize, parity_machine
 from lrnn_theory.merging.rnn import ElmanParams, batch_loss_and_grad, hidden_states, init_params
-from lrnn_theory.merging.train import prefix_tree_states, train_parity
+from lrnn_theory.merging.train import phase_point, prefix_tree_states, train_parity
 
 
 def _params(seed=0):
@@ -180,6 +180,12 @@ def test_a8_9_end_to_end_default_run_merges_into_the_parity_automaton():
 def test_bad_input(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         train_parity(epochs=1, **kwargs)
+
+
+def test_phase_point_checks_its_dtype():
+    """``phase_point(dtype=...)`` (float64 runs are compared with the batched cells in test_merging_phase.py)."""
+    with pytest.raises(ValueError, match="dtype"):
+        phase_point(1.0, 0.1, max_epochs=1, hidden=2, dtype="float16")
 
 
 def test_bad_batch_input():

@@ -8,6 +8,16 @@ Runs single-threaded (BLAS threads set to 1 in a child process, as :ref:`merging
 * the whole default run (P = 100, G₀ = 0.1, 1000 epochs, automaton every 25 epochs).
 
 Prints the time per epoch of both, their ratio and the default run's wall time.
+
+A second record (``case: "phase"``) measures the cells of the :ref:`gallery-merging-f5` phase diagram on a
+reduced grid (``p`` ∈ {0.2, 0.6, 1.0} × ``G₀`` ∈ {0.1, 1.0}, a fixed epoch budget, float32) in grid
+cells per second, in a child process with one BLAS thread and all numba threads:
+
+* ``serial``: one :func:`~lrnn_theory.merging.train.phase_point` per cell, one after another (the
+  figure's previous path);
+* ``batched_1thread``: :func:`~lrnn_theory.merging._batched.phase_cells` on one thread;
+* ``batched``: the same on all cores;
+* ``batched_float64``: the same in float64 on all cores (the figure's path).
 """
 from __future__ import annotations
 
@@ -81,9 +91,56 @@ def _measure(quick: bool) -> dict:
     return rec
 
 
+#: Reduced phase-diagram grid of the ``phase`` case (one replicate).
+PHASE_GRID = {"p": (0.2, 0.6, 1.0), "gain": (0.1, 1.0)}
+
+
+def _measure_phase(quick: bool, grid: dict | None = None) -> dict:
+    import numba
+
+    from ..merging._batched import phase_cells
+    from ..merging.train import phase_point
+
+    grid = PHASE_GRID if grid is None else grid
+    cells = [(p, g) for p in grid["p"] for g in grid["gain"]]
+    p, g = np.array([c[0] for c in cells]), np.array([c[1] for c in cells])
+    seeds = np.arange(len(cells))
+    epochs = 20 if quick else 100
+    phase_cells(p[:1], g[:1], seeds[:1], max_epochs=1)  # compile (or load the cache)
+    phase_cells(p[:1], g[:1], seeds[:1], max_epochs=1, dtype="float64")
+    phase_point(1.0, 0.1, max_epochs=1)
+    reps = 1 if quick else 2
+    t_serial = t_one = t_all = t_64 = np.inf
+    for _ in range(reps):  # the minimum over repetitions, each path measured in this run
+        t0 = time.perf_counter()
+        ref = [phase_point(pi, gi, seed=int(si), max_epochs=epochs) for pi, gi, si in zip(p, g, seeds)]
+        t_serial = min(t_serial, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        phase_cells(p, g, seeds, max_epochs=epochs, parallel=False)
+        t_one = min(t_one, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        got = phase_cells(p, g, seeds, max_epochs=epochs)
+        t_all = min(t_all, time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        phase_cells(p, g, seeds, max_epochs=epochs, dtype="float64")
+        t_64 = min(t_64, time.perf_counter() - t0)
+    n = len(cells)
+    same = sum(all(got[k][i] == r[k] for k in r) for i, r in enumerate(ref))
+    return dict(bench="merging", case="phase", cells=n, epochs_per_cell=epochs, hidden=100, dtype="float32",
+                threads=numba.get_num_threads(), serial_cells_per_s=n / t_serial, batched_1thread_cells_per_s=n / t_one,
+                batched_cells_per_s=n / t_all, speedup_1thread=t_serial / t_one, speedup=t_serial / t_all,
+                batched_float64_cells_per_s=n / t_64, speedup_float64=t_serial / t_64,
+                cells_reporting_the_same_numbers=same, quick=bool(quick))
+
+
 def run(quick: bool = False) -> list[dict]:
-    """Run in a single-threaded child process; print and return one record."""
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", NUMBA_NUM_THREADS="1")
-    code = f"import json; from lrnn_theory.bench.merging import _measure; print(json.dumps(_measure({bool(quick)})))"
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    return [emit(json.loads(out.stdout.strip().splitlines()[-1]))]
+    """Run in child processes (one BLAS thread; one numba thread for the epoch case, all for the
+    phase case); print and return the two records."""
+    one = dict(OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    recs = []
+    for fn, env in (("_measure", dict(os.environ, **one, NUMBA_NUM_THREADS="1")),
+                    ("_measure_phase", {k: v for k, v in dict(os.environ, **one).items() if k != "NUMBA_NUM_THREADS"})):
+        code = f"import json; from lrnn_theory.bench.merging import {fn}; print(json.dumps({fn}({bool(quick)})))"
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        recs.append(emit(json.loads(out.stdout.strip().splitlines()[-1])))
+    return recs

@@ -441,7 +441,7 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
 
 
 def phase_point(p: float, gain: float, *, seed: int = 0, max_epochs: int = 5000, hidden: int = 100, c: float = 0.1,
-                n_test: int = 30, test_length: int = 100) -> dict:
+                n_test: int = 30, test_length: int = 100, dtype: str = "float32") -> dict:
     """One cell of the :ref:`gallery-merging-f5` phase diagram: train with cross-entropy to loss < 1e-3 (or ``max_epochs``).
 
     Returns the final number of automaton states at threshold ``c`` (:ref:`merging-automaton`, ``c = 0.1`` for the
@@ -461,6 +461,8 @@ def phase_point(p: float, gain: float, *, seed: int = 0, max_epochs: int = 5000,
     c : float > 0
         Extraction threshold factor.
     n_test, test_length : int >= 1
+    dtype : {"float32", "float64"}
+        Training precision (float32, the reference's, by default).
 
     Returns
     -------
@@ -480,7 +482,8 @@ def phase_point(p: float, gain: float, *, seed: int = 0, max_epochs: int = 5000,
     (['accuracy', 'closed', 'converged', 'epochs', 'n_states'], 1, False)
     """
     run = train_parity(hidden=hidden, gain=gain, p=p, epochs=max_epochs, seed=seed, loss="cross_entropy", stop_loss=1e-3,
-                       extract_every=max_epochs, c=c, long_lengths=(), n_val=n_test, val_length=test_length)
+                       extract_every=max_epochs, c=c, long_lengths=(), n_val=n_test, val_length=test_length,
+                       dtype=dtype)
     ex = run.extract_automaton(c)
     return {"n_states": ex.n_states, "closed": ex.is_closed, "accuracy": float(run.val_accuracy[-1]),
             "epochs": int(run.loss.size), "converged": run.stopped_epoch is not None}

@@ -121,3 +121,33 @@ def test_merging_phase_bench_counts_the_cells_of_its_grid():
         assert rec[f"{key}_cells_per_s"] > 0
     assert rec["speedup"] == pytest.approx(rec["batched_cells_per_s"] / rec["serial_cells_per_s"], rel=1e-12)
     assert 0 <= rec["cells_reporting_the_same_numbers"] <= 2
+
+
+def test_every_suite_has_its_own_row_with_the_ratio_it_measured():
+    """Rows of the non-simulator suites name the baseline and carry the run's own ratio and work counts."""
+    rows = {
+        "theory": [dict(case="single_mode", T=10, t_end=100.0, rtol=1e-10, lrnn_ms=0.2, lsoda_ms=10.0, speedup_vs_lsoda=50.0,
+                        nfev_lrnn=1300, nfev_lsoda=947.4),
+                   dict(case="batch_10000_vs_lsoda", n_modes=10000, lrnn_s=1.25, baseline_s_estimated=100.0,
+                        baseline_modes_timed=50, speedup=80.0, nfev_per_mode_lrnn=1295.1, nfev_per_mode_baseline=947.4)],
+        "sweep": [dict(case="grid_100x100_mode_ode", points=10000, vectorized_s=2.5, one_point_per_task_s_estimated=20.0,
+                       speedup=8.0)],
+        "bptt": [dict(P=64, T=50, n_h=32, core_steps_per_s=100.0, off_steps_per_s=250.0)],
+        "merging": [dict(case="phase", cells=6, epochs_per_cell=100, threads=2, batched_cells_per_s=2.0,
+                         serial_cells_per_s=0.5, speedup=4.0),
+                    dict(lrnn_s_per_epoch=0.017, numpy_s_per_epoch=0.055, speedup_vs_numpy=3.24)],
+    }
+    got = [perf_table._ROWS[suite](r) for suite, rs in rows.items() for r in rs]
+    assert got == [
+        ("mode ODE, one mode, T=10 to 100τ, rtol 1e-10", "0.2 ms, 1 300 RHS evals", "SciPy LSODA: 10 ms, 947 RHS evals", "50×"),
+        ("mode ODE, 10 000 modes (same settings)", "1.25 s, 1 295 RHS evals/mode",
+         "SciPy LSODA loop: 100 s (est. from 50 modes), 947 RHS evals/mode", "80×"),
+        ("sweep, 10 000-point grid of the mode ODE (local pool)", "2.5 s", "one point per task: 20 s (est.)", "8×"),
+        ("BPTT simulator, options off, P=64, T=50, N_h=32", "250 steps/s", "per-sample BPTT kernel loop: 100 steps/s", "2.5×"),
+        ("state-merging phase diagram, 6 cells × 100 epochs, batched (2 threads)", "2 cells/s",
+         "one cell after another: 0.5 cells/s", "4×"),
+        ("streaming parity, one epoch (P = 100, N_h = 100)", "17 ms", "NumPy BPTT: 55 ms", "3.24×"),
+    ]
+    # a record of an older shape still gets a (generic) row instead of failing the table
+    old = [{"suite": "theory", "commit": "0" * 40, "cpu": "c", "cores": 2, "date": "2026-01-01", "result": {"case": "single_mode", "lrnn_ms": 1.0}}]
+    assert "| theory: single_mode | lrnn_ms = 1 |" in perf_table.table(old)

@@ -32,7 +32,7 @@ from numba import njit, prange
 
 from .._threading import parallel_section
 from .._validation import check_choice, check_int, check_positive_float, check_seed
-from .rnn import ElmanParams, init_params
+from .rnn import ElmanParams, _output_loss_grad, init_params
 from .tasks import epoch_batches, parity_data
 
 DTYPES = ("float32", "float64")
@@ -77,7 +77,6 @@ def _tree_step(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, codes, target, m, lr, ce,
     the cross-entropy, or mean squared error over batch and outputs); updates the weights in place.
     """
     B = codes.size
-    K = W_hy.shape[0]
     P = W_hh.shape[0]
     _tree(codes, m, lc, par, nlev, off)
     # forward, once per node: h(s a) = relu(W_hh h(s) + b_hh + W_ih[:, a] + b_ih)
@@ -96,22 +95,7 @@ def _tree_step(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, codes, target, m, lr, ce,
     Hm = Hn[off[m]:off[m] + B]
     out = np.dot(Hm, W_hy.T) + b_hy
     dout = np.empty_like(out)
-    loss = 0.0
-    for b in range(B):
-        if ce:
-            mx = out[b].max()
-            e = np.exp(out[b] - mx)
-            s = e.sum()
-            for k in range(K):
-                prob = e[k] / s
-                dout[b, k] = (prob - target[b, k]) / B
-                if target[b, k] > 0:
-                    loss -= target[b, k] * (out[b, k] - mx - np.log(s)) / B
-        else:
-            for k in range(K):
-                r = out[b, k] - target[b, k]
-                loss += r * r / (B * K)
-                dout[b, k] = 2.0 * r / (B * K)
+    loss = _output_loss_grad(out, target, ce, dout)
     g_hy = np.dot(dout.T, Hm)
     g_by = dout.sum(axis=0)
     A = np.dot(dout, W_hy)  # ∂L/∂h_m, (B, P)

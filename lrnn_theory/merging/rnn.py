@@ -124,12 +124,10 @@ def _forward(W_ih, b_ih, W_hh, b_hh, sym, tanh, H):
 
 
 @njit(cache=True)
-def _loss_grad(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, sym, target, tanh, ce, H, g_ih, g_bi, g_hh, g_bh, g_hy, g_by):
-    B, m = sym.shape
-    K = W_hy.shape[0]
-    _forward(W_ih, b_ih, W_hh, b_hh, sym, tanh, H)
-    out = np.dot(H[m], W_hy.T.copy()) + b_hy
-    dout = np.empty_like(out)
+def _output_loss_grad(out, target, ce, dout):
+    """Mean loss of the outputs ``out`` (B, K) against ``target``, cross-entropy (``ce``) or squared
+    error; writes ``∂L/∂out`` into ``dout``.  Shared by every training kernel."""
+    B, K = out.shape
     loss = 0.0
     for b in range(B):
         if ce:
@@ -146,6 +144,16 @@ def _loss_grad(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, sym, target, tanh, ce, H, g_i
                 r = out[b, k] - target[b, k]
                 loss += r * r / (B * K)
                 dout[b, k] = 2.0 * r / (B * K)
+    return loss
+
+
+@njit(cache=True)
+def _loss_grad(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, sym, target, tanh, ce, H, g_ih, g_bi, g_hh, g_bh, g_hy, g_by):
+    B, m = sym.shape
+    _forward(W_ih, b_ih, W_hh, b_hh, sym, tanh, H)
+    out = np.dot(H[m], W_hy.T.copy()) + b_hy
+    dout = np.empty_like(out)
+    loss = _output_loss_grad(out, target, ce, dout)
     g_hy[:, :] = np.dot(dout.T, H[m])
     g_by[:] = dout.sum(axis=0)
     g_ih[:, :] = 0.0

@@ -431,3 +431,92 @@ def test_blas_switch_is_exercised_by_the_shapes_above():
     """The shapes of these tests put products on both sides of the fused-loop / BLAS switch."""
     macs = [n_x * n_h * n_h for n_x, _, n_h, *_ in _SHAPES]  # the B_k recursion, the largest sequential product
     assert min(macs) < _kernels.BLAS_MIN_MACS <= max(macs)
+
+
+# --- the per-k BLAS path of the correlation kernel (issue 17, large case) ----------------------------------------
+# Wide problems (_kernels.use_block_path) run one BLAS call per k block (_corr_loss_grad_blocks) instead of
+# products over the stacked k axis.  Shapes: N_h != N_x != N_y, whitened and not, T = 1 and 2, P < T N_x.
+_BLOCK_SHAPES = [(17, 5, 70, 4, 30, False), (14, 7, 80, 1, 20, True), (40, 13, 48, 2, 50, False),
+                 (70, 9, 33, 3, 250, True), (64, 64, 64, 20, 1280, False)]
+
+
+def test_gemm_wrapper_equals_numpy_products():
+    """_kernels._gemm (BLAS dgemm on row-major arrays) against NumPy, every transpose, beta = 0 and 1, k = 0."""
+    rng = np.random.default_rng(7)
+    for m, n, k in [(3, 5, 7), (1, 1, 1), (2, 9, 4), (64, 33, 17), (4, 3, 0)]:
+        for ta in (False, True):
+            for tb in (False, True):
+                for alpha, beta in [(1.0, 0.0), (0.7, 1.0), (-1.5, 0.25)]:
+                    A = rng.normal(size=(k, m) if ta else (m, k))
+                    B = rng.normal(size=(n, k) if tb else (k, n))
+                    C = rng.normal(size=(m, n))
+                    want = alpha * (A.T if ta else A) @ (B.T if tb else B) + beta * C
+                    _kernels._gemm(ta, tb, alpha, A, B, beta, C)
+                    assert np.max(np.abs(C - want)) <= 1e-14 * max(k, 1) * (1 + np.max(np.abs(want)))
+    with pytest.raises(ValueError, match="shapes"):
+        _kernels._gemm(False, False, 1.0, np.ones((2, 3)), np.ones((2, 3)), 0.0, np.ones((2, 3)))
+
+
+def test_block_shapes_exercise_both_paths():
+    """The per-k shapes take the per-k path; the earlier shapes include stacked-path ones on both sides of
+    each criterion (too small; wide enough but N_h too large for N_x)."""
+    assert all(_kernels.use_block_path(n_x, n_h) for n_x, _, n_h, *_ in _BLOCK_SHAPES)
+    assert not _kernels.use_block_path(4, 16) and not _kernels.use_block_path(8, 40)  # _SHAPES[0], _SHAPES[3]
+    assert not _kernels.use_block_path(4, 64) and 4 * 64 * 64 >= _kernels.BLOCK_MIN_MACS
+
+
+@pytest.mark.parametrize("shape", _BLOCK_SHAPES)
+def test_block_kernel_equals_previous_kernel(shape):
+    d, W = _random_problem(*shape, seed=8)
+    CYX, CXX, syy, whitened = _kernel_data(d)
+    assert whitened == shape[5]
+    old = [np.empty_like(w) for w in W]
+    l_old = _old_corr_loss_grad(*W, CYX, CXX, syy, whitened, *old)
+    l_new, new = loss_and_grad(d, W, method="correlation")
+    assert l_new == pytest.approx(l_old, rel=1e-12)
+    for g_new, g_old in zip(new, old):  # (T = 1: both ∂W_h are exactly zero)
+        assert np.max(np.abs(g_new - g_old)) <= 1e-12 * np.max(np.abs(g_old))
+    if shape[3] == 1:  # T = 1: W_h never acts, its gradient is exactly zero
+        assert np.all(new[1] == 0) and np.all(old[1] == 0)
+
+
+@pytest.mark.parametrize("shape", [_BLOCK_SHAPES[0], _BLOCK_SHAPES[2], _BLOCK_SHAPES[4]])
+def test_block_kernel_equals_directional_finite_differences(shape):
+    """Per-k path: <∇L, D> against a central difference along random D (O(h²) truncation + rounding/h)."""
+    d, W = _random_problem(*shape, seed=9)
+    _, g = loss_and_grad(d, W)
+    rng = np.random.default_rng(10)
+    for _ in range(3):
+        D = [rng.normal(size=w.shape) for w in W]
+        h = 1e-5
+        lp = loss_and_grad(d, [w + h * e for w, e in zip(W, D)])[0]
+        lm = loss_and_grad(d, [w - h * e for w, e in zip(W, D)])[0]
+        exact = sum(np.sum(gi * e) for gi, e in zip(g, D))
+        assert (lp - lm) / (2 * h) == pytest.approx(exact, rel=1e-6)
+
+
+@pytest.mark.parametrize("shape", [_BLOCK_SHAPES[0], _BLOCK_SHAPES[1], _BLOCK_SHAPES[3]])
+def test_block_kernel_trajectory_and_batch_equal_previous_kernel_steps(shape):
+    """simulate_gd and the parallel batch kernel on per-k shapes against plain steps of the previous kernel."""
+    d, W = _random_problem(*shape, seed=11)
+    W = tuple(0.3 * w for w in W)
+    lr, steps = 0.002, 12
+    run = simulate_gd(d, shape[2], lr=lr, steps=steps, weights0=W, record_every=1)
+    batch = simulate_gd_batch(d, shape[2], lr=[lr, 2 * lr], steps=steps, init="random", seeds=[1, 2],
+                              record_every=steps)
+    CYX, CXX, syy, whitened = _kernel_data(d)
+    g = [np.empty_like(w) for w in W]
+    Wx, Wh, Wy = (w.copy() for w in W)
+    for n in range(steps + 1):
+        loss = _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g)
+        assert run.loss[n] == pytest.approx(loss, rel=1e-11)
+        for got, want in zip((run.W_x[n], run.W_h[n], run.W_y[n]), (Wx, Wh, Wy)):
+            assert np.max(np.abs(got - want)) <= 1e-12 * np.max(np.abs(want))
+        Wx, Wh, Wy = Wx - lr * g[0], Wh - lr * g[1], Wy - lr * g[2]
+    for b, blr in zip(batch, (lr, 2 * lr)):
+        Wx, Wh, Wy = b.W_x[0].copy(), b.W_h[0].copy(), b.W_y[0].copy()
+        for _ in range(steps):
+            _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g)
+            Wx, Wh, Wy = Wx - blr * g[0], Wh - blr * g[1], Wy - blr * g[2]
+        assert b.loss[-1] == pytest.approx(_old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g), rel=1e-11)
+        assert np.max(np.abs(b.W_h[-1] - Wh)) <= 1e-12 * np.max(np.abs(Wh))

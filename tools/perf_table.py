@@ -36,7 +36,7 @@ def _sim_row(r: dict) -> tuple[str, str, str, str] | None:
         else:
             base = f"NumPy full-batch BPTT: {_rate(r['numpy_steps_per_s'])} steps/s"
             ratio = r["speedup_vs_numpy"]
-        return label, ours, base, f"{ratio:.3g}×"
+        return label, ours, base, _x(ratio)
     if case == "batch64_small":
         return (f"{r['runs']} small GD runs, batched", f"{r['parallel_speedup']:.2g}× from 1 to {r['threads']} threads",
                 "", "")
@@ -52,7 +52,7 @@ def _secs(s: float) -> str:
 
 
 def _x(ratio: float) -> str:
-    return f"{ratio:.3g}×"
+    return f"{_int(ratio)}×" if ratio >= 1000 else f"{ratio:.3g}×"
 
 
 def _theory_row(r: dict) -> tuple[str, str, str, str] | None:

@@ -434,8 +434,7 @@ def heatmap(ax, values, x, y, *, vmin: float = 0.0, vmax: float | None = None, c
     values = as_float_array("values", values, ndim=2, finite=False)
     if values.shape != (len(y), len(x)):
         raise ValueError(f"values must have shape (len(y), len(x)) = {(len(y), len(x))}, got {values.shape}")
-    cm = plt.get_cmap(cmap).copy()
-    cm.set_bad("0.85")
+    cm = plt.get_cmap(cmap).with_extremes(bad="0.85")
     im = ax.imshow(np.ma.masked_invalid(values), origin="lower", aspect="auto", cmap=cm, vmin=vmin,
                    vmax=np.nanmax(values) if vmax is None else vmax)
     ax.set_xticks(range(len(x)))

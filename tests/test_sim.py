@@ -374,20 +374,25 @@ def test_correlation_kernel_equals_previous_kernel(shape):
         assert np.all(new[1] == 0) and np.all(old[1] == 0)
 
 
-@pytest.mark.parametrize("shape", [_SHAPES[3], _SHAPES[2]])
-def test_correlation_kernel_blas_branch_equals_directional_finite_differences(shape):
-    """Shapes whose products run through BLAS: <∇L, D> against a central difference along random D."""
-    d, W = _random_problem(*shape, seed=3)
+def _assert_directional_derivatives(shape, seed):
+    """<∇L, D> against a central difference of the loss along 3 random directions D
+    (step 1e-5: O(h²) truncation plus rounding/h, well inside rel 1e-6)."""
+    d, W = _random_problem(*shape, seed=seed)
     _, g = loss_and_grad(d, W)
-    rng = np.random.default_rng(4)
+    rng = np.random.default_rng(seed + 1)
     for _ in range(3):
         D = [rng.normal(size=w.shape) for w in W]
         h = 1e-5
         lp = loss_and_grad(d, [w + h * e for w, e in zip(W, D)])[0]
         lm = loss_and_grad(d, [w - h * e for w, e in zip(W, D)])[0]
-        fd = (lp - lm) / (2 * h)
         exact = sum(np.sum(gi * e) for gi, e in zip(g, D))
-        assert fd == pytest.approx(exact, rel=1e-6)  # O(h²) truncation + rounding/h
+        assert (lp - lm) / (2 * h) == pytest.approx(exact, rel=1e-6)
+
+
+@pytest.mark.parametrize("shape", [_SHAPES[3], _SHAPES[2]])
+def test_correlation_kernel_blas_branch_equals_directional_finite_differences(shape):
+    """Shapes whose products run through BLAS: <∇L, D> against a central difference along random D."""
+    _assert_directional_derivatives(shape, seed=3)
 
 
 @pytest.mark.parametrize("shape", [_SHAPES[0], _SHAPES[1], _SHAPES[2], _SHAPES[4]])
@@ -483,16 +488,7 @@ def test_block_kernel_equals_previous_kernel(shape):
 @pytest.mark.parametrize("shape", [_BLOCK_SHAPES[0], _BLOCK_SHAPES[2], _BLOCK_SHAPES[4]])
 def test_block_kernel_equals_directional_finite_differences(shape):
     """Per-k path: <∇L, D> against a central difference along random D (O(h²) truncation + rounding/h)."""
-    d, W = _random_problem(*shape, seed=9)
-    _, g = loss_and_grad(d, W)
-    rng = np.random.default_rng(10)
-    for _ in range(3):
-        D = [rng.normal(size=w.shape) for w in W]
-        h = 1e-5
-        lp = loss_and_grad(d, [w + h * e for w, e in zip(W, D)])[0]
-        lm = loss_and_grad(d, [w - h * e for w, e in zip(W, D)])[0]
-        exact = sum(np.sum(gi * e) for gi, e in zip(g, D))
-        assert (lp - lm) / (2 * h) == pytest.approx(exact, rel=1e-6)
+    _assert_directional_derivatives(shape, seed=9)
 
 
 @pytest.mark.parametrize("shape", [_BLOCK_SHAPES[0], _BLOCK_SHAPES[1], _BLOCK_SHAPES[3]])

@@ -167,6 +167,14 @@ _CHAR_D = np.int8(ord("d"))
 
 
 @njit(cache=True)
+def _transpose_into(A, out):
+    """``out[j, i] = A[i, j]`` (a copy into a preallocated work array; both kernel paths set up with it)."""
+    for i in range(A.shape[0]):
+        for j in range(A.shape[1]):
+            out[j, i] = A[i, j]
+
+
+@njit(cache=True)
 def _gemm(trans_a, trans_b, alpha, A, B, beta, C):
     """``C = alpha op(A) op(B) + beta C`` by one BLAS ``dgemm`` (``op`` transposes when ``trans_*``).
 
@@ -245,12 +253,8 @@ def corr_loss_grad_work(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt, G
     Gt2 = Gt.reshape((TX, n_y))
     U2 = U.reshape((TX, n_h))
     Zt2 = Zt.reshape((TX, n_h))
-    for i in range(n_h):
-        for j in range(n_h):
-            WhT[j, i] = Wh[i, j]
-    for i in range(n_h):
-        for j in range(n_x):
-            Bt[0, j, i] = Wx[i, j]
+    _transpose_into(Wh, WhT)
+    _transpose_into(Wx, Bt[0])
     for k in range(1, T):
         _mm_nn(Bt[k - 1], WhT, Bt[k])
     _mm_nt(Bt2, Wy, Mt2)
@@ -311,15 +315,9 @@ def _corr_loss_grad_blocks(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt
     """
     T, n_x, n_h = Bt.shape
     n_y = Wy.shape[0]
-    for i in range(n_h):
-        for j in range(n_h):
-            WhT[j, i] = Wh[i, j]
-    for i in range(n_y):
-        for j in range(n_h):
-            WyT[j, i] = Wy[i, j]
-    for i in range(n_h):
-        for j in range(n_x):
-            Bt[0, j, i] = Wx[i, j]
+    _transpose_into(Wh, WhT)
+    _transpose_into(Wy, WyT)
+    _transpose_into(Wx, Bt[0])
     # forward: B_k = W_h B_{k-1}, M_k = W_y B_k (and G_k and the loss terms for whitened inputs)
     acc = 0.0
     for k in range(T):

@@ -395,6 +395,20 @@ def test_correlation_kernel_blas_branch_equals_directional_finite_differences(sh
     _assert_directional_derivatives(shape, seed=3)
 
 
+def _assert_run_follows_previous_kernel(run, d, W, lr, steps):
+    """Every recorded loss and weight of ``run`` equals plain gradient steps of the previous kernel
+    from ``W`` (loss to 1e-11, weights to 1e-12 relative: rounding of a different summation order)."""
+    CYX, CXX, syy, whitened = _kernel_data(d)
+    Wx, Wh, Wy = (w.copy() for w in W)
+    g = [np.empty_like(w) for w in W]
+    for n in range(steps + 1):
+        loss = _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g)
+        assert run.loss[n] == pytest.approx(loss, rel=1e-11)
+        for got, want in zip((run.W_x[n], run.W_h[n], run.W_y[n]), (Wx, Wh, Wy)):
+            assert np.max(np.abs(got - want)) <= 1e-12 * np.max(np.abs(want))
+        Wx, Wh, Wy = Wx - lr * g[0], Wh - lr * g[1], Wy - lr * g[2]
+
+
 @pytest.mark.parametrize("shape", [_SHAPES[0], _SHAPES[1], _SHAPES[2], _SHAPES[4]])
 @pytest.mark.parametrize("method", ["correlation", "bptt"])
 def test_simulate_gd_trajectory_equals_previous_kernel_steps(shape, method):
@@ -405,15 +419,7 @@ def test_simulate_gd_trajectory_equals_previous_kernel_steps(shape, method):
     steps = 2 if shape[2] == 64 and method == "bptt" else 30
     run = simulate_gd(d, shape[2], lr=lr, steps=steps, weights0=W, record_every=1, method=method)
     assert not run.diverged and len(run.loss) == steps + 1
-    CYX, CXX, syy, whitened = _kernel_data(d)
-    Wx, Wh, Wy = (w.copy() for w in W)
-    g = [np.empty_like(w) for w in W]
-    for n in range(steps + 1):
-        loss = _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g)
-        assert run.loss[n] == pytest.approx(loss, rel=1e-11)
-        for got, want in zip((run.W_x[n], run.W_h[n], run.W_y[n]), (Wx, Wh, Wy)):
-            assert np.max(np.abs(got - want)) <= 1e-12 * np.max(np.abs(want))
-        Wx, Wh, Wy = Wx - lr * g[0], Wh - lr * g[1], Wy - lr * g[2]
+    _assert_run_follows_previous_kernel(run, d, W, lr, steps)
 
 
 def test_batch_kernel_equals_previous_kernel_steps():
@@ -500,15 +506,9 @@ def test_block_kernel_trajectory_and_batch_equal_previous_kernel_steps(shape):
     run = simulate_gd(d, shape[2], lr=lr, steps=steps, weights0=W, record_every=1)
     batch = simulate_gd_batch(d, shape[2], lr=[lr, 2 * lr], steps=steps, init="random", seeds=[1, 2],
                               record_every=steps)
+    _assert_run_follows_previous_kernel(run, d, W, lr, steps)
     CYX, CXX, syy, whitened = _kernel_data(d)
     g = [np.empty_like(w) for w in W]
-    Wx, Wh, Wy = (w.copy() for w in W)
-    for n in range(steps + 1):
-        loss = _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g)
-        assert run.loss[n] == pytest.approx(loss, rel=1e-11)
-        for got, want in zip((run.W_x[n], run.W_h[n], run.W_y[n]), (Wx, Wh, Wy)):
-            assert np.max(np.abs(got - want)) <= 1e-12 * np.max(np.abs(want))
-        Wx, Wh, Wy = Wx - lr * g[0], Wh - lr * g[1], Wy - lr * g[2]
     for b, blr in zip(batch, (lr, 2 * lr)):
         Wx, Wh, Wy = b.W_x[0].copy(), b.W_h[0].copy(), b.W_y[0].copy()
         for _ in range(steps):

@@ -170,11 +170,12 @@ class TaskDynamics:
     S : ndarray, shape (n_modes, T)
         Task dynamics, ``S[α, t-1] = s_{α,t} = u_αᵀ Σ^{YX_t} v_α`` (``t = 1`` is the first input);
         ``n_modes = min(N_x, N_y)``, sorted by ``‖s_α‖`` (largest first), sign fixed so that
-        each mode's largest ``|s_{α,t}|`` is positive (as for :func:`lrnn_theory.make_dataset`
-        whenever the prescribed ``S`` has that property).  Zero modes are exactly 0.
+        each mode's largest ``|s_{α,t}|`` is positive, the earliest one when several are equal to a
+        relative 1e-9 (as for :func:`lrnn_theory.make_dataset` whenever the prescribed ``S`` has
+        that property).  Zero modes are exactly 0.
     U_y : ndarray, shape (N_y, n_modes)
         Output singular vectors (orthonormal columns); the joint sign of ``(u_α, v_α)`` is
-        fixed by a positive largest-magnitude entry of ``v_α``.
+        fixed by a positive largest-magnitude entry of ``v_α`` (the earliest on ties).
     V_x : ndarray, shape (N_x, n_modes)
         Input singular vectors (orthonormal columns).
     misalignment : ndarray, shape (T,)
@@ -456,6 +457,14 @@ def _whiteness(sxx):
     return within, cross, mat
 
 
+def _first_largest(A: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
+    """Per column of ``A`` (n, k), the first row whose magnitude is within ``rtol`` (relative) of the column's
+    largest: the entry whose sign fixes a mode's sign.  Ties (``s = (1, -1)``, ``v = (1, -1)/√2``) go to the
+    earliest entry instead of to whichever rounding makes larger, so the convention survives rounding."""
+    mag = np.abs(A)
+    return np.argmax(mag >= (1.0 - rtol) * mag.max(axis=0), axis=0)
+
+
 def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False, rank_rtol: float = 1e-10,
                   max_iter: int = 2000) -> TaskDynamics:
     """Task dynamics ``S`` and the theory's diagnostics for inputs ``X`` and targets ``Y`` (theory guide :ref:`own-data`).
@@ -547,11 +556,11 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
     norms = np.linalg.norm(S, axis=1)
     order = np.argsort(-norms, kind="stable")
     U, V, S, norms = U[:, order], V[:, order], S[order], norms[order]
-    idx = np.argmax(np.abs(S), axis=1)
+    idx = _first_largest(S.T)
     sign = np.where(S[np.arange(S.shape[0]), idx] < 0, -1.0, 1.0)
     U, S = U * sign, S * sign[:, None]
     # the pair (u_α, v_α) -> (-u_α, -v_α) leaves S unchanged: fix it by a positive largest entry of v_α
-    jv = np.argmax(np.abs(V), axis=0)
+    jv = _first_largest(V)
     pair = np.where(V[jv, np.arange(V.shape[1])] < 0, -1.0, 1.0)
     U, V = U * pair, V * pair
     zero = norms <= rank_rtol * max(norms[0] if norms.size else 0.0, np.finfo(float).tiny)

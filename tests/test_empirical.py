@@ -72,6 +72,17 @@ def test_sum_cancellation_and_degenerate_steps_are_resolved():
     assert _match(td.S, S2) < 1e-12 and td.misalignment_total < 1e-12
 
 
+
+@pytest.mark.parametrize("delta", [-1e-12, 0.0, 1e-12])
+def test_sign_convention_survives_rounding_at_ties(delta):
+    """A mode whose largest |s_t| are tied (to 1e-9 relative) takes the sign of the earliest one, so a
+    rounding-level change of which one is larger does not flip the recovered mode."""
+    S = np.array([[1.0, -1.0 + delta], [0.5, 0.25]])
+    for seed in range(4):
+        d = lt.make_dataset(S, 2, 2, 8, seed=seed)
+        td = lt.task_dynamics(d.X, d.Y)
+        assert _match(td.S, S) < 1e-12
+
 def test_estimator_beats_single_step_and_sum_svd_on_noisy_data():
     rng = np.random.default_rng(0)
     d = lt.make_dataset(_tasks(), 4, 4, 60, seed=1)

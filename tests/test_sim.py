@@ -343,8 +343,7 @@ def _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, gWx, gWh, gWy):
     return loss
 
 
-# (n_x, n_y, n_h, T, P, whiten): the benchmark's small and large cases, shapes on both sides of the
-# fused-loop / BLAS switch (_kernels.BLAS_MIN_MACS), odd sizes (remainder loops), T = 1 and 2.
+# (n_x, n_y, n_h, T, P, whiten): the benchmark's small and large cases, odd sizes, T = 1 and 2.
 _SHAPES = [(4, 4, 16, 10, 80, True), (4, 4, 16, 10, 80, False), (64, 64, 64, 20, 1280, True),
            (8, 24, 40, 6, 40, False), (5, 3, 7, 3, 30, True), (3, 2, 5, 1, 30, False), (3, 2, 5, 2, 30, True),
            (2, 6, 9, 7, 11, False)]
@@ -389,9 +388,9 @@ def _assert_directional_derivatives(shape, seed):
         assert (lp - lm) / (2 * h) == pytest.approx(exact, rel=1e-6)
 
 
-@pytest.mark.parametrize("shape", [_SHAPES[3], _SHAPES[2]])
-def test_correlation_kernel_blas_branch_equals_directional_finite_differences(shape):
-    """Shapes whose products run through BLAS: <∇L, D> against a central difference along random D."""
+@pytest.mark.parametrize("shape", [_SHAPES[0], _SHAPES[7], _SHAPES[3], _SHAPES[2]])
+def test_correlation_kernel_equals_directional_finite_differences(shape):
+    """<∇L, D> against a central difference along random D (small bench shape, odd small, mid-size, large)."""
     _assert_directional_derivatives(shape, seed=3)
 
 
@@ -436,12 +435,6 @@ def test_batch_kernel_equals_previous_kernel_steps():
         loss = _old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g)
         assert run.loss[-1] == pytest.approx(loss, rel=1e-11)
         assert np.max(np.abs(run.W_h[-1] - Wh)) <= 1e-12 * np.max(np.abs(Wh))
-
-
-def test_blas_switch_is_exercised_by_the_shapes_above():
-    """The shapes of these tests put products on both sides of the fused-loop / BLAS switch."""
-    macs = [n_x * n_h * n_h for n_x, _, n_h, *_ in _SHAPES]  # the B_k recursion, the largest sequential product
-    assert min(macs) < _kernels.BLAS_MIN_MACS <= max(macs)
 
 
 # --- the per-k BLAS path of the correlation kernel (issue 17, large case) ----------------------------------------

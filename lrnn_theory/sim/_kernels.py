@@ -20,13 +20,20 @@ with the adjoint recursion ``Z_{T-1} = 0``, ``Z_q = W_yᵀ G_{q+1} + W_hᵀ Z_{q
 (one backward sweep, the correlation-space analogue of BPTT): the cost is
 ``O(T)`` matrix products, independent of ``P``.
 
-Reference counting: the per-step kernels (:func:`corr_loss_grad_work`, the matrix-product helpers,
-:func:`_gemm`, :func:`_step`, ...) allocate nothing and are compiled without numba's reference-counting
-runtime (``_nrt=False``), which otherwise wraps every call that passes arrays, and every array view,
-in atomic reference-count updates (for the same reason the fused products call :func:`_gemm` rather
-than ``np.dot(A, B, out)``, which needs the runtime).  Measured on the ``bench sim`` cases (min of 15
-and of 7 timings, interleaved): small 8.0 → 6.7 µs/step, large 1.17 → 1.10 ms/step, with bit-identical
-losses.
+Every matrix product is one BLAS ``dgemm`` call (:func:`_gemm`: transposes as flags, accumulation
+as ``beta = 1``, no copies), down to the 4×16×16 products of the ``bench sim`` small case.  Hand-fused
+loops were used below 8 192 multiply-adds until BLAS was called without numba's ``np.dot`` layer;
+measured per product (min of 2 × 300 000 calls, same process), fused loops / dgemm: 1×4×4: 31 / 33 ns;
+2×8×8: 73 / 49 ns; 4×16×16: 236 / 88 ns; 40×4×16: 749 / 167 ns; 4×32×32: 720 / 186 ns (the short
+inner loops of the fused version do not vectorise well, OpenBLAS's small-matrix kernels do).  Small
+case: 6.7 → 3.7 µs/step; the losses agree to 1.6e-14 (relative) over 20 000 steps.
+
+Reference counting: the per-step kernels (:func:`corr_loss_grad_work`, :func:`_gemm`, :func:`_step`,
+...) allocate nothing and are compiled without numba's reference-counting runtime (``_nrt=False``),
+which otherwise wraps every call that passes arrays, and every array view, in atomic reference-count
+updates (``np.dot(A, B, out)`` needs that runtime, one more reason for :func:`_gemm`).  Measured on the
+``bench sim`` cases (min of 15 and of 7 timings, interleaved): small 8.0 → 6.7 µs/step, large
+1.17 → 1.10 ms/step, with bit-identical losses.
 """
 from __future__ import annotations
 
@@ -39,87 +46,16 @@ from numba.extending import intrinsic
 METHOD_CORRELATION = 0
 METHOD_BPTT = 1
 
+#: :func:`lrnn_theory.sim.simulate_gd` holds BLAS to one thread when the kernel's stacked products can
+#: reach this many multiply-adds: a multi-threaded BLAS leaves its threads spinning after each call.  Below
+#: it the limit is skipped: OpenBLAS runs such products on one thread anyway, and entering the limit
+#: (``threadpoolctl``) costs ~0.5 ms per call.
+ONE_BLAS_THREAD_MACS = 8192
 
-#: Fast-math flags of the compute kernels: reassociation (so that dot products vectorise) and
-#: fused multiply-add only.  No ``nnan``/``ninf``: the divergence checks rely on NaN and inf.
+
+#: Fast-math flags of the compute kernels' own loops (loss sums, residuals): reassociation (so that sums
+#: vectorise) and fused multiply-add only.  No ``nnan``/``ninf``: the divergence checks rely on NaN and inf.
 _FASTMATH = {"reassoc", "contract"}
-
-#: Matrix products with at least this many multiply-adds go to BLAS (:func:`_gemm`); smaller ones run as
-#: fused loops, where a BLAS call costs more than the arithmetic.  Measured on the ``bench sim`` small
-#: case (N_x = 4, N_h = 16, T = 10; min of 9 × 20 000 steps): 8.1 µs/step with this value (only
-#: ``∂W_h``, 9216 multiply-adds, in BLAS), 9.1 µs/step with every product fused; 2048–8192 tie.
-BLAS_MIN_MACS = 8192
-
-
-@njit(cache=True, fastmath=_FASTMATH, _nrt=False)
-def _mm_nn(A, B, out):
-    """``out = A @ B`` for C-contiguous A (r, s), B (s, c), out (r, c); inner loops over c."""
-    r, s = A.shape
-    c = B.shape[1]
-    if r * s * c >= BLAS_MIN_MACS:
-        _gemm(False, False, 1.0, A, B, 0.0, out)
-        return
-    for i in range(r):
-        for m in range(c):
-            out[i, m] = 0.0
-        j = 0
-        while j + 4 <= s:
-            a0 = A[i, j]
-            a1 = A[i, j + 1]
-            a2 = A[i, j + 2]
-            a3 = A[i, j + 3]
-            for m in range(c):
-                out[i, m] += (a0 * B[j, m] + a1 * B[j + 1, m]) + (a2 * B[j + 2, m] + a3 * B[j + 3, m])
-            j += 4
-        while j < s:
-            a0 = A[i, j]
-            for m in range(c):
-                out[i, m] += a0 * B[j, m]
-            j += 1
-
-
-@njit(cache=True, fastmath=_FASTMATH, _nrt=False)
-def _mm_nt(A, B, out):
-    """``out = A @ Bᵀ`` for C-contiguous A (r, s), B (c, s), out (r, c); dot products over s."""
-    r, s = A.shape
-    c = B.shape[0]
-    if r * s * c >= BLAS_MIN_MACS:
-        _gemm(False, True, 1.0, A, B, 0.0, out)
-        return
-    for i in range(r):
-        for m in range(c):
-            acc = 0.0
-            for j in range(s):
-                acc += A[i, j] * B[m, j]
-            out[i, m] = acc
-
-
-@njit(cache=True, fastmath=_FASTMATH, _nrt=False)
-def _mm_tn(A, B, out):
-    """``out = Aᵀ @ B`` for C-contiguous A (r, a), B (r, c), out (a, c); inner loops over c."""
-    r, na = A.shape
-    c = B.shape[1]
-    if r * na * c >= BLAS_MIN_MACS:
-        _gemm(True, False, 1.0, A, B, 0.0, out)
-        return
-    for i in range(na):
-        for m in range(c):
-            out[i, m] = 0.0
-        j = 0
-        while j + 4 <= r:
-            a0 = A[j, i]
-            a1 = A[j + 1, i]
-            a2 = A[j + 2, i]
-            a3 = A[j + 3, i]
-            for m in range(c):
-                out[i, m] += (a0 * B[j, m] + a1 * B[j + 1, m]) + (a2 * B[j + 2, m] + a3 * B[j + 3, m])
-            j += 4
-        while j < r:
-            a0 = A[j, i]
-            for m in range(c):
-                out[i, m] += a0 * B[j, m]
-            j += 1
-
 
 #: Per-``k`` products (:func:`_corr_loss_grad_blocks`: one BLAS call per ``B_k``, ``M_k``, ``Z_q`` block,
 #: the sums ``Σ_k G_k B_kᵀ`` and ``Σ_q Z_q B_qᵀ`` accumulated in place) instead of products over the
@@ -129,7 +65,7 @@ def _mm_tn(A, B, out):
 #: per step (per-k / stacked, min of repeated runs, same process): (N_x, N_h) = (64, 64) T = 20: 0.72;
 #: (16, 64): 0.80; (32, 32): 0.82; (16, 32): 0.86; (8, 48): 0.93; (64, 16): 0.57; but (8, 64): 1.03 and
 #: (4, 64): 1.33, where the accumulations have only ``N_x`` terms per call.  Small problems keep the
-#: stacked path with fused loops (the ``bench sim`` small case, N_x = 4, N_h = 16).
+#: stacked path (the ``bench sim`` small case, N_x = 4, N_h = 16).
 BLOCK_MIN_MACS = 16384
 BLOCK_MAX_NH_PER_NX = 6
 
@@ -264,14 +200,14 @@ def corr_loss_grad_work(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt, G
     _transpose_into(Wh, WhT)
     _transpose_into(Wx, Bt[0])
     for k in range(1, T):
-        _mm_nn(Bt[k - 1], WhT, Bt[k])
-    _mm_nt(Bt2, Wy, Mt2)
+        _gemm(False, False, 1.0, Bt[k - 1], WhT, 0.0, Bt[k])
+    _gemm(False, True, 1.0, Bt2, Wy, 0.0, Mt2)
     if whitened:
         for r in range(TX):
             for a in range(n_y):
                 Gt2[r, a] = Mt2[r, a] - CYXt[r // n_x, r % n_x, a]
     else:
-        _mm_tn(C2, Mt2, Gt2)
+        _gemm(True, False, 1.0, C2, Mt2, 0.0, Gt2)
         for k in range(T):
             for i in range(n_x):
                 for a in range(n_y):
@@ -283,23 +219,23 @@ def corr_loss_grad_work(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt, G
             for a in range(n_y):
                 acc += Mt[k, i, a] * (Gt[k, i, a] - CYXt[k, i, a])
     loss = 0.5 * syy + 0.5 * acc
-    _mm_tn(Gt2, Bt2, gWy)
-    _mm_nn(Gt2, Wy, U2)
+    _gemm(True, False, 1.0, Gt2, Bt2, 0.0, gWy)
+    _gemm(False, False, 1.0, Gt2, Wy, 0.0, U2)
     # adjoint: Z_{T-1} = 0, Z_q = W_yᵀ G_{q+1} + W_hᵀ Z_{q+1}, i.e. Zt[q] = U[q+1] + Zt[q+1] W_h
     if T >= 2:
         for i in range(n_x):
             for m in range(n_h):
                 Zt[T - 2, i, m] = U[T - 1, i, m]
         for q in range(T - 3, -1, -1):
-            _mm_nn(Zt[q + 1], Wh, Zt[q])
             for i in range(n_x):
                 for m in range(n_h):
-                    Zt[q, i, m] += U[q + 1, i, m]
-        _mm_nn(Zt[0], Wh, gWxT)
+                    Zt[q, i, m] = U[q + 1, i, m]
+            _gemm(False, False, 1.0, Zt[q + 1], Wh, 1.0, Zt[q])
         for i in range(n_x):
             for m in range(n_h):
-                gWxT[i, m] += U[0, i, m]
-        _mm_tn(Zt2[: (T - 1) * n_x], Bt2[: (T - 1) * n_x], gWh)
+                gWxT[i, m] = U[0, i, m]
+        _gemm(False, False, 1.0, Zt[0], Wh, 1.0, gWxT)
+        _gemm(True, False, 1.0, Zt2[: (T - 1) * n_x], Bt2[: (T - 1) * n_x], 0.0, gWh)
     else:
         for i in range(n_x):
             for m in range(n_h):
@@ -344,7 +280,7 @@ def _corr_loss_grad_blocks(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt
                     Gt[k, i, a] = m - c
                     acc += m * (m - 2.0 * c)
     if not whitened:  # G_k = Σ_j M_j CXX_{jk} - CYX_k: one product over the stacked k axis
-        _mm_tn(C2, Mt.reshape((T * n_x, n_y)), Gt.reshape((T * n_x, n_y)))
+        _gemm(True, False, 1.0, C2, Mt.reshape((T * n_x, n_y)), 0.0, Gt.reshape((T * n_x, n_y)))
         for k in range(T):
             for i in range(n_x):
                 for a in range(n_y):

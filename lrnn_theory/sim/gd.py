@@ -244,7 +244,9 @@ def _one_blas_thread(needed: bool):
     The kernel's products (64-wide at most in practice) are faster on one thread, and a
     multi-threaded BLAS leaves its threads spinning after each call, which takes a core away
     from the parallel batch kernels that run next (measured: 2× parallel speed-up down to
-    1.5× after one large run).  ``needed=False`` (no product reaches BLAS) costs nothing.
+    1.5× after one large run).  ``needed=False`` (every product below
+    :data:`~lrnn_theory.sim._kernels.ONE_BLAS_THREAD_MACS`, which BLAS keeps on one thread by
+    itself) costs nothing.
     """
     from contextlib import nullcontext
 
@@ -471,8 +473,8 @@ def simulate_gd(
     Y = np.ascontiguousarray(data.Y)
     frozen = np.array([w in freeze for w in _WEIGHTS])
     method_id = _kernels.METHOD_CORRELATION if method == "correlation" else _kernels.METHOD_BPTT
-    width = max(n_h, data.n_x, data.n_y)  # bound on the largest product the kernel sends to BLAS
-    with _one_blas_thread(method == "bptt" or width * width * n_h * data.T >= _kernels.BLAS_MIN_MACS):
+    width = max(n_h, data.n_x, data.n_y)  # bound on the kernel's largest (stacked) BLAS product
+    with _one_blas_thread(method == "bptt" or width * width * n_h * data.T >= _kernels.ONE_BLAS_THREAD_MACS):
         k, div = _kernels.run_gd(
             np.ascontiguousarray(Wx), np.ascontiguousarray(Wh), np.ascontiguousarray(Wy), method_id, CYX, CXX, syy,
             whitened, X, Y, data.weight, lr, steps, every, frozen, DIVERGENCE_THRESHOLD, stop_loss,

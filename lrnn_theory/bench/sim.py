@@ -7,7 +7,9 @@ of the same full-batch BPTT step measured in the same run (and against PyTorch
 eager autograd when torch is installed; torch is not a dependency), and
 reports steps per second and the ratios.  Our rate and torch's are each the
 best of ``REPEATS`` timings (the machine is shared: the minimum is the least
-disturbed).  Each case also reports the floating-point rate of the
+disturbed), taken in interleaved rounds (the GEMM rate, ours, torch on one
+thread, torch on two) so that every side samples the same periods of the
+machine.  Each case also reports the floating-point rate of the
 correlation-space step (``step_mflop`` from the count of its matrix products)
 and the best one-thread BLAS GEMM rate measured in the same run (64×64×64, the
 per-``k`` block of the large case, and 256×256×256), so that the step's
@@ -77,8 +79,8 @@ def _products(A, B, C, n):
         np.dot(A, B, C)
 
 
-def _gemm_gflops() -> float:
-    """Best one-thread BLAS GEMM rate (Gflop/s) over 64³ and 256³ products, best of ``REPEATS`` timings."""
+def _gemm_gflops(repeats: int = 1) -> float:
+    """Best one-thread BLAS GEMM rate (Gflop/s) over 64³ and 256³ products, best of ``repeats`` timings."""
     from threadpoolctl import threadpool_limits
 
     products = _products
@@ -88,19 +90,20 @@ def _gemm_gflops() -> float:
         for size, n in ((64, 2000), (256, 40)):
             A, B, C = rng.normal(size=(size, size)), rng.normal(size=(size, size)), np.empty((size, size))
             products(A, B, C, 2)
-            for _ in range(REPEATS):
+            for _ in range(repeats):
                 t0 = time.perf_counter()
                 products(A, B, C, n)
                 best = max(best, 2 * size**3 * n / (time.perf_counter() - t0) / 1e9)
     return best
 
 
-def _torch_steps_per_s(d, n_h, lr, steps, threads):
+def _torch_stepper(d, n_h, lr):
+    """One full-batch SGD step of the same network in PyTorch eager autograd (float64), warmed up; None
+    when torch is not installed.  Its thread count is set by the caller (``torch.set_num_threads``)."""
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(threads)
     g = torch.Generator().manual_seed(0)
     X = torch.tensor(d.X)
     Y = torch.tensor(d.Y)
@@ -120,27 +123,36 @@ def _torch_steps_per_s(d, n_h, lr, steps, threads):
 
     for _ in range(3):
         step()
-    best = 0.0
-    for _ in range(REPEATS):
-        t0 = time.perf_counter()
-        for _ in range(steps):
-            step()
-        best = max(best, steps / (time.perf_counter() - t0))
-    return best
+    return step
+
+
+def _torch_rate(step, steps: int, threads: int) -> float:
+    """Steps per second of ``steps`` torch steps on ``threads`` threads (one timing)."""
+    import torch
+
+    torch.set_num_threads(threads)
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return steps / (time.perf_counter() - t0)
 
 
 def run(quick: bool = False) -> list[dict]:
     """Run the simulator benchmark; print and return one record per case."""
     records = []
     for name, c in CASES.items():
-        gemm = _gemm_gflops()  # the GEMM floor, measured next to the case
         d = _dataset(c)
         lr = {"small": 0.005, "large": 0.001}[name]  # the cost of a step does not depend on lr; no divergence
         n_steps = {"small": 20_000, "large": 1_000}[name] // (10 if quick else 1)
         n_np = {"small": 2_000, "large": 40}[name] // (4 if quick else 1)
         simulate_gd(d, c["n_h"], lr=lr, steps=2, init="random", seed=0)  # compile
+        torch_step = _torch_stepper(d, c["n_h"], lr)
+        n_torch = max(10, n_np // 2)
         setup = total = np.inf
-        for _ in range(REPEATS):
+        torch_rates = {1: 0.0, 2: 0.0}
+        gemm = 0.0
+        for _ in range(REPEATS):  # interleaved rounds: the GEMM floor, ours, torch on 1 and 2 threads
+            gemm = max(gemm, _gemm_gflops())
             t0 = time.perf_counter()
             simulate_gd(d, c["n_h"], lr=lr, steps=1, init="random", seed=0, record_every=1)
             setup = min(setup, time.perf_counter() - t0)  # correlations, initialisation, one step
@@ -149,6 +161,9 @@ def run(quick: bool = False) -> list[dict]:
             total = min(total, time.perf_counter() - t0)
             if run.diverged:  # a run that stops early would time fewer steps than counted
                 raise RuntimeError(f"bench sim {name}: the timed run diverged at step {run.diverged_step}")
+            if torch_step is not None:
+                for threads in torch_rates:
+                    torch_rates[threads] = max(torch_rates[threads], _torch_rate(torch_step, n_torch, threads))
         ours = n_steps / max(total - setup, 1e-9)  # steady-state steps per second
         mflop = 2 * _step_macs(c["n_x"], c["n_y"], c["n_h"], c["T"]) / 1e6
         W = initial_weights(d, c["n_h"], init="random", seed=0)[:3]  # the same start as the timed run
@@ -161,9 +176,8 @@ def run(quick: bool = False) -> list[dict]:
                    numpy_steps_per_s=numpy_rate, speedup_vs_numpy=ours / numpy_rate, step_mflop=mflop,
                    lrnn_gflops=ours * mflop / 1e3, gemm_gflops_1thread=gemm,
                    fraction_of_gemm_peak=ours * mflop / 1e3 / gemm)
-        for threads in (1, 2):
-            rate = _torch_steps_per_s(d, c["n_h"], lr, max(10, n_np // 2), threads)
-            if rate is not None:
+        if torch_step is not None:
+            for threads, rate in torch_rates.items():
                 rec[f"torch_{threads}thread_steps_per_s"] = rate
                 rec[f"speedup_vs_torch_{threads}thread"] = ours / rate
         records.append(emit(rec))

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
+from .._validation import check_choice, check_int, check_positive_float, check_seed
 from . import init as _init
+from ._sequences import check_leak, check_weights, sequence_data
 
 __all__ = ["BPTTResult", "Diagnostics", "RunSummary", "sequence_loss_and_grad", "simulate_bptt"]
 
@@ -88,50 +89,6 @@ def _loss_grad(U, W, V, X, Y, M, alpha, trunc, gU, gW, gV):
     return loss
 
 
-def _sequence_data(X, Y, mask):
-    X = as_float_array("X", X, ndim=3)
-    Y = as_float_array("Y", Y, ndim=(2, 3))
-    P, T, _ = X.shape
-    if Y.ndim == 2:
-        if Y.shape[0] != P:
-            raise ValueError(f"Y must have P = {P} rows, got shape {Y.shape}")
-        Yf = np.zeros((P, T, Y.shape[1]))
-        Yf[:, -1] = Y
-        default = np.zeros((P, T))
-        default[:, -1] = 1.0
-        Y = Yf
-    else:
-        if Y.shape[:2] != (P, T):
-            raise ValueError(f"Y must have shape (P, T, N_y) = ({P}, {T}, N_y), got {Y.shape}")
-        default = np.ones((P, T))
-    if mask is None:
-        mask = default
-    else:
-        mask = as_float_array("mask", mask, ndim=2)
-        if mask.shape != (P, T):
-            raise ValueError(f"mask must have shape (P, T) = {(P, T)}, got {mask.shape}")
-        if np.any(mask < 0) or mask.sum() <= 0:
-            raise ValueError("mask must be non-negative with at least one positive entry")
-    return np.ascontiguousarray(X), np.ascontiguousarray(Y), np.ascontiguousarray(mask)
-
-
-def _check_weights(weights, n_x, n_y):
-    if not isinstance(weights, (tuple, list)) or len(weights) != 3:
-        raise TypeError("weights must be a tuple (U, W, V)")
-    U, W, V = (np.ascontiguousarray(as_float_array(n, w, ndim=2)) for n, w in zip(("U", "W", "V"), weights))
-    d = W.shape[0]
-    if W.shape != (d, d) or U.shape != (d, n_x) or V.shape != (n_y, d):
-        raise ValueError(f"weights must have shapes U (N_h, {n_x}), W (N_h, N_h), V ({n_y}, N_h); got {U.shape}, {W.shape}, {V.shape}")
-    return U, W, V
-
-
-def _check_leak(leak):
-    leak = check_finite_scalar("leak", leak)
-    if not 0 <= leak < 1:
-        raise ValueError(f"leak must be in [0, 1), got {leak!r}")
-    return leak
-
-
 def sequence_loss_and_grad(X, Y, weights, *, mask=None, leak: float = 0.0, truncate: int | None = None):
     """Loss and ``(∂L/∂U, ∂L/∂W, ∂L/∂V)`` of the :ref:`bptt-diagnostics` model by (truncated) BPTT.
 
@@ -189,9 +146,9 @@ def sequence_loss_and_grad(X, Y, weights, *, mask=None, leak: float = 0.0, trunc
     >>> bool(abs(fd - gW[0, 1]) < 1e-8)
     True
     """
-    X, Y, mask = _sequence_data(X, Y, mask)
-    U, W, V = _check_weights(weights, X.shape[2], Y.shape[2])
-    leak = _check_leak(leak)
+    X, Y, mask = sequence_data(X, Y, mask)
+    U, W, V = check_weights(weights, X.shape[2], Y.shape[2])
+    leak = check_leak(leak)
     T = X.shape[1]
     k = T if truncate is None else check_int("truncate", truncate, minimum=1)
     gU, gW, gV = np.empty_like(U), np.empty_like(W), np.empty_like(V)
@@ -388,12 +345,12 @@ def simulate_bptt(X, Y, *, lr: float, steps: int, weights=None, n_h: int | None 
     >>> res.diverged, res.diverged_step is not None
     (True, True)
     """
-    X, Y, mask = _sequence_data(X, Y, mask)
+    X, Y, mask = sequence_data(X, Y, mask)
     P, T, n_x = X.shape
     n_y = Y.shape[2]
     lr = check_positive_float("lr", lr)
     steps = check_int("steps", steps, minimum=1)
-    leak = _check_leak(leak)
+    leak = check_leak(leak)
     k = T if truncate is None else check_int("truncate", truncate, minimum=1)
     c = np.inf if clip is None else check_positive_float("clip", clip, allow_inf=True)
     every = max(1, steps // 100) if record_every is None else check_int("record_every", record_every, minimum=1)
@@ -404,7 +361,7 @@ def simulate_bptt(X, Y, *, lr: float, steps: int, weights=None, n_h: int | None 
             raise ValueError("n_h must be given when weights is None")
         U, W, V = _initial(n_h, n_x, n_y, recurrent_init, gain, seed)
     else:
-        U, W, V = (w.copy() for w in _check_weights(weights, n_x, n_y))  # updated in place below
+        U, W, V = (w.copy() for w in check_weights(weights, n_x, n_y))  # updated in place below
     from . import diagnostics as _diag
 
     gU, gW, gV = np.empty_like(U), np.empty_like(W), np.empty_like(V)

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from .._validation import as_float_array, check_int
-from .bptt import _check_leak, _check_weights, _sequence_data
+from ._sequences import check_leak, check_weights, sequence_data
 
 __all__ = ["JacobianMonitors", "adjoint_norms", "gradient_by_lag", "jacobian_monitors", "leaky_jacobian"]
 
@@ -102,10 +102,10 @@ def adjoint_norms(X, Y, weights, *, mask=None, leak: float = 0.0) -> np.ndarray:
     >>> a.shape, (a[:-1] / a[1:]).tolist()
     ((4,), [0.5, 0.5, 0.5])
     """
-    X, Y, mask = _sequence_data(X, Y, mask)
-    U, W, V = _check_weights(weights, X.shape[2], Y.shape[2])
+    X, Y, mask = sequence_data(X, Y, mask)
+    U, W, V = check_weights(weights, X.shape[2], Y.shape[2])
     out = np.zeros(X.shape[1])
-    _adjoints(U, W, V, X, Y, mask, _check_leak(leak), out)
+    _adjoints(U, W, V, X, Y, mask, check_leak(leak), out)
     return out
 
 
@@ -144,10 +144,10 @@ def gradient_by_lag(X, Y, weights, *, mask=None, leak: float = 0.0, return_matri
     >>> bool(np.allclose(G.sum(axis=0), sequence_loss_and_grad(X, Y, w)[1][1]))
     True
     """
-    X, Y, mask = _sequence_data(X, Y, mask)
-    U, W, V = _check_weights(weights, X.shape[2], Y.shape[2])
+    X, Y, mask = sequence_data(X, Y, mask)
+    U, W, V = check_weights(weights, X.shape[2], Y.shape[2])
     G = np.zeros((X.shape[1],) + W.shape)
-    _by_lag(U, W, V, X, Y, mask, _check_leak(leak), G)
+    _by_lag(U, W, V, X, Y, mask, check_leak(leak), G)
     norms = np.sqrt(np.sum(G ** 2, axis=(1, 2)))
     return (norms, G) if return_matrices else norms
 
@@ -186,7 +186,7 @@ def leaky_jacobian(W, leak: float = 0.0) -> np.ndarray:
     W = as_float_array("W", W, min_ndim=2)
     if W.shape[-1] != W.shape[-2]:
         raise ValueError(f"W must be square, got shape {W.shape}")
-    a = _check_leak(leak)
+    a = check_leak(leak)
     return a * np.eye(W.shape[-1]) + (1 - a) * W
 
 

@@ -524,8 +524,9 @@ def draw_machine(ax, machine, *, title: str = "", max_labels: int = 12):
     Parameters
     ----------
     ax : matplotlib.axes.Axes
-    machine : MooreMachine
-        E.g. :func:`lrnn_theory.merging.parity_machine` or an extracted automaton.
+    machine : MooreMachine or Automaton
+        E.g. :func:`lrnn_theory.merging.parity_machine`, or an extracted automaton
+        (:func:`lrnn_theory.merging.extract_automaton`; its reachable machine is drawn).
     title : str
         Axes title (default ``"<n> states"``).
     max_labels : int
@@ -534,7 +535,8 @@ def draw_machine(ax, machine, *, title: str = "", max_labels: int = 12):
     Raises
     ------
     TypeError
-        ``machine`` is not a :class:`~lrnn_theory.merging.tasks.MooreMachine`.
+        ``machine`` is neither a :class:`~lrnn_theory.merging.tasks.MooreMachine` nor an
+        :class:`~lrnn_theory.merging.automaton.Automaton`.
 
     Examples
     --------
@@ -546,10 +548,11 @@ def draw_machine(ax, machine, *, title: str = "", max_labels: int = 12):
     '2 states'
     >>> plt.close(fig)
     """
-    from .merging.tasks import MooreMachine
-
-    if not isinstance(machine, MooreMachine):
-        raise TypeError(f"machine must be a MooreMachine, got {type(machine).__name__}")
+    # duck-typed, so that this plotting module does not import the merging package: an extracted automaton
+    # carries its reachable machine as ``.machine``; a machine has transitions, outputs, initial, n_states
+    machine = getattr(machine, "machine", machine)
+    if not all(hasattr(machine, a) for a in ("transitions", "outputs", "initial", "n_states")):
+        raise TypeError(f"machine must be a MooreMachine or an extracted Automaton, got {type(machine).__name__}")
     n = machine.n_states
     ang = 2 * np.pi * np.arange(n) / max(n, 1) + np.pi / 2
     xy = np.stack([np.cos(ang), np.sin(ang)], axis=1) * (0.0 if n == 1 else 1.0)

@@ -30,6 +30,7 @@ from lrnn_theory.merging.automaton import (  # noqa: E402
     state_mergers,
 )
 from lrnn_theory.merging.tasks import MooreMachine, parity, parity_data  # noqa: E402
+from lrnn_theory.plot import draw_machine  # noqa: E402
 
 
 # ---------------------------------------------------------------------------------------------
@@ -536,6 +537,11 @@ def test_draw_shows_states_transitions_and_initial_state():
     nodes, ring = ax.collections[0].get_offsets(), ax.collections[-1].get_offsets()
     assert len(nodes) == ex.n_states and np.allclose(ring[0], nodes[ex.initial])
     assert "4 states" in ax.get_title()
+    plt.close(fig)
+    fig, ax = plt.subplots()  # plot.draw_machine takes the extracted automaton itself: its reachable machine
+    draw_machine(ax, ex)
+    assert sum(isinstance(t, Annotation) for t in ax.texts) == T.size - n_self
+    assert sum(isinstance(p, Circle) for p in ax.patches) == n_self
     plt.close(fig)
     fig, ax = plt.subplots()
     extract_automaton(strings, *_parity_hidden(strings), c=0.01).draw(ax)  # 2-state parity: one self-loop per state

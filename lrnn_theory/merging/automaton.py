@@ -33,7 +33,7 @@ from itertools import product
 import numpy as np
 
 from .._validation import as_float_array, check_choice, check_int, check_positive_float
-from .tasks import MooreMachine, check_strings, random_moore_machine
+from .tasks import MooreMachine, _minimal_machine, check_strings, random_moore_machine
 
 __all__ = ["Automaton", "ExtractedAutomaton", "MergerReport", "StateMergers", "extract_automaton",
            "merged_fraction_by_length", "merger_report", "minimize", "parity_automaton", "parity_machine",
@@ -432,71 +432,7 @@ def minimize(machine, *, sink: bool = False) -> MooreMachine:
         machine = machine.machine
     if not isinstance(machine, MooreMachine):
         raise TypeError(f"machine must be a MooreMachine or Automaton, got {type(machine).__name__}")
-    T = np.array(machine.transitions, dtype=np.int64)
-    out = np.array(machine.outputs, dtype=np.int64)
-    # reachable states, breadth first; closure is judged on them only
-    order, seen = [int(machine.initial)], {int(machine.initial)}
-    for q in order:
-        for a in (0, 1):
-            r = int(T[q, a])
-            if r >= 0 and r not in seen:
-                seen.add(r)
-                order.append(r)
-    if np.any(T[order] < 0):
-        if not sink:
-            raise ValueError("machine is not closed (a state reachable from the initial state lacks a transition for "
-                             "0 or 1), so it has no minimal closed quotient; pass sink=True to complete it with an "
-                             "absorbing sink state first")
-        s = T.shape[0]
-        T = np.vstack([np.where(T < 0, s, T), [[s, s]]])
-        out = np.append(out, -1)
-        order.append(s)
-    pos = {q: i for i, q in enumerate(order)}
-    T = np.array([[pos[int(T[q, a])] for a in (0, 1)] for q in order], dtype=np.int64)
-    out = out[order]
-    n = len(order)
-    pred = [[[] for _ in range(n)] for _ in range(2)]
-    for q in range(n):
-        for a in (0, 1):
-            pred[a][T[q, a]].append(q)
-    blocks = [set(np.flatnonzero(out == v).tolist()) for v in np.unique(out)]
-    block_of = np.empty(n, dtype=np.int64)
-    for b, members in enumerate(blocks):
-        block_of[list(members)] = b
-    work = [(b, a) for b in range(len(blocks)) for a in (0, 1)]
-    in_work = set(work)
-    while work:
-        b, a = work.pop()
-        in_work.discard((b, a))
-        splitter = {p for q in blocks[b] for p in pred[a][q]}
-        for x in {int(block_of[p]) for p in splitter}:
-            inside = blocks[x] & splitter
-            outside = blocks[x] - splitter
-            if not inside or not outside:
-                continue
-            blocks[x] = inside
-            blocks.append(outside)
-            y = len(blocks) - 1
-            block_of[list(outside)] = y
-            for a2 in (0, 1):
-                new = (y, a2) if (x, a2) in in_work or len(inside) > len(outside) else (x, a2)
-                work.append(new)
-                in_work.add(new)
-    # quotient, renumbered breadth first from the initial block
-    first = int(block_of[0])
-    order_b, seen_b = [first], {first}
-    for b in order_b:
-        q = next(iter(blocks[b]))
-        for a in (0, 1):
-            r = int(block_of[T[q, a]])
-            if r not in seen_b:
-                seen_b.add(r)
-                order_b.append(r)
-    num = {b: i for i, b in enumerate(order_b)}
-    rep = {b: next(iter(blocks[b])) for b in order_b}
-    trans = np.array([[num[int(block_of[T[rep[b], a]])] for a in (0, 1)] for b in order_b], dtype=np.int64)
-    outs = np.array([out[rep[b]] for b in order_b], dtype=np.int64)
-    return MooreMachine(transitions=trans, outputs=outs, initial=0)
+    return _minimal_machine(machine, sink=sink)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -438,7 +438,7 @@ def test_batch_kernel_equals_previous_kernel_steps():
 
 
 # --- the per-k BLAS path of the correlation kernel (issue 17, large case) ----------------------------------------
-# Wide problems (_kernels.use_block_path) run one BLAS call per k block (_corr_loss_grad_blocks) instead of
+# Problems with N_x >= 8 (_kernels.use_block_path) run one BLAS call per k block (_corr_loss_grad_blocks) instead of
 # products over the stacked k axis.  Shapes: N_h != N_x != N_y, whitened and not, T = 1 and 2, P < T N_x.
 _BLOCK_SHAPES = [(17, 5, 70, 4, 30, False), (14, 7, 80, 1, 20, True), (40, 13, 48, 2, 50, False),
                  (70, 9, 33, 3, 250, True), (64, 64, 64, 20, 1280, False)]
@@ -462,11 +462,14 @@ def test_gemm_wrapper_equals_numpy_products():
 
 
 def test_block_shapes_exercise_both_paths():
-    """The per-k shapes take the per-k path; the earlier shapes include stacked-path ones on both sides of
-    each criterion (too small; wide enough but N_h too large for N_x)."""
+    """The per-k shapes take the per-k path; the earlier shapes include stacked-path ones on each side of
+    each criterion (too few input rows per block; enough rows but N_h too large for N_x)."""
     assert all(_kernels.use_block_path(n_x, n_h) for n_x, _, n_h, *_ in _BLOCK_SHAPES)
-    assert not _kernels.use_block_path(4, 16) and not _kernels.use_block_path(8, 40)  # _SHAPES[0], _SHAPES[3]
-    assert not _kernels.use_block_path(4, 64) and 4 * 64 * 64 >= _kernels.BLOCK_MIN_MACS
+    assert _kernels.use_block_path(8, 40)  # _SHAPES[3]: N_x = BLOCK_MIN_NX
+    stacked = [(n_x, n_h) for n_x, _, n_h, *_ in _SHAPES if not _kernels.use_block_path(n_x, n_h)]
+    assert (4, 16) in stacked and len(stacked) == len(_SHAPES) - 2  # all but _SHAPES[2] (64-wide) and [3]
+    assert all(n_x < _kernels.BLOCK_MIN_NX for n_x, _ in stacked)
+    assert not _kernels.use_block_path(8, 64) and 64 > _kernels.BLOCK_MAX_NH_PER_NX * 8
 
 
 @pytest.mark.parametrize("shape", _BLOCK_SHAPES)

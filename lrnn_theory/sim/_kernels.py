@@ -59,21 +59,23 @@ _FASTMATH = {"reassoc", "contract"}
 
 #: Per-``k`` products (:func:`_corr_loss_grad_blocks`: one BLAS call per ``B_k``, ``M_k``, ``Z_q`` block,
 #: the sums ``Σ_k G_k B_kᵀ`` and ``Σ_q Z_q B_qᵀ`` accumulated in place) instead of products over the
-#: stacked ``k`` axis, for problems with ``N_x N_h² >= BLOCK_MIN_MACS`` and ``N_h <= BLOCK_MAX_NH_PER_NX N_x``
+#: stacked ``k`` axis, for problems with ``N_x >= BLOCK_MIN_NX`` and ``N_h <= BLOCK_MAX_NH_PER_NX N_x``
 #: (:func:`use_block_path`).  On this machine's OpenBLAS (SkylakeX kernels, one thread) a 64×64×64 block
-#: runs at 75–85 Gflop/s in cache, while the stacked 64×1280×64 products run at 33–60 Gflop/s.  Measured
-#: per step (per-k / stacked, min of repeated runs, same process): (N_x, N_h) = (64, 64) T = 20: 0.72;
-#: (16, 64): 0.80; (32, 32): 0.82; (16, 32): 0.86; (8, 48): 0.93; (64, 16): 0.57; but (8, 64): 1.03 and
-#: (4, 64): 1.33, where the accumulations have only ``N_x`` terms per call.  Small problems keep the
-#: stacked path (the ``bench sim`` small case, N_x = 4, N_h = 16).
-BLOCK_MIN_MACS = 16384
+#: runs at 75–85 Gflop/s in cache, while the stacked 64×1280×64 products run at 33–60 Gflop/s; with
+#: few rows per block (small ``N_x``) the per-``k`` calls do too little work each.  Measured per step,
+#: T = 20 (per-k / stacked, min of 5 timings, same process, both paths all-BLAS): (N_x, N_h) = (8, 4) 0.96;
+#: (8, 8) 0.96; (8, 16) 0.89; (8, 24) 0.72; (8, 32) 0.97; (10, 10) 0.97; (12, 24) 0.85; (16, 8) 0.79;
+#: (16, 16) 0.83; (16, 64) 0.92; (32, 8) 0.70; (32, 16) 0.77; (64, 4) 0.80; (64, 64) 1.00; ties at
+#: (7, 20) 0.97, (8, 48) 1.01, (8, 64) 0.97; but (6, 8) 1.01, (6, 16) 1.03, (5, 10) 1.13, (6, 32) 1.15,
+#: (4, 16) 1.24 (the ``bench sim`` small case), (4, 32) 1.31 and (4, 64) 1.46.
+BLOCK_MIN_NX = 8
 BLOCK_MAX_NH_PER_NX = 6
 
 
 @njit(cache=True, _nrt=False)
 def use_block_path(n_x, n_h):
     """Whether :func:`corr_loss_grad_work` takes the per-``k`` BLAS path for these sizes."""
-    return n_x * n_h * n_h >= BLOCK_MIN_MACS and n_h <= BLOCK_MAX_NH_PER_NX * n_x
+    return n_x >= BLOCK_MIN_NX and n_h <= BLOCK_MAX_NH_PER_NX * n_x
 
 
 _xxgemm = types.ExternalFunction("numba_xxgemm", types.intc(
@@ -184,7 +186,7 @@ def corr_loss_grad_work(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt, G
     (T N_x, ·)), the products ``M = W_y [B_0 … B_{T-1}]``, ``∂W_y = Σ_k G_k B_kᵀ``, ``U`` and
     ``∂W_h = Σ_q Z_q B_qᵀ`` are each one matrix product; only the recursions for ``B_k`` and ``Z_q``
     are sequential.  Work arrays from :func:`corr_work`; correlations from :func:`corr_prepare`.
-    Wide problems (:func:`use_block_path`) take the per-``k`` BLAS path instead
+    Problems with enough input rows per block (:func:`use_block_path`) take the per-``k`` BLAS path instead
     (:func:`_corr_loss_grad_blocks`; same arrays, same numbers to rounding).
     """
     T, n_x, n_h = Bt.shape
@@ -249,7 +251,7 @@ def corr_loss_grad_work(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt, G
 
 @njit(cache=True, fastmath=_FASTMATH, _nrt=False)
 def _corr_loss_grad_blocks(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt, Gt, Zt, gWx, gWh, gWy):
-    """:func:`corr_loss_grad_work` for wide problems: one BLAS call per ``k`` block, sums accumulated in place.
+    """:func:`corr_loss_grad_work` on the per-``k`` path (:func:`use_block_path`): one BLAS call per ``k`` block, sums accumulated in place.
 
     Same arrays and identities as :func:`corr_loss_grad_work` (``Bt[k] = B_kᵀ``, ``Mt[k] = M_kᵀ``,
     ``Gt[k] = G_kᵀ``, ``Zt[q] = Z_qᵀ``, all (N_x, ·)), but every product is one ``N_x``-row block that

@@ -277,6 +277,25 @@ def _sums(x0, b, s, T, out):
 
 
 @njit(cache=True, _nrt=False)
+def _mul(xr, xi, yr, yi):
+    """Complex product ``x y`` as a (re, im) pair."""
+    return xr * yr - xi * yi, xr * yi + xi * yr
+
+
+@njit(cache=True, _nrt=False)
+def _cmul(xr, xi, yr, yi):
+    """Complex product ``conj(x) y`` as a (re, im) pair."""
+    return xr * yr + xi * yi, xr * yi - xi * yr
+
+
+@njit(cache=True, _nrt=False)
+def _residual_c(s, T, k, x0r, x0i, pkr, pki):
+    """``r_k = s_{T-k} - x0 p_k`` as a (re, im) pair, ``s`` holding ``(Re s, Im s)`` (length ``2T``)."""
+    xr, xi = _mul(x0r, x0i, pkr, pki)
+    return s[T - 1 - k] - xr, s[2 * T - 1 - k] - xi
+
+
+@njit(cache=True, _nrt=False)
 def _sums_c(x0r, x0i, br, bi, s, T, out):
     """Complex counterpart of :func:`_sums` (model 2); ``s`` holds ``(Re s, Im s)`` (length ``2T``).
 
@@ -305,8 +324,7 @@ def _sums_c(x0r, x0i, br, bi, s, T, out):
     pkr = 1.0
     pki = 0.0
     for k in range(T):
-        rr = s[T - 1 - k] - (x0r * pkr - x0i * pki)
-        ri = s[2 * T - 1 - k] - (x0r * pki + x0i * pkr)
+        rr, ri = _residual_c(s, T, k, x0r, x0i, pkr, pki)
         S1r += pkr * rr + pki * ri
         S1i += pkr * ri - pki * rr
         G0 += pkr * pkr + pki * pki
@@ -328,9 +346,7 @@ def _sums_c(x0r, x0i, br, bi, s, T, out):
         pm2i = pm1i
         pm1r = pkr
         pm1i = pki
-        tr = pkr * br - pki * bi
-        pki = pkr * bi + pki * br
-        pkr = tr
+        pkr, pki = _mul(pkr, pki, br, bi)
     out[0] = S1r
     out[1] = S1i
     out[2] = S2r
@@ -380,12 +396,9 @@ def _energy_sum_c(x0r, x0i, br, bi, s, T):
     pkr = 1.0
     pki = 0.0
     for k in range(T):
-        rr = s[T - 1 - k] - (x0r * pkr - x0i * pki)
-        ri = s[2 * T - 1 - k] - (x0r * pki + x0i * pkr)
+        rr, ri = _residual_c(s, T, k, x0r, x0i, pkr, pki)
         En += rr * rr + ri * ri
-        tr = pkr * br - pki * bi
-        pki = pkr * bi + pki * br
-        pkr = tr
+        pkr, pki = _mul(pkr, pki, br, bi)
     return 0.5 * En
 
 
@@ -401,8 +414,7 @@ def _sums_c_rhs(x0r, x0i, br, bi, s, T):
     pkr = 1.0
     pki = 0.0
     for k in range(T):
-        rr = s[T - 1 - k] - (x0r * pkr - x0i * pki)
-        ri = s[2 * T - 1 - k] - (x0r * pki + x0i * pkr)
+        rr, ri = _residual_c(s, T, k, x0r, x0i, pkr, pki)
         S1r += pkr * rr + pki * ri
         S1i += pkr * ri - pki * rr
         if k >= 1:
@@ -412,22 +424,8 @@ def _sums_c_rhs(x0r, x0i, br, bi, s, T):
             S2i += qr * ri - qi * rr
         pm1r = pkr
         pm1i = pki
-        tr = pkr * br - pki * bi
-        pki = pkr * bi + pki * br
-        pkr = tr
+        pkr, pki = _mul(pkr, pki, br, bi)
     return S1r, S1i, S2r, S2i
-
-
-@njit(cache=True, _nrt=False)
-def _mul(xr, xi, yr, yi):
-    """Complex product ``x y`` as a (re, im) pair."""
-    return xr * yr - xi * yi, xr * yi + xi * yr
-
-
-@njit(cache=True, _nrt=False)
-def _cmul(xr, xi, yr, yi):
-    """Complex product ``conj(x) y`` as a (re, im) pair."""
-    return xr * yr + xi * yi, xr * yi - xi * yr
 
 
 @njit(cache=True, _nrt=False)

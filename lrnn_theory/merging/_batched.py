@@ -32,7 +32,7 @@ from numba import njit, prange
 
 from .._threading import parallel_section
 from .._validation import check_choice, check_int, check_positive_float, check_seed
-from .rnn import ElmanParams, _output_loss_grad, init_params
+from .rnn import ElmanParams, _output_loss_grad, _sgd_update, init_params
 from .tasks import epoch_batches, parity_data
 
 DTYPES = ("float32", "float64")
@@ -123,14 +123,7 @@ def _tree_step(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, codes, target, m, lr, ce,
                 for i in range(P):
                     D[j, i] = A[j, i] if Hn[a0 + j, i] > 0.0 else 0.0
     g_hh = np.dot(G[:off[m]].T, Hn[:off[m]])  # Σ over all parent nodes of G(s)ᵀ h(s), one product
-    for i in range(P):
-        for c in range(W_ih.shape[1]):
-            W_ih[i, c] -= lr * g_ihT[c, i]
-    b_ih -= lr * g_bi
-    W_hh -= lr * g_hh
-    b_hh -= lr * g_bi
-    W_hy -= lr * g_hy
-    b_hy -= lr * g_by
+    _sgd_update(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, g_ihT.T, g_bi, g_hh, g_bi, g_hy, g_by, lr)
     return loss
 
 

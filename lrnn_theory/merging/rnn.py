@@ -148,6 +148,18 @@ def _output_loss_grad(out, target, ce, dout):
 
 
 @njit(cache=True)
+def _sgd_update(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, g_ih, g_bi, g_hh, g_bh, g_hy, g_by, lr):
+    """One SGD update ``W -= lr ∂L/∂W`` of the six Elman parameters in place (``g_ih`` may be a transposed
+    view).  Shared by every training kernel."""
+    W_ih -= lr * g_ih
+    b_ih -= lr * g_bi
+    W_hh -= lr * g_hh
+    b_hh -= lr * g_bh
+    W_hy -= lr * g_hy
+    b_hy -= lr * g_by
+
+
+@njit(cache=True)
 def _loss_grad(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, sym, target, tanh, ce, H, g_ih, g_bi, g_hh, g_bh, g_hy, g_by):
     B, m = sym.shape
     _forward(W_ih, b_ih, W_hh, b_hh, sym, tanh, H)

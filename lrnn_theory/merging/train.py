@@ -28,7 +28,7 @@ from numba import njit
 
 from .._validation import check_choice, check_int, check_positive_float, check_seed
 from .automaton import RULES, ExtractedAutomaton, extract_automaton
-from .rnn import NONLINEARITIES, RNN_LOSSES, ElmanParams, _act, _loss_grad, init_params
+from .rnn import NONLINEARITIES, RNN_LOSSES, ElmanParams, _act, _loss_grad, _sgd_update, init_params
 from .tasks import MooreMachine, all_strings, check_strings, epoch_batches, parity_data
 
 __all__ = ["LONG_LENGTHS", "ParityRun", "phase_point", "prefix_tree_states", "train_parity"]
@@ -43,12 +43,7 @@ EPSILON_SCOPES = ("epoch", "run")
 @njit(cache=True)
 def _sgd_step(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, sym, target, lr, tanh, ce, H, g_ih, g_bi, g_hh, g_bh, g_hy, g_by):
     loss = _loss_grad(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, sym, target, tanh, ce, H, g_ih, g_bi, g_hh, g_bh, g_hy, g_by)
-    W_ih -= lr * g_ih
-    b_ih -= lr * g_bi
-    W_hh -= lr * g_hh
-    b_hh -= lr * g_bh
-    W_hy -= lr * g_hy
-    b_hy -= lr * g_by
+    _sgd_update(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, g_ih, g_bi, g_hh, g_bh, g_hy, g_by, lr)
     return loss
 
 

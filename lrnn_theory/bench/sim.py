@@ -80,21 +80,19 @@ def _products(A, B, C, n):
         np.dot(A, B, C)
 
 
-def _gemm_gflops(repeats: int = 1) -> float:
-    """Best one-thread BLAS GEMM rate (Gflop/s) over 64³ and 256³ products, best of ``repeats`` timings."""
+def _gemm_gflops() -> float:
+    """One-thread BLAS GEMM rate (Gflop/s), the better of a 64³ and a 256³ timing (one round of ``run``)."""
     from threadpoolctl import threadpool_limits
 
-    products = _products
     rng = np.random.default_rng(0)
     best = 0.0
     with threadpool_limits(1, user_api="blas"):
         for size, n in ((64, 2000), (256, 40)):
             A, B, C = rng.normal(size=(size, size)), rng.normal(size=(size, size)), np.empty((size, size))
-            products(A, B, C, 2)
-            for _ in range(repeats):
-                t0 = time.perf_counter()
-                products(A, B, C, n)
-                best = max(best, 2 * size**3 * n / (time.perf_counter() - t0) / 1e9)
+            _products(A, B, C, 2)
+            t0 = time.perf_counter()
+            _products(A, B, C, n)
+            best = max(best, 2 * size**3 * n / (time.perf_counter() - t0) / 1e9)
     return best
 
 

@@ -6,6 +6,7 @@ Subcommands
 ``figures``  regenerate the paper's figures (see :mod:`lrnn_theory.figures`).
 ``bench``    benchmarks, each against a baseline measured in the same run.
 ``analyse``  the theory on your own data (``X``, ``Y`` in an ``.npz``): diagnostics, fixed points, prediction vs training.
+``cite``     BibTeX for the package and the papers behind it (what :func:`lrnn_theory.cite` returns).
 """
 from __future__ import annotations
 
@@ -192,16 +193,37 @@ def _positive_float(text: str) -> float:
     return v
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """Help that shows the default of every option (unless its help text already states it)."""
+
+    def _get_help_string(self, action):
+        text = action.help or ""
+        if (not action.option_strings or "default" in text or action.default is None or action.default is False
+                or action.default == argparse.SUPPRESS
+                or isinstance(action, (argparse._HelpAction, argparse._VersionAction))):
+            return text
+        return f"{text} (default: %(default)s)".lstrip()
+
+
+def _cmd_cite(args) -> int:
+    from .cite import cite
+
+    print(cite(args.key))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``lrnn-theory`` (exposed for documentation and tests)."""
     from ._version import __version__
 
-    p = argparse.ArgumentParser(prog="lrnn-theory", description="Learning dynamics of linear RNNs: theory and simulation.")
+    p = argparse.ArgumentParser(prog="lrnn-theory", description="Learning dynamics of linear RNNs: theory and simulation.",
+                                formatter_class=_HelpFormatter)
     p.add_argument("--version", action="version", version=f"lrnn_theory {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    s = sub.add_parser("solve", help="integrate one mode and compare with the closed-form fixed point")
-    s.add_argument("--task", choices=TASK_CHOICES, default="inverse_exponential")
+    s = sub.add_parser("solve", help="integrate one mode and compare with the closed-form fixed point",
+                       formatter_class=_HelpFormatter)
+    s.add_argument("--task", choices=TASK_CHOICES, default="inverse_exponential", help="task family")
     s.add_argument("--T", type=_positive_int, default=10, help="trajectory length")
     s.add_argument("--delta", type=_finite_float, default=1.0, help="scale δ")
     s.add_argument("--lam", type=_finite_float, default=0.8, help="dynamic parameter λ")
@@ -214,7 +236,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", default="solve.png", help="plot path; the numbers go to the same name with .json")
     s.set_defaults(func=_cmd_solve)
 
-    b = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)")
+    b = sub.add_parser("bench", help="benchmarks (ratios against a baseline measured in the same run)",
+                       formatter_class=_HelpFormatter)
     b.add_argument("suites", nargs="*", default=[], type=_suite, metavar="SUITE",
                    help=f"suites to run: {', '.join(BENCH_SUITES)} or all (default: all)")
     b.add_argument("--quick", action="store_true", help="smaller sizes")
@@ -222,7 +245,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="append one JSON line per case (with commit, date, CPU, cores, library versions) to FILE")
     b.set_defaults(func=_cmd_bench)
 
-    f = sub.add_parser("figures", help="regenerate the paper's figures with the numbers they plot")
+    f = sub.add_parser("figures", help="regenerate the paper's figures with the numbers they plot",
+                       formatter_class=_HelpFormatter)
     f.add_argument("--only", default=None, help="comma-separated figure names (default: all core figures)")
     f.add_argument("--out", default="figures", help="output folder")
     f.add_argument("--quick", action="store_true", help="reduced grids and step counts (what the tests run)")
@@ -238,15 +262,23 @@ def build_parser() -> argparse.ArgumentParser:
                         "in --out (exit 1 naming each figure that differs)")
     f.set_defaults(func=_cmd_figures)
 
-    a = sub.add_parser("analyse", help="the theory on your own data: diagnostics, fixed points, prediction vs training")
+    a = sub.add_parser("analyse", help="the theory on your own data: diagnostics, fixed points, prediction vs training",
+                       formatter_class=_HelpFormatter)
     a.add_argument("file", help=".npz file with arrays X (P, T, N_x) and Y (P, N_y); writes FILE_analysis.png/.json beside it")
     a.add_argument("--lr", type=_positive_float, default=0.01, help="learning rate of the comparison run")
     a.add_argument("--steps", type=_positive_int, default=2000, help="gradient-descent steps")
     a.add_argument("--scale", type=_positive_float, default=0.1, help="initial value of every mode (aligned init)")
-    a.add_argument("--convention", choices=("normalised", "sum"), default="normalised")
+    a.add_argument("--convention", choices=("normalised", "sum"), default="normalised",
+                   help="data convention (loss and whitening), theory guide theory-conventions")
     a.add_argument("--whiten", action="store_true", help="apply the per-step whitening transform first")
     a.add_argument("--seed", type=int, default=0, help="seed of the hidden rotation")
     a.set_defaults(func=_cmd_analyse)
+
+    c = sub.add_parser("cite", help="print BibTeX for the package and the papers behind it (lrnn_theory.cite())",
+                       formatter_class=_HelpFormatter)
+    c.add_argument("key", nargs="?", default=None, choices=("package", "core", "memory", "merging"),
+                   help="one entry only (default: all four: the package and the three papers)")
+    c.set_defaults(func=_cmd_cite)
     return p
 
 

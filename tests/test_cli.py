@@ -83,3 +83,33 @@ def test_bench_selects_suites(argv, expected, monkeypatch):
         monkeypatch.setattr(mod, "run", lambda quick=False, _n=name: ran.append((_n, quick)))
     assert main(argv + ["--quick"]) == 0
     assert [n for n, _ in ran] == (list(SUITES) if expected is None else expected) and all(q for _, q in ran)
+
+
+@pytest.mark.parametrize("key", [None, "package", "core", "memory", "merging"])
+def test_cite_prints_what_cite_returns(key, capsys):
+    """``lrnn-theory cite [KEY]`` is ``print(lrnn_theory.cite(KEY))``: one answer to "how do I cite this"."""
+    import lrnn_theory
+
+    assert main(["cite"] + ([key] if key else [])) == 0
+    assert capsys.readouterr().out == lrnn_theory.cite(key) + "\n"
+
+
+def test_every_subcommand_help_shows_its_defaults():
+    """Each option's default is in ``--help`` (e.g. ``analyse``: lr 0.01, 2000 steps), read from the
+    parser's own actions, so an option added later without its default shown fails here."""
+    import argparse
+    import re
+
+    from lrnn_theory.cli import build_parser
+
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert {"solve", "bench", "figures", "analyse", "cite"} <= set(subparsers.choices)
+    for name, sub in subparsers.choices.items():
+        for action in sub._actions:
+            if not action.option_strings or action.default in (None, argparse.SUPPRESS) or action.default is False:
+                continue
+            entry = re.sub(r"\s+", " ", sub._get_formatter()._format_action(action))  # this option's help lines
+            assert f"(default: {action.default})" in entry, (name, action.option_strings, entry)
+    analyse = re.sub(r"\s+", " ", subparsers.choices["analyse"].format_help())
+    assert "(default: 0.01)" in analyse and "(default: 2000)" in analyse

@@ -8,11 +8,15 @@ nothing that the library does not already return.
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 
 import matplotlib
 
-matplotlib.use("Agg", force=False)
+# Headless drawing (CLI, figure workers), except inside a Jupyter kernel, whose inline
+# backend must stay in place for notebooks to show their figures.
+if "ipykernel" not in sys.modules:
+    matplotlib.use("Agg", force=False)
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 

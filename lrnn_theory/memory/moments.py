@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 from .._validation import as_float_array, check_choice, check_int
-from ._accurate import one_minus_abs2, one_minus_product
+from ._accurate import _oma2_complex, one_minus_abs2, one_minus_product
 
 __all__ = [
     "GAMMA_MODES",
@@ -54,10 +54,33 @@ PHASE_PARAMETRISATIONS = ("direct", "exp", "nu_scaled")
 GAMMA_MODES = ("none", "fixed", "differentiated")
 
 
+def _inside(lam) -> np.ndarray:
+    """Boolean mask of the stationary domain ``|λ| < 1``, decided in the arithmetic of the formulas.
+
+    The closed forms divide by ``1 - |λ|²`` formed from exact products
+    (:func:`~lrnn_theory.memory._accurate.one_minus_abs2`, bit for bit the real part of
+    ``one_minus_product(λ, λ̄)``), and the polar forms use the rounded modulus ``np.abs(λ)``.
+    A point is inside only when both say so: ``np.abs(λ) < 1`` and the accurate
+    ``1 - |λ|² > 0``.  (``np.abs`` alone rounds some points with ``|λ|² = 1 + 7e-19`` to
+    ``1 - 1.1e-16``; the accurate difference alone keeps points whose modulus rounds to 1.)
+    """
+    lam = np.asarray(lam)
+    with np.errstate(invalid="ignore", over="ignore"):
+        return (np.abs(lam) < 1) & (one_minus_abs2(lam) > 0)
+
+
+def _inside_scalar(z) -> bool:
+    """:func:`_inside` for one Python float or complex, at scalar cost (the optimisation loops)."""
+    if not np.abs(z) < 1:  # np.abs, as the formulas (Python's abs rounds some moduli differently)
+        return False
+    return not isinstance(z, complex) or _oma2_complex(z.real, z.imag) > 0
+
+
 def _lam(name, lam):
     lam = np.asarray(as_float_array(name, lam, allow_complex=True))
-    if np.any(np.abs(lam) >= 1):
-        raise ValueError(f"{name} must satisfy |{name}| < 1 for stationary moments (the recurrence diverges otherwise)")
+    if not np.all(_inside(lam)):
+        raise ValueError(f"{name} must satisfy |{name}| < 1 for stationary moments (the recurrence diverges "
+                         f"otherwise): both np.abs({name}) < 1 and 1 - |{name}|², from exact products, > 0")
     return lam
 
 
@@ -242,7 +265,7 @@ def finite_time_moments(lam, t: int) -> tuple[np.ndarray, np.ndarray]:
     TypeError
         ``lam`` not real numbers, or ``t`` not an integer.
     ValueError
-        ``lam`` not finite, or ``t < 1``.
+        ``lam`` not finite, ``t < 1``, or moments beyond the float64 range (``|λ| > 1``, large ``t``).
 
     Examples
     --------
@@ -257,9 +280,13 @@ def finite_time_moments(lam, t: int) -> tuple[np.ndarray, np.ndarray]:
     t = check_int("t", t, minimum=1)
     q = lam ** 2
     k = np.arange(t, dtype=float)
-    h2 = np.sum(q[..., None] ** k, axis=-1)
     kk = np.arange(1, t, dtype=float)
-    d2 = np.sum(kk ** 2 * q[..., None] ** (kk - 1), axis=-1) if t > 1 else np.zeros_like(q)
+    with np.errstate(over="ignore", invalid="ignore"):
+        h2 = np.sum(q[..., None] ** k, axis=-1)
+        d2 = np.sum(kk ** 2 * q[..., None] ** (kk - 1), axis=-1) if t > 1 else np.zeros_like(q)
+    if not (np.all(np.isfinite(h2)) and np.all(np.isfinite(d2))):
+        raise ValueError(f"lam and t: the moments overflow float64 (|lam|^(2t) too large, t = {t}, max |lam| = "
+                         f"{float(np.max(np.abs(lam)))!r})")
     return h2, d2
 
 
@@ -289,7 +316,7 @@ def normalisation(lam) -> np.ndarray:
 
 
 def _positive_modulus(name, nu, parametrisation):
-    if np.any(nu <= 0):
+    if np.any((nu <= 0) | (nu >= 1)):
         raise ValueError(f"{name} must have a modulus in (0, 1) for the {parametrisation!r} parametrisation")
 
 
@@ -298,6 +325,8 @@ def dnu_domega(nu, parametrisation: str = "direct") -> np.ndarray:
 
     ``"direct"``: ``ν = ω`` (1); ``"exp"`` (LRU): ``ν = exp(-e^ω)`` (``ν log ν``);
     ``"tanh"``: ``ν = tanh ω`` (``1 - ν² = (1-ν)(1+ν)``, cancellation-free).
+    ``ν`` must lie in the range of the map: any real for ``"direct"``, ``(0, 1)`` for
+    ``"exp"``, ``(-1, 1)`` for ``"tanh"``.
 
     Parameters
     ----------
@@ -307,6 +336,11 @@ def dnu_domega(nu, parametrisation: str = "direct") -> np.ndarray:
     Returns
     -------
     ndarray, shape of ``nu``
+
+    Raises
+    ------
+    ValueError
+        Unknown ``parametrisation``, non-finite ``nu``, or ``nu`` outside the range of the map.
 
     Examples
     --------
@@ -320,6 +354,8 @@ def dnu_domega(nu, parametrisation: str = "direct") -> np.ndarray:
     if parametrisation == "exp":
         _positive_modulus("nu", nu, parametrisation)
         return nu * np.log(nu)
+    if np.any(np.abs(nu) >= 1):
+        raise ValueError("nu must lie in (-1, 1) for the 'tanh' parametrisation (ν = tanh ω)")
     return (1 - nu) * (1 + nu)
 
 

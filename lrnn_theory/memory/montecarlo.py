@@ -17,14 +17,24 @@ from numba import njit, prange
 
 from .._threading import parallel_section
 from .._validation import as_float_array, check_finite_scalar, check_int, check_positive_float, check_seed
-from .moments import _rho
+from .moments import _inside, _inside_scalar, _rho
 
 __all__ = ["MonteCarloEstimate", "MonteCarloMoments", "estimate", "monte_carlo_moments", "sample_states"]
 
 
 def _burn_in(burn_in, max_modulus: float) -> int:
     """``burn_in`` validated, or the default ``ceil(30/(1 - max|λ|))`` (:ref:`memory-simulation-plan`)."""
-    return int(np.ceil(30 / (1 - max_modulus))) if burn_in is None else check_int("burn_in", burn_in, minimum=1)
+    if burn_in is not None:
+        return check_int("burn_in", burn_in, minimum=1)
+    default = 30 / (1 - max_modulus)
+    if default > _MAX_DEFAULT_BURN_IN:
+        raise ValueError(f"lam: max |lam| = {max_modulus!r} is so close to 1 that the default burn_in ceil(30/(1-|lam|)) "
+                         f"= {default:.3g} steps per chain exceeds {_MAX_DEFAULT_BURN_IN:.0e}; pass burn_in explicitly")
+    return int(np.ceil(default))
+
+
+#: Largest default burn-in (steps per chain) :func:`sample_states` and :func:`monte_carlo_moments` choose on their own.
+_MAX_DEFAULT_BURN_IN = 10 ** 7
 
 
 @njit(cache=True, parallel=True)
@@ -86,7 +96,8 @@ def sample_states(lam, rho=0.0, *, mu=0.0, sigma=1.0, n_chains: int = 20_000, bu
         Non-numeric ``lam``, ``mu`` or ``sigma``, or a non-integer ``n_chains``, ``burn_in`` or ``seed``.
     ValueError
         ``lam`` not 1-D or with ``|λ| >= 1``, ``ρ ∉ [0, 1]``, ``σ < 0``, ``n_chains < 2``,
-        ``burn_in < 1`` or a negative ``seed``.
+        ``burn_in < 1``, a negative ``seed``, or no ``burn_in`` given while the default
+        ``ceil(30/(1 - max|λ|))`` exceeds ``10^7`` steps (``|λ|`` within ``3e-6`` of 1).
 
     Examples
     --------
@@ -100,7 +111,7 @@ def sample_states(lam, rho=0.0, *, mu=0.0, sigma=1.0, n_chains: int = 20_000, bu
     lam = np.atleast_1d(as_float_array("lam", lam, allow_complex=True)).astype(complex)
     if lam.ndim != 1:
         raise ValueError(f"lam must be a scalar or 1-D, got shape {lam.shape}")
-    if np.any(np.abs(lam) >= 1):
+    if not np.all(_inside(lam)):
         raise ValueError("lam must satisfy |lam| < 1 (stationary chains)")
     rho = float(_rho(rho))
     mu = check_finite_scalar("mu", mu)
@@ -245,7 +256,7 @@ def monte_carlo_moments(lam, rho=0.0, *, gamma=1.0, mu=0.0, sigma=1.0, n_chains:
         raise TypeError(f"lam must be a real or complex scalar (use sample_states for several eigenvalues), got {shape}")
     lam = check_finite_scalar("lam", lam, allow_complex=True)
     gamma = check_finite_scalar("gamma", gamma)
-    if abs(lam) >= 1:
+    if not _inside_scalar(lam):
         raise ValueError("lam must satisfy |lam| < 1")
     burn = _burn_in(burn_in, abs(lam))
     h, g = sample_states(lam, rho, mu=mu, sigma=sigma, n_chains=n_chains, burn_in=burn, seed=seed)

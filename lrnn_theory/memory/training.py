@@ -16,7 +16,7 @@ from numba import njit
 
 from .._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
 from ..optim import SGD, Adam, NormalisedSGD, Optimiser, check_optimiser
-from .moments import PARAMETRISATIONS, PHASE_PARAMETRISATIONS
+from .moments import PARAMETRISATIONS, PHASE_PARAMETRISATIONS, _inside, _inside_scalar
 from .teacher import _unchecked_loss_and_gradient, teacher_student_gradient, teacher_student_loss
 
 __all__ = ["LOSSES", "LambdaTrajectory", "LrScan", "Parametrisation", "loss_in_omega", "lr_scan", "omega_curvature",
@@ -77,6 +77,8 @@ class Parametrisation:
             if not 0 < nu < 1:
                 raise ValueError(f"lam0 must have modulus in (0, 1) for the exp parametrisation, got {nu!r}")
             return np.log(-np.log(nu))
+        if not -1 < nu < 1:
+            raise ValueError(f"lam0 must have modulus in (-1, 1) for the tanh parametrisation (ν = tanh ω), got {nu!r}")
         return np.arctanh(nu)
 
     def _dnu(self, nu):
@@ -185,8 +187,8 @@ def sampled_loss_and_grad(lam: float, lam_star: float, X, *, window_start: int, 
     TypeError
         Non-numeric ``lam`` or ``lam_star``, or a non-integer ``window_start``.
     ValueError
-        ``X`` not a non-empty 2-D array, ``window_start ∉ [1, T]``, non-finite ``lam``/``lam_star``,
-        or ``|λ| >= 1`` with ``normalised``.
+        ``X`` not a non-empty 2-D array, ``window_start ∉ [1, T]``, non-finite ``lam``/``lam_star``/``X``,
+        ``|λ| >= 1`` with ``normalised``, or recurrences that overflow float64 (``|λ| > 1`` over many steps).
 
     Examples
     --------
@@ -198,7 +200,7 @@ def sampled_loss_and_grad(lam: float, lam_star: float, X, *, window_start: int, 
     >>> bool(np.isclose(grad, fd, rtol=1e-6)), sampled_loss_and_grad(0.5, 0.5, X, window_start=6)
     (True, (0.0, 0.0))
     """
-    X = np.ascontiguousarray(np.asarray(X, dtype=float))
+    X = np.ascontiguousarray(as_float_array("X", X))
     if X.ndim != 2 or X.size == 0:
         raise ValueError(f"X must be a non-empty 2-D array (batch, T), got shape {X.shape}")
     window_start = check_int("window_start", window_start, minimum=1, maximum=X.shape[1])
@@ -206,7 +208,11 @@ def sampled_loss_and_grad(lam: float, lam_star: float, X, *, window_start: int, 
     lam_star = check_finite_scalar("lam_star", lam_star)
     if normalised and (abs(lam) >= 1 or abs(lam_star) >= 1):
         raise ValueError("lam and lam_star must lie in (-1, 1) for the normalised loss")
-    return _sampled(lam, lam_star, bool(normalised), X, window_start)
+    loss, grad = _sampled(lam, lam_star, bool(normalised), X, window_start)
+    if not (np.isfinite(loss) and np.isfinite(grad)):
+        raise ValueError(f"lam, lam_star and X: the recurrences overflow float64 over T = {X.shape[1]} steps "
+                         f"(|lam| = {abs(lam)!r}, |lam_star| = {abs(lam_star)!r}, max |X| = {float(np.max(np.abs(X)))!r})")
+    return loss, grad
 
 
 @dataclass(frozen=True)
@@ -304,9 +310,9 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
         raise TypeError(f"parametrisation must be a Parametrisation, got {type(parametrisation).__name__}")
     ls = check_finite_scalar("lam_star", lam_star, allow_complex=True)
     l0 = check_finite_scalar("lam0", lam0, allow_complex=True)
-    if abs(ls) >= 1:
+    if not _inside_scalar(ls):
         raise ValueError(f"lam_star must satisfy |lam_star| < 1, got {ls!r}")
-    if abs(l0) >= 1:
+    if not _inside_scalar(l0):
         raise ValueError(f"lam0 must satisfy |lam0| < 1, got {l0!r}")
     real = not (isinstance(l0, complex) and l0.imag != 0)
     if real and isinstance(ls, complex) and ls.imag != 0:
@@ -345,7 +351,7 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
         delta, state = optimiser.step(grad, state, k)
         omega = omega + delta
         lam = parametrisation.to_lambda(omega)
-        if not np.all(np.isfinite(omega)) or not np.isfinite(abs(lam)) or abs(lam) >= 1:
+        if not np.all(np.isfinite(omega)) or not np.isfinite(abs(lam)) or not _inside_scalar(lam):
             status = "diverged"
             break
         lams.append(lam)
@@ -479,7 +485,7 @@ def loss_in_omega(omega_nu, omega_theta, lam_star, parametrisation: Parametrisat
     if not isinstance(parametrisation, Parametrisation):
         raise TypeError(f"parametrisation must be a Parametrisation, got {type(parametrisation).__name__}")
     lam = parametrisation.lam_of(as_float_array("omega_nu", omega_nu), as_float_array("omega_theta", omega_theta))
-    lam = np.where(np.abs(lam) < 1, lam, np.nan)
+    lam = np.where(_inside(lam), lam, np.nan)  # the domain test of teacher_student_loss, in its arithmetic
     ls = check_finite_scalar("lam_star", lam_star, allow_complex=True)
     out = np.full(lam.shape, np.nan)
     ok = np.isfinite(lam)

@@ -9,7 +9,7 @@ options and diagnostics of theory guide :ref:`bptt-diagnostics` (:func:`simulate
 """
 from . import diagnostics, init
 from .bptt import BPTTResult, Diagnostics, RunSummary, sequence_loss_and_grad, simulate_bptt
-from .compare import Comparison, compare
+from ._compare import Comparison, compare
 from .gd import GDResult, initial_weights, loss_and_grad, simulate_gd, simulate_gd_batch
 from .recover import AlignedModes, EffectiveModes, aligned_complex_modes, aligned_modes, effective_modes, effective_products
 
@@ -35,3 +35,13 @@ __all__ = [
     "simulate_gd",
     "simulate_gd_batch",
 ]
+
+# ``lrnn_theory.sim.compare`` is the function; the documented names ``sim.compare.Comparison`` and
+# ``sim.compare.compare`` (the module's former path) stay valid as its attributes, and the import path
+# ``lrnn_theory.sim.compare`` still resolves to the module (now private, ``sim._compare``).
+compare.Comparison = Comparison
+compare.compare = compare
+import sys as _sys  # noqa: E402
+
+_sys.modules.setdefault(__name__ + ".compare", _sys.modules[__name__ + "._compare"])
+del _sys

@@ -15,10 +15,14 @@ Design
   parameters (:func:`point_seed`), never from its position, its chunk or the
   order of completion: results are identical on every executor.
 * **Cache.** With ``cache=<folder>`` each point is stored under a content hash
-  of (function identity and source, parameters, seed, package version) as an
-  ``.npz`` written atomically (temporary file, then rename) with its key and a
-  checksum inside; a rerun reuses finished points, an interrupted sweep
-  resumes, and a corrupt or foreign file is recomputed, never trusted.
+  of (what ``fn`` computes, as far as it can be hashed: code, defaults, closure
+  variables, module constants, instance state, partial arguments, arrays by
+  their bytes; the point's parameters and seed; the package version; the
+  caller's ``cache_key``) as an ``.npz`` written atomically (temporary file,
+  then rename) with its key and a checksum inside; a rerun reuses finished
+  points, an interrupted sweep resumes, and a damaged or foreign entry
+  (truncated, garbage, a directory in its place) is recomputed and
+  overwritten, never trusted.  ``refresh=True`` recomputes every point.
 * **Submit as you go.** At most a small window of chunks is pending at any
   time (one for ``"serial"``, which therefore runs each chunk only after the
   previous one is cached; about two per worker otherwise).  Each chunk is
@@ -44,6 +48,8 @@ import multiprocessing
 import numbers
 import os
 import pickle
+import shutil
+import types
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
@@ -246,9 +252,10 @@ def _points(grid):
         if not all(isinstance(p, Mapping) for p in grid):
             raise TypeError("grid must be a mapping name -> values or a list of parameter dicts")
         names = list(grid[0])
-        for p in grid:
-            if list(p) != names:
-                raise ValueError(f"every parameter dict must have the same keys {names}, got {list(p)}")
+        for p in grid:  # the same keys in any order
+            if len(p) != len(names) or set(p) != set(names):
+                raise ValueError(f"every parameter dict must have the same keys {sorted(map(str, names))}, "
+                                 f"got {sorted(map(str, p))}")
         coords = {n: _axis_kind(n, [p[n] for p in grid]) for n in names}
         pts = [{n: coords[n][i] for n in names} for i in range(len(grid))]
         return ["point"], coords, pts, (len(grid),)
@@ -296,17 +303,275 @@ def point_seed(seed: int, params: dict) -> int:
     return int(np.random.SeedSequence([seed, *words]).generate_state(1, dtype=np.uint64)[0] >> 1)
 
 
-def _fn_identity(fn) -> str:
-    target = fn.func if hasattr(fn, "func") and hasattr(fn, "args") else fn  # functools.partial
-    name = f"{getattr(target, '__module__', '?')}.{getattr(target, '__qualname__', type(target).__name__)}"
+# ----------------------------------------------------------------------------- cache identity of fn
+_PLAIN = (type(None), bool, int, float, complex, str, bytes)
+
+
+def _library_roots() -> tuple[str, ...]:
+    import site
+    import sysconfig
+
+    paths = {sysconfig.get_paths().get(k) for k in ("stdlib", "platstdlib", "purelib", "platlib")}
     try:
-        src = inspect.getsource(target)
-    except (OSError, TypeError):
-        src = ""
-    extra = ""
-    if target is not fn:
-        extra = repr((fn.args, sorted(fn.keywords.items())))
-    return name + "|" + hashlib.sha256((src + extra).encode()).hexdigest()
+        paths.update(site.getsitepackages())
+        paths.add(site.getusersitepackages())
+    except Exception:  # pragma: no cover - embedded interpreters without site
+        pass
+    return tuple(os.path.realpath(p) + os.sep for p in paths if p)
+
+
+def _is_library(module_name, roots: tuple[str, ...]) -> bool:
+    """True for installed or standard-library modules (and built-in ones): their code is identified
+    by name (and versions), not walked.  The user's own modules (a script, ``__main__``, a package
+    installed in editable mode) are walked."""
+    import sys
+
+    mod = sys.modules.get(module_name) if isinstance(module_name, str) else None
+    if mod is None or module_name == "__main__":  # code made by exec, a script, an interactive session
+        return False
+    path = getattr(mod, "__file__", None)
+    return path is None or os.path.realpath(path).startswith(roots)
+
+
+def _is_data(obj, depth: int = 0) -> bool:
+    """Plain data (numbers, strings, numeric arrays and containers of them): module constants of this
+    kind that ``fn`` reads are part of its cache key."""
+    if type(obj) in _PLAIN or isinstance(obj, np.generic):
+        return True
+    if isinstance(obj, np.ndarray):
+        return not obj.dtype.hasobject
+    if depth > 20:
+        return False
+    if type(obj) in (tuple, list, set, frozenset):
+        return all(_is_data(v, depth + 1) for v in obj)
+    if type(obj) is dict:
+        return all(_is_data(k, depth + 1) and _is_data(v, depth + 1) for k, v in obj.items())
+    return False
+
+
+def _code_names(code, out: set) -> set:
+    out.update(code.co_names)
+    for c in code.co_consts:
+        if isinstance(c, types.CodeType):
+            _code_names(c, out)
+    return out
+
+
+class _Fingerprint:
+    """SHA-256 over everything that decides what a callable computes and can be hashed.
+
+    Functions: bytecode with constants (nested code objects included), defaults, keyword defaults,
+    closure cells, and the module-level names their code reads that are plain data or functions and
+    classes of the same module (walked the same way).  Callable objects: their class (the code of its
+    methods) and their state (``__dict__``/``__slots__``, through the pickle protocol).
+    ``functools.partial``: its function, arguments and keywords.  Arrays: dtype, shape and bytes.
+    Library code (the standard library and installed packages) is identified by qualified name.
+    Anything else that cannot be reduced to such parts (locks, open files, generators) is *opaque*:
+    a ``TypeError`` naming it, or, with ``allow_opaque``, recorded in :attr:`opaque` and identified
+    by its type only (the caller's ``cache_key`` stands for it).
+    """
+
+    def __init__(self, allow_opaque: bool = False, roots: tuple[str, ...] | None = None):
+        self.roots = _library_roots() if roots is None else roots
+        self.h = hashlib.sha256()
+        self.memo: dict[int, int] = {}
+        self.keep: list = []  # keeps walked objects alive, so that their ids stay unique
+        self.allow_opaque = allow_opaque
+        self.opaque: list[str] = []
+
+    def hexdigest(self) -> str:
+        return self.h.hexdigest()
+
+    def feed(self, tag: str, data: bytes = b"") -> None:
+        self.h.update(tag.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+
+    def _opaque(self, obj, path: str, reason: str) -> None:
+        what = f"{type(obj).__module__}.{type(obj).__qualname__}"
+        if not self.allow_opaque:
+            raise TypeError(
+                f"sweep cache: cannot hash {path} (a {what} object: {reason}), so the cache key cannot tell "
+                "whether fn's results changed; pass cache_key=<a string or numbers identifying it> to stand "
+                "for it (and refresh=True once after changing it in a way cache_key does not capture), "
+                "or run without cache")
+        self.opaque.append(path)
+        self.feed("opaque", what.encode())
+
+    def walk(self, obj, path: str = "fn") -> None:
+        if type(obj) in _PLAIN:
+            data = obj if type(obj) is bytes else obj.encode("utf-8", "surrogatepass") if type(obj) is str else repr(obj).encode()
+            self.feed(type(obj).__name__, data)
+            return
+        if id(obj) in self.memo:  # shared or cyclic reference
+            self.feed("ref", str(self.memo[id(obj)]).encode())
+            return
+        self.memo[id(obj)] = len(self.memo)
+        self.keep.append(obj)
+        if type(obj) is np.ndarray:
+            if obj.dtype.hasobject:
+                self.feed("object-array", repr(obj.shape).encode())
+                for i, v in enumerate(obj.ravel().tolist()):
+                    self.walk(v, f"{path}[{i}]")
+            else:
+                self.feed("ndarray", repr((obj.dtype.descr, obj.shape)).encode())
+                self.feed("bytes", np.ascontiguousarray(obj).tobytes())
+        elif isinstance(obj, np.generic) and not isinstance(obj, np.object_):
+            self.feed("numpy-scalar", repr(obj.dtype.descr).encode() + b"\0" + obj.tobytes())
+        elif type(obj) in (tuple, list):
+            self.feed(type(obj).__name__, str(len(obj)).encode())
+            for i, v in enumerate(obj):
+                self.walk(v, f"{path}[{i}]")
+        elif type(obj) is dict:
+            self.feed("dict", str(len(obj)).encode())
+            for k, v in obj.items():
+                self.walk(k, f"{path} key")
+                self.walk(v, f"{path}[{k!r}]")
+        elif type(obj) in (set, frozenset):  # iteration order varies between processes: sort the parts
+            parts = []
+            for v in obj:
+                sub = _Fingerprint(self.allow_opaque, self.roots)
+                sub.walk(v, f"{path} element")
+                self.opaque += sub.opaque
+                parts.append(sub.hexdigest())
+            self.feed(type(obj).__name__, "".join(sorted(parts)).encode())
+        elif isinstance(obj, types.FunctionType):
+            self._function(obj, path)
+        elif isinstance(obj, types.CodeType):
+            self._code(obj, path)
+        elif isinstance(obj, types.MethodType):
+            self.feed("method")
+            self.walk(obj.__func__, f"{path}.__func__")
+            self.walk(obj.__self__, f"{path}.__self__")
+        elif isinstance(obj, functools.partial):
+            self.feed("partial", _qualified(type(obj)).encode())
+            if type(obj) is not functools.partial:
+                self._class(type(obj), f"{path}.__class__")
+            self.walk(obj.func, f"{path}.func")
+            self.walk(tuple(obj.args), f"{path}.args")
+            self.walk(dict(obj.keywords), f"{path}.keywords")
+            if getattr(obj, "__dict__", None):
+                self.walk(dict(obj.__dict__), f"{path}.__dict__")
+        elif isinstance(obj, type):
+            self._class(obj, path)
+        elif isinstance(obj, types.ModuleType):
+            self.feed("module", obj.__name__.encode())
+        elif isinstance(obj, (types.BuiltinFunctionType, types.WrapperDescriptorType, types.MethodDescriptorType,
+                              types.MethodWrapperType, types.ClassMethodDescriptorType, np.ufunc)):
+            self.feed("builtin", f"{getattr(obj, '__module__', None)}.{getattr(obj, '__qualname__', obj.__name__)}".encode())
+            owner = getattr(obj, "__self__", None)
+            if owner is not None and not isinstance(owner, (types.ModuleType, type)):
+                self.walk(owner, f"{path}.__self__")
+        elif type(obj).__module__.split(".")[0] == "numba" and isinstance(getattr(obj, "py_func", None), types.FunctionType):
+            self.feed("numba")
+            self.walk(obj.py_func, f"{path}.py_func")
+        else:
+            self._reduce(obj, path)
+
+    def _code(self, code, path: str) -> None:
+        parts = (code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, code.co_flags, code.co_names,
+                 code.co_varnames, code.co_freevars, code.co_cellvars)
+        self.feed("code", repr(parts).encode())
+        self.feed("bytecode", code.co_code)
+        self.feed("exceptiontable", getattr(code, "co_exceptiontable", b""))
+        self.walk(code.co_consts, f"{path}.co_consts")
+
+    def _function(self, fn, path: str) -> None:
+        self.feed("function", f"{fn.__module__}.{fn.__qualname__}".encode())
+        if _is_library(fn.__module__, self.roots):
+            return
+        self._code(fn.__code__, f"{path}.__code__")
+        self.walk(fn.__defaults__, f"{path}.__defaults__")
+        self.walk(fn.__kwdefaults__, f"{path}.__kwdefaults__")
+        for name, cell in zip(fn.__code__.co_freevars, fn.__closure__ or ()):
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                self.feed("empty-cell", name.encode())
+                continue
+            self.feed("cell", name.encode())
+            self.walk(value, f"{path} closure variable {name!r}")
+        # module-level names the code reads: constants (plain data) and the module's own functions and classes
+        glb = fn.__globals__
+        for name in sorted(_code_names(fn.__code__, set())):
+            if name not in glb:
+                continue
+            value = glb[name]
+            same_module = (isinstance(value, types.FunctionType) and value.__globals__ is glb) or \
+                (isinstance(value, type) and value.__module__ == fn.__module__)
+            if same_module or _is_data(value):
+                self.feed("global", name.encode())
+                self.walk(value, f"module-level {name!r} read by {fn.__qualname__}")
+
+    def _class(self, cls, path: str) -> None:
+        self.feed("class", _qualified(cls).encode())
+        for base in cls.__mro__:
+            if _is_library(base.__module__, self.roots):
+                continue
+            for name, attr in sorted(vars(base).items()):
+                if isinstance(attr, (staticmethod, classmethod)):
+                    attr = attr.__func__
+                if isinstance(attr, property):
+                    attr = (attr.fget, attr.fset, attr.fdel)
+                    if not all(f is None or isinstance(f, types.FunctionType) for f in attr):
+                        continue
+                elif not (isinstance(attr, types.FunctionType) or _is_data(attr)) or name in ("__dict__", "__weakref__"):
+                    continue
+                self.feed("attribute", name.encode())
+                self.walk(attr, f"{_qualified(base)}.{name}")
+
+    def _reduce(self, obj, path: str) -> None:
+        try:
+            rv = obj.__reduce_ex__(4)
+        except Exception as exc:
+            self._opaque(obj, path, str(exc) or type(exc).__name__)
+            return
+        if isinstance(rv, str):  # a named singleton
+            self.feed("singleton", f"{getattr(obj, '__module__', None)}.{rv}".encode())
+            return
+        if not isinstance(rv, tuple) or len(rv) < 2:
+            self._opaque(obj, path, "unexpected __reduce_ex__ result")
+            return
+        self.feed("object", _qualified(type(obj)).encode())
+        func, args, *rest = rv
+        self.walk(func, f"{path} (reconstructor)")
+        self.walk(args, f"{path} (arguments)")
+        state = rest[0] if rest else None
+        if isinstance(state, tuple) and len(state) == 2 and all(s is None or type(s) is dict for s in state):
+            state = {**(state[0] or {}), **(state[1] or {})}  # (__dict__, __slots__)
+        if type(state) is dict:
+            self.feed("state", str(len(state)).encode())
+            for k, v in sorted(state.items(), key=lambda kv: str(kv[0])):
+                self.walk(k, f"{path} attribute")
+                self.walk(v, f"{path}.{k}")
+        else:
+            self.walk(state, f"{path} (state)")
+        for i, extra in enumerate(rest[1:3]):
+            if extra is not None:
+                self.walk(list(extra), f"{path} (items)" if i == 0 else f"{path} (mapping items)")
+
+
+def _qualified(obj) -> str:
+    return f"{getattr(obj, '__module__', None)}.{getattr(obj, '__qualname__', type(obj).__qualname__)}"
+
+
+def _fn_identity(fn, cache_key=None) -> str:
+    """Hex digest identifying what ``fn`` computes (see :class:`_Fingerprint`) and ``cache_key``.
+
+    Objects that cannot be hashed raise ``TypeError`` unless ``cache_key`` is given, which then
+    stands for them."""
+    fp = _Fingerprint(allow_opaque=cache_key is not None)
+    try:
+        fp.walk(fn, "fn")
+        if cache_key is not None:
+            sub = _Fingerprint(allow_opaque=False, roots=fp.roots)
+            try:
+                sub.walk(cache_key, "cache_key")
+            except TypeError as exc:
+                raise TypeError(f"cache_key must be made of strings, numbers, arrays and containers of them: {exc}") from None
+            fp.feed("cache_key", sub.hexdigest().encode())
+    except RecursionError:
+        raise TypeError("sweep cache: fn holds too deeply nested objects to hash; pass cache_key=<a string "
+                        "identifying it> or run without cache") from None
+    return fp.hexdigest()
 
 
 def _accepts_seed(fn) -> bool:
@@ -319,7 +584,8 @@ def _accepts_seed(fn) -> bool:
 
 # ----------------------------------------------------------------------------- cache
 class _Cache:
-    MAGIC = "lrnn_theory-sweep-v1"
+    MAGIC = "lrnn_theory-sweep-v2"
+    PREFIX = "out:"  # output names are stored prefixed (no clash with np.savez's own arguments or __meta__)
 
     def __init__(self, folder: str, fn_id: str):
         self.folder = writable_folder(folder, "cache")
@@ -328,6 +594,9 @@ class _Cache:
     def key(self, params: dict, seed: int) -> str:
         blob = _json({"magic": self.MAGIC, "fn": self.fn_id, "params": params, "seed": seed, "version": __version__})
         return hashlib.sha256(blob.encode()).hexdigest()
+
+    def path(self, key: str) -> str:
+        return os.path.join(self.folder, key + ".npz")
 
     @staticmethod
     def _checksum(arrays: dict) -> str:
@@ -338,13 +607,18 @@ class _Cache:
         return h.hexdigest()
 
     def load(self, key: str):
-        path = os.path.join(self.folder, key + ".npz")
-        if not os.path.exists(path):
+        """The stored outputs of ``key``, or None when absent or damaged in any way (truncated, garbage,
+        a directory, another key's or a foreign file, a checksum mismatch): the point is recomputed."""
+        path = self.path(key)
+        if not os.path.isfile(path):
             return None
         try:
             with np.load(path, allow_pickle=False) as z:
                 meta = json.loads(str(z["__meta__"]))
-                arrays = {k: z[k] for k in z.files if k != "__meta__"}
+                names = meta["outputs"]
+                arrays = {n: z[self.PREFIX + n] for n in names}
+                if sorted(z.files) != sorted(["__meta__", *(self.PREFIX + n for n in names)]):
+                    return None
             if meta.get("magic") != self.MAGIC or meta.get("key") != key or meta.get("checksum") != self._checksum(arrays):
                 return None
             return arrays
@@ -352,9 +626,14 @@ class _Cache:
             return None
 
     def store(self, key: str, arrays: dict) -> None:
-        meta = json.dumps({"magic": self.MAGIC, "key": key, "checksum": self._checksum(arrays)})
-        with atomic_write(os.path.join(self.folder, key + ".npz"), "wb") as fh:
-            np.savez(fh, __meta__=np.array(meta), **arrays)
+        """Write ``arrays`` atomically, replacing whatever occupies the entry's path (a damaged file,
+        a directory)."""
+        path = self.path(key)
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        meta = json.dumps({"magic": self.MAGIC, "key": key, "outputs": list(arrays), "checksum": self._checksum(arrays)})
+        with atomic_write(path, "wb") as fh:
+            np.savez(fh, __meta__=np.array(meta), **{self.PREFIX + k: v for k, v in arrays.items()})
 
 
 # ----------------------------------------------------------------------------- evaluation
@@ -394,6 +673,54 @@ def _run_chunk(fn, points: list, seeds: list, vectorized: bool, pass_seed: bool)
     return results
 
 
+_GUARD = 'if __name__ == "__main__":'
+
+
+def _spawn_guard() -> None:
+    """Refuse to run inside a worker process that is still importing the caller's main module."""
+    if getattr(multiprocessing.current_process(), "_inheriting", False):
+        raise RuntimeError(
+            "sweep() was called while a worker process was starting: each worker of a 'spawn' process pool "
+            "(the default executor, dask's local cluster) imports the main script again, so a script must "
+            f"call sweep() only under  {_GUARD}  (user guide: 'Run a sweep, locally or on a dask cluster'), "
+            "or use executor='serial'")
+
+
+def _broken_pool_error(exc: BaseException, point: dict) -> SweepError:
+    """A ``BrokenProcessPool`` explained: in a script, usually a missing main guard."""
+    import sys
+
+    script = getattr(sys.modules.get("__main__"), "__file__", None)
+    msg = f"the worker processes died before returning the chunk starting at {point} (BrokenProcessPool: {exc}). "
+    if script:
+        msg += (f"Each worker of the default 'spawn' process pool imports the main script {script!r} again: "
+                f"the code that calls sweep() must sit under  {_GUARD}  (the usual cause of this error; "
+                "user guide: 'Run a sweep, locally or on a dask cluster'). Otherwise a worker ")
+    else:
+        msg += "A worker "
+    msg += "was killed (out of memory?) or crashed; executor='serial' runs in this process"
+    err = SweepError(msg, point)
+    err.__cause__ = exc
+    return err
+
+
+def _check_consistent(results: list, points: list, from_cache: list) -> None:
+    """Every point must return the same output names with the same shapes; name both points if not."""
+    ref = results[0]
+    for i, r in enumerate(results):
+        hint = ""
+        if from_cache[i] != from_cache[0]:
+            hint = (f" (the point {points[i] if from_cache[i] else points[0]} comes from the cache: if fn changed in a "
+                    "way its cache key cannot see, rerun with refresh=True or a new cache_key)")
+        if set(r) != set(ref):
+            raise SweepError(f"fn must return the same outputs at every point: {sorted(ref)} at {points[0]} but "
+                             f"{sorted(r)} at {points[i]}{hint}", points[i])
+        for name in ref:
+            if r[name].shape != ref[name].shape:
+                raise SweepError(f"output {name!r} must have the same shape at every point: {ref[name].shape} at "
+                                 f"{points[0]} but {r[name].shape} at {points[i]}{hint}", points[i])
+
+
 def sweep(
     fn: Callable,
     grid,
@@ -404,6 +731,8 @@ def sweep(
     seed: int = 0,
     chunksize: int | None = None,
     vectorized: bool = False,
+    refresh: bool = False,
+    cache_key=None,
 ):
     """Evaluate ``fn`` over a parameter grid and return a labelled :class:`xarray.Dataset`.
 
@@ -418,7 +747,8 @@ def sweep(
         or cluster executors.
     grid : mapping name -> values, or list of dicts
         A mapping gives the full Cartesian product (dimensions in mapping
-        order); a list of parameter dicts gives one dimension ``"point"``.
+        order); a list of parameter dicts (the same keys, in any order) gives
+        one dimension ``"point"``.
     executor : concurrent.futures.Executor, "serial", or None
         None: a local process pool (:func:`default_executor`, shut down
         afterwards; on an interrupt its workers are terminated at once);
@@ -428,7 +758,19 @@ def sweep(
     cache : str or os.PathLike, optional
         Folder of per-point results (see module docstring), written as each
         chunk finishes: rerunning the same call after a crash or an interrupt
-        recomputes only the points not yet cached.
+        recomputes only the points not yet cached.  A point's key covers the
+        point's parameters and seed, the package version and what ``fn``
+        computes, as far as it can be hashed: its bytecode and constants
+        (nested functions included), defaults, closure variables, the
+        module-level constants (numbers, strings, arrays and containers of
+        them) and same-module functions and classes its code names, a
+        callable object's class and state, a ``functools.partial``'s function,
+        arguments and keywords, arrays by their bytes.  Not covered: anything
+        else ``fn`` reads (files, environment variables, mutable objects of
+        other modules, the code of installed libraries beyond their version):
+        pass ``cache_key`` or ``refresh=True`` when those change.  A damaged
+        entry (truncated, garbage, a directory in its place) is recomputed and
+        overwritten.
     progress : bool
         Show a tqdm progress bar (points done, cached, remaining); it advances
         as each chunk finishes.
@@ -439,6 +781,14 @@ def sweep(
     vectorized : bool
         ``fn`` takes 1-D arrays of parameter values (one entry per point of the
         chunk; ``seed`` as a uint64 array) and returns arrays with that leading axis.
+    refresh : bool
+        Recompute every point and overwrite its cache entry (needs ``cache``).
+    cache_key : str, number, array or a tuple/list/dict of them, optional
+        Extra component of every point's cache key (needs ``cache``), for what
+        the key cannot see: e.g. ``cache_key=("T_END", T_END)`` for a global
+        read by ``fn``, a data file's version, or an object that cannot be hashed
+        (an open file, a lock; without ``cache_key`` such an object raises
+        ``TypeError``).  A different ``cache_key`` gives different entries.
 
     Returns
     -------
@@ -451,15 +801,20 @@ def sweep(
     ------
     SweepError
         ``fn`` raised at a point (its parameters are in the message and in ``.params``);
-        raised after every other chunk has run and been cached.
+        raised after every other chunk has run and been cached.  Also: ``fn`` returned
+        different output names or shapes at two points (both named), or the worker
+        processes died (``BrokenProcessPool``; in a script, most often a missing
+        ``if __name__ == "__main__":`` guard, which the message explains).
     KeyboardInterrupt
         Ctrl-C: never captured.  Chunks not yet started are cancelled, the pool created
         by ``sweep`` is stopped without waiting, what is cached stays cached.
     TypeError
         ``fn`` not callable (or not picklable for a process or cluster executor), a grid value of
-        another type than number, bool or string, outputs that are not numeric.
+        another type than number, bool or string, outputs that are not numeric; with ``cache``,
+        an object in ``fn`` that cannot be hashed (named; pass ``cache_key``).
     ValueError
-        An empty grid or axis, an unknown ``executor`` string, ``chunksize < 1``.
+        An empty grid or axis, an unknown ``executor`` string, ``chunksize < 1``, ``refresh``
+        or ``cache_key`` without ``cache``.
 
     Examples
     --------
@@ -475,6 +830,17 @@ def sweep(
     >>> ds = sweep(pow, [{"base": 2, "exp": 3}, {"base": 3, "exp": 2}], executor="serial", progress=False)
     >>> ds["value"].values.tolist(), ds["base"].values.tolist()
     ([8, 9], [2, 3])
+
+    With a cache, a rerun reuses the stored points; a different closure value is a different key:
+
+    >>> import tempfile
+    >>> def make(k):
+    ...     return lambda x: x * k
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     a = sweep(make(2), {"x": [1.0, 2.0]}, executor="serial", cache=folder, progress=False)
+    ...     b = sweep(make(3), {"x": [1.0, 2.0]}, executor="serial", cache=folder, progress=False)
+    >>> a["value"].values.tolist(), b["value"].values.tolist()
+    ([2.0, 4.0], [3.0, 6.0])
     """
     import xarray as xr
     from tqdm.auto import tqdm
@@ -482,21 +848,27 @@ def sweep(
     if not callable(fn):
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
     seed = check_seed("seed", seed)
-    if not isinstance(vectorized, (bool, np.bool_)):
-        raise TypeError(f"vectorized must be a bool, got {vectorized!r}")
+    _spawn_guard()
+    for flag, value in (("vectorized", vectorized), ("refresh", refresh)):
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{flag} must be a bool, got {value!r}")
+    if cache is None and (refresh or cache_key is not None):
+        raise ValueError(f"{'refresh' if refresh else 'cache_key'} needs cache=<folder>")
     dims, coords, points, shape = _points(grid)
     pass_seed = _accepts_seed(fn)
     seeds = [point_seed(seed, p) for p in points]
-    store = _Cache(cache, _fn_identity(fn)) if cache is not None else None
+    store = _Cache(cache, _fn_identity(fn, cache_key)) if cache is not None else None
     keys = [store.key(p, s) for p, s in zip(points, seeds)] if store else None
 
     results: list = [None] * len(points)
+    from_cache = [False] * len(points)
     n_cached = 0
-    if store:
+    if store and not refresh:
         for i, k in enumerate(keys):
             hit = store.load(k)
             if hit is not None:
                 results[i] = hit
+                from_cache[i] = True
                 n_cached += 1
     todo = [i for i, r in enumerate(results) if r is None]
 
@@ -540,6 +912,10 @@ def sweep(
                 return
             try:
                 fut = executor.submit(_run_chunk, fn, [points[i] for i in ch], [seeds[i] for i in ch], vectorized, pass_seed)
+            except cf.process.BrokenProcessPool as exc:
+                error = error or _broken_pool_error(exc, points[ch[0]])
+                chunks = iter(())
+                return
             except Exception as exc:  # executor shut down or broken: submit nothing more
                 error = error or SweepError(f"could not submit the chunk starting at {points[ch[0]]}: "
                                             f"{type(exc).__name__}: {exc}", points[ch[0]])
@@ -557,6 +933,9 @@ def sweep(
                     outs = fut.result()
                 except SweepError as exc:  # fn raised: keep going, so that every other point is cached
                     error = error or exc
+                    continue
+                except cf.process.BrokenProcessPool as exc:
+                    error = error or _broken_pool_error(exc, points[ch[0]])
                     continue
                 except Exception as exc:  # worker crash, unpicklable result, ...
                     error = error or SweepError(f"chunk starting at {points[ch[0]]} failed: {type(exc).__name__}: {exc}",
@@ -582,13 +961,11 @@ def sweep(
         if own_executor:
             executor.shutdown(cancel_futures=True)
 
+    _check_consistent(results, points, from_cache)
     names = list(results[0])
     data_vars = {}
     for name in names:
         arrs = [r[name] for r in results]
-        shapes = {a.shape for a in arrs}
-        if len(shapes) != 1:
-            raise SweepError(f"output {name!r} has different shapes across points: {sorted(shapes)}")
         stacked = np.stack(arrs).reshape(shape + arrs[0].shape)
         extra = [f"{name}_dim{i}" for i in range(arrs[0].ndim)]
         data_vars[name] = (dims + extra, stacked)

@@ -2,6 +2,10 @@
 import concurrent.futures as cf
 import functools
 import os
+import subprocess
+import sys
+import threading
+import types
 
 import numpy as np
 import pytest
@@ -196,3 +200,203 @@ def test_replicated_axis_varies_only_the_seed_and_keeps_fixed_keywords_in_the_id
             s = point_seed(3, {"a": a, "replicate": r}) % (2 ** 31)
             assert float(ds["x"].sel(a=a, replicate=r)) == 2.0 * np.random.default_rng(s).normal() + a
     assert _fn_identity(Replicated(draw, scale=2.0)) != _fn_identity(Replicated(draw, scale=3.0))
+
+
+# ----------------------------------------------------------------------------- cache key (issue #23)
+def _make_multiplier(k):
+    def f(x):
+        return x * k
+    return f
+
+
+class Mul:
+    def __init__(self, k):
+        self.k = k
+
+    def __call__(self, x):
+        return x * self.k
+
+
+class SlotMul:
+    __slots__ = ("k",)
+
+    def __init__(self, k):
+        self.k = k
+
+    def __call__(self, x):
+        return x * self.k
+
+
+def add_entry(x, w):
+    return x + w[1000]
+
+
+T_END = 300.0
+SETTINGS = types.SimpleNamespace(t_end=300.0)  # an object: not part of the key (only plain-data constants are)
+
+
+def scaled_by_constant(x):
+    return x * T_END
+
+
+def scaled_by_settings(x):
+    return x * SETTINGS.t_end
+
+
+GRID = {"x": [1.0, 2.0, 3.0]}
+
+
+def _values(fn, cache, **kw):
+    return sweep(fn, GRID, executor="serial", cache=cache, progress=False, **kw)["value"].values.tolist()
+
+
+@pytest.mark.parametrize("factory", [_make_multiplier, Mul, SlotMul], ids=["closure", "instance", "slots-instance"])
+def test_cache_key_separates_closures_and_callable_instances(tmp_path, factory):
+    assert _values(factory(2), tmp_path) == [2.0, 4.0, 6.0]
+    assert _values(factory(3), tmp_path) == [3.0, 6.0, 9.0]  # not the k = 2 results
+    assert len(list(tmp_path.glob("*.npz"))) == 6
+    assert _values(factory(2), tmp_path) == [2.0, 4.0, 6.0]  # reused: no new entry
+    assert len(list(tmp_path.glob("*.npz"))) == 6
+
+
+def test_cache_key_hashes_partial_arrays_by_their_bytes(tmp_path):
+    w1 = np.zeros(2000)
+    w2 = w1.copy()
+    w2[1000] = 1.0  # hidden in the middle of NumPy's abbreviated repr
+    assert repr(w1) == repr(w2)
+    assert _values(functools.partial(add_entry, w=w1), tmp_path) == [1.0, 2.0, 3.0]
+    assert _values(functools.partial(add_entry, w=w2), tmp_path) == [2.0, 3.0, 4.0]
+    assert _values(functools.partial(add_entry, w=w1.astype(np.float32)), tmp_path) == [1.0, 2.0, 3.0]
+    assert len(list(tmp_path.glob("*.npz"))) == 9  # dtype is part of the key too
+
+
+def test_cache_key_defaults_and_code(tmp_path):
+    def f(x, k=2.0):
+        return x * k
+
+    def g(x, k=3.0):
+        return x * k
+
+    def h(x, k=2.0):
+        return x + k
+
+    assert _values(f, tmp_path) == [2.0, 4.0, 6.0]
+    assert _values(g, tmp_path) == [3.0, 6.0, 9.0]
+    assert _values(h, tmp_path) == [3.0, 4.0, 5.0]
+
+
+def test_module_constants_refresh_and_cache_key(tmp_path, monkeypatch):
+    # a plain module-level constant read by fn is part of the key
+    assert _values(scaled_by_constant, tmp_path) == [300.0, 600.0, 900.0]
+    monkeypatch.setattr(sys.modules[__name__], "T_END", 5.0)
+    assert _values(scaled_by_constant, tmp_path) == [5.0, 10.0, 15.0]
+    # an attribute of a module-level object is not: refresh recomputes and overwrites, cache_key separates
+    folder = tmp_path / "settings"
+    assert _values(scaled_by_settings, folder) == [300.0, 600.0, 900.0]
+    monkeypatch.setattr(SETTINGS, "t_end", 5.0)
+    assert _values(scaled_by_settings, folder, refresh=True) == [5.0, 10.0, 15.0]
+    assert _values(scaled_by_settings, folder) == [5.0, 10.0, 15.0]  # the refreshed entries were stored
+    assert len(list(folder.glob("*.npz"))) == 3
+    assert _values(scaled_by_settings, folder, cache_key={"t_end": 5.0}) == [5.0, 10.0, 15.0]
+    monkeypatch.setattr(SETTINGS, "t_end", 7.0)
+    assert _values(scaled_by_settings, folder, cache_key={"t_end": 7.0}) == [7.0, 14.0, 21.0]
+    assert len(list(folder.glob("*.npz"))) == 9
+
+
+def test_unhashable_object_is_named_and_cache_key_stands_for_it(tmp_path):
+    lock = threading.Lock()
+
+    def f(x):
+        with lock:
+            return 2 * x
+
+    with pytest.raises(TypeError, match=r"closure variable 'lock'.*cache_key"):
+        _values(f, tmp_path)
+    with pytest.raises(TypeError, match=r"fn.keywords\['w'\].*cache_key"):
+        _values(functools.partial(add_entry, w=lock), tmp_path)
+    assert _values(f, tmp_path, cache_key="lock-v1") == [2.0, 4.0, 6.0]
+    with pytest.raises(TypeError, match="cache_key"):
+        _values(f, tmp_path, cache_key=lock)
+    assert sweep(f, GRID, executor="serial", progress=False)["value"].values.tolist() == [2.0, 4.0, 6.0]  # no cache, no key
+    with pytest.raises(ValueError, match="refresh needs cache"):
+        sweep(f, GRID, executor="serial", progress=False, refresh=True)
+    with pytest.raises(ValueError, match="cache_key needs cache"):
+        sweep(f, GRID, executor="serial", progress=False, cache_key="v")
+
+
+def _entry_files(cache):
+    return sorted(p for p in cache.iterdir() if p.name.endswith(".npz"))
+
+
+def test_damaged_entries_are_recomputed_and_overwritten(tmp_path):
+    calls = tmp_path / "calls"
+    calls.mkdir()
+    cache = tmp_path / "cache"
+    fn = functools.partial(counting, folder=str(calls))
+    grid = {"x": [1, 2, 3, 4, 5]}
+    sweep(fn, grid, executor="serial", cache=cache, progress=False)
+    entries = _entry_files(cache)
+    assert len(entries) == 5
+    entries[0].write_bytes(entries[0].read_bytes()[:40])  # truncated
+    entries[1].unlink()
+    entries[1].mkdir()  # a directory where the file should be
+    (entries[1] / "inside").write_text("x")
+    with np.load(entries[2]) as z:  # valid archive with an output missing
+        kept = {k: z[k] for k in z.files if k == "__meta__"}
+    np.savez(entries[2], **kept)
+    entries[3].write_bytes(b"")  # empty
+    ds = sweep(fn, grid, executor="serial", cache=cache, progress=False)
+    assert ds["value"].values.tolist() == [2.0, 4.0, 6.0, 8.0, 10.0]
+    assert sum(len((calls / f"called-{x}").read_text()) for x in grid["x"]) == 5 + 4
+    assert _entry_files(cache) == entries and all(p.is_file() for p in entries)  # overwritten in place
+    sweep(fn, grid, executor="serial", cache=cache, progress=False)
+    assert sum(len((calls / f"called-{x}").read_text()) for x in grid["x"]) == 5 + 4  # all valid again
+
+
+def outputs_by_point(x):
+    return {1.0: {"a": x}, 2.0: {"b": x}, 3.0: {"a": x, "b": x}}[x]
+
+
+def test_inconsistent_outputs_raise_naming_outputs_and_points():
+    with pytest.raises(SweepError, match=r"\['a'\] at \{'x': 1.0\} but \['b'\] at \{'x': 2.0\}") as info:
+        sweep(outputs_by_point, {"x": [1.0, 2.0]}, executor="serial", progress=False)
+    assert info.value.params == {"x": 2.0}
+    with pytest.raises(SweepError, match=r"\['a'\] at \{'x': 1.0\} but \['a', 'b'\] at \{'x': 3.0\}"):
+        sweep(outputs_by_point, {"x": [1.0, 3.0]}, executor="serial", progress=False)
+    with pytest.raises(SweepError, match=r"output 'value' must have the same shape.*\(2,\) at \{'x': 1\}.*\(1,\) at \{'x': 2\}"):
+        sweep(lambda x: np.ones(3 - x), {"x": [1, 2]}, executor="serial", progress=False)
+
+
+def test_output_names_that_clash_with_the_archive_format_are_cached(tmp_path):
+    def f(x):
+        return {"file": x, "allow_pickle": 2 * x, "__meta__": 3 * x}
+
+    for _ in range(2):  # computed, then read back
+        ds = sweep(f, {"x": [1.0, 2.0]}, executor="serial", cache=tmp_path, progress=False)
+        assert ds["file"].values.tolist() == [1.0, 2.0] and ds["__meta__"].values.tolist() == [3.0, 6.0]
+
+
+def test_list_of_dicts_in_any_key_order():
+    ds = sweep(quadratic, [{"x": 1.0, "y": 2.0}, {"y": 0.0, "x": 3.0}], executor="serial", progress=False)
+    assert ds["value"].values.tolist() == [1.0 + 6.0, 9.0]
+    assert ds["x"].values.tolist() == [1.0, 3.0] and ds["y"].values.tolist() == [2.0, 0.0]
+
+
+UNGUARDED = """
+from lrnn_theory.sweep import sweep
+ds = sweep(pow, {"base": [1, 2, 3], "exp": [2]}, progress=False)
+print(ds["value"].values.ravel().tolist())
+"""
+
+
+def test_script_without_main_guard_gets_the_fix_named(tmp_path):
+    script = tmp_path / "unguarded.py"
+    script.write_text(UNGUARDED)
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode != 0
+    last = run.stderr.strip().splitlines()[-1]
+    assert last.startswith("lrnn_theory.sweep.SweepError") and 'if __name__ == "__main__":' in last, run.stderr[-3000:]
+    assert "BrokenProcessPool" in last
+    script.write_text('if __name__ == "__main__":\n' + "".join(f"    {line}\n" for line in UNGUARDED.strip().splitlines()))
+    run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert run.returncode == 0 and run.stdout.strip() == "[1, 4, 9]", run.stderr[-3000:]

@@ -38,11 +38,13 @@ from .empirical import TaskDynamics, task_dynamics, train_and_compare
 from .integrate import ModeTrajectory, ReducedTrajectory, integrate_modes, integrate_reduced
 from .modes import mode_energy, mode_jacobian, mode_rhs
 from .sim import GDResult, compare, loss_and_grad, simulate_gd, simulate_gd_batch
+from .stability import NetworkStability, network_stability
 
 __all__ = [
     "Dataset",
     "GDResult",
     "ModeTrajectory",
+    "NetworkStability",
     "ReducedTrajectory",
     "TaskDynamics",
     "__version__",
@@ -61,6 +63,7 @@ __all__ = [
     "mode_jacobian",
     "mode_rhs",
     "modes",
+    "network_stability",
     "simulate_gd",
     "simulate_gd_batch",
     "task_dynamics",

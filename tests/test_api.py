@@ -21,7 +21,7 @@ MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_
            "lrnn_theory.plot", "lrnn_theory.memory", "lrnn_theory.optim",
            "lrnn_theory.sim.diagnostics", "lrnn_theory.sim.init",
            "lrnn_theory.merging", "lrnn_theory.merging.interaction",
-           "lrnn_theory.memory.students", "lrnn_theory.empirical"]
+           "lrnn_theory.memory.students", "lrnn_theory.empirical", "lrnn_theory.stability"]
 
 NO_ARGUMENTS = {"sensory.mean_input_power", "merging.parity_machine"}
 
@@ -60,6 +60,11 @@ def _data():
 
 
 BAD_INPUTS = {
+    "stability.network_stability": [(lambda: lt.network_stability(S3, 0), "n_h"),
+                                    (lambda: lt.network_stability(np.array([1.0, np.nan, 1.0]), 1), "S"),
+                                    (lambda: lt.network_stability(S3 * 1j, 1), "n_h"),
+                                    (lambda: lt.network_stability(S3, 1, drop=1.5), "drop"),
+                                    (lambda: lt.network_stability(S3, 1, fixed_point="b"), "fixed_point")],
     "cite.cite": [(lambda: lt.cite("nope"), "key"), (lambda: lt.cite(3), "key")],
     "tasks.constant": [(lambda: lt.tasks.constant(0), "T"), (lambda: lt.tasks.constant(10 ** 4, np.nan), "delta")],
     "tasks.inverse_exponential": [(lambda: lt.tasks.inverse_exponential(3, 1.0, "x"), "lam")],

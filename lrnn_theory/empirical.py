@@ -30,9 +30,10 @@ import numpy as np
 
 from ._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
 from .conventions import CONVENTIONS, ode_time
+from . import _verdict as _v
 from .data import Dataset, make_dataset
 
-__all__ = ["DataComparison", "Prediction", "TaskDynamics", "perturbed_dataset", "task_dynamics", "train_and_compare"]
+__all__ = ["DataComparison", "Prediction", "Reachable", "TaskDynamics", "perturbed_dataset", "task_dynamics", "train_and_compare"]
 
 #: Diagnostics below this count as "assumption holds" in :attr:`TaskDynamics.decouples`.
 DECOUPLING_TOL = 1e-8
@@ -52,11 +53,20 @@ class Prediction:
     time : ndarray, shape (n,)
         ODE time ``step·lr`` in units of ``τ`` (:func:`lrnn_theory.conventions.ode_time`).
     loss : ndarray, shape (n,)
-        Predicted loss ``Σ_α E_α + residual`` in the data's convention.
+        Predicted loss: the loss on the data (their actual second moments, centred as
+        :attr:`TaskDynamics.centred`) of the aligned network whose modes follow the trajectory;
+        never negative; equal to ``Σ_α E_α + residual`` when the inputs are white (theory guide
+        :ref:`own-data-prediction`).
     trajectory : ModeTrajectory
         Per-mode ``a, b, c, energy`` of shape (n_modes, n) (:func:`lrnn_theory.integrate_modes`).
     residual : float
-        Loss no aligned network can remove: ``½ (Σ^{YY} - Σ_{α,t} s_{α,t}²)``.
+        :attr:`TaskDynamics.residual`.
+    limit : float
+        Predicted loss at the fixed point the flow reaches (:attr:`Reachable.loss`).
+    converged : bool
+        ``loss[-1] - limit <= 0.01·max(limit, 1e-6·loss[0])``: the prediction has converged by the last step.
+    reachable : Reachable or None
+        The fixed point the flow reaches and the global minimiser (:meth:`TaskDynamics.reachable`).
 
     Examples
     --------
@@ -72,6 +82,9 @@ class Prediction:
     loss: np.ndarray
     trajectory: object
     residual: float
+    limit: float = float("nan")
+    converged: bool = False
+    reachable: "Reachable | None" = None
 
     @property
     def u(self) -> np.ndarray:
@@ -82,6 +95,63 @@ class Prediction:
     def b(self) -> np.ndarray:
         """Recurrent modes, shape (n_modes, n)."""
         return self.trajectory.b
+
+
+@dataclass(frozen=True)
+class Reachable:
+    """Where the mode flow goes from its start, and the global minimiser beside it (result of
+    :meth:`TaskDynamics.reachable`; theory guide :ref:`own-data-reachable`).
+
+    Attributes
+    ----------
+    b, u, energy : ndarray, shape (n_modes,)
+        ``b``, ``u = ac`` and the mode energy at the end of the flow (ODE time ``10⁶ τ``).
+    global_b, global_u, global_energy : ndarray, shape (n_modes,)
+        The global minimiser of the profile energy (:func:`lrnn_theory.fixed_point`).
+    differs : ndarray of bool, shape (n_modes,)
+        The flow ends away from the global minimiser (``|Δb|`` or ``|Δu|`` above ``1e-5 (1 + |·|)``).
+    basin : tuple of str
+        Per mode: ``"global minimiser"``, the local minimum of ``E*(b)`` whose basin the flow
+        ends in, or ``"zero mode"``.
+    loss : float
+        Loss on the data of the aligned network at the reached fixed point (the predicted final loss).
+    global_loss : float
+        The same at the global minimisers.
+    time : float
+        ODE time (units of ``τ``) from which the predicted loss stays within 1 % of ``loss``
+        (floor ``1e-6·L0``); divide by ``lr`` for a number of steps.
+    converged : bool
+        The integration ended at a stationary point (energies unchanged to 1e-9 over the last decade of time).
+
+    Examples
+    --------
+    >>> import lrnn_theory as lt
+    >>> d = lt.make_dataset(lt.tasks.inverse_exponential(3, 1.0, 0.5), 2, 2, 6, seed=0)
+    >>> r = lt.task_dynamics(d.X, d.Y).reachable(scale=0.1)
+    >>> r.converged, round(float(r.u[0]), 9), round(r.loss, 12)
+    (True, 1.0, 0.0)
+    """
+
+    b: np.ndarray
+    u: np.ndarray
+    energy: np.ndarray
+    global_b: np.ndarray
+    global_u: np.ndarray
+    global_energy: np.ndarray
+    differs: np.ndarray
+    basin: tuple
+    loss: float
+    global_loss: float
+    time: float
+    converged: bool
+
+    def summary(self) -> dict:
+        """The numbers as a JSON-ready dict."""
+        return {"b": self.b.tolist(), "u": self.u.tolist(), "energy": self.energy.tolist(),
+                "global_b": self.global_b.tolist(), "global_u": self.global_u.tolist(),
+                "global_energy": self.global_energy.tolist(), "differs": self.differs.tolist(),
+                "basin": list(self.basin), "loss": self.loss, "global_loss": self.global_loss,
+                "time": self.time, "converged": self.converged}
 
 
 @dataclass(frozen=True)
@@ -108,6 +178,24 @@ class DataComparison:
     off_diagonal : float
         Largest off-diagonal entry of the projected trained weights at the last step: how
         far gradient descent left the aligned solution space.
+    loss_error_step, final_loss_error_step : float
+        The same errors relative to the trained loss at the same step,
+        ``|L_theory(n) - L_gd(n)| / max(L_gd(n), 1e-6·L_gd(0))`` (largest over the steps, and last).
+    prediction_converged, run_converged : bool
+        The predicted curve is within 1 % of its limit (:attr:`Prediction.converged`); the
+        trained loss fell by at most 1 % of its value (floor ``1e-6·L0``) over the second half of the run.
+    reachable : Reachable or None
+        Fixed point the predicted flow reaches, global minimiser, basins.
+    expected_error : float
+        :attr:`TaskDynamics.expected_error` (``misalignment + whiteness``).
+    order : float or None
+        With ``check_order``: ``log2(e(lr)/e(lr/2))`` of ``loss_error_step``; ≈ 1 in the ``O(lr)`` regime.
+    half_lr_error : float or None
+        ``loss_error_step`` of the run at ``lr/2``.
+    progress : float or None
+        Fraction of the predicted loss decrease (``L0 - limit``) the run covered; None if nothing to learn.
+    verdict : str
+        One line: whether the theory applies, with the number that decides it (theory guide :ref:`own-data-verdict`).
 
     Examples
     --------
@@ -129,12 +217,30 @@ class DataComparison:
     final_u_error: np.ndarray
     final_b_error: np.ndarray
     off_diagonal: float
+    loss_error_step: float = float("nan")
+    final_loss_error_step: float = float("nan")
+    prediction_converged: bool = False
+    run_converged: bool = False
+    reachable: Reachable | None = None
+    expected_error: float = float("nan")
+    order: float | None = None
+    half_lr_error: float | None = None
+    progress: float | None = None
+    verdict: str = ""
 
     def summary(self) -> dict:
         """The numbers as a JSON-ready dict."""
         return {"loss_error": self.loss_error, "final_loss_error": self.final_loss_error,
+                "loss_error_step": self.loss_error_step, "final_loss_error_step": self.final_loss_error_step,
+                "loss_floor_relative": _v.LOSS_FLOOR,
+                "final_loss_theory": float(self.prediction.loss[-1]), "final_loss_gd": float(self.run.loss[-1]),
+                "initial_loss": float(self.run.loss[0]), "predicted_limit": self.prediction.limit,
+                "prediction_converged": self.prediction_converged, "run_converged": self.run_converged,
                 "final_u_error": self.final_u_error.tolist(), "final_b_error": self.final_b_error.tolist(),
-                "off_diagonal": self.off_diagonal, "status": self.run.status}
+                "off_diagonal": self.off_diagonal, "status": self.run.status,
+                "expected_error": self.expected_error, "order": self.order, "half_lr_error": self.half_lr_error,
+                "progress": self.progress, "verdict": self.verdict, "centred": self.dynamics.centred,
+                "reachable": None if self.reachable is None else self.reachable.summary()}
 
     def plot(self, *, max_modes: int = 4):
         """Predicted (dashed) vs trained (solid) loss and input–output modes ``u = ac``; returns the Figure."""
@@ -150,6 +256,8 @@ class DataComparison:
         axes[0, 0].set_title(f"loss: misalignment {td.misalignment_total:.2g}, "
                              f"whiteness {td.whiteness_within:.2g}/{td.whiteness_cross:.2g}", fontsize=8)
         axes[0, 0].legend(fontsize=7, title="dashed: theory", title_fontsize=7)
+        if self.verdict:
+            fig.suptitle(self.verdict, fontsize=8)
         modes = aligned_modes(run.W_x, run.W_h, run.W_y, run.R, td.U_y, td.V_x)
         k = min(max_modes, max(td.rank, 1))
         for i, col in zip(range(k), mode_colors(k)):
@@ -245,10 +353,45 @@ class TaskDynamics:
     n_samples: int
     iterations: int
     notes: tuple
+    centred: bool = False
+    mean_x: np.ndarray | None = None
+    mean_y: np.ndarray | None = None
+    coefficients: np.ndarray | None = None
+    correlations: np.ndarray | None = None
+    loss_floor: float = 0.0
+    input_factor: np.ndarray | None = None
+    target_factor: np.ndarray | None = None
+    outside_loss: float = 0.0
 
     @property
     def n_modes(self) -> int:
         return self.S.shape[0]
+
+    @property
+    def whiteness(self) -> float:
+        """``‖Σ^{XX} - I‖_F / sqrt(T N_x) = sqrt(ω_within² + (T-1) ω_cross²)``: rms deviation of the whole input
+        covariance from the identity, the relative error of the gradient the theory assumes
+        (theory guide :ref:`own-data-regression`)."""
+        return float(np.sqrt(self.whiteness_within ** 2 + (self.T - 1) * self.whiteness_cross ** 2))
+
+    @property
+    def expected_error(self) -> float:
+        """Error of the predicted loss curve, relative to the initial loss, that the diagnostics lead one to
+        expect: ``misalignment_total + whiteness`` (rule of theory guide :ref:`own-data-verdict`)."""
+        return float(self.misalignment_total + self.whiteness)
+
+    def loss(self, U_y, g, V_x=None) -> np.ndarray:
+        """Loss on the data of aligned networks ``M_t = U_y diag(g[:, t-1, n]) V_xᵀ`` (``V_x`` defaults to the
+        estimated one); ``g`` of shape (n_modes, T) or (n_modes, T, n).  Exact, from the data's second moments,
+        never negative (theory guide :ref:`own-data-prediction`)."""
+        V = self.V_x if V_x is None else V_x
+        g = np.asarray(g, float)
+        squeeze = g.ndim == 2
+        g = g[..., None] if squeeze else g
+        K = self.input_factor
+        KV = np.einsum("ktx,xa->tka", K.reshape(K.shape[0], self.T, V.shape[0]), V, optimize=True)
+        out = _aligned_loss(self.outside_loss, self.target_factor, KV, np.asarray(U_y, float), g)
+        return out[0] if squeeze else out
 
     @property
     def T(self) -> int:
@@ -280,6 +423,8 @@ class TaskDynamics:
         X = as_float_array("X", X, ndim=3)
         if X.shape[1:] != (self.T, self.whitening.shape[1]):
             raise ValueError(f"X must have shape (P, {self.T}, {self.whitening.shape[1]}), got {X.shape}")
+        if self.centred:
+            X = X - self.mean_x
         return np.einsum("tij,ptj->pti", self.whitening, X) if self.whitened else X
 
     def dataset(self, X, Y) -> Dataset:
@@ -292,6 +437,8 @@ class TaskDynamics:
         Y = as_float_array("Y", Y, ndim=2)
         if Y.shape != (X.shape[0], self.U_y.shape[0]):
             raise ValueError(f"Y must have shape ({X.shape[0]}, {self.U_y.shape[0]}), got {Y.shape}")
+        if self.centred:
+            Y = Y - self.mean_y
         return Dataset(X=np.ascontiguousarray(X), Y=np.ascontiguousarray(Y), convention=self.convention,
                        U_y=self.U_y, V_x=self.V_x, S=self.S, whitened=False)
 
@@ -347,8 +494,104 @@ class TaskDynamics:
             traj = _slice_trajectory(traj, keep)
         else:
             traj = integrate_modes(self.S, a0, b0, c0, t)
-        loss = np.sum(traj.energy, axis=0) + self.residual
-        return Prediction(step=np.asarray(grid), time=t, loss=loss, trajectory=traj, residual=self.residual)
+        loss = self.loss(self.U_y, _gains(traj.a * traj.c, traj.b, self.T))
+        reach = self.reachable(modes0=(a0, b0, c0))
+        L0 = float(loss[0]) if t[0] == 0 else float(self.loss(self.U_y, _gains(a0 * c0, b0, self.T)))
+        return Prediction(step=np.asarray(grid), time=t, loss=loss, trajectory=traj, residual=self.residual,
+                          limit=reach.loss, converged=_v.limit_converged(float(loss[-1]), reach.loss, L0),
+                          reachable=reach)
+
+    def reachable(self, *, scale: float = 0.1, modes0=None) -> "Reachable":
+        """The fixed point each mode's flow reaches from its start, and the global minimiser beside it.
+
+        The mode ODEs are integrated from ``a = b = c = scale`` (or ``modes0``) to convergence
+        (ODE time ``10⁶ τ``, :func:`lrnn_theory.integrate_modes`); the end point is placed in the
+        basin of a local minimum of the profile energy ``E*(b)``
+        (:func:`lrnn_theory.landscape.local_minima`) and compared with the global minimiser
+        (:func:`lrnn_theory.fixed_point`).  Theory guide :ref:`own-data-reachable`,
+        :ref:`theory-profile-energy`; Proca et al. (2025), App. H.
+
+        Parameters
+        ----------
+        scale : float
+            Initial value of every mode.
+        modes0 : (a0, b0, c0), optional
+            Initial modes, each scalar or length ``n_modes``.
+
+        Returns
+        -------
+        Reachable
+
+        Examples
+        --------
+        >>> import numpy as np, lrnn_theory as lt
+        >>> d = lt.make_dataset(lt.tasks.inverse_exponential(3, 1.0, 0.5), 2, 2, 6, seed=0)
+        >>> r = lt.task_dynamics(d.X, d.Y).reachable()
+        >>> round(float(r.b[0]), 9), bool(r.differs[0]), r.basin[0]
+        (0.5, False, 'global minimiser')
+        """
+        from .closed_forms import fixed_point
+        from .integrate import integrate_modes
+        from .landscape import local_minima
+        from .sim.gd import _initial_modes
+
+        scale = check_positive_float("scale", scale, allow_zero=True)
+        a0, b0, c0 = _initial_modes(modes0, scale, self.n_modes)
+        m, T = self.S.shape
+        live = np.array([i for i in range(m) if i not in self.zero_modes], dtype=int)
+        t = np.r_[0.0, np.geomspace(1e-2, 1e6, 321)]
+        a_end, b_end, c_end = np.zeros(m), np.zeros(m), np.zeros(m)
+        ok = True
+        g_curve = np.zeros((m, T, t.size))
+        if live.size:
+            traj = integrate_modes(self.S[live], a0[live], b0[live], c0[live], t)
+            a_end[live], b_end[live], c_end[live] = traj.a[:, -1], traj.b[:, -1], traj.c[:, -1]
+            e = traj.energy
+            ok = bool(traj.success and np.all(np.abs(e[:, -1] - e[:, -41]) <= 1e-9 * np.maximum(e[:, -1], 1e-300)
+                                              + 1e-14 * np.sum(self.S[live] ** 2, axis=1)))
+            g_curve[live] = _gains(traj.a * traj.c, traj.b, T)
+        u_end = a_end * c_end
+        fp = fixed_point(self.S)
+        gb, gu, ge = np.asarray(fp.b, float), np.asarray(fp.u, float), np.asarray(fp.energy, float)
+        E_end = np.array([0.5 * np.sum((self.S[i] - u_end[i] * b_end[i] ** np.arange(T - 1, -1, -1)) ** 2)
+                          for i in range(m)])
+        differs = np.zeros(m, bool)
+        basin = []
+        for i in range(m):
+            if i not in live:
+                basin.append("zero mode")
+                continue
+            tol_b = 1e-5 * (1 + abs(gb[i]))
+            differs[i] = bool(abs(b_end[i] - gb[i]) > tol_b or abs(u_end[i] - gu[i]) > 1e-5 * (1 + abs(gu[i])))
+            if not differs[i]:
+                basin.append("global minimiser")
+                continue
+            lm = local_minima(self.S[i]) if T > 1 else None
+            if lm is not None and lm.b.size:
+                j = int(np.argmin(np.abs(lm.b - b_end[i])))
+                if abs(lm.b[j] - b_end[i]) < 1e-3 * (1 + abs(b_end[i])):
+                    basin.append(f"local minimum of E*(b) at b = {b_end[i]:.4g} (E* = {E_end[i]:.4g}); the global "
+                                 f"minimiser b = {gb[i]:.4g} (E* = {ge[i]:.4g}) lies in another basin")
+                    continue
+            basin.append(f"b = {b_end[i]:.4g} (E = {E_end[i]:.4g}), not a minimum of E*(b) on [-1, 3]; global "
+                         f"minimiser b = {gb[i]:.4g} (E* = {ge[i]:.4g})")
+        L_curve = self.loss(self.U_y, g_curve)
+        L_end = float(self.loss(self.U_y, _gains(u_end, b_end, T)))
+        L_glob = float(self.loss(self.U_y, _gains(gu, gb, T)))
+        L0 = float(L_curve[0])
+        done = np.flatnonzero(L_curve - L_end <= _v.CONVERGED_RTOL * max(L_end, _v.LOSS_FLOOR * L0))
+        t_conv = float(t[done[0]]) if done.size else float("inf")
+        return Reachable(b=b_end, u=u_end, energy=E_end, global_b=gb, global_u=gu, global_energy=ge,
+                         differs=differs, basin=tuple(basin), loss=L_end, global_loss=L_glob, time=t_conv,
+                         converged=ok)
+
+
+def _gains(u, b, T: int) -> np.ndarray:
+    """``g[α, t-1, ...] = u_α b_α^{T-t}``: the aligned network's map per step, shape (m, T) + u.shape[1:]."""
+    u, b = np.asarray(u), np.asarray(b)
+    k = np.arange(T - 1, -1, -1).reshape((1, T) + (1,) * (b.ndim - 1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return u[:, None] * b[:, None] ** k
 
 
 def _slice_trajectory(traj, i):
@@ -465,7 +708,7 @@ def _first_largest(A: np.ndarray, rtol: float = 1e-9) -> np.ndarray:
     return np.argmax(mag >= (1.0 - rtol) * mag.max(axis=0), axis=0)
 
 
-def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False, rank_rtol: float = 1e-10,
+def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False, centre: bool = True, rank_rtol: float = 1e-10,
                   max_iter: int = 2000) -> TaskDynamics:
     """Task dynamics ``S`` and the theory's diagnostics for inputs ``X`` and targets ``Y`` (theory guide :ref:`own-data`).
 
@@ -526,35 +769,79 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
     convention = check_choice("convention", convention, CONVENTIONS)
     if not isinstance(whiten, (bool, np.bool_)):
         raise TypeError(f"whiten must be a bool, got {whiten!r}")
+    if not isinstance(centre, (bool, np.bool_)):
+        raise TypeError(f"centre must be a bool, got {centre!r}")
     rank_rtol = check_positive_float("rank_rtol", rank_rtol)
     max_iter = check_int("max_iter", max_iter, minimum=1)
     P, T, n_x = X.shape
     n_y = Y.shape[1]
     w = 1.0 / P if convention == "normalised" else 1.0
-    Xf = X.reshape(P, T * n_x)
-    sxx_raw = (w * (Xf.T @ Xf)).reshape(T, n_x, T, n_x).transpose(0, 2, 1, 3)
+    notes = []
+    # ---- means: centre by default (the network has no bias), say so
+    mx, my = X.mean(axis=0), Y.mean(axis=0)
+    x_share = float(np.sum(mx * mx) / max(np.mean(np.sum(X * X, axis=(1, 2))), np.finfo(float).tiny))
+    y_share = float(np.sum(my * my) / max(np.mean(np.sum(Y * Y, axis=1)), np.finfo(float).tiny))
+    offset = max(x_share, y_share) > 1e-12
+    means = (f"largest |mean| {np.max(np.abs(mx)):.3g} in X, {np.max(np.abs(my)):.3g} in Y; the means carry "
+             f"{100 * x_share:.3g}% of E‖x‖² and {100 * y_share:.3g}% of E‖y‖²")
+    centred = bool(centre and P > T * n_x)
+    if centred:
+        X, Y = X - mx, Y - my
+        if offset:
+            notes.append(f"centred the data (the network has no bias): {means}; the loss reported is that of the "
+                         f"centred data (centre=False keeps the means)")
+    elif offset:
+        why = (f"with P = {P} <= T N_x = {T * n_x} samples centring would leave the input covariance singular"
+               if centre else "centre=False")
+        notes.append(f"data not centred ({why}): {means}; a mean acts as an input correlated across all steps")
+    mean_x = mx if centred else np.zeros_like(mx)
+    mean_y = my if centred else np.zeros_like(my)
+    # ---- scale X out before forming moments (X of order 1e160 would overflow them)
+    cx = float(np.max(np.abs(X)))
+    cx = cx if cx > 0 else 1.0
+    Xs = X / cx
+    Xf = Xs.reshape(P, T * n_x)
+    sxx_s = (w * (Xf.T @ Xf)).reshape(T, n_x, T, n_x).transpose(0, 2, 1, 3)
     W = np.empty((T, n_x, n_x))
     in_rank = np.empty(T, dtype=int)
     for t in range(T):
-        ev, Q = np.linalg.eigh(sxx_raw[t, t])
+        ev, Q = np.linalg.eigh(sxx_s[t, t])
         keep = ev > rank_rtol * max(ev[-1], np.finfo(float).tiny)
         in_rank[t] = int(np.sum(keep))
         inv = np.where(keep, 1.0 / np.sqrt(np.where(keep, ev, 1.0)), 0.0)
-        W[t] = (Q * inv) @ Q.T
+        W[t] = (Q * inv) @ Q.T  # whitening of the scaled inputs Xs
     if whiten:
-        X = np.einsum("tij,ptj->pti", W, X)
-        Xf = X.reshape(P, T * n_x)
-        sxx = (w * (Xf.T @ Xf)).reshape(T, n_x, T, n_x).transpose(0, 2, 1, 3)
+        Xs = np.einsum("tij,ptj->pti", W, Xs)  # W_t x_t is scale-free
+        Xf = Xs.reshape(P, T * n_x)
+        sxx_s = (w * (Xf.T @ Xf)).reshape(T, n_x, T, n_x).transpose(0, 2, 1, 3)
+        cx_eff = 1.0
     else:
-        sxx = sxx_raw
-    syx = (w * (Y.T @ Xf)).reshape(n_y, T, n_x).transpose(1, 0, 2)
+        cx_eff = cx
+    W = W / cx  # whitening of the raw (centred) inputs
+    with np.errstate(over="ignore", invalid="ignore"):
+        sxx = sxx_s * (cx_eff * cx_eff)
+        syx = (w * (Y.T @ Xf)).reshape(n_y, T, n_x).transpose(1, 0, 2) * cx_eff
     syy = float(w * np.sum(Y * Y))
+    # ---- least squares: coefficients C = Σ^{YX} (Σ^{XX})^+ from one SVD of the (scaled) data matrix
+    sw = np.sqrt(w)
+    Ux, sv, Vxt = np.linalg.svd(sw * Xf, full_matrices=False)
+    keep = sv > np.sqrt(rank_rtol) * max(sv[0] if sv.size else 0.0, np.finfo(float).tiny)
+    Z = Ux.T @ (sw * Y)  # (k, N_y): targets in the input singular basis
+    resid = sw * Y - Ux @ Z  # part of Y no linear map of X reaches
+    outside = 0.5 * float(np.sum(resid * resid))
+    coef_s = Vxt[keep].T @ (Z[keep] / sv[keep, None])  # (T N_x, N_y), scaled units
+    C = (coef_s.T / cx_eff).reshape(n_y, T, n_x).transpose(1, 0, 2)  # (T, N_y, N_x)
+    K = sv[:, None] * Vxt * cx_eff  # Σ^{XX} = Kᵀ K, shape (k, T N_x)
 
-    U, V, iterations = _joint_svd(syx, max_iter=max_iter)
-    S = np.einsum("ya,tyx,xa->at", U, syx, V, optimize=True)
+    U, V, iterations = _joint_svd(C, max_iter=max_iter)
+    S = np.einsum("ya,tyx,xa->at", U, C, V, optimize=True)
     # order by strength, deterministic signs: each mode's largest |s_t| positive
     norms = np.linalg.norm(S, axis=1)
     order = np.argsort(-norms, kind="stable")
+    # equal strengths (to a relative 1e-9): the mode whose largest |s_t| comes first goes first, so rounding
+    # does not decide the order of, e.g., S = diag(1, 1)
+    group = np.cumsum(np.r_[0, np.diff(norms[order]) < -1e-9 * np.maximum(norms[order][:-1], np.finfo(float).tiny)])
+    order = order[np.lexsort((_first_largest(np.abs(S[order]).T), group))]
     U, V, S, norms = U[:, order], V[:, order], S[order], norms[order]
     idx = _first_largest(S.T)
     sign = np.where(S[np.arange(S.shape[0]), idx] < 0, -1.0, 1.0)
@@ -566,56 +853,88 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
     zero = norms <= rank_rtol * max(norms[0] if norms.size else 0.0, np.finfo(float).tiny)
     S[zero] = 0.0
     # diagnostics
-    tot_t = np.sum(syx ** 2, axis=(1, 2))
+    tot_t = np.sum(C ** 2, axis=(1, 2))
     diag_t = np.sum(S ** 2, axis=0)
     off_t = np.maximum(tot_t - diag_t, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
         mis_t = np.where(tot_t > 0, off_t / np.where(tot_t > 0, tot_t, 1.0), 0.0)
     mis_total = float(np.sum(off_t) / np.sum(tot_t)) if np.sum(tot_t) > 0 else 0.0
-    within, cross, wmat = _whiteness(sxx)
+    with np.errstate(over="ignore", invalid="ignore"):
+        within, cross, wmat = _whiteness(sxx)
+    if not np.all(np.isfinite(sxx)):
+        notes.append(f"the input second moments exceed the float64 range (largest |x| = {cx:.3g}): the whiteness "
+                     f"diagnostics read inf; the estimates themselves are computed on rescaled inputs")
     rank = int(np.sum(~zero))
-    notes = []
     if mis_total >= DECOUPLING_TOL:
-        notes.append(f"the steps' input-output correlations do not share singular vectors: {100 * mis_total:.3g}% of "
+        notes.append(f"the steps' input-output maps do not share singular vectors: {100 * mis_total:.3g}% of "
                      f"their energy lies off the modes (misalignment_total); the modes interact during learning")
     if cross >= DECOUPLING_TOL:
-        notes.append(f"inputs are correlated across time steps (whiteness_cross = {cross:.3g}): no per-step transform "
-                     f"removes this, so exact decoupling into modes is impossible")
+        notes.append(f"inputs are correlated across time steps (whiteness_cross = {cross:.3g}): the fixed point is "
+                     f"estimated through the regression coefficients, but the learning time course differs from "
+                     f"the theory's and no per-step transform removes this")
     if within >= DECOUPLING_TOL:
         if whiten:
             notes.append(f"per-step whitening left whiteness_within = {within:.3g} (input covariance of rank "
                          f"{in_rank.min()} < N_x = {n_x} at some step: those directions carry no input)")
         else:
-            notes.append(f"inputs are not isotropic within a step (whiteness_within = {within:.3g}); "
+            notes.append(f"inputs are not isotropic within a step (whiteness_within = {within:.3g}): the learning "
+                         f"time course differs from the theory's; "
                          + ("pass whiten=True to apply the per-step whitening transform"
                             if cross < DECOUPLING_TOL else "per-step whitening (whiten=True) would fix this part only"))
     if rank < S.shape[0]:
-        notes.append(f"Σ^YX has rank {rank} < min(N_x, N_y) = {S.shape[0]}: modes {tuple(np.flatnonzero(zero).tolist())} "
-                     f"are zero modes (nothing to learn)")
+        notes.append(f"the regression coefficients have rank {rank} < min(N_x, N_y) = {S.shape[0]}: modes "
+                     f"{tuple(np.flatnonzero(zero).tolist())} are zero modes (nothing to learn)")
+    KV = np.einsum("ktx,xa->tka", K.reshape(K.shape[0], T, n_x), V, optimize=True)
+    loss_floor = _map_loss(outside, Z, K, C[None])[0]
+    residual = _aligned_loss(outside, Z, KV, U, S[..., None])[0]
     return TaskDynamics(
         S=np.ascontiguousarray(S), U_y=np.ascontiguousarray(U), V_x=np.ascontiguousarray(V),
         misalignment=mis_t, misalignment_total=mis_total, whiteness_within=within, whiteness_cross=cross,
         whiteness_matrix=wmat, whitening=W, whitened=bool(whiten), input_rank=in_rank, rank=rank,
-        zero_modes=tuple(np.flatnonzero(zero).tolist()), syy=syy, residual=0.5 * (syy - float(np.sum(S ** 2))),
+        zero_modes=tuple(np.flatnonzero(zero).tolist()), syy=syy, residual=float(residual),
         convention=convention, n_samples=P, iterations=int(iterations), notes=tuple(notes),
+        centred=centred, mean_x=mean_x, mean_y=mean_y, coefficients=C, correlations=syx, loss_floor=float(loss_floor),
+        input_factor=K, target_factor=Z, outside_loss=outside,
     )
+
+
+def _aligned_loss(outside, Z, KV, U, g):
+    """Loss of aligned networks ``M_t = U diag(g[:, t, n]) V_xᵀ`` on the data, ``g`` of shape (m, T, n):
+    ``outside + ½‖Z - Σ_t K_t V_x diag(g_t) Uᵀ‖²`` (a sum of squares, never negative); shape (n,)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        KM = np.einsum("tka,atn,ya->nky", KV, g, U, optimize=True)
+        d = Z[None] - KM
+        return outside + 0.5 * np.sum(d * d, axis=(1, 2))
+
+
+def _map_loss(outside, Z, K, M):
+    """Loss on the data of full input-output maps ``M`` of shape (n, T, N_y, N_x), ``y = Σ_t M_t x_t``:
+    ``outside + ½‖Z - K Mᵀ‖²`` (a sum of squares, never negative); shape (n,)."""
+    n, T, n_y, n_x = M.shape
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = Z[None] - K[None] @ M.transpose(0, 1, 3, 2).reshape(n, T * n_x, n_y)
+        return outside + 0.5 * np.sum(d * d, axis=(1, 2))
 
 
 # ----------------------------------------------------------------------------- theory vs training
 
 
 def train_and_compare(X, Y, *, lr: float, steps: int, scale: float = 0.1, n_h: int | None = None,
-                      convention: str = "normalised", whiten: bool = False, seed: int = 0,
-                      record_every: int | None = None) -> DataComparison:
-    """Predict with the theory, train the full network on the raw data, and compare.
+                      convention: str = "normalised", whiten: bool = False, centre: bool = True, seed: int = 0,
+                      record_every: int | None = None, check_order: bool = False) -> DataComparison:
+    """Predict with the theory, train the full network on the raw data, compare, and give a verdict.
 
-    :func:`task_dynamics` estimates ``U_y, V_x, S``; :func:`lrnn_theory.simulate_gd` then trains
-    ``W_x, W_h, W_y`` by full-batch gradient descent on ``(X, Y)`` themselves (per-step
-    whitened when ``whiten``), wrapped by :meth:`TaskDynamics.dataset`, from the aligned
-    initialisation ``a = b = c = scale`` on the estimated vectors; the theory
-    (:meth:`TaskDynamics.predict`) is evaluated on the same steps.  When the assumptions
-    hold the two agree to ``O(lr)`` (the Euler discretisation of the mode ODE); otherwise
-    the errors measure how much the departure matters for learning.
+    :func:`task_dynamics` estimates ``U_y, V_x, S`` (centring the data unless ``centre=False``);
+    :func:`lrnn_theory.simulate_gd` then trains ``W_x, W_h, W_y`` by full-batch gradient descent
+    on ``(X, Y)`` themselves (centred, and per-step whitened when ``whiten``), wrapped by
+    :meth:`TaskDynamics.dataset`, from the aligned initialisation ``a = b = c = scale`` on the
+    estimated vectors; the theory (:meth:`TaskDynamics.predict`) is evaluated on the same steps.
+    The run's recorded losses are re-evaluated from its recorded weights in the same exact,
+    sum-of-squares form as the prediction (never negative; the correlation-space value of
+    :func:`~lrnn_theory.simulate_gd` can read ``-3e-15`` at convergence by cancellation).
+    When the assumptions hold the two agree to ``O(lr)`` (the Euler discretisation of the mode
+    ODE); otherwise the errors measure how much the departure matters for learning.  The
+    verdict and its rules: theory guide :ref:`own-data-verdict`.
 
     Parameters
     ----------
@@ -632,10 +951,15 @@ def train_and_compare(X, Y, *, lr: float, steps: int, scale: float = 0.1, n_h: i
     convention : {"normalised", "sum"}
     whiten : bool
         Per-step whitening of the inputs (see :func:`task_dynamics`).
+    centre : bool
+        Subtract the means of ``X`` and ``Y`` first (see :func:`task_dynamics`).
     seed : int
         Seed of the hidden rotation of the aligned initialisation.
     record_every : int, optional
         Record every that many steps (default ``steps // 200``).
+    check_order : bool
+        Also train at ``lr/2`` for ``2·steps`` (same ODE time) and report the observed order of
+        the error in the learning rate (``≈ 1``: the ``O(lr)`` regime the theory promises).
 
     Returns
     -------
@@ -645,32 +969,74 @@ def train_and_compare(X, Y, *, lr: float, steps: int, scale: float = 0.1, n_h: i
     --------
     >>> import lrnn_theory as lt
     >>> d = lt.make_dataset(lt.tasks.inverse_exponential(3, 1.0, 0.5), 2, 2, 6, seed=0)
-    >>> cmp = lt.train_and_compare(d.X, d.Y, lr=0.01, steps=1000)
-    >>> cmp.loss_error < 0.01
-    True
+    >>> cmp = lt.train_and_compare(d.X, d.Y, lr=0.01, steps=1000, check_order=True)
+    >>> cmp.loss_error < 0.01, cmp.verdict.startswith("applies"), round(cmp.order, 1)
+    (True, True, 1.0)
     """
-    from .sim.gd import simulate_gd
-    from .sim.recover import aligned_modes
-
     lr = check_positive_float("lr", lr)
     steps = check_int("steps", steps, minimum=1)
     scale = check_positive_float("scale", scale, allow_zero=True)
     seed = check_seed("seed", seed)
-    td = task_dynamics(X, Y, convention=convention, whiten=whiten)
+    if not isinstance(check_order, (bool, np.bool_)):
+        raise TypeError(f"check_order must be a bool, got {check_order!r}")
+    every = max(1, steps // 200) if record_every is None else check_int("record_every", record_every, minimum=1)
+    td = task_dynamics(X, Y, convention=convention, whiten=whiten, centre=centre)
     m = td.n_modes
     n_h = m if n_h is None else check_int("n_h", n_h, minimum=m)
     data = td.dataset(X, Y)
-    run = simulate_gd(data, n_h, lr=lr, steps=steps, init="aligned", scale=scale, seed=seed, record_every=record_every)
-    pred = td._predict_at(run.step, lr, scale, None)
-    L0 = max(float(run.loss[0]), np.finfo(float).tiny)
-    diff = np.abs(pred.loss - run.loss)
-    modes = aligned_modes(run.W_x[-1:], run.W_h[-1:], run.W_y[-1:], run.R, td.U_y, td.V_x)
+    run, pred, errs = _run_and_predict(td, data, n_h, lr, steps, scale, seed, every)
+    modes = _aligned_modes(run, td)
     u_gd, b_gd = (modes.a * modes.c)[-1], modes.b[-1]
+    order = half = None
+    if check_order:
+        _, _, errs2 = _run_and_predict(td, data, n_h, lr / 2, 2 * steps, scale, seed, 2 * every)
+        half = errs2["loss_error_step"]
+        order = _v.observed_order(errs["loss_error_step"], half)
+    L0, drop = float(run.loss[0]), float(pred.loss[0]) - pred.limit
+    progress = (L0 - float(run.loss[-1])) / drop if drop > _v.LOSS_FLOOR * max(L0, np.finfo(float).tiny) else None
+    verdict = _v.verdict(error=errs["loss_error_step"], expected=td.expected_error, order=order,
+                         diverged=bool(run.diverged), progress=progress, misalignment=td.misalignment_total,
+                         whiteness=td.whiteness)
     return DataComparison(
-        dynamics=td, prediction=pred, run=run, loss_error=float(np.max(diff) / L0),
-        final_loss_error=float(diff[-1] / L0), final_u_error=np.abs(pred.u[:, -1] - u_gd),
+        dynamics=td, prediction=pred, run=run, loss_error=errs["loss_error"],
+        final_loss_error=errs["final_loss_error"], final_u_error=np.abs(pred.u[:, -1] - u_gd),
         final_b_error=np.abs(pred.b[:, -1] - b_gd), off_diagonal=float(modes.off_diagonal[-1]),
+        loss_error_step=errs["loss_error_step"], final_loss_error_step=errs["final_loss_error_step"],
+        prediction_converged=bool(pred.converged), run_converged=_v.run_converged(run.loss),
+        reachable=pred.reachable, expected_error=td.expected_error, order=order, half_lr_error=half,
+        progress=progress, verdict=verdict,
     )
+
+
+def _aligned_modes(run, td):
+    from .sim.recover import aligned_modes
+
+    return aligned_modes(run.W_x[-1:], run.W_h[-1:], run.W_y[-1:], run.R, td.U_y, td.V_x)
+
+
+def _run_and_predict(td, data, n_h, lr, steps, scale, seed, every):
+    """One gradient-descent run on ``data``, its losses re-evaluated exactly from the recorded weights,
+    the prediction on the same steps, and the loss errors."""
+    import dataclasses
+
+    from .sim.gd import simulate_gd
+
+    run = simulate_gd(data, n_h, lr=lr, steps=steps, init="aligned", scale=scale, seed=seed, record_every=every)
+    run = dataclasses.replace(run, loss=_run_loss(td, run))
+    pred = td._predict_at(run.step, lr, scale, None)
+    return run, pred, _v.loss_errors(pred.loss, run.loss)
+
+
+def _run_loss(td, run) -> np.ndarray:
+    """Loss on the data of every recorded network, ``M_t = W_y W_h^{T-t} W_x`` (sum of squares, ≥ 0)."""
+    n, T = run.W_h.shape[0], td.T
+    M = np.empty((n, T, run.W_y.shape[1], run.W_x.shape[2]))
+    with np.errstate(over="ignore", invalid="ignore"):
+        P = run.W_x.copy()  # W_h^k W_x, k = 0 .. T-1
+        for k in range(T):
+            M[:, T - 1 - k] = run.W_y @ P
+            P = run.W_h @ P
+    return _map_loss(td.outside_loss, td.target_factor, td.input_factor, M)
 
 
 # ----------------------------------------------------------------------------- controlled departures

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _verdict as _v
 from ..modes import complex_mode_energy, mode_energy
 
 __all__ = ["Comparison", "compare"]
@@ -27,6 +28,25 @@ class Comparison:
         Absolute difference at the last common time, per mode.
     theory, simulation : dict name -> ndarray (n, m)
         The two curves on the common grid.
+    loss_theory, loss_simulation : ndarray, shape (n,)
+        Theory's loss ``Σ_α E_α`` and the run's recorded loss on the common grid (a negative
+        rounding value of the run's loss, ``|L| ≲ 1e-15 Σ^{YY}`` from cancellation, reads 0).
+    loss_error, final_loss_error : float
+        ``max_n |ΔL(n)| / L(0)`` and the same at the last common time (``L`` the run's loss).
+    loss_error_step, final_loss_error_step : float
+        ``|ΔL(n)| / max(L(n), 1e-6·L(0))``: relative to the run's loss at the same step (largest, last).
+    theory_converged, run_converged : bool
+        The theory's loss is within 1 % of the limit its flow reaches (integrated on to ``10⁶ τ``);
+        the run's loss fell by at most 1 % of its value over the second half of the compared times.
+    theory_limit : float
+        ``Σ_α E_α`` where the theory's flow ends.
+    order : float or None
+        With ``run_half_lr``: ``log2`` of the ratio of ``loss_error_step`` at ``lr`` and ``lr/2``;
+        ≈ 1 in the ``O(lr)`` regime.
+    half_lr_error : float or None
+        ``loss_error_step`` of ``run_half_lr``.
+    verdict : str
+        One line: whether the theory describes the run (rules: theory guide :ref:`own-data-verdict`).
 
     Examples
     --------
@@ -48,11 +68,66 @@ class Comparison:
     final_abs: dict
     theory: dict
     simulation: dict
+    loss_theory: np.ndarray | None = None
+    loss_simulation: np.ndarray | None = None
+    loss_error: float = float("nan")
+    final_loss_error: float = float("nan")
+    loss_error_step: float = float("nan")
+    final_loss_error_step: float = float("nan")
+    theory_converged: bool = False
+    run_converged: bool = False
+    theory_limit: float = float("nan")
+    order: float | None = None
+    half_lr_error: float | None = None
+    verdict: str = ""
 
     @property
     def worst(self) -> float:
         """Largest difference over all quantities, modes and times."""
         return float(max(np.max(v) for v in self.max_abs.values()))
+
+    def __repr__(self) -> str:
+        m = next(iter(self.theory.values())).shape[1] if self.theory else 0
+        order = "" if self.order is None else f", order={self.order:.3g}"
+        return (f"Comparison({self.time.size} times, {m} modes, names={self.names}, worst={self.worst:.3g}, "
+                f"loss_error={self.loss_error:.3g}, loss_error_step={self.loss_error_step:.3g}{order}, "
+                f"theory_converged={self.theory_converged}, run_converged={self.run_converged}, "
+                f"verdict={self.verdict!r})")
+
+    def summary(self) -> dict:
+        """The numbers as a JSON-ready dict (no curves)."""
+        return {"names": list(self.names), "worst": self.worst,
+                "max_abs": {k: np.abs(v).tolist() for k, v in self.max_abs.items()},
+                "final_abs": {k: np.abs(v).tolist() for k, v in self.final_abs.items()},
+                "loss_error": self.loss_error, "final_loss_error": self.final_loss_error,
+                "loss_error_step": self.loss_error_step, "final_loss_error_step": self.final_loss_error_step,
+                "loss_floor_relative": _v.LOSS_FLOOR, "theory_converged": self.theory_converged,
+                "run_converged": self.run_converged, "theory_limit": self.theory_limit, "order": self.order,
+                "half_lr_error": self.half_lr_error, "verdict": self.verdict}
+
+    def plot(self, *, max_modes: int = 4):
+        """Theory (dashed) vs simulation (solid): the loss, and ``b`` of every mode; returns the Figure."""
+        from .._validation import check_int
+        from ..plot import mode_colors, panel_grid, theory_vs_simulation
+
+        max_modes = check_int("max_modes", max_modes, minimum=1)
+        fig, axes = panel_grid(1, 2, width=4.4, height=3.2)
+        theory_vs_simulation(axes[0, 0], self.time, self.loss_theory, self.time, self.loss_simulation, color="C0",
+                             label="gradient descent")
+        axes[0, 0].set_xlabel("learning time (units of τ)")
+        axes[0, 0].set_ylabel("loss")
+        axes[0, 0].legend(fontsize=7, title="dashed: theory", title_fontsize=7)
+        b_th, b_sim = self.theory["b"], self.simulation["b"]
+        k = min(max_modes, b_th.shape[1])
+        for i, col in zip(range(k), mode_colors(k)):
+            theory_vs_simulation(axes[0, 1], self.time, np.real(b_th[:, i]), self.time, np.real(b_sim[:, i]),
+                                 color=col, label=f"mode {i}")
+        axes[0, 1].set_xlabel("learning time (units of τ)")
+        axes[0, 1].set_ylabel("b (real part)" if np.iscomplexobj(b_th) else "b")
+        axes[0, 1].legend(fontsize=7)
+        if self.verdict:
+            fig.suptitle(self.verdict, fontsize=8)
+        return fig
 
 
 def _interp(t_src, y_src, t):
@@ -70,7 +145,7 @@ def _interp(t_src, y_src, t):
     return out.reshape((len(t),) + np.shape(y_src)[:-1])
 
 
-def compare(theory, run) -> Comparison:
+def compare(theory, run, *, run_half_lr=None) -> Comparison:
     """Compare a :class:`~lrnn_theory.integrate.ModeTrajectory` with a :class:`~lrnn_theory.sim.gd.GDResult`.
 
     The theory must describe the run's modes (batch shape ``(m,)``, or ``()`` for one mode; the
@@ -91,6 +166,12 @@ def compare(theory, run) -> Comparison:
         ``integrate_modes(data.S, a0, b0, c0, run.time)``.
     run : GDResult
         Gradient-descent run on a dataset with prescribed modes (:func:`~lrnn_theory.data.make_dataset`).
+    run_half_lr : GDResult, optional
+        The same run at half the learning rate (twice the steps, same ODE time): gives the observed
+        order of the error in the learning rate (``Comparison.order``, ≈ 1 in the ``O(lr)`` regime).
+        The data are those of :func:`~lrnn_theory.data.make_dataset` (the theory's assumptions hold
+        exactly), so the verdict expects only the ``O(lr)`` error; for your own data use
+        :func:`lrnn_theory.train_and_compare`.
 
     Returns
     -------
@@ -120,6 +201,55 @@ def compare(theory, run) -> Comparison:
         raise TypeError("theory must be a ModeTrajectory (lrnn_theory.integrate_modes)")
     if not hasattr(run, "W_h") or not hasattr(run, "modes"):
         raise TypeError("run must be a GDResult (lrnn_theory.simulate_gd)")
+    if run_half_lr is not None and (not hasattr(run_half_lr, "W_h") or not hasattr(run_half_lr, "modes")):
+        raise TypeError("run_half_lr must be a GDResult (lrnn_theory.simulate_gd) or None")
+    names, t, th, sim, inside = _differences(theory, run)
+    max_abs = {n: np.max(np.abs(th[n] - sim[n]), axis=0) for n in names}
+    final_abs = {n: np.abs(th[n][-1] - sim[n][-1]) for n in names}
+    L_th, L_sim = _losses(th, run, inside)
+    errs = _v.loss_errors(L_th, L_sim)
+    order = half = None
+    if run_half_lr is not None:
+        if np.shape(run_half_lr.S) != np.shape(run.S) or not np.allclose(run_half_lr.S, run.S, rtol=0, atol=1e-12):
+            raise ValueError("run_half_lr must be trained on the same task dynamics S as run")
+        if not np.isclose(run_half_lr.lr, run.lr / 2, rtol=1e-9):
+            raise ValueError(f"run_half_lr must use lr/2 = {run.lr / 2:g}, got {run_half_lr.lr:g}")
+        _, _, th2, _, inside2 = _differences(theory, run_half_lr)
+        half = _v.loss_errors(*_losses(th2, run_half_lr, inside2))["loss_error_step"]
+        order = _v.observed_order(errs["loss_error_step"], half)
+    limit = _limit(theory, run.S)
+    L0 = float(L_th[0])
+    drop = L0 - limit
+    progress = (float(L_sim[0]) - float(L_sim[-1])) / drop if drop > _v.LOSS_FLOOR * max(L0, np.finfo(float).tiny) else None
+    verdict = _v.verdict(error=errs["loss_error_step"], expected=0.0, order=order, diverged=bool(run.diverged),
+                         progress=progress)
+    return Comparison(time=t, names=names, max_abs=max_abs, final_abs=final_abs, theory=th, simulation=sim,
+                      loss_theory=L_th, loss_simulation=L_sim, theory_limit=limit,
+                      theory_converged=_v.limit_converged(float(L_th[-1]), limit, L0),
+                      run_converged=_v.run_converged(L_sim), order=order, half_lr_error=half, verdict=verdict,
+                      **errs)
+
+
+def _losses(th, run, inside):
+    """Theory's loss ``Σ_α E_α`` and the run's loss (negative rounding values read 0) on the common grid."""
+    L_th = np.sum(np.real(th["energy"]), axis=1)
+    L_sim = np.maximum(np.asarray(run.loss, float)[inside], 0.0)
+    return L_th, L_sim
+
+
+def _limit(theory, S) -> float:
+    """``Σ_α E_α`` where the theory's flow ends: integrated on from its last state to ``10⁶ τ``."""
+    from ..integrate import integrate_modes
+
+    m = np.shape(S)[0]
+    a, b, c = (np.reshape(np.asarray(getattr(theory, n))[..., -1], (m,)) for n in "abc")
+    t = np.r_[0.0, np.geomspace(1e-2, 1e6, 81)]
+    end = integrate_modes(S, a, b, c, t)
+    return float(np.sum(np.real(end.energy[:, -1])))
+
+
+def _differences(theory, run):
+    """Names, common times, theory and simulation curves (n, m) and the run's record mask."""
     m = run.S.shape[0] if run.S is not None else None
     if m is None or np.shape(theory.b)[:-1] not in ((m,), () if m == 1 else (m,)):
         raise ValueError(f"theory must have batch shape (n_modes,) = ({m},), got {np.shape(theory.b)[:-1]}")
@@ -140,6 +270,4 @@ def compare(theory, run) -> Comparison:
     th = {}
     for n in names:
         th[n] = _interp(theory.t, getattr(theory, n), t).reshape(len(t), m)
-    max_abs = {n: np.max(np.abs(th[n] - sim[n]), axis=0) for n in names}
-    final_abs = {n: np.abs(th[n][-1] - sim[n][-1]) for n in names}
-    return Comparison(time=t, names=names, max_abs=max_abs, final_abs=final_abs, theory=th, simulation=sim)
+    return names, t, th, sim, inside

@@ -286,3 +286,119 @@ def test_unknown_figure_and_format():
         run_figures(["nope"], out="/tmp", progress=False)
     with pytest.raises(ValueError, match="format"):
         run_figures(["fig1"], out="/tmp", formats=("bmp",), progress=False)
+
+
+# ----------------------------------------------------------------------------- damaged data files (issue #23 §5)
+REPO_FIGURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "figures")
+
+
+def _copy_figure(name, folder):
+    """Copies of a committed figure's .json and .npz (the committed files are never touched)."""
+    import shutil
+
+    for ext in (".json", ".npz"):
+        src = os.path.join(REPO_FIGURES, name + ext)
+        if os.path.exists(src):
+            shutil.copy(src, folder / (name + ext))
+    return folder / f"{name}.json", folder / f"{name}.npz"
+
+
+def _truncate(p):
+    p.write_bytes(p.read_bytes()[: p.stat().st_size // 2])
+
+
+def _gridless(p):
+    np.savez(p, other=np.ones(3))
+
+
+def _npy(p):
+    with open(p, "wb") as fh:
+        np.save(fh, np.ones((3, 3)))
+
+
+def _pickled(p):
+    np.savez(p, b=np.array([{"x": 1}], dtype=object), ac=np.ones(2))
+
+
+def _to_dir(p):
+    p.unlink()
+    p.mkdir()
+
+
+NPZ_DAMAGE = {  # name -> (how, what the message says)
+    "truncated": (_truncate, "not a readable .npz archive"),
+    "empty": (lambda p: p.write_bytes(b""), "not a readable .npz archive"),
+    "garbage": (lambda p: p.write_bytes(b"not an archive at all" * 10), "not a NumPy .npz archive"),
+    "grid-less": (_gridless, "grid(s) ['ac', 'b'] missing (found: other)"),
+    "npy": (_npy, "a single .npy array"),
+    "pickled": (_pickled, "object (pickled) arrays"),
+    "missing": (lambda p: p.unlink(), "no such file"),
+    "directory": (_to_dir, "a directory"),
+}
+JSON_DAMAGE = {
+    "truncated": (_truncate, "not valid JSON"),
+    "binary": (lambda p: p.write_bytes(b"\xff\xfe\x00garbage"), "not UTF-8 text"),
+    "list": (lambda p: p.write_text("[1, 2]"), "found a JSON list"),
+    "no data": (lambda p: p.write_text('{"figure": "figA1", "title": "t", "quick": true}'), "found keys ['figure', 'quick', 'title']"),
+    "directory": (_to_dir, "a directory"),
+}
+
+
+@pytest.mark.parametrize("damage", NPZ_DAMAGE, ids=list(NPZ_DAMAGE))
+def test_read_data_names_a_damaged_npz(tmp_path, damage):
+    js, npz = _copy_figure("figA1", tmp_path)
+    assert read_data(js)["data"]["b"].shape == np.load(npz)["b"].shape  # the intact copy loads
+    how, says = NPZ_DAMAGE[damage]
+    how(npz)
+    with pytest.raises(ValueError) as info:
+        read_data(js)
+    msg = str(info.value)
+    assert msg.startswith(f"{npz}: ") and says in msg and "expected a NumPy .npz archive" in msg, msg
+    assert "allow_pickle" not in msg and "\n" not in msg
+
+
+@pytest.mark.parametrize("damage", JSON_DAMAGE, ids=list(JSON_DAMAGE))
+def test_read_data_names_a_damaged_json(tmp_path, damage):
+    js, _ = _copy_figure("figA1", tmp_path)
+    how, says = JSON_DAMAGE[damage]
+    how(js)
+    with pytest.raises(ValueError) as info:
+        read_data(js)
+    msg = str(info.value)
+    assert msg.startswith(f"{js}: ") and says in msg and "\n" not in msg, msg
+    if damage != "directory":
+        assert '"data"' in msg  # the expected format is stated
+
+
+def test_compare_reports_type_changes_instead_of_raising():
+    assert compare({"x": {"y": 1.0}}, {"x": 2.0})[0].path == "/x"
+    assert compare({"x": "text"}, {"x": [1.0, 2.0]})[0].path == "/x"
+    assert compare({"x": [1.0, 2.0]}, {"x": "text"})[0].path == "/x"
+    assert compare({"x": [[1.0], [2.0, 3.0]]}, {"x": [1.0, 2.0]})[0].path == "/x"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "grid-less"])
+def test_cli_check_with_a_damaged_stored_file_is_one_line_and_status_2(tmp_path, damage):
+    import subprocess
+    import sys
+
+    js, npz = _copy_figure("figA1", tmp_path)
+    NPZ_DAMAGE[damage][0](npz)
+    run = subprocess.run([sys.executable, "-m", "lrnn_theory.cli", "figures", "--check", "--only", "figA1", "--out",
+                          str(tmp_path), "--jobs", "1"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in run.stderr, run.stderr
+    assert lines[0].startswith(f"lrnn-theory figures: error: {npz}: ") and NPZ_DAMAGE[damage][1] in lines[0]
+
+
+def test_cli_check_with_a_damaged_json_is_status_2(tmp_path, capsys):
+    from lrnn_theory.cli import main as cli
+
+    js, _ = _copy_figure("fig1", tmp_path)
+    js.write_text(js.read_text()[:-10])
+    with pytest.raises(SystemExit) as info:
+        cli(["figures", "--check", "--only", "fig1", "--out", str(tmp_path), "--jobs", "1"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{js}: not valid JSON" in err

@@ -150,6 +150,20 @@ def write_data(path: str | os.PathLike, header: dict, data, *, grid_dtype: str =
     return written
 
 
+def _grid_refs(obj, out: list) -> list:
+    """Keys of every ``{"npz": key}`` reference in a JSON tree."""
+    if isinstance(obj, dict):
+        if set(obj) == {_REF}:
+            out.append(obj[_REF])
+        else:
+            for v in obj.values():
+                _grid_refs(v, out)
+    elif isinstance(obj, list):
+        for v in obj:
+            _grid_refs(v, out)
+    return out
+
+
 def _join(obj, grids):
     if isinstance(obj, dict):
         if set(obj) == {_REF}:
@@ -158,6 +172,41 @@ def _join(obj, grids):
     if isinstance(obj, list):
         return [_join(v, grids) for v in obj]
     return obj
+
+
+def _load_grids(npz: str, keys: set, expected: str) -> dict:
+    """The arrays ``keys`` of the archive ``npz``, or a ValueError naming the file and the problem."""
+    def fail(what):
+        return ValueError(f"{npz}: {what}; {expected}")
+
+    try:
+        z = np.load(npz, allow_pickle=False)
+    except ValueError:  # neither a zip nor a .npy header (NumPy would then try to unpickle: never done here)
+        raise fail("not a NumPy .npz archive (unrecognised content)") from None
+    except Exception as exc:  # BadZipFile (truncated), EOFError (empty), OSError, ...
+        raise fail(f"not a readable .npz archive ({type(exc).__name__}: {exc})") from None
+    if not isinstance(z, np.lib.npyio.NpzFile):
+        raise fail("a single .npy array, not an .npz archive")
+    try:
+        with z:
+            missing = sorted(keys - set(z.files))
+            if missing:
+                raise fail(f"grid(s) {missing} missing (found: {', '.join(z.files) or 'nothing'})")
+            grids = {k: z[k] for k in sorted(keys)}
+    except ValueError as exc:
+        if str(exc).startswith(npz):
+            raise
+        raise fail("holds object (pickled) arrays, which are never loaded") from None
+    except Exception as exc:  # a damaged member: CRC or decompression error
+        raise fail(f"not a readable .npz archive ({type(exc).__name__}: {exc})") from None
+    bad = sorted(k for k, v in grids.items() if v.dtype.kind not in "biufc")
+    if bad:
+        raise fail(f"grid(s) {bad} are not numeric arrays")
+    return grids
+
+
+_JSON_FORMAT = ('expected the JSON object that lrnn-theory figures writes, {"figure": name, "title": text, '
+                '"quick": true/false, "data": {...}}')
 
 
 def read_data(path: str | os.PathLike) -> dict:
@@ -176,7 +225,10 @@ def read_data(path: str | os.PathLike) -> dict:
     Raises
     ------
     ValueError
-        No file at ``path``.
+        Naming the file and what is wrong with it: no file at ``path``; a file that is not UTF-8
+        JSON, or JSON that is not an object with a ``"data"`` entry; grids referred to by the JSON but absent from
+        the ``.npz`` beside it, or an ``.npz`` that is not a readable NumPy archive of numeric
+        arrays (truncated, garbage, pickled objects: never unpickled).
 
     Examples
     --------
@@ -196,14 +248,32 @@ def read_data(path: str | os.PathLike) -> dict:
     """
     path = os.fspath(path)
     if not os.path.isfile(path):
-        raise ValueError(f"path: no figure data at {path!r}")
-    with open(path) as fh:
-        doc = json.load(fh)
+        what = "a directory" if os.path.isdir(path) else "no such file"
+        raise ValueError(f"{path}: {what}; expected a figure's .json data file")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
+                         f"{_JSON_FORMAT}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text; {_JSON_FORMAT}") from None
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+    if not isinstance(doc, dict) or "data" not in doc:
+        found = f"keys {sorted(doc)} without \"data\"" if isinstance(doc, dict) else f"a JSON {type(doc).__name__}"
+        raise ValueError(f"{path}: found {found}; {_JSON_FORMAT}")
+    refs = _grid_refs(doc["data"], [])
+    if not refs:
+        return doc
+    if not all(isinstance(r, str) for r in refs):
+        raise ValueError(f"{path}: grid references must be {{\"npz\": <key>}} with a string key, got {refs!r}")
     npz = path[:-5] + ".npz" if path.endswith(".json") else path + ".npz"
-    if os.path.exists(npz):
-        with np.load(npz) as z:
-            grids = {k: z[k] for k in z.files}
-        doc["data"] = _join(doc["data"], grids)
+    expected = f"expected a NumPy .npz archive holding the grids {sorted(set(refs))} that {path} refers to"
+    if not os.path.isfile(npz):
+        raise ValueError(f"{npz}: {'a directory' if os.path.isdir(npz) else 'no such file'}; {expected}")
+    grids = _load_grids(npz, set(refs), expected)
+    doc["data"] = _join(doc["data"], grids)
     return doc
 
 
@@ -221,6 +291,8 @@ def compare(new, old, tol: Tolerance = Tolerance(), path: str = "") -> list[Mism
             out += compare(new[k], old[k], tol, f"{path}/{k}")
         return out
     if isinstance(old, str) or old is None and not isinstance(new, (list, np.ndarray)):
+        if isinstance(new, (list, tuple, dict, np.ndarray)):
+            return [Mismatch(path, f"types differ: {type(new).__name__} vs {type(old).__name__}")]
         return [] if new == old or (old is None and _is_nan(new)) else [Mismatch(path, f"{new!r} vs {old!r}")]
     if isinstance(old, bool):
         return [] if new is old or new == old else [Mismatch(path, f"{new!r} vs {old!r}")]
@@ -231,8 +303,11 @@ def compare(new, old, tol: Tolerance = Tolerance(), path: str = "") -> list[Mism
         for i, (a, b) in enumerate(zip(new, old)):
             out += compare(a, b, tol, f"{path}/{i}")
         return out
-    a = np.asarray(_nan_none(new))
-    b = np.asarray(_nan_none(old))
+    try:
+        a = np.asarray(_nan_none(new))
+        b = np.asarray(_nan_none(old))
+    except (TypeError, ValueError):  # ragged nesting
+        return [Mismatch(path, f"structure differs: {type(new).__name__} vs {type(old).__name__}")]
     if a.shape != b.shape:
         return [Mismatch(path, f"shape {a.shape} vs {b.shape}")]
     if b.dtype.kind == "b" or a.dtype.kind == "b":
@@ -241,8 +316,11 @@ def compare(new, old, tol: Tolerance = Tolerance(), path: str = "") -> list[Mism
     if b.dtype == np.float32:
         a = a.astype(np.float32)
         rtol = max(rtol, tol.grid_rtol)
-    a = a.astype(complex if np.iscomplexobj(a) or np.iscomplexobj(b) else float)
-    b = b.astype(a.dtype)
+    try:
+        a = a.astype(complex if np.iscomplexobj(a) or np.iscomplexobj(b) else float)
+        b = b.astype(a.dtype)
+    except (TypeError, ValueError):  # e.g. a number stored where the figure now writes a string or a dict
+        return [Mismatch(path, f"types differ: {type(new).__name__} vs {type(old).__name__}")]
     fa, fb = np.isfinite(a), np.isfinite(b)
     if not np.array_equal(fa, fb):
         return [Mismatch(path, f"non-finite entries differ ({int(np.sum(fa != fb))} positions)")]

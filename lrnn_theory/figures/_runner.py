@@ -345,7 +345,8 @@ def check_figures(names: list[str] | None = None, *, reference: str = "figures",
     Raises
     ------
     ValueError
-        ``reference`` is not a folder; otherwise as :func:`run_figures`.
+        ``reference`` is not a folder, or a stored file is damaged (named; raised before any figure
+        is computed); otherwise as :func:`run_figures`.
 
     Examples
     --------
@@ -363,10 +364,14 @@ def check_figures(names: list[str] | None = None, *, reference: str = "figures",
     """
     import tempfile
 
-    from . import load
+    from . import OPT_IN, REGISTRY, load
 
     if not os.path.isdir(reference):
         raise ValueError(f"reference: no folder {reference!r} to compare with")
+    # read the stored numbers first: a damaged file is reported (ValueError naming it) before any work
+    selected = names if names is not None else [n for n in REGISTRY if full or n not in OPT_IN]
+    stored_docs = {n: read_data(os.path.join(reference, f"{n}.json")) for n in selected
+                   if n in REGISTRY and os.path.lexists(os.path.join(reference, f"{n}.json"))}
     with tempfile.TemporaryDirectory(prefix="lrnn-figures-check-") as tmp:
         records = run_figures(names, out=tmp, quick=quick, full=full, jobs=jobs, scheduler=scheduler,
                               progress=progress, seed=seed)
@@ -374,10 +379,10 @@ def check_figures(names: list[str] | None = None, *, reference: str = "figures",
         for rec in records:
             tol = tolerance_of(load(rec.name))
             stored = os.path.join(reference, f"{rec.name}.json")
-            if not os.path.isfile(stored):
+            if rec.name not in stored_docs:
                 mism = (Mismatch(rec.name, f"no stored data at {stored}"),)
             else:
-                new, old = read_data(os.path.join(tmp, f"{rec.name}.json")), read_data(stored)
+                new, old = read_data(os.path.join(tmp, f"{rec.name}.json")), stored_docs[rec.name]
                 mism = tuple(compare(new, old, tol))
             checks.append(FigureCheck(name=rec.name, mismatches=mism, tolerance=tol))
     return checks

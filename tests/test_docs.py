@@ -100,6 +100,27 @@ def test_site_builds_without_warnings(tmp_path):
     assert not missing, f"no API page for {missing}"
 
 
+def _doc_pages() -> list[Path]:
+    """The hand-written pages of the site (the generated api/, gallery/ and notebook copies excluded)."""
+    skip = {"_build", "api", "gallery", "notebooks"}
+    return sorted(p for p in (ROOT / "docs").rglob("*.md") if not skip & set(p.relative_to(ROOT / "docs").parts))
+
+
+@pytest.mark.parametrize("page", [p for p in _doc_pages() if "```python" in p.read_text(encoding="utf-8")],
+                         ids=lambda p: str(p.relative_to(ROOT / "docs")))
+def test_page_code_blocks_run_as_scripts(page, tmp_path):
+    """The Python blocks of each page, in order, run as one script in a fresh process in an empty
+    folder, as a reader pasting them into a file would run them; a block marked
+    ``<!-- own-script -->`` runs alone, ``<!-- fragment -->`` not at all (tests/codeblocks.py)."""
+    from codeblocks import page_scripts, run_script
+
+    name = str(page.relative_to(ROOT))
+    scripts = page_scripts(page.read_text(encoding="utf-8"), name)
+    assert scripts, f"{name}: every Python block is marked as a fragment"
+    for i, script in enumerate(scripts):
+        run_script(script.code, tmp_path / f"script{i}")
+
+
 #: Modules that are tools of the command line, not a library API: no example required.
 _NO_EXAMPLES_REQUIRED = ("lrnn_theory.bench", "lrnn_theory.cli")
 

@@ -79,57 +79,123 @@ def _cmd_solve(args) -> int:
     return 0
 
 
+_NPZ_FORMAT = "an .npz archive with arrays X (P, T, N_x) and Y (P, N_y), as written by np.savez(FILE, X=X, Y=Y)"
+
+
+def _load_error(exc: BaseException) -> str:
+    """What is wrong with a file np.load could not read, in words (never a suggestion to unpickle)."""
+    import zipfile
+
+    if isinstance(exc, EOFError):
+        return "the file is empty or ends early"
+    if isinstance(exc, zipfile.BadZipFile):
+        return "it is a damaged or truncated zip archive"
+    if isinstance(exc, ValueError) and "pickle" in str(exc).lower():
+        return "it does not hold NumPy array data"
+    if isinstance(exc, UnicodeDecodeError):
+        return "it is not a NumPy file"
+    return f"it could not be read as NumPy data ({type(exc).__name__})"
+
+
+def _load_xy(file: str):
+    """``X, Y`` from an .npz file, or a ValueError naming the file, what is wrong and the expected format."""
+    path = os.path.abspath(file)
+    if not os.path.isfile(path):
+        raise ValueError(f"FILE {file!r} does not exist (expected {_NPZ_FORMAT})")
+    try:
+        f = np.load(path, allow_pickle=False)
+    except Exception as exc:  # any unreadable content: one line, no traceback
+        raise ValueError(f"FILE {file!r} is not a readable .npz file: {_load_error(exc)}; expected {_NPZ_FORMAT}") from None
+    if not isinstance(f, np.lib.npyio.NpzFile):
+        raise ValueError(f"FILE {file!r} holds a single array (.npy format), not an .npz archive; expected {_NPZ_FORMAT}")
+    with f:
+        missing = [k for k in ("X", "Y") if k not in f.files]
+        if missing:
+            raise ValueError(f"FILE {file!r} must contain arrays X (P, T, N_x) and Y (P, N_y); "
+                             f"missing {', '.join(missing)} (found: {', '.join(f.files) or 'nothing'})")
+        try:
+            X, Y = f["X"], f["Y"]
+        except Exception as exc:
+            raise ValueError(f"FILE {file!r}: arrays X and Y could not be read: {_load_error(exc)}; "
+                             f"expected {_NPZ_FORMAT}") from None
+    return X, Y
+
+
 def _cmd_analyse(args) -> int:
     import matplotlib.pyplot as plt
 
     from . import plot
     from ._io import writable_folder, write_json
+    from ._verdict import LOSS_FLOOR
     from .empirical import train_and_compare
 
     path = os.path.abspath(args.file)
-    if not os.path.isfile(path):
-        raise ValueError(f"FILE {args.file!r} does not exist (expected an .npz file with arrays X and Y)")
-    with np.load(path, allow_pickle=False) as f:
-        missing = [k for k in ("X", "Y") if k not in f.files]
-        if missing:
-            raise ValueError(f"FILE {args.file!r} must contain arrays X (P, T, N_x) and Y (P, N_y); "
-                             f"missing {', '.join(missing)} (found: {', '.join(f.files) or 'nothing'})")
-        X, Y = f["X"], f["Y"]
+    X, Y = _load_xy(args.file)
     stem = os.path.splitext(path)[0] + "_analysis"
     writable_folder(os.path.dirname(stem), "FILE's folder")
     cmp = train_and_compare(X, Y, lr=args.lr, steps=args.steps, scale=args.scale, convention=args.convention,
-                            whiten=args.whiten, seed=args.seed)
-    td = cmp.dynamics
+                            whiten=args.whiten, centre=not args.no_centre, seed=args.seed,
+                            check_order=args.check_order)
+    td, reach, pred, run = cmp.dynamics, cmp.reachable, cmp.prediction, cmp.run
     fp = td.fixed_points()
     np.set_printoptions(precision=4, suppress=True)
     print(f"{args.file}: P = {td.n_samples}, T = {td.T}, N_x = {td.V_x.shape[0]}, N_y = {td.U_y.shape[0]}, "
           f"convention {td.convention}{', per-step whitened' if td.whitened else ''}")
-    print(f"misalignment (off-diagonal energy fraction): total {td.misalignment_total:.3g}; "
-          f"per step {np.array2string(td.misalignment, precision=3)}")
-    print(f"whiteness (deviation from δ_tt' I): within steps {td.whiteness_within:.3g}, across steps {td.whiteness_cross:.3g}")
+    if td.centred:
+        print(f"centred: means removed (largest |mean| {float(np.max(np.abs(td.mean_x))):.3g} in X, "
+              f"{float(np.max(np.abs(td.mean_y))):.3g} in Y); losses are those of the centred data (--no-centre keeps them)")
+    else:
+        print("not centred" + (" (--no-centre)" if args.no_centre else " (too few samples to centre)"))
+    print(f"misalignment (off-diagonal energy fraction of the regression coefficients): total "
+          f"{td.misalignment_total:.3g}; per step {np.array2string(td.misalignment, precision=3)}")
+    print(f"whiteness (deviation from δ_tt' I): within steps {td.whiteness_within:.3g}, across steps "
+          f"{td.whiteness_cross:.3g}, whole covariance {td.whiteness:.3g}")
     print(f"rank {td.rank} of {td.n_modes} modes" + (f"; zero modes {list(td.zero_modes)}" if td.zero_modes else ""))
     print("theory applies exactly" if td.decouples else "theory does NOT apply exactly:")
     for note in td.notes:
         print(f"  - {note}")
-    print(f"{'mode':>6s}  {'task dynamics s_1..s_T':<40s}{'fixed point b*':>16s}{'u*':>12s}{'E*':>12s}")
+    print(f"fixed points per mode: 'reached' = where the flow from init scale {args.scale:g} ends, "
+          f"'global' = global minimiser of the profile energy E*(b)")
+    print(f"{'mode':>6s}  {'task dynamics s_1..s_T':<40s}{'reached b':>12s}{'u':>10s}{'E':>10s}"
+          f"{'global b*':>12s}{'u*':>10s}{'E*':>10s}")
     for i in range(td.n_modes):
         print(f"{i:>6d}  {np.array2string(td.S[i], precision=3, max_line_width=200):<40s}"
-              f"{float(fp.b[i]):16.6g}{float(fp.u[i]):12.6g}{float(fp.energy[i]):12.4g}")
-    print(f"theory vs gradient descent on the raw data (lr {args.lr:g}, {args.steps} steps, init scale {args.scale:g}): "
-          f"loss error max {cmp.loss_error:.3g}, final {cmp.final_loss_error:.3g} (relative to the initial loss); "
-          f"final |Δu| max {float(np.max(cmp.final_u_error)):.3g}; run {cmp.run.status}")
+              f"{float(reach.b[i]):12.5g}{float(reach.u[i]):10.4g}{float(reach.energy[i]):10.4g}"
+              f"{float(fp.b[i]):12.5g}{float(fp.u[i]):10.4g}{float(fp.energy[i]):10.4g}"
+              + ("   <- differs" if reach.differs[i] else ""))
+    for i in np.flatnonzero(reach.differs):
+        print(f"  mode {i}: the flow from init scale {args.scale:g} ends at the {reach.basin[i]}")
+    steps_needed = reach.time / args.lr
+    print(f"predicted loss: {float(pred.loss[0]):.4g} at step 0, {float(pred.loss[-1]):.4g} at step {args.steps}, "
+          f"limit {reach.loss:.4g} (at the global minimisers {reach.global_loss:.4g}); the prediction is within 1% "
+          f"of its limit from step {steps_needed:.3g}" if np.isfinite(steps_needed) else "")
+    print(f"converged: prediction {'yes' if cmp.prediction_converged else 'NO'}, "
+          f"gradient descent {'yes' if cmp.run_converged else 'NO'} (status {run.status})")
+    print(f"theory vs gradient descent on the data (lr {args.lr:g}, {args.steps} steps, init scale {args.scale:g}): "
+          f"final loss theory {float(pred.loss[-1]):.4g} vs trained {float(run.loss[-1]):.4g}")
+    print(f"  loss error relative to the trained loss at the same step (floor {LOSS_FLOOR:g} L0): "
+          f"max {cmp.loss_error_step:.3g}, final {cmp.final_loss_error_step:.3g}")
+    print(f"  loss error relative to the initial loss L0 = {float(run.loss[0]):.4g}: max {cmp.loss_error:.3g}, "
+          f"final {cmp.final_loss_error:.3g}; final |Δu| max {float(np.max(cmp.final_u_error)):.3g}")
+    print(f"  expected from the diagnostics (misalignment + whiteness, relative to L0): {cmp.expected_error:.3g}")
+    if cmp.order is not None:
+        print(f"  at lr/2: error {cmp.half_lr_error:.3g}; observed order in lr {cmp.order:.3g} (1 = the O(lr) regime)")
+    print(f"verdict: {cmp.verdict}")
     fig = cmp.plot()
     png = plot.save_figure(fig, stem + ".png", dpi=120)
     plt.close(fig)
     report = {
-        "file": args.file, "convention": td.convention, "whitened": td.whitened, "S": td.S,
+        "file": args.file, "convention": td.convention, "whitened": td.whitened, "centred": td.centred,
+        "mean_x": td.mean_x, "mean_y": td.mean_y, "S": td.S,
         "misalignment": td.misalignment, "misalignment_total": td.misalignment_total,
-        "whiteness_within": td.whiteness_within, "whiteness_cross": td.whiteness_cross, "rank": td.rank,
-        "zero_modes": list(td.zero_modes), "decouples": td.decouples, "notes": list(td.notes),
+        "whiteness_within": td.whiteness_within, "whiteness_cross": td.whiteness_cross, "whiteness": td.whiteness,
+        "rank": td.rank, "zero_modes": list(td.zero_modes), "decouples": td.decouples, "notes": list(td.notes),
         "fixed_points": {"b": fp.b, "u": fp.u, "energy": fp.energy, "exact": fp.exact},
-        "settings": {"lr": args.lr, "steps": args.steps, "scale": args.scale, "seed": args.seed},
+        "reachable": reach.summary(),
+        "settings": {"lr": args.lr, "steps": args.steps, "scale": args.scale, "seed": args.seed,
+                     "centre": not args.no_centre, "check_order": args.check_order},
         "comparison": cmp.summary(),
-        "curves": {"step": cmp.run.step, "time": cmp.run.time, "loss_gd": cmp.run.loss, "loss_theory": cmp.prediction.loss},
+        "curves": {"step": run.step, "time": run.time, "loss_gd": run.loss, "loss_theory": pred.loss},
     }
     js = write_json(stem + ".json", report)
     print(f"wrote {png} and {js}")
@@ -272,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="data convention (loss and whitening), theory guide theory-conventions")
     a.add_argument("--whiten", action="store_true", help="apply the per-step whitening transform first")
     a.add_argument("--seed", type=int, default=0, help="seed of the hidden rotation")
+    a.add_argument("--no-centre", action="store_true",
+                   help="keep the means of X and Y (default: subtract them; the network has no bias)")
+    a.add_argument("--check-order", action="store_true",
+                   help="also train at lr/2 and report the observed order of the error in lr (1 = the O(lr) regime)")
     a.set_defaults(func=_cmd_analyse)
 
     c = sub.add_parser("cite", help="print BibTeX for the package and the papers behind it (lrnn_theory.cite())",

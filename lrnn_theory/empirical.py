@@ -109,7 +109,8 @@ class Reachable:
     global_b, global_u, global_energy : ndarray, shape (n_modes,)
         The global minimiser of the profile energy (:func:`lrnn_theory.fixed_point`).
     differs : ndarray of bool, shape (n_modes,)
-        The flow ends away from the global minimiser (``|Δb|`` or ``|Δu|`` above ``1e-5 (1 + |·|)``).
+        The flow ends at a higher energy than the global minimiser (by more than ``1e-9·½‖s‖²``):
+        trapped in another basin.  A different point of the same energy (degenerate minimisers) is not flagged.
     basin : tuple of str
         Per mode: ``"global minimiser"``, the local minimum of ``E*(b)`` whose basin the flow
         ends in, or ``"zero mode"``.
@@ -556,25 +557,32 @@ class TaskDynamics:
         E_end = np.array([0.5 * np.sum((self.S[i] - u_end[i] * b_end[i] ** np.arange(T - 1, -1, -1)) ** 2)
                           for i in range(m)])
         differs = np.zeros(m, bool)
+        edge = [", at the edge of the search range [-1, 3]" if e else "" for e in np.atleast_1d(fp.at_boundary)]
         basin = []
         for i in range(m):
             if i not in live:
                 basin.append("zero mode")
                 continue
-            tol_b = 1e-5 * (1 + abs(gb[i]))
-            differs[i] = bool(abs(b_end[i] - gb[i]) > tol_b or abs(u_end[i] - gu[i]) > 1e-5 * (1 + abs(gu[i])))
-            if not differs[i]:
+            same = abs(b_end[i] - gb[i]) <= 1e-5 * (1 + abs(gb[i])) and abs(u_end[i] - gu[i]) <= 1e-5 * (1 + abs(gu[i]))
+            if same:
                 basin.append("global minimiser")
                 continue
-            lm = local_minima(self.S[i]) if T > 1 else None
+            if E_end[i] <= ge[i] + 1e-9 * 0.5 * float(np.sum(self.S[i] ** 2)):  # another point, as low: degenerate
+                basin.append(f"global minimiser (degenerate: b = {b_end[i]:.4g} and b = {gb[i]:.4g} have the same E*)")
+                continue
+            differs[i] = True
+            try:
+                lm = local_minima(self.S[i]) if T > 1 else None
+            except ValueError:  # no interior minimum on [-1, 3]
+                lm = None
             if lm is not None and lm.b.size:
                 j = int(np.argmin(np.abs(lm.b - b_end[i])))
                 if abs(lm.b[j] - b_end[i]) < 1e-3 * (1 + abs(b_end[i])):
                     basin.append(f"local minimum of E*(b) at b = {b_end[i]:.4g} (E* = {E_end[i]:.4g}); the global "
-                                 f"minimiser b = {gb[i]:.4g} (E* = {ge[i]:.4g}) lies in another basin")
+                                 f"minimiser b = {gb[i]:.4g} (E* = {ge[i]:.4g}{edge[i]}) lies in another basin")
                     continue
             basin.append(f"b = {b_end[i]:.4g} (E = {E_end[i]:.4g}), not a minimum of E*(b) on [-1, 3]; global "
-                         f"minimiser b = {gb[i]:.4g} (E* = {ge[i]:.4g})")
+                         f"minimiser b = {gb[i]:.4g} (E* = {ge[i]:.4g}){edge[i]}")
         L_curve = self.loss(self.U_y, g_curve)
         L_end = float(self.loss(self.U_y, _gains(u_end, b_end, T)))
         L_glob = float(self.loss(self.U_y, _gains(gu, gb, T)))
@@ -779,8 +787,9 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
     notes = []
     # ---- means: centre by default (the network has no bias), say so
     mx, my = X.mean(axis=0), Y.mean(axis=0)
-    x_share = float(np.sum(mx * mx) / max(np.mean(np.sum(X * X, axis=(1, 2))), np.finfo(float).tiny))
-    y_share = float(np.sum(my * my) / max(np.mean(np.sum(Y * Y, axis=1)), np.finfo(float).tiny))
+    cx0, cy0 = max(float(np.max(np.abs(X))), np.finfo(float).tiny), max(float(np.max(np.abs(Y))), np.finfo(float).tiny)
+    x_share = float(np.sum((mx / cx0) ** 2) / max(np.mean(np.sum((X / cx0) ** 2, axis=(1, 2))), np.finfo(float).tiny))
+    y_share = float(np.sum((my / cy0) ** 2) / max(np.mean(np.sum((Y / cy0) ** 2, axis=1)), np.finfo(float).tiny))
     offset = max(x_share, y_share) > 1e-12
     means = (f"largest |mean| {np.max(np.abs(mx)):.3g} in X, {np.max(np.abs(my)):.3g} in Y; the means carry "
              f"{100 * x_share:.3g}% of E‖x‖² and {100 * y_share:.3g}% of E‖y‖²")
@@ -833,8 +842,11 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
     C = (coef_s.T / cx_eff).reshape(n_y, T, n_x).transpose(1, 0, 2)  # (T, N_y, N_x)
     K = sv[:, None] * Vxt * cx_eff  # Σ^{XX} = Kᵀ K, shape (k, T N_x)
 
-    U, V, iterations = _joint_svd(C, max_iter=max_iter)
-    S = np.einsum("ya,tyx,xa->at", U, C, V, optimize=True)
+    cc = float(np.max(np.abs(C))) if C.size else 0.0
+    cc = cc if cc > 0 else 1.0
+    Cn = C / cc  # unit scale: squares of coefficients of order 1e-160 would underflow in the joint SVD
+    U, V, iterations = _joint_svd(Cn, max_iter=max_iter)
+    S = np.einsum("ya,tyx,xa->at", U, Cn, V, optimize=True)
     # order by strength, deterministic signs: each mode's largest |s_t| positive
     norms = np.linalg.norm(S, axis=1)
     order = np.argsort(-norms, kind="stable")
@@ -852,8 +864,8 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
     U, V = U * pair, V * pair
     zero = norms <= rank_rtol * max(norms[0] if norms.size else 0.0, np.finfo(float).tiny)
     S[zero] = 0.0
-    # diagnostics
-    tot_t = np.sum(C ** 2, axis=(1, 2))
+    # diagnostics (on the unit-scale coefficients; fractions are scale-free)
+    tot_t = np.sum(Cn ** 2, axis=(1, 2))
     diag_t = np.sum(S ** 2, axis=0)
     off_t = np.maximum(tot_t - diag_t, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -864,6 +876,7 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
     if not np.all(np.isfinite(sxx)):
         notes.append(f"the input second moments exceed the float64 range (largest |x| = {cx:.3g}): the whiteness "
                      f"diagnostics read inf; the estimates themselves are computed on rescaled inputs")
+    S = S * cc
     rank = int(np.sum(~zero))
     if mis_total >= DECOUPLING_TOL:
         notes.append(f"the steps' input-output maps do not share singular vectors: {100 * mis_total:.3g}% of "

@@ -113,3 +113,86 @@ def test_every_subcommand_help_shows_its_defaults():
             assert f"(default: {action.default})" in entry, (name, action.option_strings, entry)
     analyse = re.sub(r"\s+", " ", subparsers.choices["analyse"].format_help())
     assert "(default: 0.01)" in analyse and "(default: 2000)" in analyse
+
+
+# ------------------------------------------------------------------ analyse (theory guide `own-data`)
+
+
+def _analyse(tmp_path, capsys, X, Y, *extra):
+    import numpy as np
+
+    path = tmp_path / "d.npz"
+    np.savez(path, X=X, Y=Y)
+    assert main(["analyse", str(path), *extra]) == 0
+    return capsys.readouterr().out, json.loads((tmp_path / "d_analysis.json").read_text())
+
+
+def test_analyse_reports_reachable_and_global_fixed_points_flags_errors_and_verdict(tmp_path, capsys):
+    """s = (1, 1, 1, -1): the flow from a small start ends in the negative-b basin, not at the global
+    minimiser of E*(b) (checked against landscape.global_minimiser); both are printed and flagged."""
+    import numpy as np
+
+    import lrnn_theory as lt
+
+    s = lt.tasks.modified("constant", 4, kappa=-1.0)
+    d = lt.make_dataset(s[None], 1, 1, 8, seed=0)
+    out, rep = _analyse(tmp_path, capsys, d.X, d.Y, "--lr", "0.05", "--steps", "4000", "--check-order")
+    gm = lt.landscape.global_minimiser(s)
+    assert "<- differs" in out and "local minimum of E*(b)" in out
+    assert rep["reachable"]["differs"] == [True] and abs(rep["reachable"]["global_b"][0] - float(gm.b)) < 1e-9
+    assert rep["reachable"]["b"][0] < 0 < float(gm.b)
+    for key in ("converged: prediction", "relative to the trained loss at the same step", "relative to the initial loss",
+                "observed order in lr", "verdict: "):
+        assert key in out, key
+    c = rep["comparison"]
+    assert c["loss_error_step"] >= c["loss_error"] - 1e-15  # the same-step scale is never larger than L0
+    assert c["prediction_converged"] and rep["comparison"]["verdict"] in out
+
+
+def test_analyse_non_centred_data_says_it_centred_them(tmp_path, capsys):
+    import numpy as np
+
+    import lrnn_theory as lt
+
+    d = lt.make_dataset(lt.tasks.inverse_exponential(3, 1.0, 0.5)[None], 2, 2, 40, seed=0)
+    out, rep = _analyse(tmp_path, capsys, d.X + 0.5, d.Y + 1.0, "--steps", "200")
+    assert out.splitlines()[1].startswith("centred: means removed") and rep["centred"]
+    assert np.allclose(rep["mean_y"], (d.Y + 1.0).mean(0)) and min(rep["curves"]["loss_theory"]) >= 0
+    out, rep = _analyse(tmp_path, capsys, d.X + 0.5, d.Y + 1.0, "--steps", "200", "--no-centre")
+    assert "not centred (--no-centre)" in out and not rep["centred"] and min(rep["curves"]["loss_theory"]) >= 0
+
+
+@pytest.mark.parametrize("kind,words", [
+    ("truncated", "damaged or truncated"),
+    ("empty", "empty"),
+    ("npy", "single array (.npy format)"),
+    ("python", "does not hold NumPy array data"),
+    ("pickle", "does not hold NumPy array data"),
+])
+def test_analyse_unreadable_file_is_one_line_exit_2(tmp_path, capsys, kind, words):
+    """Issue 23 §5: one line naming the file, what is wrong and the expected format; exit 2; no traceback;
+    never a suggestion to unpickle."""
+    import pickle
+
+    import numpy as np
+
+    path = tmp_path / f"bad_{kind}.npz"
+    if kind == "truncated":
+        np.savez(tmp_path / "good.npz", X=np.ones((4, 3, 2)), Y=np.ones((4, 1)))
+        path.write_bytes((tmp_path / "good.npz").read_bytes()[:300])
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "npy":
+        path = tmp_path / "x.npy"
+        np.save(path, np.ones((4, 3, 2)))
+    elif kind == "python":
+        path = tmp_path / "script.py"
+        path.write_text("import os\nprint(os.getcwd())\n")
+    else:
+        path.write_bytes(pickle.dumps({"X": [1.0]}))
+    with pytest.raises(SystemExit) as info:
+        main(["analyse", str(path)])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and len(err.strip().splitlines()) == 1
+    assert path.name in err and words in err and "np.savez(FILE, X=X, Y=Y)" in err
+    assert "Traceback" not in err and "allow_pickle" not in err

@@ -342,3 +342,165 @@ def test_cli_analyse_bad_file_names_the_problem(tmp_path, capsys):
     with pytest.raises(SystemExit):
         main(["analyse", str(tmp_path / "missing.npz")])
     assert "missing.npz" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ issue 22: predictions that tell the truth
+
+
+def _noiseless_gaussian(P, seed=11):
+    """Issue 22 (a): noiseless linear targets of a geometric three-mode teacher on raw Gaussian inputs."""
+    T, d, lam = 6, np.array([2.0, 1.0, 0.5]), np.array([0.8, 0.5, 0.9])
+    S = d[:, None] * lam[:, None] ** (T - np.arange(1, T + 1))
+    rng = np.random.default_rng(seed)
+
+    def haar(n):
+        q, r = np.linalg.qr(rng.standard_normal((n, n)))
+        return q * np.sign(np.diag(r))
+
+    U, V = haar(3), haar(3)
+    X = rng.standard_normal((P, T, 3))
+    Y = np.einsum("ya,at,xa,ptx->py", U, S, V, X)
+    return X, Y, S, U, V, lam, d
+
+
+def _direct_loss(X, Y, td, g):
+    """½ (1/P) Σ_p ‖y_p - Σ_t M_t x_{p,t}‖² from the raw arrays, M_t = U_y diag(g[:, t]) V_xᵀ (centred as td)."""
+    Xc = X - td.mean_x if td.centred else X
+    Yc = Y - td.mean_y if td.centred else Y
+    M = np.einsum("ya,at,xa->tyx", td.U_y, g, td.V_x)
+    r = Yc - np.einsum("tyx,ptx->py", M, Xc)
+    return 0.5 * np.sum(r * r) / X.shape[0]
+
+
+def test_noiseless_gaussian_data_give_the_true_task_dynamics_and_final_loss():
+    X, Y, S, U, V, lam, d = _noiseless_gaussian(4000)
+    td = lt.task_dynamics(X, Y)
+    # the estimate is the teacher: S to 1e-10, and the per-step maps U diag(s_t) Vᵀ (sign-free) to 1e-10
+    assert np.max(np.abs(td.S - S)) < 1e-10
+    assert np.allclose(np.einsum("ya,at,xa->tyx", td.U_y, td.S, td.V_x), np.einsum("ya,at,xa->tyx", U, S, V), atol=1e-10)
+    fp = td.fixed_points()
+    assert np.allclose(fp.b, lam, atol=1e-10) and np.allclose(fp.u, d, atol=1e-10)
+    c = lt.train_and_compare(X, Y, lr=0.01, steps=2000)
+    L0 = c.run.loss[0]
+    assert np.all(c.prediction.loss >= 0) and np.all(c.run.loss >= 0)
+    assert abs(c.prediction.loss[-1] - c.run.loss[-1]) < 1e-3 * L0
+    assert c.run.loss[-1] < 1e-12 * L0 and c.prediction.limit < 1e-20 * L0  # least-squares optimum: zero loss
+    assert c.prediction_converged and c.run_converged
+    # the predicted loss is never negative for any sample size (the old floor ½(Σ^YY - Σs²) had a random sign)
+    for P in (1000, 16000):
+        Xp, Yp = _noiseless_gaussian(P)[:2]
+        assert np.all(lt.task_dynamics(Xp, Yp).predict(lr=0.01, steps=2000).loss >= 0)
+
+
+def test_predicted_loss_is_the_loss_of_the_predicted_network_on_the_data():
+    """Non-white, non-centred, noisy data: the predicted loss equals the loss of the aligned network
+    computed directly from the raw arrays, at every recorded step."""
+    rng = np.random.default_rng(5)
+    P, T, n_x, n_y = 300, 4, 3, 2
+    X = rng.standard_normal((P, T, n_x)) @ rng.standard_normal((n_x, n_x)) + 0.3
+    X[:, 1:] += 0.5 * X[:, :-1]  # correlated across steps
+    Y = 0.4 * X[:, -1, :2] - 0.2 * X[:, 0, 1:] + 0.1 * rng.standard_normal((P, n_y)) + np.array([1.0, -0.5])
+    for centre in (True, False):
+        td = lt.task_dynamics(X, Y, centre=centre)
+        p = td.predict(lr=0.02, steps=400, record_every=100)
+        k = np.arange(T - 1, -1, -1)
+        for j in range(p.step.size):
+            g = p.u[:, j, None] * p.b[:, j, None] ** k
+            assert abs(p.loss[j] - _direct_loss(X, Y, td, g)) < 1e-12 * p.loss[0]
+        assert np.all(p.loss >= 0)
+        # the least-squares loss is that of the regression coefficients, recomputed by lstsq
+        Xc = (X - X.mean(0) if centre else X).reshape(P, -1)
+        Yc = Y - Y.mean(0) if centre else Y
+        B = np.linalg.lstsq(Xc, Yc, rcond=None)[0]
+        assert abs(td.loss_floor - 0.5 * np.sum((Yc - Xc @ B) ** 2) / P) < 1e-12 * td.syy
+        assert np.allclose(td.coefficients, B.T.reshape(n_y, T, n_x).transpose(1, 0, 2), atol=1e-10)
+
+
+def test_white_inputs_keep_the_mode_energy_formula():
+    """With exactly white inputs the exact loss equals Σ_α E_α + ½(Σ^YY - Σ s²) (the formula used before)."""
+    d = lt.make_dataset(_tasks(), 4, 3, 40, seed=3)
+    Y = d.Y + 0.2 * np.random.default_rng(0).standard_normal(d.Y.shape)  # noise: a positive residual
+    td = lt.task_dynamics(d.X, Y)
+    assert abs(td.residual - 0.5 * (td.syy - np.sum(td.S ** 2))) < 1e-12 * td.syy
+    p = td.predict(lr=0.05, steps=600)
+    assert np.allclose(p.loss, p.trajectory.energy.sum(0) + 0.5 * (td.syy - np.sum(td.S ** 2)), rtol=0, atol=1e-12)
+
+
+def test_non_centred_data_are_centred_by_default_and_said():
+    r = np.random.default_rng(0)
+    P, T = 2000, 10
+    ph = r.uniform(0, 2 * np.pi, (P, 2))
+    t = np.arange(T + 1)
+    z = np.sin(np.array([0.6, 0.25]) * t[None, :, None] + ph[:, None, :]) + 0.1 * r.standard_normal((P, T + 1, 2))
+    z[..., 0] += 0.5
+    X, Y = z[:, :T], z[:, T]
+    td = lt.task_dynamics(X, Y)
+    assert td.centred and np.allclose(td.mean_x[:, 0], X[:, :, 0].mean(0)) and any("centred the data" in n for n in td.notes)
+    raw = lt.task_dynamics(X, Y, centre=False)
+    assert not raw.centred and any("not centred" in n for n in raw.notes)
+    for e in (td, raw):
+        p = e.predict(lr=0.01, steps=2000)
+        assert np.all(p.loss >= 0) and e.residual >= 0 and e.loss_floor >= 0
+
+
+def test_reachable_fixed_point_is_where_training_goes_not_the_global_minimiser():
+    """s = (1, 1, 1, -1): from a small start the flow ends in the negative-b basin although the global
+    minimiser of E*(b) is at b ≈ 1.84; simulate_gd ends there too."""
+    s = lt.tasks.modified("constant", 4, kappa=-1.0)
+    d = lt.make_dataset(s[None], 1, 1, 8, seed=0)
+    td = lt.task_dynamics(d.X, d.Y)
+    r = td.reachable(scale=0.1)
+    gm = lt.landscape.global_minimiser(s)
+    assert r.differs[0] and r.converged and "local minimum" in r.basin[0]
+    assert abs(r.global_b[0] - gm.b) < 1e-9 and r.global_energy[0] < r.energy[0] - 0.1
+    # a local minimum of the profile energy (independent: E*(b) on both sides), with u = u*(b)
+    b = r.b[0]
+    E = lt.landscape.profile_energy(np.array([b - 1e-3, b, b + 1e-3]), s)
+    assert E[1] < E[0] and E[1] < E[2] and abs(E[1] - r.energy[0]) < 1e-9
+    assert abs(r.u[0] - lt.landscape.u_star(b, s)) < 1e-6
+    c = lt.train_and_compare(d.X, d.Y, lr=0.05, steps=4000, check_order=False)
+    modes = lt.sim.aligned_modes(c.run.W_x[-1:], c.run.W_h[-1:], c.run.W_y[-1:], c.run.R, td.U_y, td.V_x)
+    assert abs(modes.b[-1, 0] - b) < 1e-3 and abs(c.run.loss[-1] - r.loss) < 1e-3 * c.run.loss[0]
+
+
+def test_short_runs_are_not_converged_and_the_verdict_says_inconclusive():
+    d = lt.make_dataset(_tasks(), 3, 3, 20, seed=0)
+    c = lt.train_and_compare(d.X, d.Y, lr=0.01, steps=100)
+    assert not c.prediction_converged and not c.run_converged
+    assert c.verdict.startswith("inconclusive") and c.progress < 0.5
+    # the prediction says from which step it has converged; a run whose second half starts later than that
+    # has converged by the run's own test (loss change over the second half), and the comparison decides
+    steps = int(np.ceil(c.reachable.time / 0.01 * 3))
+    c2 = lt.train_and_compare(d.X, d.Y, lr=0.01, steps=steps)
+    assert c2.prediction_converged and c2.run_converged and c2.verdict.startswith("applies")
+
+
+def test_check_order_confirms_first_order_on_data_that_meet_the_assumptions():
+    d = lt.make_dataset(_tasks(), 4, 3, 40, seed=3)
+    c = lt.train_and_compare(d.X, d.Y, lr=0.02, steps=1000, check_order=True)
+    half = lt.train_and_compare(d.X, d.Y, lr=0.01, steps=2000)
+    assert abs(c.half_lr_error - half.loss_error_step) < 1e-12
+    assert 0.85 < c.order < 1.15 and abs(c.order - np.log2(c.loss_error_step / half.loss_error_step)) < 1e-12
+    assert c.verdict.startswith("applies") and "first order in lr confirmed" in c.verdict
+    assert c.expected_error < 1e-10 and c.dynamics.whiteness < 1e-10
+    json.dumps(c.summary())
+
+
+def test_verdict_names_the_misalignment_when_the_modes_miss_correlation():
+    S = np.stack([lt.tasks.inverse_exponential(4, 1.5, 0.7), lt.tasks.inverse_exponential(4, 1.0, 0.5)])
+    d = em.perturbed_dataset(S, 2, 2, 8, theta=0.8, seed=0)
+    c = lt.train_and_compare(d.X, d.Y, lr=0.01, steps=3000, check_order=True)
+    mu = c.dynamics.misalignment_total
+    assert c.verdict.startswith("does not apply") and f"{100 * mu:.3g}% of the correlation energy" in c.verdict
+    assert not (0.8 < c.order < 1.25)  # the error does not shrink with lr: it is not the discretisation
+
+
+def test_huge_inputs_are_rescaled_not_refused():
+    """Issue 23 §4: X·1e160 overflowed the second moments (LinAlgError); S scales as 1/c exactly."""
+    d = lt.make_dataset(_tasks(), 3, 3, 20, seed=0)
+    td = lt.task_dynamics(d.X, d.Y)
+    big = lt.task_dynamics(d.X * 1e160, d.Y)
+    assert np.allclose(big.S * 1e160, td.S, rtol=1e-10, atol=1e-10)
+    assert np.isinf(big.whiteness_within) and any("float64 range" in n for n in big.notes)
+    small = lt.task_dynamics(d.X * 1e-160, d.Y)
+    assert np.allclose(small.S * 1e-160, td.S, rtol=1e-10, atol=1e-10)

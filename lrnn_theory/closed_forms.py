@@ -233,6 +233,99 @@ def recency_weight(s, b0) -> np.ndarray:
     return landscape.geometric_sums(b0, s)[0]
 
 
+#: Above this ``log M = (T-1) log|b|`` the frozen-``b`` closed forms are evaluated in logarithms (``M²`` would near
+#: the float64 range).
+_LOG_SCALE_LIMIT = 200.0
+
+
+def _scaled_geometric_sums(b, s, conj: bool):
+    """``(C̃, D̃, ℓ)`` with ``C = C̃ e^ℓ``, ``D = D̃ e^{2ℓ}``, ``ℓ = (T-1) log max(1, |b|)``: no overflow for any ``b``.
+
+    ``C = Σ_i s_i b^{T-i}`` (``conj(b)`` when ``conj``) and ``D = Σ_i |b|^{2(T-i)}``.  For ``|b| > 1`` the
+    powers are ``b^k/|b|^{T-1} = (b/|b|)^k |b|^{-(T-1-k)}``, all of modulus ``<= 1``; ``b`` broadcasts against
+    ``s.shape[:-1]``.
+    """
+    T = s.shape[-1]
+    shape = np.broadcast_shapes(np.shape(b), s.shape[:-1])
+    b = np.broadcast_to(b, shape)[..., None]
+    k = np.arange(T - 1, -1, -1)
+    ab = np.abs(b)
+    big = ab > 1
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        unit = np.where(big, b / np.where(big, ab, 1.0), b)
+        small = np.where(big, 1.0 / np.where(big, ab, 1.0), 1.0)
+        p = np.where(big, unit ** k * small ** (T - 1 - k), b ** k)
+        ell = np.where(big[..., 0], (T - 1) * np.log(np.where(big, ab, 1.0))[..., 0], 0.0)
+    pc = np.conj(p) if conj else p
+    C = np.sum(np.broadcast_to(s, shape + (T,)) * pc, axis=-1)
+    D = np.sum(p.real ** 2 + p.imag ** 2 if np.iscomplexobj(p) else p * p, axis=-1)
+    return C, D, ell
+
+
+def _unit(z):
+    """``z/|z|`` from components scaled by ``max(|Re z|, |Im z|)`` (safe for subnormal ``z``); 1 where ``z = 0``."""
+    z = np.asarray(z, complex)
+    m = np.maximum(np.abs(z.real), np.abs(z.imag))
+    m = np.where(m > 0, m, 1.0)
+    re, im = z.real / m, z.imag / m
+    r = np.hypot(re, im)
+    r = np.where(r > 0, r, 1.0)
+    return np.where((re == 0) & (im == 0), 1.0 + 0j, re / r + 1j * (im / r))
+
+
+def _frozen_b_flow(x, Ct, Dt, ell, u0):
+    """``u(x)`` of ``u̇ = 2|u|(C - D u)`` from ``u0 ≠ 0`` (complex arrays; ``x`` on the last axis, the rest
+    with a trailing axis of length 1), with ``C = C̃ e^ℓ``, ``D = D̃ e^{2ℓ}``.
+
+    With ``ĉ = C/|C|``, ``û = u0/|u0|``, ``c² = cos²(ψ0/2) = |ĉ + û|²/4``, ``s² = |ĉ - û|²/4``,
+    ``σ = sin ψ0 = Im(ĉ conj(û))``, ``ε = e^{-2|C|x}`` and ``F = (1-ε)/|C| = 2x (1-ε)/(2|C|x)``
+    (``2x`` as ``|C|x → 0``):
+
+    ``u = ρ0 ĉ (c² - s²ε² - iσε) / (ε + Dρ0 (c² + s²ε) F)``, and ``u = û ρ0 ε/(1 + Dρ0 F)`` where
+    ``c² = 0`` (``u0`` anti-aligned with ``C``: it decays along its ray).
+
+    Every term of the denominators is non-negative (no pole for any ``u0``) and the phase is never
+    formed as an angle.  Where ``ℓ`` is large (or the direct form overflows) the same expressions are
+    evaluated in logarithms.
+    """
+    rho0 = np.abs(u0)
+    uh = _unit(u0)
+    aC = np.abs(Ct)
+    ch = np.where(aC > 0, _unit(Ct), uh)
+    c2 = np.abs(ch + uh) ** 2 / 4
+    s2 = np.abs(ch - uh) ** 2 / 4
+    sig = (ch * np.conj(uh)).imag
+    anti = c2 == 0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        # direct form
+        M = np.exp(ell)
+        Cabs, D = aC * M, Dt * M * M
+        kx = 2.0 * Cabs * x
+        eps = np.exp(-kx)
+        F = 2.0 * x * np.where(kx > 0, -np.expm1(-kx) / np.where(kx > 0, kx, 1.0), 1.0)  # (1-ε)/|C|, 2x as |C|x → 0
+        DF = D * rho0 * F
+        direct = np.where(anti, uh * rho0 * eps / (1.0 + DF * s2),
+                          rho0 * ch * (c2 - s2 * eps * eps - 1j * sig * eps) / (eps + DF * (c2 + s2 * eps)))
+        redo = (ell > _LOG_SCALE_LIMIT) | ~np.isfinite(direct) | ((direct == 0) & (x > 0))
+        if np.any(redo):
+            # logarithmic form: log|C|, log ε = -2|C|x, log F = log(1-ε) - log|C|
+            logC = np.log(np.where(aC > 0, aC, 1.0)) + ell
+            kx = np.where(x > 0, 2.0 * x * np.exp(logC), 0.0)
+            log_eps = -kx
+            eps = np.exp(log_eps)
+            log_2x = np.log(2.0 * x)
+            logF = log_2x + np.where(kx > 0, np.log(-np.expm1(-kx)) - (log_2x + logC), 0.0)  # log((1-ε)/|C|)
+            logDF = np.log(Dt) + 2.0 * ell + np.log(rho0) + logF
+            N = c2 - s2 * eps * eps - 1j * sig * eps
+            absN = np.abs(N)
+            log_anti = np.log(rho0) + log_eps - np.logaddexp(0.0, logDF + np.log(np.where(anti, s2, 1.0)))
+            log_gen = np.log(rho0) + np.log(absN) - np.logaddexp(log_eps, logDF + np.log(c2 + s2 * eps))
+            via_log = np.where(anti, uh * np.exp(log_anti), ch * (N / np.where(absN > 0, absN, 1.0)) * np.exp(log_gen))
+            direct = np.where(redo, via_log, direct)
+    return np.where(x == 0, u0, direct)
+
+
+
 def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
     """Input–output mode with ``b`` frozen, balanced modes: the logistic of theory guide :ref:`theory-frozen-recurrent`.
 
@@ -240,9 +333,17 @@ def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
 
         u(t) = \\frac{C e^{2Ct/τ}}{C/u_0 - D + D e^{2Ct/τ}},\\qquad u(∞) = C/D,
 
-    with ``C = ⟨s, p_b⟩``, ``D = ‖p_b‖²``; evaluated as
-    ``C / (D + (C/u0 - D) e^{-2Ct/τ})`` (no overflow), and as
-    ``u0/(1 + 2 D u0 t/τ)`` when ``C = 0``.
+    with ``C = ⟨s, p_b⟩``, ``D = ‖p_b‖²``, the solution of ``τu̇ = 2|u|(C - Du)`` for
+    ``u0`` of the sign of ``C``.  The sign of ``u`` never changes (``u = 0`` is a fixed
+    point), and ``v = |u|`` obeys the same logistic with ``C`` replaced by ``sign(u0) C``; written
+    with ``ε = e^{-2|C|t/τ}`` and ``F = (1-ε)/|C|`` (``2t/τ`` at ``C = 0``) the solution is
+
+    * ``u = u0/(ε + D u0 F)`` when ``u0 C >= 0``: it tends to ``C/D``;
+    * ``u = u0 ε/(1 + D|u0| F)`` when ``u0 C < 0``: it decays to 0 at rate ``2|C|``,
+
+    positive denominators for every ``u0 ≠ 0`` and ``t >= 0`` (the textbook logistic has a pole
+    when ``u0 C < 0``).  ``C`` and ``D`` are formed with ``|b|^{T-1}`` factored out, so any ``b``
+    works (in logarithms when ``|b|^{T-1} > e^{200}``).
 
     Proca et al. (2025), App. C.
 
@@ -265,7 +366,8 @@ def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
     TypeError
         If an argument is not a real numeric array or ``tau`` not a number.
     ValueError
-        If ``t`` is not 1-D, an array is empty or not finite, ``tau <= 0``, or ``u0 = 0``.
+        If ``t`` is not 1-D or has a negative entry, an array is empty or not finite, ``tau <= 0``,
+        ``u0 = 0``, or the shapes do not broadcast.
 
     Examples
     --------
@@ -282,18 +384,21 @@ def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
     True
     """
     t = as_float_array("t", t, ndim=1)
+    if np.any(t < 0):
+        raise ValueError("t must be >= 0 (learning time from the initial condition)")
     s = as_float_array("s", s, min_ndim=1)
+    b = landscape._broadcast("b", b, s)
     u0 = as_float_array("u0", u0)
     tau = check_positive_float("tau", tau)
     if np.any(u0 == 0):
         raise ValueError("u0 must be non-zero (u = 0 is a fixed point)")
-    C, D = landscape.geometric_sums(b, s)
-    C, D, u0 = (np.asarray(x)[..., None] for x in np.broadcast_arrays(C, D, u0))
-    x = t / tau
-    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        logistic = C / (D + (C / u0 - D) * np.exp(-2.0 * C * x))
-        algebraic = u0 / (1.0 + 2.0 * D * u0 * x)
-    return np.where(C == 0, algebraic, logistic)
+    try:
+        shape = np.broadcast_shapes(s.shape[:-1], b.shape, u0.shape)
+    except ValueError:
+        raise ValueError(f"s {s.shape} (batch {s.shape[:-1]}), b {b.shape} and u0 {u0.shape} do not broadcast") from None
+    Ct, Dt, ell = _scaled_geometric_sums(b, s, conj=False)
+    Ct, Dt, ell, u0 = (np.broadcast_to(v, shape)[..., None] for v in (Ct, Dt, ell, u0))
+    return _frozen_b_flow(t / tau, Ct.astype(complex), Dt, ell, u0.astype(complex)).real
 
 
 def escape_time(s, b0, u0, u_star=None, tau: float = 1.0) -> np.ndarray:
@@ -825,8 +930,11 @@ def complex_fixed_point(s, *, rtol: float = 1e-12, n_grid: int | None = None) ->
 
     *Real* ``s``: ``E*(b̄) = E*(b)``, so complex minimisers come in conjugate
     pairs; the one with ``Im b* > 0`` is returned (``conj(b*), conj(u*)`` is
-    equally optimal).  The minimiser may be genuinely complex (an oscillating
-    real task is best fitted by a rotation); a real ``b*`` is returned as real.
+    equally optimal).  The minimiser may be genuinely complex (for one isolated
+    complex mode an oscillating real task is best fitted by a rotation; a network
+    with a hidden unit to spare leaves that fixed point, theory guide
+    :ref:`theory-network-stability` and :func:`lrnn_theory.network_stability`);
+    a real ``b*`` is returned as real.
     :func:`fixed_point` minimises over real ``b`` in a range, so its energy is
     never lower; where the complex minimiser is real the two agree.  Real
     initial values keep the flow real (:func:`lrnn_theory.integrate_modes`),
@@ -977,6 +1085,16 @@ def complex_frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
     ``u0/(1 + 2D|u0|x)``.  ``ψ0 = π`` (``u0`` anti-aligned with ``C``) is the
     unstable phase: ``u`` then decays to 0 along its ray.
 
+    No angle is formed: with ``ĉ = C/|C|`` and ``û = u0/|u0|``, ``c² = |ĉ + û|²/4``,
+    ``s² = |ĉ - û|²/4`` and ``sin ψ0 = Im(ĉ conj(û))``, and ``e^{iφ} = ĉ e^{-iψ}`` gives
+
+    ``u = ρ0 ĉ (c² - s²ε² - i sin ψ0 ε) / (ε + Dρ0 (c² + s²ε)(1-ε)/|C|)``,
+
+    whose denominator is a sum of non-negative terms (``u = û ρ0 ε/(1 + Dρ0(1-ε)/|C|)`` at
+    ``c² = 0``, so an exactly anti-aligned ``u0`` decays instead of turning through a
+    rounded ``cos(π/2)``).  ``C`` and ``D`` are formed with ``|b|^{T-1}`` factored out, and the
+    expression is evaluated in logarithms when ``|b|^{T-1} > e^{200}``: any ``b`` works.
+
     Parameters
     ----------
     t : array_like, shape (n_t,)
@@ -1032,22 +1150,6 @@ def complex_frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
         shape = np.broadcast_shapes(s.shape[:-1], b.shape, u0.shape)
     except ValueError:
         raise ValueError(f"s {s.shape} (batch {s.shape[:-1]}), b {b.shape} and u0 {u0.shape} do not broadcast") from None
-    T = s.shape[-1]
-    k = np.arange(T - 1, -1, -1)
-    pk = np.broadcast_to(b, shape)[..., None] ** k
-    C = np.sum(np.broadcast_to(s, shape + (T,)) * np.conj(pk), axis=-1)
-    D = np.sum(np.abs(pk) ** 2, axis=-1)
-    u0 = np.broadcast_to(u0, shape)
-    absC, gamma = np.abs(C), np.angle(C)
-    rho0, phi0 = np.abs(u0), np.angle(u0)
-    psi0 = np.angle(np.exp(1j * (gamma - phi0)))  # wrapped to (-π, π]
-    c2, s2 = np.cos(psi0 / 2) ** 2, np.sin(psi0 / 2) ** 2
-    x = t / tau
-    aC, D_, r0, c2, s2, g0, p0, ph0 = (np.asarray(v)[..., None] for v in (absC, D, rho0, c2, s2, gamma, psi0, phi0))
-    eps = np.exp(-2.0 * aC * x)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(aC > 0, -np.expm1(-2.0 * aC * x) / (2.0 * aC), x)  # (1 - ε)/(2|C|)
-    rho = r0 * (c2 + s2 * eps * eps) / (eps + 2.0 * D_ * r0 * (c2 + s2 * eps) * frac)
-    psi = 2.0 * np.arctan2(np.sin(p0 / 2) * np.exp(-aC * x), np.cos(p0 / 2) * np.exp(aC * x))
-    phi = np.where(aC > 0, g0 - psi, ph0)
-    return rho * np.exp(1j * phi)
+    Ct, Dt, ell = _scaled_geometric_sums(b, s, conj=True)
+    Ct, Dt, ell, u0 = (np.broadcast_to(v, shape)[..., None] for v in (Ct, Dt, ell, u0))
+    return _frozen_b_flow(t / tau, Ct, Dt, ell, u0)

@@ -345,3 +345,92 @@ def test_complex_fixed_point_geometric_tasks_unchanged():
 def test_complex_fixed_point_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# --- frozen-b closed forms on their whole domain (theory guide `theory-frozen-recurrent`, `theory-complex-frozen-b`) ---
+
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+import lrnn_theory as lt  # noqa: E402
+
+_T_GRID = np.array([0.0, 0.1, 0.5, 2.0, 6.0])
+_HYP = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_entries = st.floats(-2.0, 2.0, allow_nan=False)
+_tasks = st.integers(1, 6).flatmap(lambda T: st.lists(_entries, min_size=T, max_size=T))
+
+
+def _polar_ode(t, C, D, u0):
+    """``τu̇ = 2|u|(C - Du)`` (τ = 1) in ``(log ρ, φ)``: relative accuracy in ``ρ`` even when ``u`` decays to 1e-80."""
+    def f(_, y):
+        rho, phi = np.exp(y[0]), y[1]
+        return [2.0 * (abs(C) * np.cos(np.angle(C) - phi) - D * rho), 2.0 * abs(C) * np.sin(np.angle(C) - phi)]
+
+    sol = solve_ivp(f, (0.0, t[-1]), [np.log(abs(u0)), np.angle(u0)], t_eval=t, method="DOP853", rtol=1e-12, atol=1e-12)
+    return np.exp(sol.y[0]) * np.exp(1j * sol.y[1])
+
+
+@settings(max_examples=30, **_HYP)
+@given(_tasks, st.floats(-1.5, 1.5), st.floats(1e-3, 3.0), st.booleans())
+@example([1.0, 0.5, 0.25], 0.3, 0.1, True)  # the reported case: u0 < 0 with C > 0 crossed a pole
+@example([1.0], 0.5, 0.1, True)
+@example([0.0, 0.0], 0.7, 0.5, False)  # C = 0: algebraic decay
+def test_frozen_b_solution_matches_the_reduced_ode_for_either_sign_of_u0(s, b, mag, negative):
+    """The logistic against integrate_reduced(freeze=["b"]), rtol 1e-10 and no absolute tolerance: 1e-7 relative."""
+    s = np.asarray(s)
+    u0 = -mag if negative else mag
+    u = cf.frozen_b_solution(_T_GRID, s, b, u0)
+    ode = lt.integrate_reduced(s, u0, b, _T_GRID, freeze=["b"], atol=1e-300).u  # relative error control only
+    assert np.all(np.isfinite(u)) and np.all(np.sign(u) == np.sign(u0))  # u = 0 is never crossed
+    assert np.all(np.abs(u - ode) <= 1e-7 * np.abs(ode))
+
+
+def test_frozen_b_solution_reported_case():
+    s, t = tasks.inverse_exponential(3, 1, 0.5), [0.0, 1.0, 5.0]
+    u = cf.frozen_b_solution(t, s, 0.3, -0.1)
+    ode = lt.integrate_reduced(s, -0.1, 0.3, t, freeze=["b"]).u  # [-0.1, -0.00884, -7.4e-7]
+    assert np.allclose(u, ode, rtol=1e-6, atol=0)
+
+
+@settings(max_examples=20, **_HYP)
+@given(st.integers(1, 5).flatmap(lambda T: st.lists(st.complex_numbers(max_magnitude=2.0), min_size=T, max_size=T)),
+       st.complex_numbers(max_magnitude=1.3), st.floats(1e-3, 3.0), st.floats(-np.pi, np.pi))
+@example([1.0 + 0j], 0.5 + 0j, 0.1, np.pi - 1e-6)  # nearly anti-aligned
+@example([0.5 + 0.5j, 1j], 0.9j, 2.0, 0.0)
+@example([5e-324 + 0j], 0j, 1.0, 0.0)  # subnormal C: its direction is still defined
+def test_complex_frozen_b_solution_matches_the_polar_ode(s, b, mag, phase):
+    s = np.asarray(s, complex)
+    u0 = mag * np.exp(1j * phase)
+    T = s.size
+    k = np.arange(T - 1, -1, -1)
+    C = np.sum(s * np.conj(b) ** k)
+    D = np.sum(np.abs(b) ** (2 * k))
+    u = cf.complex_frozen_b_solution(_T_GRID, s, b, u0)
+    ode = _polar_ode(_T_GRID, C, D, u0)
+    assert np.all(np.abs(u - ode) <= 1e-8 * np.abs(ode) + 1e-12)
+
+
+def test_complex_frozen_b_anti_aligned_decays():
+    """u0 = -0.1 against C = 1: exactly anti-aligned, u decays along its ray (the real ODE keeps the sign exactly)."""
+    t = [0.0, 1.0, 5.0, 100.0]
+    u = cf.complex_frozen_b_solution(t, [1.0], 0.5, -0.1)
+    ode = lt.integrate_reduced(np.array([1.0]), -0.1, 0.5, t, freeze=["b"], atol=1e-300).u
+    assert np.all(u.imag == 0) and np.all(u.real < 0)
+    assert np.allclose(u.real, ode, rtol=1e-6, atol=0)  # -1.3e-88 at t = 100
+    assert np.allclose(u.real, cf.frozen_b_solution(t, [1.0], 0.5, -0.1), rtol=1e-14, atol=0)
+
+
+def test_frozen_b_large_b_is_scale_safe_and_the_log_form_agrees_with_the_direct_form(monkeypatch):
+    u = cf.complex_frozen_b_solution([0.0, 1.0], np.ones(400), 10.0, 0.1)  # |b|^{2T} overflows float64
+    assert u[0] == 0.1 and np.isfinite(u[1]) and abs(u[1]) <= 1e-300  # u(∞) = C/D ≈ 1.1e-399
+    assert cf.frozen_b_solution([0.0, 1.0], np.ones(400), 10.0, 0.1)[0] == 0.1
+    # the logarithmic evaluation (used for |b|^{T-1} > e^200) against the direct one on moderate inputs
+    rng = np.random.default_rng(3)
+    s = rng.normal(size=(6, 5)) + 1j * rng.normal(size=(6, 5))
+    b = rng.normal(size=6) * 0.8 + 0.5j * rng.normal(size=6)
+    u0 = rng.normal(size=6) + 1j * rng.normal(size=6)
+    u0[0] = -np.sum(s[0] * np.conj(b[0]) ** np.arange(4, -1, -1))  # exactly anti-aligned with C
+    direct = cf.complex_frozen_b_solution(_T_GRID, s, b, u0)
+    monkeypatch.setattr(cf, "_LOG_SCALE_LIMIT", -1.0)
+    logs = cf.complex_frozen_b_solution(_T_GRID, s, b, u0)
+    assert np.allclose(logs, direct, rtol=1e-12, atol=0)

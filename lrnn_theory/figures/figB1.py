@@ -8,9 +8,13 @@ singular vectors rotated by ``θ`` (left) or the inputs correlated across steps 
 learning curve of an aligned network (Proca et al. (2025), Sec. 3) and trains the full
 network on the raw data by gradient descent; the plot shows the error of the predicted
 final loss (relative to the initial loss) and of the final input–output modes against the
-measured diagnostic (misalignment or cross-step whiteness).  Both errors vanish with the
-departure and grow smoothly; the error of the whole loss curve stays above the ``O(lr)``
-floor of the Euler discretisation.
+measured diagnostic (misalignment or cross-step whiteness).  Misalignment moves the end point:
+both errors vanish with it and grow smoothly.  Cross-step correlation does not: the task
+dynamics are estimated through the regression coefficients (theory guide
+:ref:`own-data-regression`), so the predicted fixed point is where training goes (final errors
+0 to rounding, the teacher is geometric) and only the time course, the error of the whole loss
+curve, grows with the whiteness; that error stays above the ``O(lr)`` floor of the Euler
+discretisation.
 """
 from __future__ import annotations
 
@@ -38,6 +42,15 @@ def _sweep(S, key, values, steps):
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``figB1`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/figB1.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``S``, ``lr``, ``steps``, ``rotation``, ``correlation``.
+    """
     S = np.stack([tasks.inverse_exponential(4, 1.5, 0.7), tasks.inverse_exponential(4, 1.0, 0.5)])
     if ctx.quick:
         thetas, rs, steps = np.array([0.0, 0.1, 0.3, 0.6]), np.array([0.0, 0.05, 0.15, 0.3]), 3000
@@ -48,6 +61,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``figB1`` from the dict :func:`compute` returns (or
+    ``read_data("figures/figB1.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 2, width=4.4, height=3.4)
     for ax, key, xname, label in ((axes[0, 0], "rotation", "misalignment", "misalignment (off-diagonal energy fraction)"),
                                   (axes[0, 1], "correlation", "whiteness_cross", "cross-step input correlation (whiteness)")):

@@ -243,18 +243,62 @@ def ntk_aligned(a, b, c, T: int) -> np.ndarray:
     """
     T = check_int("T", T, minimum=1)
     a, b, c = _modes("modes", (a, b, c))
-    t = np.arange(1, T + 1)
-    g = b[:, None] ** (T - t)  # (N, T)
-    # w[α, β, i] = a_β Σ_{t=i+1}^{T} b_β^{t-1-i} b_α^{T-t}
-    w = np.zeros((a.size, a.size, T))
-    for i in range(1, T + 1):
-        for tt in range(i + 1, T + 1):
-            w[:, :, i - 1] += b[None, :] ** (tt - 1 - i) * b[:, None] ** (T - tt)
-    w *= a[None, :, None]
+    g, w = _aligned_vectors(a, b, T)
     gg = np.einsum("at,au->atu", g, g)
     M = (c[:, None, None, None] ** 2) * gg[:, None] + (c[:, None, None, None] ** 2) * np.einsum("abt,abu->abtu", w, w) \
         + (a[None, :, None, None] ** 2) * gg[None, :]
     return M
+
+
+def _aligned_vectors(a, b, T: int, scale: float = 1.0):
+    """``g`` (N, T) and ``w`` (N, N, T) of :func:`ntk_aligned`, both times ``scale^{-(T-1)}`` with ``b``
+    divided by ``scale`` (``scale >= max|b|`` keeps every power bounded).
+
+    ``(g_α)_t = b_α^{T-t}``; ``(w_{αβ})_i = a_β h_{T-i}(b_α, b_β)`` with ``h_L = Σ_{j<L} b_β^{L-1-j} b_α^j``,
+    ``h_0 = 0``, ``h_{L+1} = b_β h_L + b_α^L``: ``O(N² T)`` work.  Scaled: ``(g)_t`` is
+    ``(b/scale)^{T-t} scale^{-(t-1)}`` and ``(w)_i`` is ``a_β h_{T-i}(b/scale) scale^{-i}`` (``h_L`` is
+    homogeneous of degree ``L-1``).
+    """
+    bs = b / scale
+    t = np.arange(1, T + 1)
+    g = bs[:, None] ** (T - t)  # (N, T)
+    h = np.zeros((b.size, b.size, T))  # h[:, :, L] = h_L(b_α, b_β), scaled
+    pa = np.ones(b.size)  # b_α^L (scaled)
+    for L in range(T - 1):
+        h[:, :, L + 1] = bs[None, :] * h[:, :, L] + pa[:, None]
+        pa = pa * bs
+    w = h[:, :, ::-1] * a[None, :, None]  # index i - 1 = T - 1 - L
+    if scale != 1.0:
+        w = w * scale ** (-t.astype(float))[None, None, :]
+        g = g * scale ** (1.0 - t)[None, :]  # b^{T-t} s^{-(T-1)} = (b/s)^{T-t} s^{-(t-1)}
+    return g, w
+
+
+def _aligned_inner_scaled(m0, m1, T: int, s0: float, s1: float) -> float:
+    """``⟨K0, K1⟩_F`` (:func:`aligned_inner`) times ``s0^{-2(T-1)} s1^{-2(T-1)}``, with no ``(N, N, T, T)`` array.
+
+    Each ``M^{αβ}`` is a sum of three rank-one terms ``k x xᵀ``, so ``⟨M0, M1⟩_F = Σ k0 k1 (x0·x1)²``.
+    """
+    (a0, b0, c0), (a1, b1, c1) = m0, m1
+    g0, w0 = _aligned_vectors(a0, b0, T, s0)
+    g1, w1 = _aligned_vectors(a1, b1, T, s1)
+    G = g0 @ g1.T  # g0_α·g1_β
+    d = np.diag(G)
+    ca, cb = (c0 * c0 * c1 * c1)[:, None], (c0 * c0)[:, None] * (a1 * a1)[None, :]
+    ac, aa = (a0 * a0)[None, :] * (c1 * c1)[:, None], (a0 * a0 * a1 * a1)[None, :]
+    total = (ca * (d[:, None] ** 2 + np.einsum("at,abt->ab", g0, w1) ** 2 + np.einsum("abt,at->ab", w0, g1) ** 2
+                   + np.einsum("abt,abt->ab", w0, w1) ** 2)
+             + cb * (G ** 2 + np.einsum("abt,bt->ab", w0, g1) ** 2)
+             + ac * (G.T ** 2 + np.einsum("bt,abt->ab", g0, w1) ** 2)
+             + aa * d[None, :] ** 2)
+    return float(np.sum(total))
+
+
+def _both_modes(modes0, modes1):
+    m0, m1 = _modes("modes0", modes0), _modes("modes1", modes1)
+    if m0[0].size != m1[0].size:
+        raise ValueError(f"modes0 and modes1 must have the same number of modes, got {m0[0].size} and {m1[0].size}")
+    return m0, m1
 
 
 def aligned_inner(modes0, modes1, T: int) -> float:
@@ -278,7 +322,14 @@ def aligned_inner(modes0, modes1, T: int) -> float:
     TypeError
         If ``modes0``/``modes1`` are not 3-tuples of real numbers or arrays, or ``T`` not an integer.
     ValueError
-        If the numbers of modes differ, or as :func:`ntk_aligned`.
+        If the numbers of modes differ, as :func:`ntk_aligned`, or if the product overflows float64
+        (``|b| > 1`` and large ``T``; :func:`kernel_distance_aligned` is scale-free and stays finite).
+
+    Notes
+    -----
+    Each ``M^{αβ}`` of :func:`ntk_aligned` is a sum of three rank-one terms ``k x xᵀ``, so the
+    product is ``Σ k0 k1 (x0·x1)²``: ``O(N² T)`` work and memory instead of the ``(N, N, T, T)``
+    matrices.
 
     Examples
     --------
@@ -293,11 +344,14 @@ def aligned_inner(modes0, modes1, T: int) -> float:
     >>> bool(np.isclose(aligned_inner((a, b, c), (a, b, c), T), np.sum(K * K), rtol=1e-12))
     True
     """
-    M0 = ntk_aligned(*_modes("modes0", modes0), T)
-    M1 = ntk_aligned(*_modes("modes1", modes1), T)
-    if M0.shape != M1.shape:
-        raise ValueError("modes0 and modes1 must have the same number of modes")
-    return float(np.sum(M0 * M1))
+    T = check_int("T", T, minimum=1)
+    m0, m1 = _both_modes(modes0, modes1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        value = _aligned_inner_scaled(m0, m1, T, 1.0, 1.0)
+    if not np.isfinite(value):
+        raise ValueError(f"modes0 and modes1: ⟨K0, K1⟩_F overflows float64 (|b|^(4T) with T = {T}); "
+                         "kernel_distance_aligned stays finite")
+    return value
 
 
 def kernel_distance_aligned(modes0, modes1, T: int) -> float:
@@ -321,7 +375,9 @@ def kernel_distance_aligned(modes0, modes1, T: int) -> float:
     Raises
     ------
     TypeError, ValueError
-        As :func:`aligned_inner`.
+        As :func:`aligned_inner`; ``ValueError`` also for a zero kernel (all ``a`` and ``c`` of one
+        network zero), as :func:`kernel_distance`.  The powers of ``b`` are scaled by ``max(1, max|b|)``
+        (the distance does not depend on the scale of a kernel), so ``|b|^T`` never overflows.
 
     Examples
     --------
@@ -331,10 +387,18 @@ def kernel_distance_aligned(modes0, modes1, T: int) -> float:
     >>> 0 < kernel_distance_aligned((0.1, 0.1, 0.1), (1.0, 0.8, 1.0), T=4) < 1
     True
     """
-    k01 = aligned_inner(modes0, modes1, T)
-    k00 = aligned_inner(modes0, modes0, T)
-    k11 = aligned_inner(modes1, modes1, T)
-    return float(1.0 - k01 / np.sqrt(k00 * k11))
+    T = check_int("T", T, minimum=1)
+    m0, m1 = _both_modes(modes0, modes1)
+    s0, s1 = (max(1.0, float(np.max(np.abs(m[1])))) for m in (m0, m1))  # powers of b/s stay <= 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        k01 = _aligned_inner_scaled(m0, m1, T, s0, s1)
+        k00 = _aligned_inner_scaled(m0, m0, T, s0, s0)
+        k11 = _aligned_inner_scaled(m1, m1, T, s1, s1)
+    if not all(np.isfinite(v) for v in (k00, k01, k11)):
+        raise ValueError("modes0 and modes1: the kernel inner products overflow float64 (mode values too large)")
+    if k00 == 0 or k11 == 0:
+        raise ValueError("kernel_distance_aligned is undefined for a zero kernel: modes0 and modes1 need a non-zero a or c")
+    return float(min(max(1.0 - k01 / np.sqrt(k00) / np.sqrt(k11), 0.0), 1.0))
 
 
 @dataclass(frozen=True)
@@ -456,19 +520,72 @@ def _complex_modes(name, modes):
     return np.broadcast_arrays(*(np.atleast_1d(v) for v in vals))
 
 
+def _block_matrix(v, n_complex: int) -> np.ndarray:
+    """Block-diagonal real matrix: Schur blocks ``[[Re z, -Im z], [Im z, Re z]]`` of the first ``n_complex``
+    values, then the real values on the diagonal."""
+    m = v.size
+    d = 2 * n_complex + (m - n_complex)
+    M = np.zeros((d, d))
+    k = 2 * np.arange(n_complex)
+    z = v[:n_complex]
+    M[k, k], M[k, k + 1], M[k + 1, k], M[k + 1, k + 1] = z.real, -z.imag, z.imag, z.real
+    idx = np.arange(2 * n_complex, d)
+    M[idx, idx] = v[n_complex:].real
+    return M
+
+
 def _block_weights(a, b, c, n_complex: int, n: int):
     """Canonical block-aligned weights (Q = R = I): W_x (d, n), W_h (d, d), W_y (n, d)."""
-    from .data import block_dynamics
-
-    m = a.size
-    real = lambda v: v[n_complex:, None].real if m > n_complex else None  # noqa: E731
-    A, B, C = (block_dynamics(v[:n_complex, None], real(v))[0] for v in (a, b, c))
+    A, B, C = (_block_matrix(v, n_complex) for v in (a, b, c))
     d = A.shape[0]
     Wx = np.zeros((d, n))
     Wx[:, :d] = A
     Wy = np.zeros((n, d))
     Wy[:d] = C
     return Wx, B, Wy
+
+
+def _onehot_gram(nets, T: int):
+    """Gram matrices ``G_ij = J_iᵀ J_j`` of the tangent-kernel Jacobians of ``nets`` (each ``(W_x, W_h, W_y)``)
+    on the canonical whitened inputs (one-hot over the ``T n`` coordinates), each ``J_i`` scaled by a constant.
+
+    Input ``p = (t0, j0)`` is ``e_{j0}`` at step ``t0``; with ``R = T - t0`` its Jacobian rows are
+    ``∂ŷ_m/∂W_x[i, j] = [W_y W_h^R]_{mi} δ_{j j0}``, ``∂ŷ_m/∂W_h = F_R[m] = Σ_{r<R} (W_y W_h^{R-1-r})_{m·} ⊗ (W_h^r W_x)_{· j0}``
+    and ``∂ŷ_m/∂W_y[m', j] = δ_{mm'} (W_h^R W_x)_{j j0}``, with ``F_{R+1} = (I ⊗ W_h) F_R + (W_y W_h^R) ⊗ W_x``:
+    one pass over ``R`` accumulates ``Σ_p J_pᵀ J_p`` in memory independent of ``T``.  ``W_h`` is divided by
+    ``ρ = max(1, ‖W_h‖₂)`` and block ``R`` multiplied by ``ρ^{R-T}`` (a constant factor ``ρ^{-T}`` of ``J``,
+    which leaves the kernel distance unchanged), so nothing overflows for any ``|b|`` and ``T``.
+    """
+    prepared = []
+    for Wx, Wh, Wy in nets:
+        rho = max(1.0, float(np.linalg.norm(Wh, 2)))
+        prepared.append((Wx, Wh / rho, Wy, rho))
+    n_y, d = prepared[0][2].shape
+    n = prepared[0][0].shape[1]
+    eye_y = np.eye(n_y)
+    state = [[Wy.copy(), Wx.copy(), np.zeros((n_y, d, d, n))] for Wx, _, Wy, _ in prepared]  # A_R, B_R, F_R
+    G = np.zeros((len(nets), len(nets), d * n + d * d + n_y * d, d * n + d * d + n_y * d))
+    for R in range(T):
+        rows = []
+        for (Wx, Wh, Wy, rho), st in zip(prepared, state):
+            A, B, F = st
+            f = rho ** (R - T)
+            Jx = np.einsum("mi,jk->kmij", A, np.eye(n)).reshape(n, n_y, d * n)  # [j0, m, (i, j)]
+            Jh = (F.transpose(3, 0, 1, 2) / rho).reshape(n, n_y, d * d)  # [j0, m, (i, j)]
+            Jy = np.einsum("mq,jk->kmqj", eye_y, B).reshape(n, n_y, n_y * d)  # [j0, m, (m', j)]
+            rows.append(f * np.concatenate([Jx, Jh, Jy], axis=-1).reshape(n * n_y, -1))
+            st[2] = np.einsum("ij,mkjq->mkiq", Wh, F) + np.einsum("mk,iq->mkiq", A, Wx)  # F_{R+1} (scaled W_h)
+            st[0], st[1] = A @ Wh, Wh @ B
+        for i, Ji in enumerate(rows):
+            for j, Jj in enumerate(rows):
+                G[i, j] += Ji.T @ Jj
+    return G
+
+
+def _frobenius(x) -> float:
+    """``‖x‖_F`` without overflow or underflow of the squares."""
+    m = float(np.max(np.abs(x))) if x.size else 0.0
+    return 0.0 if m == 0 else m * float(np.sqrt(np.sum((x / m) ** 2)))
 
 
 def kernel_distance_complex(modes0, modes1, T: int, *, n_complex: int | None = None, n: int | None = None) -> float:
@@ -481,9 +598,17 @@ def kernel_distance_complex(modes0, modes1, T: int, *, n_complex: int | None = N
     ``O`` having orthonormal columns, and the kernel of the rotated network
     ``(R W_x Qᵀ, R W_h Rᵀ, Q W_y Rᵀ)`` is ``(I ⊗ Q) K (I ⊗ Q)ᵀ``, so Frobenius
     products, hence ``D_K``, depend only on the modes, ``T`` and the
-    input/output size ``n``.  This function evaluates them with
-    :func:`ntk` on the canonical whitened inputs (one-hot over the ``T n``
-    coordinates) and the block weights in the standard basis.
+    input/output size ``n``.  This function evaluates them for the block
+    weights in the standard basis on the canonical whitened inputs (one-hot
+    over the ``T n`` coordinates) without forming a kernel:
+    ``⟨K0, K1⟩_F = ‖J0ᵀJ1‖_F²`` with the Gram matrices ``JᵀJ`` (the number of
+    weights squared) accumulated over the ``T`` input times by a recursion
+    over powers of ``W_h`` (its work is linear in ``T``, its memory does not
+    grow with ``T``; the result is the same as :func:`kernel_distance` of the
+    two :func:`ntk` kernels, to rounding).  ``W_h`` is scaled by
+    ``max(1, ‖W_h‖₂)``, so no ``|b|^T`` overflows.  With ``n_complex=0`` every
+    mode is real and the networks are the diagonal aligned networks of
+    :func:`kernel_distance_aligned`.
 
     Parameters
     ----------
@@ -509,18 +634,22 @@ def kernel_distance_complex(modes0, modes1, T: int, *, n_complex: int | None = N
         If ``modes0``/``modes1`` are not 3-tuples of numbers, ``T``, ``n`` or ``n_complex`` not integers.
     ValueError
         If the numbers of modes differ, ``n_complex > m``, a real mode has a
-        non-zero imaginary part, ``n`` is too small, or a kernel is zero.
+        non-zero imaginary part, ``n`` is too small, a kernel is zero (all ``a``
+        and ``c`` zero) or the kernels overflow float64.
 
     Examples
     --------
     >>> import numpy as np
-    >>> from lrnn_theory.ntk import kernel_distance_complex
+    >>> from lrnn_theory.ntk import kernel_distance_aligned, kernel_distance_complex
     >>> lam = np.exp(1j * np.pi / 12)
     >>> d = kernel_distance_complex((0.1, 0.1, 0.1), (1.0, lam, 1.0), T=4)
     >>> 0 < d < 1
     True
-    >>> kernel_distance_complex((0.1, 0.1, 0.1), (1.0, 0.1, 1.0), T=1)  # T = 1: a rescaling, up to rounding
+    >>> round(kernel_distance_complex((0.1, 0.1, 0.1), (1.0, 0.1, 1.0), T=1), 12)  # T = 1: a rescaling, up to rounding
     0.0
+    >>> d = kernel_distance_complex((0.1, 0.1, 0.1), (1.0, 0.8, 1.0), T=4, n_complex=0)  # real modes only
+    >>> bool(abs(d - kernel_distance_aligned((0.1, 0.1, 0.1), (1.0, 0.8, 1.0), T=4)) < 1e-12)
+    True
     """
     T = check_int("T", T, minimum=1)
     a0, b0, c0 = _complex_modes("modes0", modes0)
@@ -536,10 +665,13 @@ def kernel_distance_complex(modes0, modes1, T: int, *, n_complex: int | None = N
     n = d if n is None else check_int("n", n, minimum=1)
     if n < d:
         raise ValueError(f"n must be >= 2 n_complex + n_real = {d}, got {n}")
-    X = np.eye(T * n).reshape(T * n, T, n)
-    K0 = ntk(*_block_weights(a0, b0, c0, n_complex, n), X)
-    K1 = ntk(*_block_weights(a1, b1, c1, n_complex, n), X)
-    return max(kernel_distance(K0, K1), 0.0)
+    G = _onehot_gram([_block_weights(a0, b0, c0, n_complex, n), _block_weights(a1, b1, c1, n_complex, n)], T)
+    n00, n11, n01 = _frobenius(G[0, 0]), _frobenius(G[1, 1]), _frobenius(G[0, 1])
+    if not all(np.isfinite(v) for v in (n00, n11, n01)):
+        raise ValueError("modes0 and modes1: the kernels overflow float64 (mode values too large)")
+    if n00 == 0 or n11 == 0:
+        raise ValueError("kernel_distance_complex is undefined for a zero kernel: modes0 and modes1 need a non-zero a or c")
+    return float(min(max(1.0 - (n01 / n00) * (n01 / n11), 0.0), 1.0))
 
 
 def rotational_kernel_movement(sigma: float, T: int, *, lam=np.exp(1j * np.pi / 12), delta=1.0, seed: int = 0,

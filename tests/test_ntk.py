@@ -148,3 +148,112 @@ def test_unaligned_kernel_moves_and_grows_with_T():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+# --- kernel distances without four-index tensors (theory guide `theory-kernel-distance`, `theory-complex-ntk`) ---
+
+import tracemalloc  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from lrnn_theory.data import block_dynamics  # noqa: E402
+
+
+def _dense_complex_distance(m0, m1, T, n_complex, n=None):
+    """The definition: kernel_distance of the two ntk kernels on one-hot inputs, weights from data.block_dynamics."""
+    def weights(a, b, c):
+        a, b, c = (np.atleast_1d(np.asarray(v, complex)) for v in np.broadcast_arrays(a, b, c))
+        blocks = []
+        for v in (a, b, c):
+            real = v[n_complex:].real if v.size > n_complex else None
+            if n_complex:
+                blocks.append(block_dynamics(v[:n_complex, None], None if real is None else real[:, None])[0])
+            else:
+                blocks.append(np.diag(real))
+        d = blocks[0].shape[0]
+        size = d if n is None else n
+        Wx = np.zeros((d, size))
+        Wx[:, :d] = blocks[0]
+        Wy = np.zeros((size, d))
+        Wy[:d] = blocks[2]
+        return Wx, blocks[1], Wy, size
+
+    Wx0, Wh0, Wy0, size = weights(*m0)
+    Wx1, Wh1, Wy1, _ = weights(*m1)
+    X = np.eye(T * size).reshape(T * size, T, size)
+    return ntk.kernel_distance(ntk.ntk(Wx0, Wh0, Wy0, X), ntk.ntk(Wx1, Wh1, Wy1, X))
+
+
+_cplx = st.complex_numbers(max_magnitude=1.4, allow_nan=False, allow_infinity=False)
+_real = st.floats(-1.4, 1.4, allow_nan=False).filter(lambda x: abs(x) > 1e-3)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 5), st.integers(0, 2), st.integers(0, 1), st.integers(0, 2), st.data())
+def test_kernel_distance_complex_equals_the_dense_kernel_distance(T, n_complex, n_real, extra, data):
+    m = n_complex + n_real
+    if m == 0:
+        n_complex, m = 1, 1
+    modes = []
+    for _ in range(2):
+        vals = [np.array([data.draw(_cplx) for _ in range(n_complex)] + [data.draw(_real) for _ in range(m - n_complex)],
+                         complex) for _ in range(3)]
+        vals[0][0] += 0.5  # keep the kernels non-zero
+        modes.append(tuple(vals))
+    n = 2 * n_complex + (m - n_complex) + extra
+    got = ntk.kernel_distance_complex(modes[0], modes[1], T, n_complex=n_complex, n=n)
+    want = _dense_complex_distance(modes[0], modes[1], T, n_complex, n)
+    assert 0.0 <= got <= 1.0
+    assert abs(got - max(want, 0.0)) <= 1e-10  # two summation orders of the same Frobenius products
+
+
+def test_kernel_distance_complex_with_real_modes_only_is_the_aligned_distance():
+    m0, m1 = ([0.1, 0.4], [0.1, -0.3], [0.1, 0.2]), ([1.0, 0.7], [0.8, 0.5], [1.0, 1.1])
+    got = ntk.kernel_distance_complex(m0, m1, 4, n_complex=0)
+    assert got == pytest.approx(_dense_complex_distance(m0, m1, 4, 0), abs=1e-12)
+    assert got == pytest.approx(ntk.kernel_distance_aligned(m0, m1, 4), abs=1e-12)
+
+
+def test_kernel_distance_complex_memory_does_not_grow_with_T():
+    """Count-based: the tracemalloc peak at T = 200 and T = 800 (the dense computation allocated a (T, T, 2T, 2T)
+    array: 47.7 GiB at T = 200)."""
+    lam = np.exp(1j * np.pi / 12)
+    peaks = []
+    for T in (200, 800):
+        tracemalloc.start()
+        d = ntk.kernel_distance_complex((0.1, 0.1, 0.1), (1.0, lam, 1.0), T)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+        assert 0.0 <= d <= 1.0
+    assert max(peaks) < 200_000 and peaks[1] < 1.5 * peaks[0]
+
+
+def test_kernel_distances_are_scale_safe_for_large_b():
+    lam = 3.0 * np.exp(0.4j)  # |b|^T overflows float64 for T > 646; the distance is scale-free
+    small = ntk.kernel_distance_complex((0.1, 0.5, 0.1), (1.0, lam, 1.0), 30)
+    assert small == pytest.approx(_dense_complex_distance((0.1, 0.5, 0.1), (1.0, lam, 1.0), 30, 1), abs=1e-10)
+    big = ntk.kernel_distance_complex((0.1, 0.5, 0.1), (1.0, lam, 1.0), 1000)
+    assert 0.0 <= big <= 1.0
+    d30 = ntk.kernel_distance_aligned((0.1, 0.5, 0.1), (1.0, 3.0, 1.0), 30)
+    assert d30 == pytest.approx(ntk.kernel_distance_complex((0.1, 0.5, 0.1), (1.0, 3.0, 1.0), 30, n_complex=0), abs=1e-10)
+    assert 0.0 <= ntk.kernel_distance_aligned((0.1, 0.5, 0.1), (1.0, 3.0, 1.0), 1000) <= 1.0
+    with pytest.raises(ValueError, match="overflow"):
+        ntk.aligned_inner((1.0, 3.0, 1.0), (1.0, 3.0, 1.0), 1000)
+
+
+def test_aligned_inner_equals_the_four_index_product():
+    rng = np.random.default_rng(7)
+    for T, N in ((1, 2), (4, 3), (7, 2)):
+        m0 = tuple(rng.normal(size=N) for _ in range(3))
+        m1 = tuple(rng.normal(size=N) for _ in range(3))
+        dense = float(np.sum(ntk.ntk_aligned(*m0, T) * ntk.ntk_aligned(*m1, T)))
+        assert ntk.aligned_inner(m0, m1, T) == pytest.approx(dense, rel=1e-12)
+
+
+@pytest.mark.parametrize("f", [ntk.kernel_distance_aligned, ntk.kernel_distance_complex])
+def test_zero_kernels_are_refused_everywhere(f):
+    with pytest.raises(ValueError, match="zero kernel"):
+        f((0.0, 0.0, 0.0), (1.0, 0.5, 1.0), 4)
+    with pytest.raises(ValueError, match="zero kernel"):
+        ntk.kernel_distance(np.zeros((2, 2)), np.eye(2))

@@ -211,3 +211,23 @@ def test_bad_threshold_input_on_a_run(small_runs):
         run.extract_automaton(0.01, epsilon=0.1)
     with pytest.raises(ValueError, match="^epsilon must"):
         run.extract_automaton(epsilon=np.nan)
+
+
+def test_train_parity_progress_bar_counts_epochs_and_changes_nothing(capsys):
+    """``progress=True`` draws a tqdm bar over the epochs on stderr; the default (``None``) draws none
+    when stderr is not a terminal (here: captured); the run itself is the same either way."""
+    import numpy as np
+    import pytest
+
+    from lrnn_theory.merging import train_parity
+
+    kw = dict(hidden=8, L_max=3, epochs=12, extract_every=4, long_lengths=())
+    quiet = train_parity(**kw)
+    assert capsys.readouterr().err == ""
+    shown = train_parity(**kw, progress=True)
+    err = capsys.readouterr().err
+    assert "train_parity" in err and "12/12" in err
+    np.testing.assert_array_equal(quiet.loss, shown.loss)
+    np.testing.assert_array_equal(quiet.params.W_hh, shown.params.W_hh)
+    with pytest.raises(TypeError, match="progress"):
+        train_parity(**kw, progress="yes")

@@ -126,6 +126,7 @@ def cross_moment(lam1, lam2, rho=0.0) -> np.ndarray:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import cross_moment
     >>> float(cross_moment(0.5, 0.5))  # 1/(1-λ²) for white inputs
     1.3333333333333333
     """
@@ -147,6 +148,7 @@ def cross_moment_dlam2(lam1, lam2, rho=0.0) -> np.ndarray:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import cross_moment_dlam2
     >>> float(cross_moment_dlam2(0.5, 0.5))  # λ/(1-λ²)² for white inputs
     0.8888888888888888
     """
@@ -172,6 +174,8 @@ def sensitivity_kernel(lam1, lam2, rho=0.0) -> np.ndarray:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import sensitivity_kernel
     >>> x = 0.9
     >>> bool(np.isclose(sensitivity_kernel(x, x), (1 + x**2) / (1 - x**2) ** 3, rtol=1e-14))
     True
@@ -222,6 +226,8 @@ def stationary_moments(lam, rho=0.0, gamma=1.0, mu=0.0, sigma=1.0) -> tuple[np.n
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import normalisation, stationary_moments
     >>> lam = np.array([0.9, 0.99])
     >>> h2, d2 = stationary_moments(lam, gamma=normalisation(lam))  # γ = sqrt(1-λ²): E[h²] = 1
     >>> np.allclose(h2, 1.0)
@@ -269,6 +275,7 @@ def finite_time_moments(lam, t: int) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import finite_time_moments
     >>> h2, d2 = finite_time_moments(0.5, 3)  # 1 + λ² + λ⁴ and 1 + 4λ²
     >>> float(h2), float(d2)
     (1.3125, 2.0)
@@ -308,6 +315,7 @@ def normalisation(lam) -> np.ndarray:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import normalisation
     >>> float(normalisation(0.6))
     0.8
     """
@@ -344,6 +352,7 @@ def dnu_domega(nu, parametrisation: str = "direct") -> np.ndarray:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import dnu_domega
     >>> float(dnu_domega(0.5, "tanh"))
     0.75
     """
@@ -383,6 +392,7 @@ def dtheta_domega(nu, theta, parametrisation: str = "direct") -> np.ndarray:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import dtheta_domega
     >>> float(dtheta_domega(0.5, 0.3, "exp"))
     0.3
     """
@@ -444,6 +454,8 @@ def modulus_sensitivity(lam, rho=0.0, parametrisation: str = "direct", gamma: st
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import modulus_sensitivity
     >>> float(modulus_sensitivity(0.9, 0.0, "tanh", "differentiated"))
     1.0
     >>> lam = 0.9 * np.exp(0.05j)  # ν-scaled phase θ = s(ν) ω_θ: dθ/dν = θ s'(ν)/s(ν)
@@ -501,6 +513,8 @@ def phase_sensitivity(lam, rho=0.0, parametrisation: str = "direct", gamma: str 
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import phase_sensitivity
     >>> round(float(phase_sensitivity(0.9 * np.exp(0.3j), 0.0, "nu_scaled", "fixed")), 12)
     1.0
     """

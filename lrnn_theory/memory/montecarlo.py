@@ -101,6 +101,8 @@ def sample_states(lam, rho=0.0, *, mu=0.0, sigma=1.0, n_chains: int = 20_000, bu
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import estimate, sample_states
     >>> h, g = sample_states([0.5, 0.9j], n_chains=500, seed=0)
     >>> h.shape, g.shape, h.dtype
     ((500, 2), (500, 2), dtype('complex128'))
@@ -141,6 +143,8 @@ class MonteCarloEstimate:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import MonteCarloEstimate
     >>> e = MonteCarloEstimate(mean=np.array(1.0), se=np.array(0.1), n=100)
     >>> e.agrees(1.2), e.agrees(1.5)  # within 3 standard errors, or not
     (True, False)
@@ -175,6 +179,7 @@ def estimate(samples) -> MonteCarloEstimate:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import estimate
     >>> e = estimate([[1.0, 0.0], [3.0, 0.0]])
     >>> e.mean.tolist(), e.se.tolist(), e.n  # se = std(ddof=1)/sqrt(2) = 1
     ([2.0, 0.0], [1.0, 0.0], 2)
@@ -201,6 +206,7 @@ class MonteCarloMoments:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import monte_carlo_moments
     >>> mc = monte_carlo_moments(0.5, n_chains=500, seed=0)
     >>> mc.n_chains, mc.burn_in  # burn-in ceil(30/(1 - |λ|))
     (500, 60)
@@ -245,6 +251,7 @@ def monte_carlo_moments(lam, rho=0.0, *, gamma=1.0, mu=0.0, sigma=1.0, n_chains:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import monte_carlo_moments
     >>> from lrnn_theory.memory import stationary_moments
     >>> mc = monte_carlo_moments(0.5, n_chains=2000, seed=0)
     >>> h2, d2 = stationary_moments(0.5)  # 1/(1-λ²) and (1+λ²)/(1-λ²)³

@@ -38,6 +38,7 @@ class Teacher:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import make_teacher
     >>> t = make_teacher(4, seed=0)
     >>> t.A.shape, t.eigvals.shape, t.b.shape
     ((4, 4), (4,), (4,))
@@ -83,6 +84,8 @@ def make_teacher(d_h: int = 10, *, nu_min: float = 0.99, nu_max: float = 1.0, th
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import make_teacher
     >>> t = make_teacher(4, nu_min=0.9, nu_max=0.95, seed=0)
     >>> nu = np.abs(t.eigvals)
     >>> bool(np.all((nu >= 0.9 - 1e-12) & (nu <= 0.95 + 1e-12))), bool(np.isrealobj(t.A))
@@ -131,6 +134,7 @@ def impulse_response(A, B, C, T: int) -> np.ndarray:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import impulse_response
     >>> impulse_response([[0.5]], [1.0], [2.0], 4).tolist()  # 2 · 0.5^s
     [2.0, 1.0, 0.5, 0.25]
     """
@@ -176,6 +180,7 @@ def impulse_response_gradient(student: str, params, T: int) -> np.ndarray:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import impulse_response_gradient
     >>> J = impulse_response_gradient("dense", ([[0.5]], [1.0], [1.0]), 4)
     >>> J[:, 0].tolist()  # d(λ^s)/dλ = s λ^(s-1)
     [0.0, 1.0, 1.0, 0.75]
@@ -231,6 +236,8 @@ def finite_time_gauss_newton(student: str, params, T: int, *, average: str = "ti
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import finite_time_gauss_newton
     >>> from lrnn_theory.memory import diagonal_hessian
     >>> G = finite_time_gauss_newton("diagonal", ([0.5], [1.0], [1.0]), 200, average="last")
     >>> bool(np.allclose(G, diagonal_hessian([0.5], [1.0], [1.0])))  # stationary limit

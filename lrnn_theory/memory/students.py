@@ -46,6 +46,7 @@ class Student:
 
     Examples
     --------
+    >>> from lrnn_theory.memory.students import init_student
     >>> s = init_student("lru", 3)
     >>> s.theta.shape, s.gamma.shape, sorted(s.unpack())
     ((19,), (3,), ['D', 'b', 'c', 'omega', 'phase'])
@@ -91,6 +92,8 @@ def init_student(kind: str, d_h: int, *, nu0: float = 0.9, seed: int = 0) -> Stu
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory.students import init_student
     >>> s = init_student("dense", 3, nu0=0.9)
     >>> s.theta.shape, s.gamma is None
     ((16,), True)
@@ -136,6 +139,8 @@ def teacher_outputs(teacher: Teacher, X) -> np.ndarray:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory.students import teacher_outputs
     >>> from lrnn_theory.memory import impulse_response, make_teacher
     >>> t = make_teacher(3, seed=0)
     >>> y = teacher_outputs(t, [[1.0, 0.0, 0.0, 0.0]])  # an impulse at t = 1: y_t = w_{t-1} + D δ_{t1}
@@ -176,6 +181,8 @@ def student_loss_and_grad(student: Student, X, Y, theta=None) -> tuple[float, np
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory.students import init_student, student_loss_and_grad
     >>> s = init_student("lru", 2)
     >>> X = np.random.default_rng(0).standard_normal((2, 4))
     >>> Y = np.zeros((2, 4))
@@ -257,6 +264,7 @@ class StudentRun:
 
     Examples
     --------
+    >>> from lrnn_theory.memory.students import train_student
     >>> from lrnn_theory.memory import make_teacher
     >>> run = train_student(make_teacher(2, seed=0), "lru", d_h=2, T=4, batch=2, steps=3)
     >>> run.status, run.loss.shape, run.student.kind
@@ -308,6 +316,8 @@ def train_student(teacher: Teacher, kind: str, *, nu0: float = 0.9, d_h: int = 1
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory.students import train_student
     >>> from lrnn_theory.memory import make_teacher
     >>> run = train_student(make_teacher(2, seed=0), "dense", d_h=2, T=4, batch=2, steps=3, lr=1e-3)
     >>> run.status, bool(np.all(np.isfinite(run.loss))), run.student.theta.shape
@@ -371,6 +381,7 @@ def student_point(nu0: float, model: str, lr: float, *, seed: int = 0, theta_max
 
     Examples
     --------
+    >>> from lrnn_theory.memory.students import student_point
     >>> out = student_point(0.9, "lru", 1e-3, d_h=2, teacher_d_h=2, T=4, batch=2, steps=3)
     >>> sorted(out), out["diverged"]
     (['diverged', 'final_loss'], 0.0)

@@ -56,6 +56,7 @@ def teacher_student_loss(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bool =
 
     Examples
     --------
+    >>> from lrnn_theory.memory import teacher_student_loss
     >>> float(teacher_student_loss(0.5, 0.5))
     0.0
     """
@@ -150,6 +151,7 @@ def teacher_student_curvature(lam_star, parametrisation: str = "direct", *, norm
 
     Examples
     --------
+    >>> from lrnn_theory.memory import teacher_student_curvature
     >>> round(float(teacher_student_curvature(0.92)), 1)
     509.5
     """
@@ -219,6 +221,8 @@ def teacher_student_gradient(lam, lam_star, *, mu=0.0, sigma=1.0, normalised: bo
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import teacher_student_gradient, teacher_student_loss
     >>> d_nu, d_theta = teacher_student_gradient(0.3, 0.5)
     >>> h = 1e-6  # central difference of the loss in λ
     >>> fd = (teacher_student_loss(0.3 + h, 0.5) - teacher_student_loss(0.3 - h, 0.5)) / (2 * h)
@@ -289,6 +293,8 @@ def diagonal_hessian(lam, b, c, rho=0.0) -> np.ndarray:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import diagonal_hessian
     >>> from lrnn_theory.memory import sensitivity_kernel
     >>> H = diagonal_hessian([0.5], [1.0], [1.0])  # one real unit: H_re,re = S(λ, λ)
     >>> H.shape, bool(np.isclose(H[0, 0], sensitivity_kernel(0.5, 0.5)))
@@ -334,6 +340,7 @@ def monte_carlo_gauss_newton(lam, b, c, rho=0.0, *, n_chains: int = 20_000, seed
 
     Examples
     --------
+    >>> from lrnn_theory.memory import diagonal_hessian, monte_carlo_gauss_newton
     >>> mc = monte_carlo_gauss_newton([0.5], [1.0], [1.0], n_chains=2000, seed=0)
     >>> mc.mean.shape, mc.agrees(diagonal_hessian([0.5], [1.0], [1.0]))
     ((2, 2), True)

@@ -50,6 +50,7 @@ class Parametrisation:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import Parametrisation
     >>> p = Parametrisation(modulus="exp")  # LRU: ν = exp(-e^ω)
     >>> omega = p.to_omega(0.9)
     >>> omega.shape, round(float(omega[0]), 6), round(p.to_lambda(omega), 12)
@@ -192,6 +193,8 @@ def sampled_loss_and_grad(lam: float, lam_star: float, X, *, window_start: int, 
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import sampled_loss_and_grad
     >>> X = np.random.default_rng(0).standard_normal((8, 12))
     >>> loss, grad = sampled_loss_and_grad(0.3, 0.5, X, window_start=6)
     >>> h = 1e-6  # central difference of the loss in λ
@@ -240,6 +243,7 @@ class LambdaTrajectory:
 
     Examples
     --------
+    >>> from lrnn_theory.memory import train_lambda
     >>> from lrnn_theory.optim import SGD
     >>> run = train_lambda(0.5, 0.2, SGD(lr=0.3), steps=10)
     >>> run.status, run.diverged, run.lam.shape == run.loss.shape == (11,)
@@ -300,6 +304,7 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
 
     Examples
     --------
+    >>> from lrnn_theory.memory import train_lambda
     >>> from lrnn_theory.optim import SGD
     >>> run = train_lambda(0.5, 0.2, SGD(lr=0.3), steps=20)  # stable: lr < 2/L''(λ*) = 0.675
     >>> run.status, run.converged_step, round(float(run.lam[-1]), 9)
@@ -384,6 +389,8 @@ class LrScan:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import LrScan
     >>> scan = LrScan(lrs=np.array([0.1, 0.3]), steps_to_target=np.array([15.0, 4.0]), status=("converged", "converged"))
     >>> scan.best_lr, scan.best_steps
     (0.3, 4.0)
@@ -434,6 +441,7 @@ def lr_scan(lam_star, lam0, optimiser: type, lrs, *, parametrisation: Parametris
 
     Examples
     --------
+    >>> from lrnn_theory.memory import lr_scan
     >>> from lrnn_theory.optim import SGD
     >>> scan = lr_scan(0.5, 0.2, SGD, [0.1, 0.3, 3.0], steps=100)  # 2/H* = 0.675 at λ* = 0.5
     >>> scan.steps_to_target.tolist(), scan.status[-1], scan.best_lr
@@ -478,6 +486,8 @@ def loss_in_omega(omega_nu, omega_theta, lam_star, parametrisation: Parametrisat
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import loss_in_omega, teacher_student_loss
     >>> L = loss_in_omega([0.5, 0.9, 1.2], 0.0, 0.5)  # direct: λ = ω_ν e^{iω_θ}
     >>> float(L[0]), bool(np.isclose(L[1], teacher_student_loss(0.9, 0.5))), bool(np.isnan(L[2]))
     (0.0, True, True)
@@ -525,6 +535,8 @@ def omega_curvature(omega, lam_star, parametrisation: Parametrisation = Parametr
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.memory import omega_curvature
     >>> from lrnn_theory.memory import teacher_student_curvature
     >>> H = omega_curvature([0.92, 0.0], 0.92 + 0j)  # at the optimum, direct parametrisation
     >>> bool(np.isclose(H, teacher_student_curvature(0.92), rtol=1e-7))

@@ -66,6 +66,7 @@ def prefix_strings(L_max: int) -> list[str]:
 
     Examples
     --------
+    >>> from lrnn_theory.merging import prefix_strings
     >>> prefix_strings(2)
     ['', '0', '1', '00', '01', '10', '11']
     >>> len(prefix_strings(3)) == 2 ** 4 - 1
@@ -88,6 +89,7 @@ def parity_machine() -> MooreMachine:
 
     Examples
     --------
+    >>> from lrnn_theory.merging import parity_machine
     >>> m = parity_machine()
     >>> m.transitions.tolist(), m.output("0110"), m.output("111")
     ([[0, 1], [1, 0]], 0, 1)
@@ -148,6 +150,8 @@ class Automaton:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import extract_automaton, prefix_strings
     >>> strings = prefix_strings(3)
     >>> odd = np.array([s.count("1") % 2 for s in strings])
     >>> ex = extract_automaton(strings, np.eye(2)[odd], np.eye(2)[odd], epsilon=0.1)  # states = parity
@@ -291,6 +295,7 @@ def extract_automaton(strings, hidden, outputs, c: float | None = None, *, epsil
 
     Examples
     --------
+    >>> from lrnn_theory.merging import extract_automaton, prefix_strings
     >>> import numpy as np
     >>> strings = prefix_strings(3)
     >>> odd = np.array([s.count("1") % 2 for s in strings])
@@ -421,6 +426,8 @@ def minimize(machine, *, sink: bool = False) -> MooreMachine:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import MooreMachine, minimize
     >>> three = MooreMachine(transitions=np.array([[0, 1], [1, 2], [2, 1]]), outputs=np.array([0, 1, 0]))
     >>> m = minimize(three)  # states 0 and 2 are equivalent: the parity machine
     >>> m.transitions.tolist(), m.outputs.tolist()
@@ -503,6 +510,7 @@ class MergerReport:
 
     Examples
     --------
+    >>> from lrnn_theory.merging import MergerReport
     >>> MergerReport(n_pairs=4, n_agreeing=3).fraction
     0.75
     """
@@ -543,6 +551,8 @@ def merger_report(extracted: Automaton, target, L_max: int) -> MergerReport:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import extract_automaton, merger_report, prefix_strings
     >>> strings = prefix_strings(3)
     >>> odd = np.array([s.count("1") % 2 for s in strings])
     >>> ex = extract_automaton(strings, np.eye(2)[odd], np.eye(2)[odd], epsilon=0.1)
@@ -587,6 +597,7 @@ class StateMergers:
 
     Examples
     --------
+    >>> from lrnn_theory.merging import state_mergers
     >>> sm = state_mergers([0, 1, 2], [0, 1, 1])  # the states of strings 1 and 2 merged
     >>> sm.merged, sm.n_merged_pairs, sm.merged_pairs().tolist(), sm.fraction_agreeing
     (((1, (1, 2)),), 1, [[1, 2]], None)
@@ -668,6 +679,8 @@ def state_mergers(previous, current, *, strings=None, target=None, L_max: int | 
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import extract_automaton, prefix_strings, state_mergers
     >>> strings = prefix_strings(3)
     >>> odd = np.array([s.count("1") % 2 for s in strings])
     >>> tree = extract_automaton(strings, np.eye(len(strings)), np.eye(2)[odd], epsilon=0.1)  # one state per string
@@ -739,6 +752,8 @@ def merged_fraction_by_length(extracted: Automaton, task: MooreMachine, L_max: i
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import extract_automaton, merged_fraction_by_length, parity_machine, prefix_strings
     >>> strings = prefix_strings(3)
     >>> odd = np.array([s.count("1") % 2 for s in strings])
     >>> ex = extract_automaton(strings, np.eye(2)[odd], np.eye(2)[odd], epsilon=0.1)

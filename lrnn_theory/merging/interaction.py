@@ -110,6 +110,8 @@ class Gradients:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import full_gradients
     >>> g = full_gradients(np.zeros(1), np.ones(1), np.ones((1, 1, 1)), np.zeros((1, 1)), np.zeros((1, 1)), np.ones((1, 1)))
     >>> g.loss, g.h2.tolist()  # read-outs -½ and ½ against targets 0 and 1, residual r = 0
     (0.125, [0.0])
@@ -166,6 +168,8 @@ def full_gradients(h1, h2, D, ybar, y1, y2) -> Gradients:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import full_gradients
     >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
     >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
     >>> g = full_gradients(h1, h2, D, ybar, y1, y2)  # r = D dh - Δ = 1 - 3 = -2
@@ -184,6 +188,8 @@ class Observables:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import observables
     >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
     >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
     >>> o = observables(h1, h2, D, y1, y2)  # dy = 1, Δ = 3
@@ -227,6 +233,8 @@ def observables(h1, h2, D, y1, y2) -> Observables:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import observables
     >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
     >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
     >>> o = observables(np.stack([h1, h1]), np.stack([h2, 2 * h2]), np.stack([D, D]), y1, y2)  # two times
@@ -273,6 +281,8 @@ class FullFlow:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import full_flow
     >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
     >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
     >>> f = full_flow(h1, h2, D, ybar, y1, y2, np.linspace(0, 5, 6))
@@ -334,6 +344,8 @@ def full_flow(h1, h2, D, ybar, y1, y2, t, *, tau_h1: float = 1.0, tau_h2: float 
     --------
     The rank-one ``D`` along ``dh`` makes the reduced system exact (with ``1/τ_h = 1/τ_{h_1} + 1/τ_{h_2}``):
 
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import full_flow, reduced_flow
     >>> h1, h2 = np.zeros(2), np.array([1.0, 0.0])  # dh = e_1
     >>> D, ybar, y1, y2 = np.array([[[1.0, 0.0]]]), np.zeros((1, 1)), np.zeros((1, 1)), np.array([[3.0]])
     >>> t = np.linspace(0, 5, 6)
@@ -390,6 +402,8 @@ class ReducedFlow:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import reduced_flow
     >>> r = reduced_flow(1.0, 1.0, -2.0, 9.0, np.linspace(0, 5, 6))
     >>> r.status, r.H.shape, bool(np.allclose(r.H, r.s ** 2)), bool(np.ptp(r.invariant) < 1e-9)
     (0, (6,), True, True)
@@ -469,6 +483,8 @@ def reduced_flow(H0: float, Y0: float, W0: float, delta2: float, t, *, N: int = 
     --------
     ``H`` tends to the fixed point ``H_∞`` of :func:`merger_quantities`, in either coordinates:
 
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import merger_quantities, reduced_flow
     >>> r = reduced_flow(1.0, 1.0, -2.0, 9.0, [0.0, 30.0], tau_h=0.5)
     >>> r2 = reduced_flow(1.0, 1.0, -2.0, 9.0, [0.0, 30.0], tau_h=0.5, coordinates="HYW", rtol=1e-6, atol=1e-9)
     >>> H_inf = merger_quantities(1.0, 1.0, 9.0, tau_h=0.5).H_inf
@@ -522,6 +538,7 @@ class MergerQuantities:
 
     Examples
     --------
+    >>> from lrnn_theory.merging.interaction import merger_quantities
     >>> mq = merger_quantities(1.0, 2.0, 0.0)  # agreeing pair, Y(0)/H(0) large enough
     >>> mq.A_high, mq.H_inf, mq.merges
     (-1.0, 0.0, True)
@@ -568,6 +585,8 @@ def merger_quantities(H0: float, Y0: float, delta2: float, *, N: int = 1, tau_h:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import merger_quantities
     >>> mq = merger_quantities(1.0, 0.5, 1.0)  # κ = 1: A_high = 0.5, A_low = 1
     >>> mq.A_high, mq.A_low, bool(np.isclose(mq.H_inf, 0.25 + np.sqrt(0.0625 + 1), rtol=1e-14)), mq.merges
     (0.5, 1.0, True, False)
@@ -620,6 +639,8 @@ def bernoulli_H(t, H0: float, A_high: float, *, N: int = 1, tau_y: float = 1.0) 
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import bernoulli_H, merger_quantities, reduced_flow
     >>> t = np.linspace(0.0, 4.0, 5)
     >>> mq = merger_quantities(1.0, 0.5, 0.0)  # agreeing pair: δ² = 0, Y = W
     >>> r = reduced_flow(1.0, 0.5, 0.5, 0.0, t)
@@ -660,6 +681,8 @@ class FixedExpansionFlow:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import fixed_expansion_flow
     >>> state0 = dict(h1=0.5, h2=-0.5, beta_D=0.0, beta_1=0.0, beta_2=0.0, B=0.0, Q=1.0, g_1=0.0, g_2=0.0)
     >>> f = fixed_expansion_flow(state0, np.zeros((2, 2)), [0.0, 1.0])
     >>> f.status, f.distance2.shape, float(f.distance2[0])
@@ -768,6 +791,8 @@ def fixed_expansion_flow(state0, c, t, *, N: int = 1, eta_h1: float = 0.02, eta_
     --------
     The closure agrees with the flow on explicit vectors (:func:`fixed_expansion_direct`):
 
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import fixed_expansion_direct, fixed_expansion_flow
     >>> t = np.linspace(0.0, 4.0, 5)
     >>> state0 = dict(h1=0.5, h2=-0.5, beta_D=0.0, beta_1=0.0, beta_2=0.0, B=0.0, Q=1.0, g_1=0.0, g_2=0.0)
     >>> f = fixed_expansion_flow(state0, np.zeros((2, 2)), t)
@@ -824,6 +849,8 @@ def fixed_expansion_direct(h0, b, u, y_star, t, *, eta_h1: float = 0.02, eta_h2:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging.interaction import fixed_expansion_direct
     >>> d = fixed_expansion_direct([0.5, -0.5], np.zeros((1, 1)), np.ones((1, 1)), np.zeros((2, 1, 1)), [0.0, 1.0])
     >>> d.status, float(d.Q[0]), float(d.distance2[0]), bool(d.distance2[-1] < 1.0)  # both targets 0: they approach
     (0, 1.0, 1.0, True)

@@ -34,6 +34,8 @@ class ElmanParams:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import init_params
     >>> p = init_params(4, seed=0)
     >>> p.hidden, p.W_hh.shape, p.W_hy.shape, p.astype(np.float32).W_ih.dtype
     (4, (4, 4), (2, 4), dtype('float32'))
@@ -85,6 +87,8 @@ def init_params(hidden: int = 100, gain: float = 0.1, *, n_out: int = 2, seed: i
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import init_params
     >>> p = init_params(50, gain=0.1, seed=0)
     >>> round(float(p.W_hh.std() / (0.1 * np.sqrt(2 / 100))), 1), float(np.abs(p.b_hh).max())  # std ≈ G_0 sqrt(2/(P+P))
     (1.0, 0.0)
@@ -234,6 +238,8 @@ def batch_loss_and_grad(params: ElmanParams, sym, target, *, nonlinearity: str =
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import batch_loss_and_grad, init_params, predict
     >>> p = init_params(4, seed=0)
     >>> sym, target = np.array([[0, 1, 1], [1, 0, 0]]), np.eye(2)
     >>> loss, g = batch_loss_and_grad(p, sym, target)
@@ -271,6 +277,8 @@ def hidden_states(params: ElmanParams, sym, *, nonlinearity: str = "relu") -> np
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import hidden_states, init_params
     >>> H = hidden_states(init_params(4, seed=0), np.array([[0, 1, 1]]))
     >>> H.shape, bool(np.all(H[0] == 1)), bool(np.all(H >= 0))  # ReLU states
     ((4, 1, 4), True, True)
@@ -301,6 +309,8 @@ def predict(params: ElmanParams, sym, *, nonlinearity: str = "relu") -> np.ndarr
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import hidden_states, init_params, predict
     >>> p = init_params(4, seed=0)
     >>> sym = np.array([[0, 1], [1, 1]])
     >>> y = predict(p, sym)

@@ -41,6 +41,7 @@ def check_strings(name: str, strings) -> list[str]:
 
     Examples
     --------
+    >>> from lrnn_theory.merging.tasks import check_strings
     >>> check_strings("strings", "0110")
     ['0110']
     >>> check_strings("strings", ["01", "2"])
@@ -81,6 +82,7 @@ def all_strings(L_max: int, *, include_empty: bool = False) -> list[str]:
 
     Examples
     --------
+    >>> from lrnn_theory.merging import all_strings
     >>> all_strings(2)
     ['0', '1', '00', '01', '10', '11']
     >>> len(all_strings(3, include_empty=True))
@@ -111,6 +113,7 @@ def parity(strings) -> np.ndarray:
 
     Examples
     --------
+    >>> from lrnn_theory.merging import parity
     >>> parity(["", "1", "11", "0101", "111"]).tolist()
     [0, 1, 0, 0, 1]
     """
@@ -139,6 +142,7 @@ def one_hot(strings) -> tuple[np.ndarray, np.ndarray]:
 
     Examples
     --------
+    >>> from lrnn_theory.merging import one_hot
     >>> X, lengths = one_hot(["01", "1"])
     >>> X.shape, lengths.tolist(), X[0].tolist()
     ((2, 2, 2), [2, 1], [[1.0, 0.0], [0.0, 1.0]])
@@ -168,6 +172,7 @@ class ParityData:
 
     Examples
     --------
+    >>> from lrnn_theory.merging import parity_data
     >>> data = parity_data(3)
     >>> len(data.strings), data.strings[:3], data.labels[:3].tolist()
     (14, ('0', '1', '00'), [0, 1, 0])
@@ -214,6 +219,8 @@ def parity_data(L_max: int = 10, p: float = 1.0, *, seed: int = 0, machine: "Moo
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import parity, parity_data
     >>> data = parity_data(4)
     >>> len(data.strings), data.L_max, bool(np.all(data.labels == parity(data.strings)))
     (30, 4, True)
@@ -255,6 +262,8 @@ def epoch_batches(data: ParityData, batch: int = 128, *, rng: np.random.Generato
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import epoch_batches, parity_data
     >>> batches = epoch_batches(parity_data(3), batch=3, rng=np.random.default_rng(0))
     >>> [len(b) for b in batches]  # lengths 1, 2 (4 strings), 3 (8 strings)
     [2, 3, 1, 3, 3, 2]
@@ -282,6 +291,8 @@ class MooreMachine:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import MooreMachine
     >>> m = MooreMachine(transitions=np.array([[0, 1], [1, 0]]), outputs=np.array([0, 1]))  # parity
     >>> m.n_states, m.is_closed, m.output("0110"), m.output("111")
     (2, True, 0, 1)
@@ -416,6 +427,7 @@ def random_moore_machine(n_states_max: int = 7, p_new: float = 0.75, *, seed: in
 
     Examples
     --------
+    >>> from lrnn_theory.merging import random_moore_machine
     >>> m = random_moore_machine(4, seed=0)
     >>> m.n_states <= 4, m.is_closed, m.minimize().n_states <= m.n_states
     (True, True, True)

@@ -81,6 +81,8 @@ def prefix_tree_states(params: ElmanParams, L_max: int, *, nonlinearity: str = "
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import prefix_tree_states
     >>> from lrnn_theory.merging import hidden_states, init_params
     >>> p = init_params(4, seed=0)
     >>> strings, hidden, outputs = prefix_tree_states(p, 2)
@@ -148,6 +150,7 @@ class ParityRun:
 
     Examples
     --------
+    >>> from lrnn_theory.merging import train_parity
     >>> run = train_parity(hidden=4, L_max=3, epochs=2, extract_every=1, long_lengths=(), n_val=5, val_length=5)
     >>> run.loss.shape, run.record_epochs.tolist(), run.diverged, len(run.record_params)
     ((2,), [0, 1, 2], False, 3)
@@ -222,6 +225,8 @@ class ParityRun:
 
         Examples
         --------
+        >>> import numpy as np
+        >>> from lrnn_theory.merging import train_parity
         >>> run = train_parity(hidden=4, L_max=3, epochs=4, extract_every=2, long_lengths=(), n_val=5, val_length=5)
         >>> wide = run.rethreshold("run")
         >>> bool(np.all(wide.epsilon == wide.epsilon[0]))
@@ -286,11 +291,21 @@ def _accuracy(params, strings_sym, labels, tanh):
     return float(np.mean(np.argmax(out, axis=1) == labels))
 
 
+def _progress_bar(total: int, progress: bool | None):
+    """A tqdm bar over ``total`` epochs; ``progress=None`` shows it only when stderr is a terminal."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    show = sys.stderr.isatty() if progress is None else bool(progress)
+    return tqdm(total=total, disable=not show, desc="train_parity", unit="epoch")
+
+
 def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs: int = 1000, *, seed: int = 0, batch: int = 128,
                  L_max: int = 10, p: float = 1.0, loss: str = "mse", nonlinearity: str = "relu", extract_every: int = 25,
                  c: float = 0.01, machine: MooreMachine | None = None, val_length: int = 50, n_val: int = 100,
                  dtype: str = "float32", long_lengths=LONG_LENGTHS, val_lengths=(), track_strings=(), snapshot_epochs=(),
-                 stop_loss: float | None = None, epsilon_scope: str = "epoch") -> ParityRun:
+                 stop_loss: float | None = None, epsilon_scope: str = "epoch", progress: bool | None = None) -> ParityRun:
     """Train the :ref:`merging-task` Elman RNN on streaming parity (or on ``machine``'s regular task).
 
     Parameters
@@ -324,6 +339,11 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
         for the whole run, as in van Rossem & Saxe (2025)).  The run-wide ``ε`` is known only
         at the end, so the automata are extracted after training from the weights kept at each
         record (``record_params``); ``ParityRun.epsilon`` holds the ``ε`` of each record.
+    progress : bool, optional
+        Show a tqdm progress bar over epochs (with the last mean training loss), as
+        :func:`lrnn_theory.sweep.sweep` does.  ``None`` (default): shown when standard error is a
+        terminal, off in scripts whose output is redirected, in tests and in notebooks (pass
+        ``True`` there).  A default run (1000 epochs) takes 20 s to several minutes.
 
     Returns
     -------
@@ -331,12 +351,16 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
 
     Examples
     --------
+    >>> import numpy as np
+    >>> from lrnn_theory.merging import train_parity
     >>> run = train_parity(hidden=16, L_max=4, epochs=20, extract_every=10, long_lengths=(), epsilon_scope="run")
     >>> run.record_epochs.tolist(), bool(np.all(run.epsilon == run.epsilon[0]))
     ([0, 10, 20], True)
     """
     epochs = check_int("epochs", epochs, minimum=0)
     lr = check_positive_float("lr", lr)
+    if progress is not None and not isinstance(progress, (bool, np.bool_)):
+        raise TypeError(f"progress must be True, False or None, got {type(progress).__name__}")
     extract_every = check_int("extract_every", extract_every, minimum=1)
     c = check_positive_float("c", c)
     epsilon_scope = check_choice("epsilon_scope", epsilon_scope, EPSILON_SCOPES)
@@ -397,7 +421,11 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
 
     record(0)
     diverged = stopped = None
+    bar = _progress_bar(epochs, progress)
     for epoch in range(1, epochs + 1):
+        bar.update(1)
+        if epoch > 1 and (epoch - 1) % extract_every == 0:
+            bar.set_postfix(loss=f"{losses[epoch - 2]:.3g}", refresh=False)
         total, n_b = 0.0, 0
         for idx in epoch_batches(data, batch, rng=rng):
             m = len(data.strings[idx[0]])
@@ -417,6 +445,7 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
             break
         if epoch % extract_every == 0 or epoch == epochs or epoch in snapshot_epochs:
             record(epoch)
+    bar.close()
     final = ElmanParams(*arrs)
     long_rng = np.random.default_rng([seed, 3])
     long_acc = {}
@@ -472,6 +501,7 @@ def phase_point(p: float, gain: float, *, seed: int = 0, max_epochs: int = 5000,
 
     Examples
     --------
+    >>> from lrnn_theory.merging import phase_point
     >>> out = phase_point(1.0, 0.1, max_epochs=1, hidden=2, n_test=2, test_length=4)
     >>> sorted(out), out["epochs"], out["converged"]
     (['accuracy', 'closed', 'converged', 'epochs', 'n_states'], 1, False)

@@ -37,6 +37,8 @@ from .data import Dataset, make_dataset, make_rotational_dataset
 from .empirical import TaskDynamics, task_dynamics, train_and_compare
 from .integrate import ModeTrajectory, ReducedTrajectory, integrate_modes, integrate_reduced
 from .modes import mode_energy, mode_jacobian, mode_rhs
+from .plateaus import Staircase, staircase
+from .poles import PoleFit, pole_fit
 from .sim import GDResult, compare, loss_and_grad, simulate_gd, simulate_gd_batch
 from .stability import NetworkStability, network_stability
 
@@ -45,7 +47,9 @@ __all__ = [
     "GDResult",
     "ModeTrajectory",
     "NetworkStability",
+    "PoleFit",
     "ReducedTrajectory",
+    "Staircase",
     "TaskDynamics",
     "__version__",
     "cite",
@@ -64,8 +68,10 @@ __all__ = [
     "mode_rhs",
     "modes",
     "network_stability",
+    "pole_fit",
     "simulate_gd",
     "simulate_gd_batch",
+    "staircase",
     "task_dynamics",
     "tasks",
     "train_and_compare",
@@ -77,6 +83,6 @@ def __getattr__(name):
     # sensory, sweep (xarray), figures
     import importlib
 
-    if name in ("symbolic", "plot", "ntk", "sensory", "sweep", "figures", "bench", "sim", "data", "integrate", "memory", "model", "optim", "merging", "empirical"):
+    if name in ("symbolic", "plot", "ntk", "sensory", "sweep", "figures", "bench", "sim", "data", "integrate", "memory", "model", "optim", "merging", "empirical", "poles", "units", "plateaus"):
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'lrnn_theory' has no attribute {name!r}")

@@ -21,7 +21,8 @@ MODULES = ["lrnn_theory", "lrnn_theory.tasks", "lrnn_theory.conventions", "lrnn_
            "lrnn_theory.plot", "lrnn_theory.memory", "lrnn_theory.optim",
            "lrnn_theory.sim.diagnostics", "lrnn_theory.sim.init",
            "lrnn_theory.merging", "lrnn_theory.merging.interaction",
-           "lrnn_theory.memory.students", "lrnn_theory.empirical", "lrnn_theory.stability"]
+           "lrnn_theory.memory.students", "lrnn_theory.empirical", "lrnn_theory.stability",
+           "lrnn_theory.poles", "lrnn_theory.units", "lrnn_theory.plateaus"]
 
 NO_ARGUMENTS = {"sensory.mean_input_power", "merging.parity_machine"}
 
@@ -60,6 +61,23 @@ def _data():
 
 
 BAD_INPUTS = {
+    "poles.pole_fit": [(lambda: lt.pole_fit(S3, -1), "order"), (lambda: lt.pole_fit(np.ones((2, 3)), 1), "s"),
+                       (lambda: lt.pole_fit(S3, 1.5), "order"), (lambda: lt.pole_fit(S3, 1, radius=0.0), "radius")],
+    "poles.pole_basis_energy": [(lambda: lt.poles.pole_basis_energy(S3, [np.nan]), "poles")],
+    "poles.balanced_realisation": [(lambda: lt.poles.balanced_realisation(S3, [0.1, 0.2, 0.3, 0.4]), "alpha"),
+                                   (lambda: lt.poles.balanced_realisation("x", [0.1]), "g")],
+    "units.unit_energy": [(lambda: lt.units.unit_energy(S3, np.ones(2), np.ones((3, 3)), np.ones(2)), "B")],
+    "units.unit_gradient": [(lambda: lt.units.unit_gradient(S3, np.ones(2), np.eye(2), np.ones(3)), "c")],
+    "units.unit_hessian": [(lambda: lt.units.unit_hessian(np.ones((2, 3)), np.ones(1), np.eye(1), np.ones(1)), "batch"),
+                           (lambda: lt.units.unit_hessian(S3, [np.nan], np.eye(1), np.ones(1)), "a")],
+    "units.integrate_units": [(lambda: lt.units.integrate_units(S3, np.ones(2), np.eye(2), np.ones(2), [1.0, 0.0]), "t"),
+                              (lambda: lt.units.integrate_units(S3, np.ones(2), np.eye(2), np.ones(2), [0.0, 1.0], method="rk4"), "method"),
+                              (lambda: lt.units.integrate_units(S3, np.ones(2), np.eye(2), np.ones(2), [0.0, 1.0], tau=0.0), "tau")],
+    "plateaus.staircase": [(lambda: lt.staircase(S3, 0, 1e-6), "n_h"), (lambda: lt.staircase(S3, 2, 2.0), "scale"),
+                            (lambda: lt.staircase(np.zeros(3), 2, 1e-6), "s"), (lambda: lt.staircase(S3, 2, 1e-6, eta=0.1), "eta")],
+    "plateaus.measure_staircase": [(lambda: lt.plateaus.measure_staircase(S3, np.ones(2), [1.0, 0.0]), "loss"),
+                                    (lambda: lt.plateaus.measure_staircase(S3, S3, [1.0]), "levels")],
+    "plateaus.saddle_coupling": [(lambda: lt.plateaus.saddle_coupling(S3, [1.0], np.eye(2), [1.0]), "B")],
     "stability.network_stability": [(lambda: lt.network_stability(S3, 0), "n_h"),
                                     (lambda: lt.network_stability(np.array([1.0, np.nan, 1.0]), 1), "S"),
                                     (lambda: lt.network_stability(S3 * 1j, 1), "n_h"),

@@ -1,0 +1,370 @@
+"""One connectivity mode carried by ``k`` hidden units: energy, gradient, Hessian and gradient flow (theory guide :ref:`theory-k-unit-flow`).
+
+The aligned theory (Proca et al. (2025), eqs. 5–8, theory guide :ref:`theory-mode-odes`) gives
+each mode one recurrent scalar ``b``.  With ``N_x = N_y = 1`` and ``k`` hidden units the network
+is exactly ``a ∈ R^k`` (``W_x``), ``B ∈ R^{k×k}`` (``W_h``), ``c ∈ R^k`` (``W_y``), with energy
+
+.. math::  E = ½ \\sum_{i=1}^T (s_i - cᵀ B^{T-i} a)^2
+
+and gradient flow ``τ θ̇ = -∇E``.  ``k = 1`` is the mode ODE.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from ._validation import as_float_array, check_choice, check_int, check_positive_float, check_time_grid
+
+__all__ = ["UnitTrajectory", "integrate_units", "unit_energy", "unit_gradient", "unit_hessian"]
+
+
+def _check(s, a, B, c, *, allow_complex=False):
+    s = as_float_array("s", s, min_ndim=1)
+    a = as_float_array("a", a, min_ndim=1, allow_complex=allow_complex)
+    B = as_float_array("B", B, min_ndim=2, allow_complex=allow_complex)
+    c = as_float_array("c", c, min_ndim=1, allow_complex=allow_complex)
+    k = a.shape[-1]
+    if c.shape[-1] != k or B.shape[-2:] != (k, k):
+        raise ValueError(f"a (..., k), B (..., k, k) and c (..., k) must share k; got a {a.shape}, B {B.shape}, c {c.shape}")
+    try:
+        batch = np.broadcast_shapes(s.shape[:-1], a.shape[:-1], B.shape[:-2], c.shape[:-1])
+    except ValueError:
+        raise ValueError(f"s, a, B, c must broadcast to one batch shape; got s {s.shape}, a {a.shape}, B {B.shape}, c {c.shape}") from None
+    return s, a, B, c, batch
+
+
+def _powers(v, M, T):
+    """``[v, M v, M² v, …]``: shape batch + (T, k)."""
+    out = [v]
+    for _ in range(T - 1):
+        out.append(np.einsum("...ij,...j->...i", M, out[-1]))
+    return np.stack(out, axis=-2)
+
+
+def _parts(s, a, B, c):
+    T = s.shape[-1]
+    x = s[..., ::-1]
+    p = _powers(a, B, T)                       # p_m = B^m a
+    q = _powers(c, np.swapaxes(B, -1, -2), T)  # q_m = (Bᵀ)^m c
+    g = np.einsum("...mi,...i->...m", p, c)    # g_m = cᵀ B^m a  (= g_{T-m} in package time)
+    return x - g, p, q
+
+
+def _grad(s, a, B, c):
+    r, p, q = _parts(s, a, B, c)
+    T = s.shape[-1]
+    ga = -np.einsum("...m,...mi->...i", r, q)
+    gc = -np.einsum("...m,...mi->...i", r, p)
+    # ∇_B = -Σ_{m+n <= T-2} r_{m+n+1} q_m p_nᵀ
+    idx = np.arange(T)
+    mn = idx[:, None] + idx[None, :] + 1
+    Rh = np.where(mn <= T - 1, np.take(r, np.minimum(mn, T - 1), axis=-1), 0.0)
+    gB = -np.einsum("...mn,...mi,...nj->...ij", Rh, q, p)
+    return ga, gB, gc, r
+
+
+def unit_energy(s, a, B, c) -> np.ndarray:
+    """Energy ``E = ½ Σ_i (s_i - cᵀ B^{T-i} a)²`` of one mode carried by ``k`` units (theory guide :ref:`theory-k-unit-flow`).
+
+    Parameters
+    ----------
+    s : array_like, shape batch + (T,)
+        Task dynamics, ``s[..., t-1] = s_t``.
+    a, B, c : array_like, shapes batch + (k,), batch + (k, k), batch + (k,)
+        Input weights, recurrent block and output weights (broadcast against each other).
+
+    Returns
+    -------
+    E : ndarray, shape batch
+
+    Raises
+    ------
+    TypeError
+        Non-numeric or complex inputs.
+    ValueError
+        Empty or non-finite inputs, mismatched ``k`` or batch shapes.
+
+    Examples
+    --------
+    With ``k = 1`` it is the mode energy of :func:`lrnn_theory.mode_energy`:
+
+    >>> import numpy as np
+    >>> import lrnn_theory as lt
+    >>> from lrnn_theory.units import unit_energy
+    >>> s = lt.tasks.constant(5)
+    >>> bool(np.isclose(unit_energy(s, [0.3], [[0.7]], [0.5]), lt.mode_energy(s, 0.3, 0.7, 0.5)))
+    True
+    """
+    s, a, B, c, _ = _check(s, a, B, c)
+    r, _, _ = _parts(s, a, B, c)
+    return 0.5 * np.sum(r * r, axis=-1)
+
+
+def unit_gradient(s, a, B, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradient ``(∂E/∂a, ∂E/∂B, ∂E/∂c)`` of :func:`unit_energy` (theory guide :ref:`theory-k-unit-flow`).
+
+    With ``x_m = s_{T-m}``, ``p_m = B^m a``, ``q_m = (Bᵀ)^m c`` and ``r_m = x_m - cᵀ p_m``:
+    ``∂E/∂a = -Σ_m r_m q_m``, ``∂E/∂c = -Σ_m r_m p_m``,
+    ``∂E/∂B = -Σ_{m+n<=T-2} r_{m+n+1} q_m p_nᵀ`` (derived with SymPy in the tests).
+
+    Parameters
+    ----------
+    s, a, B, c : array_like
+        As :func:`unit_energy`.
+
+    Returns
+    -------
+    ga, gB, gc : ndarray
+        Shapes batch + (k,), batch + (k, k), batch + (k,).
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`unit_energy`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory.units import unit_energy, unit_gradient
+    >>> s = np.array([0.5, -0.2, 1.0]); a = np.array([0.3, 0.1]); c = np.array([0.2, -0.4])
+    >>> B = np.array([[0.5, 0.1], [0.0, 0.3]])
+    >>> ga, gB, gc = unit_gradient(s, a, B, c)
+    >>> h = 1e-6; e = np.array([h, 0.0])
+    >>> bool(np.isclose(ga[0], (unit_energy(s, a + e, B, c) - unit_energy(s, a - e, B, c)) / (2 * h)))
+    True
+    """
+    s, a, B, c, _ = _check(s, a, B, c)
+    ga, gB, gc, _ = _grad(s, a, B, c)
+    return ga, gB, gc
+
+
+def _flat_grad(theta, s, k):
+    a = theta[..., :k]
+    B = theta[..., k:k + k * k].reshape(theta.shape[:-1] + (k, k))
+    c = theta[..., k + k * k:]
+    ga, gB, gc, _ = _grad(s, a, B, c)
+    return np.concatenate([ga, gB.reshape(gB.shape[:-2] + (k * k,)), gc], axis=-1)
+
+
+def _pack(a, B, c):
+    k = a.shape[-1]
+    return np.concatenate([a, B.reshape(B.shape[:-2] + (k * k,)), c], axis=-1)
+
+
+def _hessian_flat(theta, s, k):
+    """Exact Hessian by complex-step differentiation of the (holomorphic) gradient."""
+    n = theta.size
+    h = 1e-30
+    H = np.empty((n, n))
+    for m in range(n):
+        th = theta.astype(complex)
+        th[m] += 1j * h
+        H[:, m] = _flat_grad(th, s.astype(complex), k).imag / h
+    return 0.5 * (H + H.T)
+
+
+def unit_hessian(s, a, B, c) -> np.ndarray:
+    """Hessian of :func:`unit_energy` in the flat parameters ``θ = (a, vec(B), c)`` (theory guide :ref:`theory-k-unit-flow`).
+
+    ``vec(B)`` is row-major (``θ[k + i k + j] = B[i, j]``).  Computed by complex-step
+    differentiation of the analytic gradient (exact to rounding: no subtraction).
+
+    Parameters
+    ----------
+    s : array_like, shape (T,)
+    a, B, c : array_like, shapes (k,), (k, k), (k,)
+
+    Returns
+    -------
+    H : ndarray, shape (2k + k², 2k + k²)
+
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`unit_energy`; ``ValueError`` also for batched inputs.
+
+    Examples
+    --------
+    At the origin the only curvature is ``-s_T`` between ``a_ℓ`` and ``c_ℓ`` (the saddle the
+    first plateau sits on):
+
+    >>> import numpy as np
+    >>> from lrnn_theory.units import unit_hessian
+    >>> H = unit_hessian([1.0, 0.5, 2.0], [0.0], [[0.0]], [0.0])
+    >>> H.round(12).tolist()
+    [[0.0, 0.0, -2.0], [0.0, 0.0, 0.0], [-2.0, 0.0, 0.0]]
+    """
+    s, a, B, c, batch = _check(s, a, B, c)
+    if batch != () or s.ndim != 1:
+        raise ValueError(f"unit_hessian takes one mode: s (T,), a (k,), B (k, k), c (k,); got batch shape {batch}")
+    return _hessian_flat(_pack(a, B, c), s, a.size)
+
+
+@dataclass(frozen=True)
+class UnitTrajectory:
+    """Gradient flow of a batch of ``k``-unit modes (result of :func:`integrate_units`).
+
+    Attributes
+    ----------
+    t : ndarray, shape (n_t,)
+        Output times (learning time in units of ``τ``).
+    a, B, c : ndarray, shapes batch + (n_t, k), batch + (n_t, k, k), batch + (n_t, k)
+        The state; NaN after a run stopped.
+    energy : ndarray, shape batch + (n_t,)
+    status : ndarray of int, shape batch
+        0 ok, 1 diverged (left ``|θ| <= bound`` or the energy overflowed), -1 the integrator
+        failed (step size underflow).
+    backend : str
+        ``"compiled"`` (``k = 1``: :func:`lrnn_theory.integrate_modes`, the compiled Radau) or
+        ``"scipy-lsoda"`` / ``"scipy-radau"`` (``k >= 2``: ``scipy.integrate.solve_ivp`` with the exact
+        Hessian as Jacobian).
+    nfev : ndarray of int, shape batch
+        Right-hand-side evaluations per run (the cost, as a count).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory.units import integrate_units
+    >>> tr = integrate_units([0.5, 1.0], [0.1, 0.0], np.zeros((2, 2)), [0.1, 0.0], [0.0, 50.0])
+    >>> tr.a.shape, tr.B.shape, tr.status.tolist(), tr.backend
+    ((2, 2), (2, 2, 2), 0, 'scipy-lsoda')
+    """
+
+    t: np.ndarray
+    a: np.ndarray
+    B: np.ndarray
+    c: np.ndarray
+    energy: np.ndarray
+    status: np.ndarray
+    backend: str
+    nfev: np.ndarray
+
+    @property
+    def success(self) -> bool:
+        """Every run reached ``t[-1]``."""
+        return bool(np.all(self.status == 0))
+
+
+def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, atol: float = 1e-12,
+                    bound: float = 1e6, method: str = "LSODA") -> UnitTrajectory:
+    """Integrate the gradient flow of a batch of ``k``-unit modes (theory guide :ref:`theory-k-unit-flow`).
+
+    ``τ ȧ = -∂E/∂a``, ``τ Ḃ = -∂E/∂B``, ``τ ċ = -∂E/∂c`` with ``E`` of :func:`unit_energy`.  For
+    ``k = 1`` this calls :func:`lrnn_theory.integrate_modes` (the compiled variable-order Radau of
+    the mode ODE, Proca et al. (2025), eqs. 5–8) and returns its numbers unchanged.  For
+    ``k >= 2`` each run is integrated by ``scipy.integrate.solve_ivp`` (``method`` "Radau" or
+    "LSODA") with the exact Jacobian ``-∇²E/τ`` (:func:`unit_hessian`); the package's compiled
+    integrator only holds the one-unit models.
+
+    Parameters
+    ----------
+    s : array_like, shape batch + (T,)
+        Task dynamics, ``s[..., t-1] = s_t``.
+    a0, B0, c0 : array_like, shapes batch + (k,), batch + (k, k), batch + (k,)
+        Initial state (broadcast against each other and ``s``).
+    t : array_like, shape (n_t,)
+        Strictly increasing output times; integration starts at ``t[0]``.
+    tau : float
+        Learning timescale (``t`` = GD steps × lr with ``tau = 1``, :ref:`theory-conventions`).
+    rtol, atol : float
+        Tolerances of the local error.
+    bound : float
+        A run whose parameters leave ``|θ| <= bound`` stops and is flagged diverged.
+    method : {"LSODA", "Radau"}
+        SciPy method for ``k >= 2`` (LSODA needs about a tenth of Radau's right-hand-side evaluations
+        here; both take the exact Jacobian).
+
+    Returns
+    -------
+    UnitTrajectory
+
+    Raises
+    ------
+    TypeError
+        Non-numeric inputs or options of the wrong type.
+    ValueError
+        Empty, non-finite or mismatched inputs, non-increasing ``t``, non-positive
+        ``tau``/``rtol``/``atol``/``bound``, unknown ``method``.  Divergence never raises.
+
+    Examples
+    --------
+    Two units learn the two-pole task ``0.9^{T-t} - 0.7·0.4^{T-t}`` exactly:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.units import integrate_units
+    >>> t = np.arange(1, 7); s = 0.9**(6 - t) - 0.7 * 0.4**(6 - t)
+    >>> rng = np.random.default_rng(0)
+    >>> tr = integrate_units(s, 0.3 * rng.standard_normal(2), 0.3 * rng.standard_normal((2, 2)),
+    ...                      0.3 * rng.standard_normal(2), [0.0, 400.0])
+    >>> bool(tr.energy[-1] < 1e-12)
+    True
+    """
+    s, a0, B0, c0, batch = _check(s, a0, B0, c0)
+    t = check_time_grid("t", t)
+    tau = check_positive_float("tau", tau)
+    rtol = check_positive_float("rtol", rtol)
+    atol = check_positive_float("atol", atol)
+    bound = check_positive_float("bound", bound)
+    method = check_choice("method", method, ("Radau", "LSODA"))
+    k = a0.shape[-1]
+    T = s.shape[-1]
+    if k == 1:
+        from .integrate import integrate_modes
+
+        tr = integrate_modes(s, a0[..., 0], B0[..., 0, 0], c0[..., 0], t, tau=tau, rtol=rtol, atol=atol, bound=bound)
+        status = np.where(tr.status == 0, 0, np.where(tr.diverged, 1, -1))
+        return UnitTrajectory(t=t, a=tr.a[..., None], B=tr.b[..., None, None], c=tr.c[..., None], energy=tr.energy,
+                              status=status, backend="compiled", nfev=tr.nfev)
+    S = np.broadcast_to(s, batch + (T,)).reshape(-1, T)
+    th0 = _pack(np.broadcast_to(a0, batch + (k,)), np.broadcast_to(B0, batch + (k, k)), np.broadcast_to(c0, batch + (k,)))
+    th0 = th0.reshape(-1, 2 * k + k * k)
+    n = th0.shape[0]
+    P = th0.shape[1]
+    out = np.full((n, t.size, P), np.nan)
+    energy = np.full((n, t.size), np.nan)
+    status = np.zeros(n, dtype=np.int64)
+    nfev = np.zeros(n, dtype=np.int64)
+    for r in range(n):
+        sr = S[r]
+
+        def rhs(_t, th):
+            return -_flat_grad(th, sr, k) / tau
+
+        def jac(_t, th):
+            return -_hessian_flat(th, sr, k) / tau
+
+        def leave(_t, th):
+            return bound - np.max(np.abs(th))
+
+        leave.terminal = True
+        with np.errstate(over="ignore", invalid="ignore"):
+            sol = solve_ivp(rhs, (t[0], t[-1]), th0[r], method=method, t_eval=t, jac=jac, rtol=rtol, atol=atol,
+                            events=leave)
+        y = np.asarray(sol.y, dtype=float).reshape(P, -1) if np.size(sol.y) else np.zeros((P, 0))
+        m = y.shape[1]
+        out[r, :m] = y.T
+        nfev[r] = sol.nfev
+        if sol.status == 1 or not np.all(np.isfinite(y)):
+            status[r] = 1
+        elif sol.status < 0:
+            status[r] = -1
+        th = out[r, :m]
+        with np.errstate(over="ignore", invalid="ignore"):
+            if m:
+                rr = _parts(sr, th[:, :k], th[:, k:k + k * k].reshape(m, k, k), th[:, k + k * k:])[0]
+                e = 0.5 * np.sum(rr * rr, axis=-1)
+            else:
+                e = np.zeros(0)
+        bad = ~np.isfinite(e)
+        if np.any(bad):
+            status[r] = 1
+            first = np.argmax(bad)
+            out[r, first:] = np.nan
+            e[first:] = np.nan
+        energy[r, :m] = e
+    shp = batch + (t.size,)
+    return UnitTrajectory(t=t, a=out[..., :k].reshape(shp + (k,)), B=out[..., k:k + k * k].reshape(shp + (k, k)),
+                          c=out[..., k + k * k:].reshape(shp + (k,)), energy=energy.reshape(shp),
+                          status=status.reshape(batch), backend=f"scipy-{method.lower()}", nfev=nfev.reshape(batch))

@@ -216,3 +216,26 @@ def test_user_fixed_point_and_bad_inputs():
     assert network_stability(REAL, np.int64(1)).is_minimum  # NumPy integers accepted
     with pytest.raises(ValueError, match="eps"):
         network_stability(REAL, 2).escape_time(0.0)
+
+
+def test_a_weak_mode_lends_its_unit():
+    # no spare unit, two real modes on two units: a weak second mode's unit acts as a spare one for the
+    # first (theory guide `theory-network-stability-spare`): w = 1 keeps the aligned solution, w = 0.1 leaves
+    # it, at the predicted time (gradient descent later by the factor 1 + lr r/2, see the escape-time test)
+    for w, kept in ((1.0, True), (0.1, False)):
+        S = np.stack([REAL, w * 0.5 ** K])
+        res = network_stability(S, 2)
+        data = lt.make_dataset(S, 2, 2, 2 * T, seed=0)
+        assert res.is_minimum == kept
+        if kept:
+            W = res.weights(0.0, data)
+            xi = [np.random.default_rng(5).standard_normal(x.shape) for x in W]
+            norm = np.sqrt(sum(np.sum(x * x) for x in xi))
+            run = _run(data, 2, tuple(x + 1e-4 * e / norm for x, e in zip(W, xi)), 0.02, 200.0)
+            assert run.loss.min() >= res.loss * (1 - 1e-12) and abs(run.loss[-1] - res.loss) <= 1e-10 * res.loss
+        else:
+            assert res.escape_multiplicity == 1
+            lr, target = 0.01, (1 - res.escape_drop) * res.loss
+            t_pred = res.escape_time(1e-6)
+            run = _run(data, 2, res.weights(1e-6, data), lr, 2 * t_pred, stop=target)
+            assert _crossing(run, target) == pytest.approx(t_pred * (1 + lr * res.escape_rate / 2), rel=5e-4)

@@ -32,7 +32,7 @@ def _mT(A):
     return np.swapaxes(A, -1, -2)
 
 
-def _loss_grad(Wx, Wh, Wy, C):
+def _loss_grad(Wx, Wh, Wy, C, *, loss_only=False):
     """Correlation-space loss ``½ Σ_k ‖W_y W_h^k W_x - C_k‖²`` and its gradients (batched over leading axes).
 
     ``C`` has shape (T, N_y, N_x) with ``C[k] = Σ^{YX_t}`` at lag ``k = T - t``.  Only sums, products and
@@ -42,19 +42,29 @@ def _loss_grad(Wx, Wh, Wy, C):
     ``∂W_h = Σ_q Z_q B_qᵀ``, ``∂W_x = W_yᵀ G_0 + W_hᵀ Z_0`` with ``B_k = W_h^k W_x``, ``G_k = W_y B_k - C_k``.
     """
     T = C.shape[0]
-    B = [Wx]
-    for _ in range(1, T):
-        B.append(Wh @ B[-1])
-    G = [Wy @ B[k] - C[k] for k in range(T)]
-    loss = 0.5 * sum(np.sum(g * g, axis=(-1, -2)) for g in G)
-    gWy = sum(G[k] @ _mT(B[k]) for k in range(T))
-    WyT, WhT = _mT(Wy), _mT(Wh)
-    gWh = np.zeros(np.broadcast_shapes(Wh.shape, Wx.shape[:-2] + Wh.shape[-2:]), dtype=np.result_type(Wx, Wh, Wy))
-    Z = None
-    for q in range(T - 2, -1, -1):
-        Z = WyT @ G[q + 1] if Z is None else WyT @ G[q + 1] + WhT @ Z
-        gWh = gWh + Z @ _mT(B[q])
-    gWx = WyT @ G[0] if Z is None else WyT @ G[0] + WhT @ Z
+    lead = np.broadcast_shapes(Wx.shape[:-2], Wh.shape[:-2], Wy.shape[:-2])
+    dtype = np.result_type(Wx, Wh, Wy, C)
+    B = np.empty(lead + (T,) + Wx.shape[-2:], dtype)
+    B[..., 0, :, :] = Wx
+    for k in range(1, T):
+        B[..., k, :, :] = Wh @ B[..., k - 1, :, :]
+    G = Wy[..., None, :, :] @ B - C
+    loss = 0.5 * np.sum(G * G, axis=(-3, -2, -1))
+    if loss_only:
+        return loss
+    gWy = np.einsum("...kyx,...khx->...yh", G, B)
+    U = _mT(Wy)[..., None, :, :] @ G  # W_yᵀ G_k
+    WhT = _mT(Wh)
+    Z = np.empty(lead + (max(T - 1, 1),) + Wx.shape[-2:], dtype)
+    if T >= 2:
+        Z[..., T - 2, :, :] = U[..., T - 1, :, :]
+        for q in range(T - 3, -1, -1):
+            Z[..., q, :, :] = U[..., q + 1, :, :] + WhT @ Z[..., q + 1, :, :]
+        gWh = np.einsum("...qhx,...qgx->...hg", Z[..., :T - 1, :, :], B[..., :T - 1, :, :])
+        gWx = U[..., 0, :, :] + WhT @ Z[..., 0, :, :]
+    else:
+        gWh = np.zeros(lead + Wh.shape[-2:], dtype)
+        gWx = U[..., 0, :, :]
     return loss, gWx, gWh, gWy
 
 
@@ -418,7 +428,7 @@ def _escape_scale(theta0, v, rate, C, flat, loss0, drop):
         return -flat.join(gx, gh, gy)
 
     def event(_, th):
-        return _loss_grad(*flat.split(th), C)[0] - target
+        return _loss_grad(*flat.split(th), C, loss_only=True) - target
 
     event.terminal, event.direction = True, -1
     t_guess = np.log(eps_q / eps0) / rate

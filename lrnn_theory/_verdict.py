@@ -77,8 +77,8 @@ def verdict(*, error: float, expected: float | None = None, order: float | None 
     fo = order is not None and np.isfinite(order) and ORDER_RANGE[0] <= order <= ORDER_RANGE[1]
     if error <= VERDICT_TOL or fo:
         if order is None:
-            return (f"applies: error {error:.2g}; halve lr (check_order=True) to confirm it is the O(lr) "
-                    f"discretisation error")
+            return (f"applies: error {error:.2g}; halve lr to confirm it is the O(lr) discretisation error "
+                    f"(check_order=True, or compare(..., run_half_lr=...))")
         if fo:
             tail = "" if error <= VERDICT_TOL else ": it is the O(lr) discretisation error, lower lr to shrink it"
             return f"applies: error {error:.2g}, first order in lr confirmed (order {order:.2f}){tail}"
@@ -86,7 +86,8 @@ def verdict(*, error: float, expected: float | None = None, order: float | None 
                 f"a departure from the assumptions, not the discretisation, sets the error")
     if order is None and expected is not None and expected < EXACT_TOL:
         return (f"applies up to discretisation (unconfirmed): error {error:.2g} with the assumptions met "
-                f"(misalignment + whiteness = {expected:.1g}); check_order=True tells whether it is the O(lr) error")
+                f"(misalignment + whiteness = {expected:.1g}); halving lr (check_order=True) tells whether it is the O(lr) "
+                f"error")
     if misalignment >= whiteness and misalignment > EXACT_TOL:
         why = f"{100 * misalignment:.3g}% of the correlation energy lies off the modes"
     elif whiteness > EXACT_TOL:

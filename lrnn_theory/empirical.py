@@ -7,13 +7,17 @@ independent connectivity modes when (theory guide :ref:`theory-assumptions`)
 * the input–output correlations of every step share their singular vectors,
   ``Σ^{YX_t} = U_y diag(s_t) V_xᵀ``.
 
-:func:`task_dynamics` estimates ``U_y``, ``V_x`` and ``S`` from any data and says, with two
-numbers, how far the data are from these assumptions: the *misalignment* (energy of
-``U_yᵀ Σ^{YX_t} V_x`` off its diagonal) and the *whiteness* (deviation of the input
-correlations from ``δ_{tt'} I``, within a step and across steps).  Its result predicts the
-loss curve and the mode trajectories of an aligned network
-(:meth:`TaskDynamics.predict`); :func:`train_and_compare` trains the full network on the raw
-``(X, Y)`` with :func:`lrnn_theory.simulate_gd` and reports how far the prediction is off.
+:func:`task_dynamics` centres the data (the network has no bias), estimates ``U_y``, ``V_x``
+and ``S`` from the regression coefficients ``Σ^{YX}(Σ^{XX})^+`` (equal to the correlations
+for white inputs; theory guide :ref:`own-data-regression`) and says, with two numbers, how
+far the data are from these assumptions: the *misalignment* (energy of the coefficients off
+the modes) and the *whiteness* (deviation of the input covariance from ``δ_{tt'} I``, within
+a step and across steps).  Its result predicts the loss curve (the exact loss of the
+predicted network on the data) and the mode trajectories of an aligned network
+(:meth:`TaskDynamics.predict`), and where each mode's flow ends
+(:meth:`TaskDynamics.reachable`); :func:`train_and_compare` trains the full network on the
+raw ``(X, Y)`` with :func:`lrnn_theory.simulate_gd` and reports how far the prediction is
+off, whether both have converged, and a verdict (theory guide :ref:`own-data-verdict`).
 
 :func:`perturbed_dataset` builds data with a controlled departure from the assumptions
 (a rotation of one step's output singular vectors, a cross-time input correlation) for
@@ -277,7 +281,8 @@ class TaskDynamics:
     Attributes
     ----------
     S : ndarray, shape (n_modes, T)
-        Task dynamics, ``S[α, t-1] = s_{α,t} = u_αᵀ Σ^{YX_t} v_α`` (``t = 1`` is the first input);
+        Task dynamics, ``S[α, t-1] = s_{α,t} = u_αᵀ C_t v_α`` with ``C_t`` the regression
+        coefficients (:attr:`coefficients`; ``= Σ^{YX_t}`` for white inputs; ``t = 1`` is the first input);
         ``n_modes = min(N_x, N_y)``, sorted by ``‖s_α‖`` (largest first), sign fixed so that
         each mode's largest ``|s_{α,t}|`` is positive, the earliest one when several are equal to a
         relative 1e-9 (as for :func:`lrnn_theory.make_dataset` whenever the prescribed ``S`` has
@@ -289,7 +294,7 @@ class TaskDynamics:
         Input singular vectors (orthonormal columns).
     misalignment : ndarray, shape (T,)
         Off-diagonal energy fraction per step,
-        ``1 - ‖diag(U_yᵀ Σ^{YX_t} V_x)‖² / ‖Σ^{YX_t}‖_F²`` (0 for a step without correlation).
+        ``1 - ‖diag(U_yᵀ C_t V_x)‖² / ‖C_t‖_F²`` (0 for a step without correlation).
     misalignment_total : float
         The same over all steps (energies summed before dividing).  0 exactly when the
         shared-singular-vector assumption holds.
@@ -314,13 +319,30 @@ class TaskDynamics:
     syy : float
         ``Σ^{YY} = w Σ_p ‖y_p‖²`` (``w = 1/P`` or 1).
     residual : float
-        ``½ (Σ^{YY} - Σ s²)``: loss left by the best aligned network when the assumptions hold.
+        Loss on the data of the aligned network whose modes are exactly ``s_α``
+        (``M_t = U_y diag(s_t) V_xᵀ``); ``≥ 0``; equals ``½ (Σ^{YY} - Σ s²)`` for white inputs.
     convention : str
     n_samples : int
     iterations : int
         Iterations of the joint-SVD refinement.
     notes : tuple of str
-        Plain-language findings (where and why the theory does not apply exactly).
+        Plain-language findings (where and why the theory does not apply exactly; the centring).
+    centred : bool
+        The means were subtracted (``centre=True`` and ``P > T N_x``); every other field refers
+        to the centred data.
+    mean_x, mean_y : ndarray, shapes (T, N_x), (N_y,)
+        The subtracted means (zeros when not centred).
+    coefficients : ndarray, shape (T, N_y, N_x)
+        Regression coefficients ``C = Σ^{YX} (Σ^{XX})^+`` per step (inputs as :meth:`transform` gives them).
+    correlations : ndarray, shape (T, N_y, N_x)
+        The raw correlations ``Σ^{YX_t}`` of the same inputs.
+    loss_floor : float
+        Least-squares loss, that of ``C`` on the data (``≥ 0``): no network does better.
+    input_factor, target_factor : ndarray, shapes (k, T N_x), (k, N_y)
+        ``K = Σ_x V'ᵀ`` and ``Z = U'ᵀ √w Y`` of the thin SVD ``√w X = U' Σ_x V'ᵀ`` (``Σ^{XX} = KᵀK``), with which
+        :meth:`loss` evaluates any network's loss exactly (theory guide :ref:`own-data-prediction`).
+    outside_loss : float
+        ``½‖√w Y - U' Z‖²``: the part of the loss no linear map of the inputs reaches.
 
     Examples
     --------
@@ -726,13 +748,17 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
 
     With ``Σ^{YX_t} = w Σ_p y_p x_{p,t}ᵀ`` (``w = 1/P`` normalised, 1 sum), the theory
     (Proca et al. 2025, Sec. 2–3) needs ``Σ^{YX_t} = U_y diag(s_t) V_xᵀ`` with the *same*
-    ``U_y, V_x`` at every step, and white inputs.  This function estimates ``U_y, V_x`` as
-    the orthonormal pair that minimises the total off-diagonal energy
+    ``U_y, V_x`` at every step, and white inputs.  For inputs that are not white the task is
+    read from the regression coefficients ``C = Σ^{YX}(Σ^{XX})^+`` (the least-squares map of
+    ``Y`` on the whole input sequence, one SVD of the data matrix; ``C_t = Σ^{YX_t}`` for white
+    inputs), so that the predicted fixed point is the optimum training reaches (theory guide
+    :ref:`own-data-regression`).  This function estimates ``U_y, V_x`` as the orthonormal
+    pair that minimises the total off-diagonal energy
 
-    ``Σ_t ‖offdiag(U_yᵀ Σ^{YX_t} V_x)‖²``  (equivalently maximises ``Σ_t ‖diag(U_yᵀ Σ^{YX_t} V_x)‖²``),
+    ``Σ_t ‖offdiag(U_yᵀ C_t V_x)‖²``  (equivalently maximises ``Σ_t ‖diag(U_yᵀ C_t V_x)‖²``),
 
     a joint (simultaneous) SVD of the ``T`` matrices, computed by monotone alternating
-    polar-decomposition steps from two spectral starts; then ``s_{α,t} = u_αᵀ Σ^{YX_t} v_α``.
+    polar-decomposition steps from two spectral starts; then ``s_{α,t} = u_αᵀ C_t v_α``.
     Why not a simpler choice:
 
     * the SVD of the sum ``Σ_t Σ^{YX_t}`` sees ``Σ_t s_{α,t}``: modes whose ``s_t`` change sign
@@ -758,6 +784,10 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
         Apply the per-step whitening transform ``x̃_t = (Σ^{X_t X_t})^{-1/2} x_t`` first (and
         report the diagnostics of the whitened inputs).  This makes each step isotropic
         but cannot remove correlations *across* steps.
+    centre : bool
+        Subtract the sample means of ``X`` and ``Y`` first (default; the network has no bias),
+        said in :attr:`TaskDynamics.notes`; skipped, with a note, when ``P <= T N_x``
+        (the centred inputs would be rank-deficient).  Theory guide :ref:`own-data-centring`.
     rank_rtol : float
         Modes with ``‖s_α‖ <= rank_rtol · max_β ‖s_β‖`` are zero modes; input-covariance
         eigenvalues below ``rank_rtol`` times the largest are treated as zero.

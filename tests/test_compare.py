@@ -1,0 +1,79 @@
+"""Theory vs simulation comparison (lrnn_theory.sim.compare; theory guide `own-data-verdict`).
+
+Independent sources: the run's own recorded loss and the mode energies of integrate_modes (the
+loss errors are recomputed here from them), the first-order Euler error of gradient descent
+(halving lr halves the error), and the issue 23 §6 documented import paths.
+"""
+import json
+
+import numpy as np
+import pytest
+
+import lrnn_theory as lt
+
+
+def _setup(lr=0.02, steps=400, record_every=25):
+    data = lt.make_dataset(np.stack([lt.tasks.inverse_exponential(3, 1.0, 0.5), lt.tasks.constant(3, 0.4)]),
+                           2, 2, 6, seed=0)
+    run = lt.simulate_gd(data, 2, lr=lr, steps=steps, scale=0.3, record_every=record_every)
+    return data, run
+
+
+def test_documented_paths_resolve():
+    """Issue 23 §6: lt.sim.compare.Comparison raised AttributeError (the function shadowed the module)."""
+    assert lt.sim.compare.Comparison is lt.sim.Comparison and lt.sim.compare.compare is lt.sim.compare is lt.compare
+    from lrnn_theory.sim.compare import Comparison, compare
+
+    assert Comparison is lt.sim.Comparison and compare is lt.compare
+
+
+def test_loss_errors_and_flags_match_a_direct_computation():
+    data, run = _setup()
+    th = lt.integrate_modes(data.S, 0.3, 0.3, 0.3, run.time)
+    c = lt.compare(th, run)
+    L_th = th.energy.sum(0)
+    L_gd = np.maximum(run.loss, 0.0)
+    d = np.abs(L_th - L_gd)
+    assert np.allclose(c.loss_theory, L_th, rtol=0, atol=1e-15) and np.allclose(c.loss_simulation, L_gd)
+    assert c.loss_error == pytest.approx(d.max() / L_gd[0], rel=1e-12)
+    assert c.loss_error_step == pytest.approx(np.max(d / np.maximum(L_gd, 1e-3 * L_gd[0])), rel=1e-12)
+    assert c.final_loss_error_step == pytest.approx(d[-1] / max(L_gd[-1], 1e-3 * L_gd[0]), rel=1e-12)
+    assert np.all(c.loss_simulation >= 0) and c.theory_limit < 1e-20  # learnable tasks: zero-loss limit
+    # converged: within 1 % of the limit its flow reaches (floor 1e-3 L0), the rule of `own-data-verdict`
+    assert c.theory_converged == bool(L_th[-1] - c.theory_limit <= 0.01 * max(c.theory_limit, 1e-3 * L_th[0]))
+    data, run = _setup(0.02, 3000, 100)
+    long = lt.compare(lt.integrate_modes(data.S, 0.3, 0.3, 0.3, run.time), run)
+    assert long.theory_converged and long.run_converged and long.theory_limit < 1e-20
+    _, srun = _setup(0.02, 10, 1)  # 10 steps: t = 0.2 τ, a small part of the predicted loss decrease
+    short = lt.compare(lt.integrate_modes(data.S, 0.3, 0.3, 0.3, srun.time), srun)
+    assert not short.theory_converged and not short.run_converged and short.verdict.startswith("inconclusive")
+
+
+def test_order_with_a_half_lr_run_is_first_order_and_the_verdict_says_so():
+    data, run = _setup(0.02, 400, 25)
+    _, half = _setup(0.01, 800, 50)
+    th = lt.integrate_modes(data.S, 0.3, 0.3, 0.3, run.time)
+    c = lt.compare(th, run, run_half_lr=half)
+    c2 = lt.compare(lt.integrate_modes(data.S, 0.3, 0.3, 0.3, half.time), half)
+    assert c.half_lr_error == pytest.approx(c2.loss_error_step, rel=1e-9)
+    assert 0.8 < c.order < 1.25 and abs(c.order - np.log2(c.loss_error_step / c2.loss_error_step)) < 1e-9
+    assert c.verdict.startswith("applies") and "first order in lr confirmed" in c.verdict
+    with pytest.raises(ValueError, match="lr/2"):
+        lt.compare(th, run, run_half_lr=run)
+    with pytest.raises(TypeError, match="run_half_lr"):
+        lt.compare(th, run, run_half_lr="half")
+
+
+def test_repr_is_short_summary_is_json_and_plot_draws():
+    data, run = _setup()
+    c = lt.compare(lt.integrate_modes(data.S, 0.3, 0.3, 0.3, run.time), run)
+    text = repr(c)
+    assert len(text) < 600 and "array" not in text and "verdict=" in text
+    s = c.summary()
+    json.dumps(s)
+    assert s["worst"] == c.worst and s["verdict"] == c.verdict
+    import matplotlib.pyplot as plt
+
+    fig = c.plot()
+    assert len(fig.axes) == 2 and len(fig.axes[1].lines) >= 4
+    plt.close(fig)

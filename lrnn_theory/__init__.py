@@ -8,6 +8,7 @@ simulations that check it.  The curated public API:
   :func:`integrate_reduced`, :func:`fixed_point` and the modules
   :mod:`~lrnn_theory.closed_forms`, :mod:`~lrnn_theory.landscape`, :mod:`~lrnn_theory.symbolic`
 * simulation: :func:`make_dataset`, :func:`simulate_gd`, :func:`simulate_gd_batch`, :func:`compare`
+* the aligned solution in a network, minimum or saddle: :func:`network_stability`
 * conventions: :mod:`lrnn_theory.conventions`
 
 Examples

@@ -741,31 +741,74 @@ class ComplexFixedPoint:
                 object.__setattr__(self, name, value)
 
 
+#: Radial grading of the polar search grid: spacing ``max(1/(n_grid-1), (1-r)/_GRADING)``.
+_GRADING = 64
+#: Grid values (complex) evaluated per block of the polar search: bounds its temporary arrays.
+_GRID_BLOCK = 2 ** 20
+
+
+def _cprofile_radii(n_grid: int) -> np.ndarray:
+    """Radii of the polar search grid of the closed unit disc, increasing from 0 to 1.
+
+    The profile energy varies on the scale ``max(1/T, 1 - r)`` in ``r`` (``C(b)`` is a polynomial of degree
+    ``T-1`` whose terms ``r^k`` die out beyond ``k ~ 1/(1-r)``), so the spacing is ``h = 1/(n_grid-1)`` near
+    the circle and ``(1-r)/64`` inside: about ``65 + ln((n_grid-1)/64)/ln(1 + 1/64)`` radii (347 for
+    ``n_grid = 5001``) instead of ``n_grid``.  For
+    ``n_grid <= 65`` this is the uniform grid ``linspace(0, 1, n_grid)``.
+    """
+    if n_grid - 1 <= _GRADING:
+        return np.linspace(0.0, 1.0, n_grid)
+    h = 1.0 / (n_grid - 1)
+    gaps = list(h * np.arange(_GRADING + 1))  # 1 - r in the uniform band next to the circle
+    while gaps[-1] < 1.0:
+        gaps.append(gaps[-1] * (1.0 + 1.0 / _GRADING))
+    gaps[-1] = 1.0
+    return 1.0 - np.array(gaps[::-1])
+
+
 def _cprofile_grid_candidates(s, n_grid, n_sectors):
     """Best point of ``|C|²/D`` in each of ``n_sectors`` angular sectors of a polar grid of the closed unit disc,
     for the rows of ``s`` (M, T); returns ``w`` of shape (M, n_sectors).
 
-    Radii ``r_j = j/(n_grid-1)``, angles ``2πm/n_θ`` with ``n_θ = max(4 n_grid, T)``: on each circle
+    Radii :func:`_cprofile_radii` (uniform ``j/(n_grid-1)`` for ``n_grid <= 65``, graded towards the circle
+    otherwise), angles ``2πm/n_θ`` with ``n_θ = max(4 n_grid, T)``: on each circle
     ``conj(C(r e^{iθ})) = Σ_k conj(s_{T-k}) r^k e^{ikθ}`` is one inverse FFT of length ``n_θ``.
-    Modes are processed in blocks of at most ~2^22 grid values.
+    Blocks of modes and radii hold at most ``_GRID_BLOCK`` grid values at a time, so the temporary arrays
+    do not grow with ``T`` beyond one circle.
     """
     M, T = s.shape
     n_theta = max(4 * n_grid, T)
-    r = np.linspace(0.0, 1.0, n_grid)
-    rk = r[:, None] ** np.arange(T)  # (n_grid, T), r <= 1: no overflow
-    D = np.sum(rk * rk, axis=-1)
-    g = np.conj(s[:, ::-1])  # coefficient of w^k
-    w_grid = r[:, None] * np.exp(2j * np.pi * np.arange(n_theta) / n_theta)[None, :]
+    r = _cprofile_radii(n_grid)
+    n_r = r.size
     sector = (np.arange(n_theta) * n_sectors) // n_theta
+    bounds = np.searchsorted(sector, np.arange(n_sectors + 1))  # sector q: columns bounds[q]:bounds[q+1]
+    angles = np.exp(2j * np.pi * np.arange(n_theta) / n_theta)
+    g = np.conj(s[:, ::-1])  # coefficient of w^k
     out = np.empty((M, n_sectors), complex)
-    block = max(1, 2 ** 22 // (n_grid * n_theta))
-    for i in range(0, M, block):
-        G = np.fft.ifft(g[i:i + block, None, :] * rk[None], n=n_theta, axis=-1) * n_theta
-        fitted = (G.real ** 2 + G.imag ** 2) / D[None, :, None]  # (blk, n_grid, n_theta)
-        for q in range(n_sectors):
-            cols = np.flatnonzero(sector == q)
-            j = np.argmax(fitted[:, :, cols].reshape(fitted.shape[0], -1), axis=1)
-            out[i:i + block, q] = w_grid[:, cols].reshape(-1)[j]
+    per_circle = n_theta
+    rows = max(1, _GRID_BLOCK // (per_circle * n_r))
+    for i in range(0, M, rows):
+        gi = g[i:i + rows]
+        blk = gi.shape[0]
+        best = np.full((blk, n_sectors), -np.inf)
+        arg = np.zeros((blk, n_sectors), complex)
+        step = max(1, _GRID_BLOCK // (per_circle * blk))
+        for j in range(0, n_r, step):
+            rj = r[j:j + step]
+            rk = rj[:, None] ** np.arange(T)  # r <= 1: no overflow
+            D = np.sum(rk * rk, axis=-1)
+            G = np.fft.ifft(gi[:, None, :] * rk[None], n=n_theta, axis=-1) * n_theta
+            fitted = (G.real ** 2 + G.imag ** 2) / D[None, :, None]  # (blk, n_r chunk, n_theta)
+            for q in range(n_sectors):
+                sub = fitted[:, :, bounds[q]:bounds[q + 1]]
+                am = np.argmax(sub, axis=2)  # best angle on each circle
+                val = np.take_along_axis(sub, am[..., None], axis=2)[..., 0]
+                jr = np.argmax(val, axis=1)  # best circle of the chunk
+                v = val[np.arange(blk), jr]
+                better = v > best[:, q]  # first maximum wins, as a global argmax over (radius, angle)
+                best[:, q] = np.where(better, v, best[:, q])
+                arg[:, q] = np.where(better, rj[jr] * angles[bounds[q] + am[np.arange(blk), jr]], arg[:, q])
+        out[i:i + blk] = arg
     return out
 
 
@@ -957,9 +1000,14 @@ def complex_fixed_point(s, *, rtol: float = 1e-12, n_grid: int | None = None) ->
     rtol : float
         Relative residual ``E/(½‖s‖²)`` below which a profile counts as geometric.
     n_grid : int, optional
-        Radii of the polar grid of each disc (with ``4 n_grid`` angles);
+        Resolution of the polar grid of each disc: ``4 n_grid`` angles and radial
+        spacing ``1/(n_grid-1)`` next to the unit circle, graded inwards as
+        ``(1-|b|)/64`` where ``E*`` varies more slowly (the uniform
+        ``n_grid`` radii for ``n_grid <= 65``; 347 radii for ``n_grid = 5001``);
         default ``max(64, 2T)``, fine enough to resolve the ``~1/T`` structure
-        of ``E*`` near ``|b| = 1``.  Unused for geometric tasks.
+        of ``E*`` near ``|b| = 1``.  Work ``O(T log T)`` per circle, temporary
+        arrays bounded independently of ``T`` beyond one circle.  Unused for
+        geometric tasks.
 
     Returns
     -------

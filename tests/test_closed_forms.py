@@ -434,3 +434,46 @@ def test_frozen_b_large_b_is_scale_safe_and_the_log_form_agrees_with_the_direct_
     monkeypatch.setattr(cf, "_LOG_SCALE_LIMIT", -1.0)
     logs = cf.complex_frozen_b_solution(_T_GRID, s, b, u0)
     assert np.allclose(logs, direct, rtol=1e-12, atol=0)
+
+
+# --- cost of the complex fixed-point search (theory guide `theory-complex-fixed-points`) ---
+
+import tracemalloc  # noqa: E402
+
+
+def test_complex_search_grid_is_graded_and_its_memory_bounded():
+    """Count-based: radii of the polar grid grow like log(n_grid), not n_grid; the temporaries stay bounded."""
+    assert np.array_equal(cf._cprofile_radii(64), np.linspace(0.0, 1.0, 64))  # small grids: unchanged, uniform
+    n = 5001  # the default for T = 2500 (the uniform grid had 5001 radii)
+    r = cf._cprofile_radii(n)
+    assert r[0] == 0.0 and r[-1] == 1.0 and np.all(np.diff(r) > 0)
+    assert r.size <= 67 + np.log((n - 1) / 64) / np.log(1 + 1 / 64)  # 347 instead of 5001
+    gaps = np.diff(r)
+    assert np.all(gaps <= np.maximum(1.0 / (n - 1), (1.0 - r[:-1]) / 64) * (1 + 1e-9) + 1e-15)  # resolution kept
+    rng = np.random.default_rng(0)
+    T = 600
+    s = tasks.rotational(T, 1.0, 0.99 * np.exp(0.3j)) + tasks.rotational(T, 0.5, 0.95 * np.exp(-1.1j)) + 0.01 * rng.normal(size=T)
+    tracemalloc.start()
+    fp = cf.complex_fixed_point(s)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert fp.converged and not fp.exact
+    assert peak < 60e6  # one (1200 radii x 4800 angles) complex block alone was 92 MB before
+
+
+def test_graded_complex_search_matches_a_dense_brute_force_grid():
+    """T = 80 (n_grid = 160 > 65: graded radii): the refined minimum is never above a dense polar grid's."""
+    rng = np.random.default_rng(5)
+    T = 80
+    s = tasks.rotational(T, 1.0, 0.97 * np.exp(0.5j)) + tasks.rotational(T, 0.7, 0.9 * np.exp(-2.0j)) + 0.05 * rng.normal(size=T)
+    fp = cf.complex_fixed_point(s)
+    r = np.linspace(0.0, 1.0, 241)
+    th = np.linspace(-np.pi, np.pi, 961)
+    b = (r[:, None] * np.exp(1j * th)[None, :]).ravel()
+    E = []
+    for w, task in ((b, s), (b, s[::-1])):  # |b| <= 1, and |b| >= 1 via E*(b; s) = E*(1/b; s reversed)
+        G, P, x = np.zeros(w.shape, complex), np.zeros(w.shape), np.abs(w) ** 2
+        for si in task:  # Horner: conj(C) = Σ_i conj(s_i) w^{T-i}, D = Σ_k |w|^{2k}
+            G, P = G * w + np.conj(si), P * x + 1.0
+        E.append(0.5 * (np.sum(np.abs(s) ** 2) - np.abs(G) ** 2 / P))
+    assert fp.energy <= min(e.min() for e in E) + 1e-9 * np.sum(np.abs(s) ** 2)

@@ -25,15 +25,26 @@ __all__ = [
 
 
 def _is_real_number(x) -> bool:
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+    return isinstance(x, numbers.Real) and not isinstance(x, (bool, np.bool_))
+
+
+def _scalar(value):
+    """A 0-d NumPy array as its NumPy scalar (so that it is accepted wherever that scalar is); anything
+    else unchanged.  NumPy scalars are registered with :mod:`numbers` (``np.integer`` as
+    ``Integral``, ``np.floating`` as ``Real``, ``np.complexfloating`` as ``Complex``), so every
+    helper below accepts them wherever it accepts the Python number."""
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value[()]
+    return value
 
 
 def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` as ``int`` or raise naming ``name``.
 
-    Accepts Python and NumPy integers (not bools, not floats, not strings).
+    Accepts Python and NumPy integers and 0-d integer arrays (not bools, not floats, not strings).
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    value = _scalar(value)
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     value = int(value)
     if minimum is not None and value < minimum:
@@ -44,11 +55,13 @@ def check_int(name: str, value, *, minimum: int | None = None, maximum: int | No
 
 
 def check_finite_scalar(name: str, value, *, allow_complex: bool = False) -> float:
-    """Return a finite real (or complex) scalar or raise naming ``name``."""
-    if isinstance(value, bool):
+    """Return a finite real (or complex) scalar or raise naming ``name``.
+
+    Accepts Python and NumPy numbers and 0-d arrays (not bools); returns a Python float (complex).
+    """
+    value = _scalar(value)
+    if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a number, got bool {value!r}")
-    if isinstance(value, np.ndarray) and value.ndim == 0:
-        value = value[()]
     if allow_complex and isinstance(value, numbers.Complex) and not _is_real_number(value):
         value = complex(value)
         if not (np.isfinite(value.real) and np.isfinite(value.imag)):
@@ -63,8 +76,12 @@ def check_finite_scalar(name: str, value, *, allow_complex: bool = False) -> flo
 
 
 def check_positive_float(name: str, value, *, allow_zero: bool = False, allow_inf: bool = False) -> float:
-    """Return ``value`` as a positive float or raise naming ``name``."""
-    if isinstance(value, bool) or not _is_real_number(value):
+    """Return ``value`` as a positive float or raise naming ``name``.
+
+    Accepts Python and NumPy real numbers and 0-d arrays (not bools).
+    """
+    value = _scalar(value)
+    if not _is_real_number(value):
         raise TypeError(f"{name} must be a positive number, got {type(value).__name__} {value!r}")
     value = float(value)
     if np.isnan(value) or (np.isinf(value) and not allow_inf):

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validation import as_float_array, check_choice, check_int
+from ._validation import as_float_array, check_choice, check_int, check_positive_float
 
 __all__ = [
     "FAMILIES",
@@ -436,9 +436,10 @@ def schur_block_value(B, *, atol: float = 1e-12) -> np.ndarray:
     Parameters
     ----------
     B : array_like, shape batch + (2, 2)
-    atol : float
+    atol : float >= 0
         Largest tolerated departure from the rotation-scaling form
         (``|B00 - B11|`` and ``|B01 + B10|``); beyond it ``ValueError``.
+        A Python or NumPy number.
 
     Returns
     -------
@@ -447,10 +448,10 @@ def schur_block_value(B, *, atol: float = 1e-12) -> np.ndarray:
     Raises
     ------
     TypeError
-        If ``B`` is not a real numeric array or ``atol`` not a non-negative number.
+        If ``B`` is not a real numeric array or ``atol`` not a number.
     ValueError
         If ``B`` is not of shape ``(..., 2, 2)``, not finite, or departs from the
-        rotation-scaling form by more than ``atol``.
+        rotation-scaling form by more than ``atol``; ``atol`` negative or NaN.
 
     Notes
     -----
@@ -470,8 +471,7 @@ def schur_block_value(B, *, atol: float = 1e-12) -> np.ndarray:
     B = as_float_array("B", B, min_ndim=2)
     if B.shape[-2:] != (2, 2):
         raise ValueError(f"B must have shape (..., 2, 2), got {B.shape}")
-    if not (isinstance(atol, (int, float)) and not isinstance(atol, bool) and atol >= 0):
-        raise TypeError(f"atol must be a non-negative number, got {atol!r}")
+    atol = check_positive_float("atol", atol, allow_zero=True, allow_inf=True)  # Python or NumPy numbers >= 0
     dev = np.maximum(np.abs(B[..., 0, 0] - B[..., 1, 1]), np.abs(B[..., 0, 1] + B[..., 1, 0]))
     if np.any(dev > atol):
         raise ValueError(f"B must be rotation-scaling blocks [[mu, -nu], [nu, mu]]; largest departure {float(np.max(dev)):.3g} > atol")

@@ -1,5 +1,6 @@
 """Property tests over random tasks, inits and sizes (issue #8; theory guide `theory-checks` ('Dynamics', 'Landscape'))."""
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
@@ -86,3 +87,97 @@ def test_make_dataset_whitening_for_every_accepted_shape(m, T, extra_x, extra_y,
     # orthonormal columns to rounding (polar factor of an SVD): a few ulps per entry of a sum over P <= 60 terms
     assert np.max(np.abs(sxx - eye)) < 1e-13
     assert np.max(np.abs(syx - np.einsum("ya,at,xa->tyx", d.U_y, d.S, d.V_x))) < 1e-13
+
+
+# ----------------------------------------------------------------------------- NumPy scalars (issue #23 §6)
+# Every public function accepts NumPy scalars wherever it accepts Python numbers, and computes the same thing:
+# each call below is made with Python numbers and again with each scalar argument replaced by a NumPy
+# scalar of the same value (np.float64/np.float32, np.int64/np.int32, np.complex128/np.complex64).  All
+# values are exact in float32 (multiples of powers of two), so every variant must give a bit-identical result.
+S4 = lt.tasks.inverse_exponential(4, 1.5, 0.5)
+BLOCK = lt.tasks.schur_block(np.array([0.5 + 0.25j]))
+
+SCALAR_CALLS = {
+    "tasks.constant": (lambda T, delta: lt.tasks.constant(T, delta), dict(T=4, delta=0.5)),
+    "tasks.inverse_exponential": (lambda T, delta, lam: lt.tasks.inverse_exponential(T, delta, lam), dict(T=4, delta=1.5, lam=0.75)),
+    "tasks.exponential": (lambda T, delta, lam: lt.tasks.exponential(T, delta, lam), dict(T=4, delta=1.5, lam=0.75)),
+    "tasks.dirac": (lambda T, beta, kappa: lt.tasks.dirac(T, beta, kappa), dict(T=4, beta=1.0, kappa=0.5)),
+    "tasks.modified": (lambda T, delta, lam, kappa: lt.tasks.modified("constant", T, delta, lam, kappa),
+                       dict(T=4, delta=1.0, lam=0.5, kappa=0.25)),
+    "tasks.rotational": (lambda T, delta, lam: lt.tasks.rotational(T, delta, lam), dict(T=3, delta=1.0, lam=0.5 + 0.25j)),
+    "tasks.schur_block_value": (lambda atol: lt.tasks.schur_block_value(BLOCK, atol=atol), dict(atol=0.5)),
+    "tasks.schur_block_value (int)": (lambda atol: lt.tasks.schur_block_value(BLOCK, atol=atol), dict(atol=1)),
+    "modes.mode_energy": (lambda a, b, c: lt.mode_energy(a, b, c, S4), dict(a=0.5, b=0.25, c=0.75)),
+    "modes.mode_rhs": (lambda a, b, c: lt.mode_rhs(a, b, c, S4), dict(a=0.5, b=0.25, c=0.75)),
+    "modes.reduced_rhs": (lambda u, b, delta: lt.modes.reduced_rhs(u, b, S4, delta), dict(u=0.5, b=0.25, delta=0.125)),
+    "landscape.profile_energy": (lambda b: lt.landscape.profile_energy(b, S4), dict(b=0.5)),
+    "landscape.global_minimiser": (lambda n_grid: lt.landscape.global_minimiser(S4, n_grid=n_grid), dict(n_grid=401)),
+    "landscape.energy_decomposition": (lambda a, b, c: lt.landscape.energy_decomposition(a, b, c, S4), dict(a=0.5, b=0.25, c=0.75)),
+    "closed_forms.frozen_b_solution": (lambda b, u0, tau: lt.closed_forms.frozen_b_solution([0.0, 1.0], S4, b, u0, tau=tau),
+                                       dict(b=0.5, u0=0.25, tau=2.0)),
+    "closed_forms.escape_time": (lambda b0, u0, tau: lt.closed_forms.escape_time(S4, b0, u0, tau=tau), dict(b0=0.5, u0=0.125, tau=1.0)),
+    "closed_forms.family_fixed_point": (lambda T, delta, lam: lt.closed_forms.family_fixed_point("inverse_exponential", T, delta, lam),
+                                        dict(T=5, delta=1.5, lam=0.75)),
+    "closed_forms.extrapolation_energy": (lambda T_train, T_test, delta, lam: lt.closed_forms.extrapolation_energy(
+        "inverse_exponential", T_train, T_test, delta, lam), dict(T_train=4, T_test=8, delta=1.0, lam=0.75)),
+    "conventions.ode_time": (lambda steps, lr, n_y: lt.conventions.ode_time(steps, lr, n_y=n_y), dict(steps=10, lr=0.0625, n_y=2)),
+    "conventions.tau": (lambda lr, n_y: lt.conventions.tau(lr, n_y=n_y), dict(lr=0.0625, n_y=2)),
+    "integrate_modes": (lambda a0, b0, c0, tau, rtol, max_steps: lt.integrate_modes(S4, a0, b0, c0, [0.0, 0.5], tau=tau, rtol=rtol,
+                                                                                     max_steps=max_steps),
+                        dict(a0=0.25, b0=0.5, c0=0.25, tau=1.0, rtol=2.0 ** -30, max_steps=1000)),
+    "integrate_reduced": (lambda u0, b0, delta: lt.integrate_reduced(S4, u0, b0, [0.0, 0.5], delta=delta), dict(u0=0.25, b0=0.5, delta=0.125)),
+    "make_dataset": (lambda n_x, n_y, n_samples, seed: lt.make_dataset(S4[None], n_x, n_y, n_samples, seed=seed),
+                     dict(n_x=2, n_y=2, n_samples=8, seed=3)),
+    "sensory.sensory_task": (lambda n_trials, T, noise, seed: lt.sensory.sensory_task(n_trials, T, noise=noise, seed=seed),
+                             dict(n_trials=3, T=2, noise=0.5, seed=1)),
+    "sensory.extrapolation_loss": (lambda T_train, T_test, noise: lt.sensory.extrapolation_loss(T_train, T_test, noise=noise),
+                                   dict(T_train=4, T_test=8, noise=0.5)),
+    "memory.stationary_moments": (lambda lam, rho, sigma: lt.memory.stationary_moments(lam, rho=rho, sigma=sigma),
+                                  dict(lam=0.5 + 0.25j, rho=0.25, sigma=1.5)),
+    "memory.teacher_student_loss": (lambda lam, lam_star: lt.memory.teacher_student_loss(lam, lam_star), dict(lam=0.5, lam_star=0.75)),
+    "ntk.ntk_aligned": (lambda a, b, c, T: lt.ntk.ntk_aligned(a, b, c, T), dict(a=0.5, b=0.25, c=0.75, T=3)),
+    "sim.init.gaussian": (lambda d, gain, seed: lt.sim.init.gaussian(d, gain, seed=seed), dict(d=3, gain=0.5, seed=2)),
+    "sweep.point_seed": (lambda seed, x, n: lt.sweep.point_seed(seed, {"x": x, "n": n}), dict(seed=3, x=0.5, n=2)),
+}
+
+_NUMPY_TYPES = {float: [np.float64, np.float32], int: [np.int64, np.int32], complex: [np.complex128, np.complex64]}
+
+
+def _same(a, b):
+    """Bit-identical results: arrays (dtype, shape, values, NaN positions), numbers, tuples, dataclasses."""
+    import dataclasses
+
+    if dataclasses.is_dataclass(a):
+        return type(a) is type(b) and all(_same(getattr(a, f.name), getattr(b, f.name)) for f in dataclasses.fields(a))
+    if isinstance(a, (tuple, list)):
+        return isinstance(b, (tuple, list)) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        return a.dtype == b.dtype and a.shape == b.shape and (a.dtype.kind not in "fc" or np.array_equal(a, b, equal_nan=True)) \
+            and (a.dtype.kind in "fc" or np.array_equal(a, b))
+    if isinstance(a, (int, float, complex)) and not isinstance(a, bool):
+        return type(a) is type(b) and (a == b or (a != a and b != b))
+    return True  # other attributes (strings, solver messages): not numbers
+
+
+@settings(max_examples=6, **SETTINGS)
+@given(st.data())
+@pytest.mark.parametrize("name", sorted(SCALAR_CALLS))
+def test_numpy_scalars_give_the_python_number_result(name, data):
+    fn, kwargs = SCALAR_CALLS[name]
+    for v in kwargs.values():  # the table only holds values that every NumPy type represents exactly
+        assert all(t(v) == v for t in _NUMPY_TYPES[type(v)])
+    converted = {k: data.draw(st.sampled_from(_NUMPY_TYPES[type(v)]), label=k)(v) for k, v in kwargs.items()}
+    assert _same(fn(**kwargs), fn(**converted))
+
+
+def test_numpy_scalars_examples_from_the_issue():
+    # issue #23 §6: schur_block_value refused np.float32 and np.int64 tolerances
+    z = lt.tasks.schur_block_value(BLOCK, atol=np.float32(1e-6))
+    assert z.tolist() == [0.5 + 0.25j] and lt.tasks.schur_block_value(BLOCK, atol=np.int64(1)).tolist() == [0.5 + 0.25j]
+    # bools stay refused where a number is expected, and so do NumPy bools
+    for bad in (True, np.bool_(True)):
+        with pytest.raises(TypeError, match="atol"):
+            lt.tasks.schur_block_value(BLOCK, atol=bad)
+        with pytest.raises(TypeError, match="T"):
+            lt.tasks.constant(bad, 1.0)

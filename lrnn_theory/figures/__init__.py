@@ -51,6 +51,7 @@ REGISTRY = {
     "merging-f8": ".merging_f8",
     "figB1": ".figB1",
     "figC1": ".figC1",
+    "staircase": ".staircase",
 }
 
 #: Figures that run only with ``--full`` or when named with ``--only``.

@@ -238,30 +238,6 @@ def recency_weight(s, b0) -> np.ndarray:
 _LOG_SCALE_LIMIT = 200.0
 
 
-def _scaled_geometric_sums(b, s, conj: bool):
-    """``(C̃, D̃, ℓ)`` with ``C = C̃ e^ℓ``, ``D = D̃ e^{2ℓ}``, ``ℓ = (T-1) log max(1, |b|)``: no overflow for any ``b``.
-
-    ``C = Σ_i s_i b^{T-i}`` (``conj(b)`` when ``conj``) and ``D = Σ_i |b|^{2(T-i)}``.  For ``|b| > 1`` the
-    powers are ``b^k/|b|^{T-1} = (b/|b|)^k |b|^{-(T-1-k)}``, all of modulus ``<= 1``; ``b`` broadcasts against
-    ``s.shape[:-1]``.
-    """
-    T = s.shape[-1]
-    shape = np.broadcast_shapes(np.shape(b), s.shape[:-1])
-    b = np.broadcast_to(b, shape)[..., None]
-    k = np.arange(T - 1, -1, -1)
-    ab = np.abs(b)
-    big = ab > 1
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        unit = np.where(big, b / np.where(big, ab, 1.0), b)
-        small = np.where(big, 1.0 / np.where(big, ab, 1.0), 1.0)
-        p = np.where(big, unit ** k * small ** (T - 1 - k), b ** k)
-        ell = np.where(big[..., 0], (T - 1) * np.log(np.where(big, ab, 1.0))[..., 0], 0.0)
-    pc = np.conj(p) if conj else p
-    C = np.sum(np.broadcast_to(s, shape + (T,)) * pc, axis=-1)
-    D = np.sum(p.real ** 2 + p.imag ** 2 if np.iscomplexobj(p) else p * p, axis=-1)
-    return C, D, ell
-
-
 def _unit(z):
     """``z/|z|`` from components scaled by ``max(|Re z|, |Im z|)`` (safe for subnormal ``z``); 1 where ``z = 0``."""
     z = np.asarray(z, complex)
@@ -396,7 +372,7 @@ def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
         shape = np.broadcast_shapes(s.shape[:-1], b.shape, u0.shape)
     except ValueError:
         raise ValueError(f"s {s.shape} (batch {s.shape[:-1]}), b {b.shape} and u0 {u0.shape} do not broadcast") from None
-    Ct, Dt, ell = _scaled_geometric_sums(b, s, conj=False)
+    Ct, Dt, ell = landscape._scaled_geometric_sums(b, s, conj=False)
     Ct, Dt, ell, u0 = (np.broadcast_to(v, shape)[..., None] for v in (Ct, Dt, ell, u0))
     return _frozen_b_flow(t / tau, Ct.astype(complex), Dt, ell, u0.astype(complex)).real
 
@@ -1198,6 +1174,6 @@ def complex_frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
         shape = np.broadcast_shapes(s.shape[:-1], b.shape, u0.shape)
     except ValueError:
         raise ValueError(f"s {s.shape} (batch {s.shape[:-1]}), b {b.shape} and u0 {u0.shape} do not broadcast") from None
-    Ct, Dt, ell = _scaled_geometric_sums(b, s, conj=True)
+    Ct, Dt, ell = landscape._scaled_geometric_sums(b, s, conj=True)
     Ct, Dt, ell, u0 = (np.broadcast_to(v, shape)[..., None] for v in (Ct, Dt, ell, u0))
     return _frozen_b_flow(t / tau, Ct, Dt, ell, u0)

@@ -55,6 +55,30 @@ def _broadcast(name: str, x, s: np.ndarray) -> np.ndarray:
     return x
 
 
+def _scaled_geometric_sums(b, s, conj: bool):
+    """``(C̃, D̃, ℓ)`` with ``C = C̃ e^ℓ``, ``D = D̃ e^{2ℓ}``, ``ℓ = (T-1) log max(1, |b|)``: no overflow for any ``b``.
+
+    ``C = Σ_i s_i b^{T-i}`` (``conj(b)`` when ``conj``) and ``D = Σ_i |b|^{2(T-i)}``.  For ``|b| > 1`` the
+    powers are ``b^k/|b|^{T-1} = (b/|b|)^k |b|^{-(T-1-k)}``, all of modulus ``<= 1``; ``b`` broadcasts against
+    ``s.shape[:-1]``.
+    """
+    T = s.shape[-1]
+    shape = np.broadcast_shapes(np.shape(b), s.shape[:-1])
+    b = np.broadcast_to(b, shape)[..., None]
+    k = np.arange(T - 1, -1, -1)
+    ab = np.abs(b)
+    big = ab > 1
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        unit = np.where(big, b / np.where(big, ab, 1.0), b)
+        small = np.where(big, 1.0 / np.where(big, ab, 1.0), 1.0)
+        p = np.where(big, unit ** k * small ** (T - 1 - k), b ** k)
+        ell = np.where(big[..., 0], (T - 1) * np.log(np.where(big, ab, 1.0))[..., 0], 0.0)
+    pc = np.conj(p) if conj else p
+    C = np.sum(np.broadcast_to(s, shape + (T,)) * pc, axis=-1)
+    D = np.sum(p.real ** 2 + p.imag ** 2 if np.iscomplexobj(p) else p * p, axis=-1)
+    return C, D, ell
+
+
 def geometric_sums(b, s) -> tuple[np.ndarray, np.ndarray]:
     """``C(b) = Σ_i s_i b^{T-i}`` and ``D(b) = Σ_i b^{2(T-i)}`` (theory guide :ref:`theory-notation`, :ref:`theory-frozen-recurrent`; Proca et al. (2025), App. C).
 
@@ -76,8 +100,10 @@ def geometric_sums(b, s) -> tuple[np.ndarray, np.ndarray]:
     TypeError
         If ``b`` or ``s`` is not a real numeric array.
     ValueError
-        If ``s`` is 0-d, an array is empty or not finite, or ``b`` does not broadcast against
-        the batch shape of ``s``.
+        If ``s`` is 0-d, an array is empty or not finite, ``b`` does not broadcast against
+        the batch shape of ``s``, or the sums overflow float64 (``|b|^{2(T-1)}`` beyond the
+        float64 range; :func:`profile_energy`, :func:`u_star` and :func:`profile_angle` factor
+        ``|b|^{T-1}`` out and stay finite).
 
     Examples
     --------
@@ -89,17 +115,37 @@ def geometric_sums(b, s) -> tuple[np.ndarray, np.ndarray]:
     """
     s = _task(s)
     b = _broadcast("b", b, s)
-    shape = np.broadcast_shapes(b.shape, s.shape[:-1])
+    C, D = _sums(b, s)
+    if not (np.all(np.isfinite(C)) and np.all(np.isfinite(D))):
+        raise ValueError(f"b: the sums overflow float64 (|b|^(2(T-1)) too large, T = {s.shape[-1]}, "
+                         f"max |b| = {float(np.max(np.abs(b)))!r}); profile_energy, u_star and profile_angle stay finite")
+    return C, D
+
+
+def _sums(b, s):
+    """``C(b)``, ``D(b)`` as plain sums (inf where they overflow)."""
+    T = s.shape[-1]
+    shape = np.broadcast_shapes(np.shape(b), s.shape[:-1])
     C = np.zeros(shape)
     D = np.zeros(shape)
     p = np.ones(shape)
-    T = s.shape[-1]
     with np.errstate(over="ignore", invalid="ignore"):
         for k in range(T):
             C = C + s[..., T - 1 - k] * p
             D = D + p * p
             p = p * b
     return C, D
+
+
+def _plain_or_scaled(b, s):
+    """``(C, D, bad, C̃, D̃, ℓ)``: the plain sums, where they overflow (``bad``) and the scaled sums there."""
+    C, D = _sums(b, s)
+    bad = ~(np.isfinite(C) & np.isfinite(D))
+    if np.any(bad):
+        Ct, Dt, ell = _scaled_geometric_sums(b, s, conj=False)
+    else:
+        Ct, Dt, ell = C, D, np.zeros(np.shape(C))
+    return C, D, bad, Ct, Dt, ell
 
 
 def energy_decomposition(a, b, c, s) -> tuple[np.ndarray, np.ndarray]:
@@ -170,14 +216,19 @@ def u_star(b, s) -> np.ndarray:
     >>> float(u_star(0.5, tasks.inverse_exponential(4, delta=2.0, lam=0.5)))  # b = λ gives u* = δ
     2.0
     """
-    C, D = geometric_sums(b, s)
+    s = _task(s)
+    C, D, bad, Ct, Dt, ell = _plain_or_scaled(_broadcast("b", b, s), s)
+    if np.any(bad):
+        with np.errstate(under="ignore"):
+            return np.where(bad, Ct / Dt * np.exp(-ell), C / np.where(bad, 1.0, D))
     return C / D
 
 
 def profile_energy(b, s) -> np.ndarray:
     """Profile energy ``E*(b) = ½(‖s‖² - C(b)²/D(b)) = ½‖s‖² sin²θ(b)`` (theory guide :ref:`theory-profile-energy`; Proca et al. (2025), App. H).
 
-    Returns ``½‖s‖²`` (nothing fitted) where ``D`` overflows (``|b| ≫ 1``, large ``T``).
+    Finite for every ``b``: where ``C`` or ``D`` overflow (``|b| ≫ 1``, large ``T``) they are formed
+    with ``|b|^{T-1}`` factored out (``C²/D`` is unchanged by that factor).
 
     Parameters
     ----------
@@ -207,10 +258,10 @@ def profile_energy(b, s) -> np.ndarray:
     array([0.65625  , 0.       , 0.8984375])
     """
     s = _task(s)
-    C, D = geometric_sums(b, s)
+    C, D, bad, Ct, Dt, _ = _plain_or_scaled(_broadcast("b", b, s), s)
     ss = np.sum(s * s, axis=-1)
     with np.errstate(over="ignore", invalid="ignore"):
-        fitted = np.where(np.isfinite(D) & np.isfinite(C), C * (C / D), 0.0)
+        fitted = np.where(bad, Ct * (Ct / Dt), C * (C / D))  # C²/D = C̃²/D̃
     return 0.5 * np.maximum(ss - fitted, 0.0)
 
 
@@ -247,7 +298,8 @@ def profile_angle(b, s) -> np.ndarray:
     True
     """
     s = _task(s)
-    C, D = geometric_sums(b, s)
+    C, D, bad, Ct, Dt, _ = _plain_or_scaled(_broadcast("b", b, s), s)
+    C, D = np.where(bad, Ct, C), np.where(bad, Dt, D)  # |C|/sqrt(D) = |C̃|/sqrt(D̃)
     norm = np.sqrt(np.sum(s * s, axis=-1) * D)
     with np.errstate(invalid="ignore", divide="ignore"):
         cos = np.where(norm > 0, np.abs(C) / norm, 1.0)

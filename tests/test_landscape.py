@@ -148,3 +148,23 @@ def test_transition_location():
 def test_bad_input(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_profile_quantities_stay_finite_where_the_sums_overflow():
+    """``b = ±10``, ``T = 400``: ``D = Σ b^{2k}`` is ~1e798.  Exact rational references (``fractions.Fraction``)."""
+    from fractions import Fraction
+
+    T = 400
+    s = np.linspace(0.5, 1.5, T)
+    for b in (10.0, -10.0, 3.5):
+        fb = Fraction(b)
+        C = sum(Fraction(float(si)) * fb ** (T - 1 - k) for k, si in enumerate(s))
+        D = sum(fb ** (2 * k) for k in range(T))
+        ss = sum(Fraction(float(si)) ** 2 for si in s)
+        E = float((ss - C * C / D) / 2)
+        assert ls.profile_energy(b, s) == pytest.approx(E, rel=1e-12)
+        assert ls.profile_angle(b, s) == pytest.approx(float(np.arccos(np.sqrt(float(C * C / (ss * D))))), rel=1e-10)
+        u = ls.u_star(b, s)
+        assert np.isfinite(u) and abs(u - float(C / D)) <= 1e-12 * abs(float(C / D)) + 1e-320
+        with pytest.raises(ValueError, match="b"):
+            ls.geometric_sums(b, s)

@@ -402,3 +402,73 @@ def test_cli_check_with_a_damaged_json_is_status_2(tmp_path, capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{js}: not valid JSON" in err
+
+
+def test_memory_f1_figure_data_for_ones_own_teachers():
+    """memory-f1 for any λ* and ρ (theory guide `memory-moments`, `memory-teacher-student`): white-input
+    sensitivity equals the closed form (1 + λ²)/(1 − λ²)³, each teacher's loss is zero at λ = λ*
+    (phase 0) and positive elsewhere; the figure draws it; bad teachers are refused."""
+    f1 = load("memory-f1")
+    data = f1.figure_data(lam_stars=[0.5, 0.95], rhos=[0.0, 0.9], n_memory=6, n_lambda=11, n_phase=9)
+    lam = data["lam"]
+    np.testing.assert_allclose(data["d2"][0], (1 + lam**2) / (1 - lam**2) ** 3, rtol=1e-12)
+    assert data["loss"].shape == (2, 11) and data["phase_loss"].shape == (2, 9)
+    mid = np.flatnonzero(data["phi"] == 0.0)
+    assert mid.size == 1 and np.all(np.abs(data["phase_loss"][:, mid]) < 1e-12)
+    assert np.all(np.delete(data["phase_loss"], mid, axis=1) > 0)
+    f1.draw(data)
+    with pytest.raises(ValueError, match="lam_stars"):
+        f1.figure_data(lam_stars=[[0.5]])
+    with pytest.raises(ValueError):
+        f1.figure_data(lam_stars=[1.5])
+
+
+def test_figure_data_functions_with_their_own_parameters():
+    """The public ``figure_data`` of memory-f2, memory-f7, figA2 and merging-f7 at parameters of one's
+    own, each against an independent closed form, and drawable."""
+    # memory-f2: with the input normalisation γ = sqrt(1 - λ²), white inputs give E[h²] = 1
+    f2 = load("memory-f2")
+    d = f2.figure_data(rhos=[0.0, 0.5], n_memory=6)
+    np.testing.assert_allclose(d["h2_normalised"][0], 1.0, rtol=1e-12)
+    f2.draw(d)
+    # memory-f7: at real λ = λ0 = x, white inputs, |S| = (1 + x²)/(1 − x²)³; NaN outside the radius
+    f7 = load("memory-f7")
+    d = f7.figure_data(lam0=0.5, rhos=[0.0], n=5, radius=0.9)
+    assert d["abs_S"][0, 2, 3] == pytest.approx((1 + 0.25) / 0.75 ** 3, rel=1e-12)
+    assert np.isnan(d["abs_S"][0, 0, 0]) and np.isfinite(d["abs_S"][0, 2, 2])
+    f7.draw(d)
+    # figA2: data term + regulariser = E(u, b) = ½ Σ_i (s_i − u b^{T−i})² (Proca et al. 2025, eq. 9)
+    a2 = load("figA2")
+    d = a2.figure_data(s1=[0.7, 2.0], T=4, n=7)
+    U, B = np.meshgrid(d["u"], d["b"], indexing="xy")
+    for s1, D, R in zip(d["s1"], d["data"], d["regulariser"]):
+        s = np.array([s1, 0.0, 0.0, 1.0])
+        E = 0.5 * sum((s[i] - U * B ** (3 - i)) ** 2 for i in range(4))
+        np.testing.assert_allclose(D + R, E, rtol=1e-12, atol=1e-12)
+    a2.draw(d)
+    # merging-f7: a trajectory ends at the fixed point H_∞ the closed form predicts
+    m7 = load("merging-f7")
+    d = m7.figure_data(a_lows=[0.0, 0.5], starts=[(1.5, 0.2)], delta2s=[0.0], n_a=9, n_t=21)
+    np.testing.assert_allclose(d["H_inf"][1], 0.5 * d["A_high"] + np.sqrt(0.25 * d["A_high"] ** 2 + 0.25), rtol=1e-14)
+    tr = d["trajectories"][0]
+    assert tr["H"][-1] == pytest.approx(tr["H_inf"], rel=1e-3, abs=1e-6)
+    m7.draw(d)
+    for bad in (dict(n_a=1), dict(starts=[(1.0, 2.0, 3.0)])):
+        with pytest.raises(ValueError, match=next(iter(bad))):
+            m7.figure_data(**bad)
+
+
+def test_cli_unreachable_scheduler_is_one_line_and_status_2(tmp_path, capsys, monkeypatch):
+    import dask.distributed
+
+    def refuse(address, *args, **kwargs):  # what dask raises after its connection timeout
+        raise OSError(f"Timed out trying to connect to {address} after 30 s")
+
+    monkeypatch.setattr(dask.distributed, "Client", refuse)  # what _runner imports
+    from lrnn_theory.cli import main as cli
+
+    with pytest.raises(SystemExit) as info:
+        cli(["figures", "--quick", "--only", "fig1", "--out", str(tmp_path), "--scheduler", "tcp://127.0.0.1:1"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "scheduler: cannot connect to 'tcp://127.0.0.1:1' (OSError: Timed out" in err

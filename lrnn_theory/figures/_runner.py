@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import _jit
 from .._io import writable_folder
 from ._data import Mismatch, Tolerance, compare, read_data, write_data
 
@@ -138,7 +139,11 @@ def _executor(jobs: int | None, scheduler: str | None):
             from dask.distributed import Client
         except ImportError:
             raise ValueError("scheduler: dask.distributed is not installed; pip install 'lrnn_theory[distributed]'") from None
-        client = Client(scheduler)
+        try:
+            client = Client(scheduler)
+        except Exception as exc:  # unreachable or malformed address: one line, not dask's traceback
+            raise ValueError(f"scheduler: cannot connect to {scheduler!r} ({type(exc).__name__}: {exc}); expected the "
+                             "address of a running dask scheduler, e.g. tcp://host:8786") from None
         try:
             yield client.get_executor()
         finally:
@@ -280,7 +285,8 @@ def _render(name: str, ctx: FigureContext, out: str, formats: tuple[str, ...]) -
 
     t0 = time.perf_counter()
     mod = load(name)
-    data = mod.compute(ctx)
+    with _jit.compiled_only():  # figure numbers come from the compiled kernels, even on a cold cache
+        data = mod.compute(ctx)
     fig = mod.draw(data)
     paths = []
     for fmt in formats:

@@ -47,8 +47,8 @@ numpydoc_xref_param_type = False
 add_module_names = False
 
 # -- MyST / myst-nb -------------------------------------------------------------------
-# The notebooks are executed by the test suite; here they are rendered with their
-# stored outputs, never run.
+# The notebooks are committed executed (tools/execute_notebooks.py) and re-executed by
+# the test suite; here they are rendered with their stored outputs, never run.
 nb_execution_mode = "off"
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3

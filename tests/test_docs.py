@@ -112,6 +112,17 @@ def test_site_builds_without_warnings(tmp_path):
     missing = [n for n in names if n not in ("__version__",) and not (
         (html / "api" / "generated" / f"lrnn_theory.{n}.html").exists() or (html / "api" / f"lrnn_theory.{n}.html").exists())]
     assert not missing, f"no API page for {missing}"
+    # every tutorial page renders the figures stored in its notebook (never executed by the build)
+    import nbformat
+
+    for nb_path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        n_png = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+        page = (html / "tutorials" / "notebooks" / f"{nb_path.stem}.html").read_text(encoding="utf-8")
+        assert page.count("<img") >= max(n_png, 1), f"tutorial {nb_path.name}: {page.count('<img')} images, {n_png} stored"
+    # figure modules: TITLE shown as text (not the docstring of str), compute documented
+    f1 = (html / "api" / "lrnn_theory.figures.memory_f1.html").read_text(encoding="utf-8")
+    assert "Curse of memory" in f1 and "str(object=" not in f1 and "figure_data" in f1
 
 
 def _doc_pages() -> list[Path]:

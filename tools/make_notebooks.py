@@ -1,8 +1,10 @@
 """Write the notebooks in notebooks/ (without outputs) from the cell sources below.
 
-Run ``python tools/make_notebooks.py`` after editing; the notebooks hold no
-logic of their own: every cell calls the library.  Tests execute them all
-(``tests/test_notebooks.py``) with ``LRNN_QUICK=1``.
+Run ``python tools/make_notebooks.py`` after editing, then
+``python tools/execute_notebooks.py`` to store their outputs (the documentation
+renders the stored outputs); the notebooks hold no logic of their own: every
+cell calls the library.  Tests execute them all (``tests/test_notebooks.py``)
+with ``LRNN_QUICK=1`` and compare the numbers with the stored ones.
 """
 from __future__ import annotations
 

@@ -67,8 +67,14 @@ def _module_page(modname: str, modules: list[str]) -> str:
     names = list(getattr(mod, "__all__", []))
     if modname == "lrnn_theory":
         names = [n for n in names if n != "__version__"]
-    if modname.startswith("lrnn_theory.figures.") and not names:
-        names = [n for n in ("TITLE", "compute", "draw") if hasattr(mod, n)]
+    if modname.startswith("lrnn_theory.figures.") and isinstance(getattr(mod, "TITLE", None), str):
+        # a figure module: its TITLE is text (autosummary would show the docstring of str), its
+        # API the public functions it defines (compute, draw, and the function with the figure's
+        # parameters), in source order
+        lines += [f"**Title** (``TITLE``): {_escape(mod.TITLE)}", ""]
+        names = [n for n in names if n != "TITLE"] or [
+            n for n, obj in vars(mod).items()
+            if inspect.isfunction(obj) and obj.__module__ == modname and not n.startswith("_")]
     submods, own, linked = [], [], []
     for name in names:
         obj = getattr(mod, name)

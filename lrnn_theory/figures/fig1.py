@@ -15,12 +15,23 @@ TITLE = "Model and task dynamics: the unrolled network and S_t with fixed singul
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``fig1`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/fig1.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``T``, ``S``, ``modes``.
+    """
     T = 5
     S = tasks.stack(tasks.constant(T, 1.0), tasks.inverse_exponential(T, 1.0, 0.7), tasks.exponential(T, 1.0, 0.7))
     return {"T": T, "S": S, "modes": ["constant", "inverse exponential (λ=0.7)", "exponential (λ=0.7)"]}
 
 
 def draw(data: dict):
+    """Draw figure ``fig1`` from the dict :func:`compute` returns (or
+    ``read_data("figures/fig1.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     import matplotlib.pyplot as plt
 
     T = data["T"]

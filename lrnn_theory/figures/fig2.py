@@ -27,6 +27,15 @@ RECURRENT = ((2.0, 0.7), (1.0, 1.0), (0.5, 1.2))
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``fig2`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/fig2.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``lr``, ``steps``, ``T``, ``left``, ``right``.
+    """
     steps, lr = (4_000, 5e-4) if ctx.quick else (40_000, 5e-5)
     every = steps // 200
     # left: input-output modes, W_h frozen at b = 1
@@ -58,6 +67,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``fig2`` from the dict :func:`compute` returns (or
+    ``read_data("figures/fig2.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 2, width=5.0, height=3.6)
     ax_l, ax_r = axes[0]
     colors = mode_colors(3)

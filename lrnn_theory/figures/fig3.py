@@ -26,6 +26,15 @@ COLUMNS = (
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``fig3`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/fig3.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``T``, ``t``, ``T_test``, ``columns``.
+    """
     t = np.linspace(0.0, 30.0, 301 if ctx.quick else 1201)
     T_test = np.arange(1, 21)
     out = {"T": T, "t": t, "T_test": T_test, "columns": []}
@@ -50,6 +59,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``fig3`` from the dict :func:`compute` returns (or
+    ``read_data("figures/fig3.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(3, 3, width=4.0, height=2.9)
     t = np.asarray(data["t"])
     for j, col in enumerate(data["columns"]):

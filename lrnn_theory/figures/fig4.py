@@ -51,6 +51,15 @@ def final_state(x, kappa, *, family: str, T: int) -> dict:
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``fig4`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/fig4.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``kappa``, ``t_end``, ``init``, ``b_clip``, ``columns``.
+    """
     n = 41 if ctx.quick else 201
     executor = "serial" if ctx.executor is None else ctx.executor
     out = {"kappa": KAPPAS, "t_end": T_END, "init": 0.1, "b_clip": B_CLIP, "columns": []}
@@ -75,6 +84,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``fig4`` from the dict :func:`compute` returns (or
+    ``read_data("figures/fig4.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     import matplotlib.pyplot as plt
 
     fig, axes = panel_grid(2, 3, width=4.2, height=3.0)

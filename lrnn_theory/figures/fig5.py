@@ -28,6 +28,17 @@ def unaligned_point(T, sigma, replicate, seed, *, max_steps: int) -> dict:
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``fig5`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/fig5.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``sigma``, ``T``, ``aligned``, ``unaligned_T``, ``unaligned_sigma``,
+    ``unaligned``, ``unaligned_runs``, ``stalled``, ``n_stalled``, ``final_loss``, ``steps``,
+    ``max_steps``, ``n_seeds``.
+    """
     sigma = np.linspace(0.01, 0.5, 10)
     Ts = np.arange(1, 9)
     aligned = np.array([[kernel_distance_aligned((s, s, s), (1.0, 1.0, 1.0), int(T)) for s in sigma] for T in Ts])
@@ -51,6 +62,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``fig5`` from the dict :func:`compute` returns (or
+    ``read_data("figures/fig5.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 2, width=5.6, height=4.0)
     heatmap(axes[0, 0], data["aligned"], data["sigma"], data["T"], vmax=1.0, label="kernel distance")
     axes[0, 0].set_title("aligned (closed form)")

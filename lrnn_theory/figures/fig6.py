@@ -19,6 +19,15 @@ TITLE = "Sensory integration: singular values and test losses during training (m
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``fig6`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/fig6.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``mean``, ``sum``.
+    """
     out = {}
     for target in ("mean", "sum"):
         r = train_sensory(target, seed=ctx.seed + 1, n_test=300 if ctx.quick else 1000)
@@ -29,6 +38,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``fig6`` from the dict :func:`compute` returns (or
+    ``read_data("figures/fig6.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(2, 2, width=5.0, height=3.2)
     for j, target in enumerate(("mean", "sum")):
         d = data[target]

@@ -18,6 +18,16 @@ TITLE = "Recency bias: a late-importance task is learned before its swapped earl
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``figA1`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/figA1.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``t``, ``labels``, ``b``, ``ac``, ``b_star``, ``u_star``,
+    ``escape_estimate``, ``t90``.
+    """
     t = np.linspace(0.0, 14.0, 281 if ctx.quick else 1401)
     s = np.stack([tasks.inverse_exponential(7, 1.1, 0.5), tasks.inverse_exponential(7, 0.5, 1.1)])
     sol = integrate_modes(s, 0.01, 0.01, 0.01, t)
@@ -29,6 +39,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``figA1`` from the dict :func:`compute` returns (or
+    ``read_data("figures/figA1.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 2, width=4.8, height=3.4)
     t = np.asarray(data["t"])
     for i, (label, color) in enumerate(zip(data["labels"], ("C0", "C1"))):

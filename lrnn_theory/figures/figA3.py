@@ -19,6 +19,15 @@ B_MAX = 5.0
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``figA3`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/figA3.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``beta``, ``b_max``, ``critical``, ``T``, ``T3_closed_form``.
+    """
     beta = np.linspace(0.05, 1.6, 64 if ctx.quick else 311)
     out = {"beta": beta, "b_max": B_MAX, "critical": {"3": 1 / np.sqrt(2), "6": 1.0}, "T": {}}
     for T in (3, 6):
@@ -31,6 +40,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``figA3`` from the dict :func:`compute` returns (or
+    ``read_data("figures/figA3.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 3, width=4.0, height=3.2)
     beta = np.asarray(data["beta"])
     for T, color in (("3", "C0"), ("6", "C1")):

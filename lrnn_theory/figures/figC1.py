@@ -33,6 +33,19 @@ T_END = 8.0
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``figC1`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/figC1.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``lr``, ``steps``, ``T``, ``delta``, ``lam_abs``, ``lam_arg``, ``time``,
+    ``b_abs_simulation``, ``b_abs_theory``, ``b_arg_simulation``, ``b_arg_theory``,
+    ``ac_abs_simulation``, ``ac_abs_theory``, ``off_block_residual``, ``max_abs_diff_b``,
+    ``max_abs_diff_ac``, ``b_final_simulation_re_im``, ``kernel_T``, ``kernel_distance_theory``,
+    ``kernel_distance_trained``.
+    """
     lr = 0.01 if ctx.quick else 1e-3
     steps = int(round(T_END / lr))
     every = max(1, steps // 200)
@@ -62,6 +75,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``figC1`` from the dict :func:`compute` returns (or
+    ``read_data("figures/figC1.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(2, 2, width=4.6, height=3.2)
     colors = mode_colors(len(data["delta"]))
     steps = np.asarray(data["time"]) / data["lr"]

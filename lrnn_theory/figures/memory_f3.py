@@ -36,6 +36,15 @@ def _row(param: Parametrisation, nus_star, n):
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``memory-f3`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/memory-f3.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``theta_star``, ``nu_star``, ``rows``.
+    """
     nus = NU0[::2] if ctx.quick else NU0
     n = 61 if ctx.quick else 301
     rows = []
@@ -47,6 +56,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``memory-f3`` from the dict :func:`compute` returns (or
+    ``read_data("figures/memory-f3.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(3, 4, width=3.2, height=2.5)
     cols = mode_colors(len(data["nu_star"]), "viridis")
     for i, row in enumerate(data["rows"]):

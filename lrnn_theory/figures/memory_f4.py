@@ -19,6 +19,15 @@ LAM_STAR = 0.99 * np.exp(1j * np.pi / 100)
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``memory-f4`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/memory-f4.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``lam0``, ``lam_star``, ``lr``, ``steps``, ``panels``.
+    """
     steps = 5_000 if ctx.quick else 50_000
     n = 81 if ctx.quick else 241
     panels = []
@@ -39,6 +48,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``memory-f4`` from the dict :func:`compute` returns (or
+    ``read_data("figures/memory-f4.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 3, width=4.0, height=3.4)
     for ax, p in zip(axes.ravel(), data["panels"]):
         field_map(ax, p["surface"], p["grid_nu"], p["grid_theta"], label="L", contours=12)

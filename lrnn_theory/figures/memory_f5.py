@@ -17,6 +17,15 @@ TITLE = "Final loss vs teacher eigenvalue range nu0: dense RNN vs LRU (reduced C
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``memory-f5`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/memory-f5.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``nu0``, ``lrs``, ``dense``, ``lru``, ``settings``.
+    """
     nu0 = [0.5, 0.9] if ctx.quick else [0.5, 0.9, 0.99, 0.999]
     lrs = [1e-2] if ctx.quick else [1e-3, 3e-3, 1e-2]
     grid = {"nu0": nu0, "model": ["dense", "lru"], "lr": lrs, "replicate": [0] if ctx.quick else [0, 1]}
@@ -26,6 +35,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``memory-f5`` from the dict :func:`compute` returns (or
+    ``read_data("figures/memory-f5.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 1, width=4.6, height=3.4)
     ax = axes[0, 0]
     x = -np.log10(1 - np.asarray(data["nu0"]))

@@ -24,6 +24,16 @@ def _localisation(H):
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``memory-f6`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/memory-f6.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``T``, ``teacher_eigvals``, ``dense``, ``diagonal``, ``spectrum_dense``,
+    ``spectrum_diagonal``, ``ipr_dense``, ``ipr_diagonal``.
+    """
     t = make_teacher(4, nu_min=0.99, nu_max=0.993, seed=ctx.seed)
     dense = finite_time_gauss_newton("dense", (t.A, t.B, t.C), T)
     diag = finite_time_gauss_newton("diagonal", (t.eigvals, t.b, t.c), T)
@@ -35,6 +45,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``memory-f6`` from the dict :func:`compute` returns (or
+    ``read_data("figures/memory-f6.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 3, width=4.0, height=3.3)
     for ax, key, title in ((axes[0, 0], "dense", "dense: ∂²L/∂A_ij∂A_kl"), (axes[0, 1], "diagonal", "diagonal: (Re λ, Im λ)")):
         H = np.abs(np.asarray(data[key]))

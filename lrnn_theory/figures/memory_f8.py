@@ -15,6 +15,15 @@ TITLE = "Final loss vs maximal teacher phase theta0 (nu0 = 0.99): dense RNN vs L
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``memory-f8`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/memory-f8.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``theta0``, ``dense``, ``lru``, ``settings``.
+    """
     theta = [np.pi, np.pi * 0.1] if ctx.quick else [np.pi * f for f in (1.0, 0.316, 0.1, 0.0316, 0.01)]
     lrs = [1e-2] if ctx.quick else [1e-3, 3e-3, 1e-2]
     grid = {"theta_max": theta, "nu0": [0.99], "model": ["dense", "lru"], "lr": lrs, "replicate": [0] if ctx.quick else [0, 1]}
@@ -24,6 +33,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``memory-f8`` from the dict :func:`compute` returns (or
+    ``read_data("figures/memory-f8.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 1, width=4.6, height=3.4)
     ax = axes[0, 0]
     ax.plot(data["theta0"], data["dense"], "o-", color="tab:red", label="dense RNN")

@@ -16,6 +16,16 @@ SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``merging-f1`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/merging-f1.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``epoch``, ``loss``, ``record_epochs``, ``val_loss``, ``val_accuracy_50``,
+    ``long_accuracy``.
+    """
     run = training_run(ctx)
     return {"epoch": np.arange(1, run.loss.size + 1), "loss": run.loss, "record_epochs": run.record_epochs,
             "val_loss": {str(L): v for L, v in run.val_loss.items()}, "val_accuracy_50": run.val_accuracy,
@@ -23,6 +33,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``merging-f1`` from the dict :func:`compute` returns (or
+    ``read_data("figures/merging-f1.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 1, width=5.0, height=3.4)
     ax = axes[0, 0]
     ax.plot(data["epoch"], data["loss"], color="k", label="training")

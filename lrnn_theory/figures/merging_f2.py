@@ -20,6 +20,18 @@ SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``merging-f2`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/merging-f2.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``record_epochs``, ``n_strings``, ``n_states``, ``fraction``,
+    ``is_closed``, ``epsilon``, ``n_unreachable``, ``n_states_run``, ``fraction_run``,
+    ``is_closed_run``, ``epsilon_run``, ``n_unreachable_run``, ``peak_epoch_eps``, ``peak_run_eps``,
+    ``epoch``, ``loss``.
+    """
     run = training_run(ctx)
     wide = training_run_wide(ctx)
     n_strings = 2 ** (run.config["L_max"] + 1) - 1
@@ -33,6 +45,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``merging-f2`` from the dict :func:`compute` returns (or
+    ``read_data("figures/merging-f2.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 1, width=5.4, height=3.6)
     ax = axes[0, 0]
     e = np.asarray(data["record_epochs"])

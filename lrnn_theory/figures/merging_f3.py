@@ -17,6 +17,15 @@ SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``merging-f3`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/merging-f3.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``epochs``, ``machines``, ``minimised_from_epoch``, ``minimised``.
+    """
     run = training_run(ctx)
     epochs = sorted(run.snapshots)
     peak = epochs[int(np.argmax([run.snapshots[e].n_states for e in epochs]))]
@@ -29,6 +38,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``merging-f3`` from the dict :func:`compute` returns (or
+    ``read_data("figures/merging-f3.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 4, width=3.0, height=3.0)
     for ax, e, m in zip(axes[0], data["epochs"], data["machines"]):
         mm = MooreMachine(np.asarray(m["transitions"]), np.asarray(m["outputs"]), m["initial"])

@@ -17,6 +17,15 @@ SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``merging-f4`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/merging-f4.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``lengths``, ``fraction``, ``n_states``.
+    """
     run = training_run(ctx)
     ex = run.extract_automaton(0.01)
     L = run.config["L_max"]
@@ -25,6 +34,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``merging-f4`` from the dict :func:`compute` returns (or
+    ``read_data("figures/merging-f4.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 1, width=5.0, height=4.2)
     ax = axes[0, 0]
     L = list(np.asarray(data["lengths"]).tolist())

@@ -38,6 +38,16 @@ def _grid_cells(p, gain, replicate, seed, **fixed) -> dict:
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``merging-f5`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/merging-f5.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``p``, ``gain``, ``n_states``, ``accuracy``, ``epochs``,
+    ``converged_fraction``.
+    """
     from ..sweep import sweep
 
     if ctx.quick:
@@ -58,6 +68,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``merging-f5`` from the dict :func:`compute` returns (or
+    ``read_data("figures/merging-f5.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 2, width=4.6, height=3.8)
     p = [f"{v:g}" for v in np.asarray(data["p"])]
     g = [f"{v:g}" for v in np.asarray(data["gain"])]

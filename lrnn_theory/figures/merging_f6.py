@@ -28,6 +28,16 @@ def _theory(m1, m2, y2, t):
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``merging-f6`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/merging-f6.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``t``, ``theory_agree``, ``theory_disagree``, ``record_epochs``,
+    ``measured_agree``, ``measured_disagree``, ``pairs``, ``agree_pair_merged``.
+    """
     t = np.linspace(0.0, 1500.0, 301 if ctx.quick else 1501)
     run = training_run(ctx)
     ex = run.extract_automaton(0.01)
@@ -45,6 +55,8 @@ def compute(ctx) -> dict:
 
 
 def draw(data: dict):
+    """Draw figure ``merging-f6`` from the dict :func:`compute` returns (or
+    ``read_data("figures/merging-f6.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 2, width=4.2, height=3.2)
     a, b = axes[0]
     a.plot(data["t"], data["theory_agree"], color="tab:blue", label="agreeing (1, 10)")

@@ -14,11 +14,22 @@ SHARES = "merging-run"
 
 
 def compute(ctx) -> dict:
+    """The numbers figure ``merging-f8`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/merging-f8.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``record_epochs``, ``mean_sq_distance``, ``n_states``.
+    """
     run = training_run(ctx)
     return {"record_epochs": run.record_epochs, "mean_sq_distance": run.mean_sq_distance, "n_states": run.n_states}
 
 
 def draw(data: dict):
+    """Draw figure ``merging-f8`` from the dict :func:`compute` returns (or
+    ``read_data("figures/merging-f8.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     fig, axes = panel_grid(1, 1, width=5.0, height=3.2)
     ax = axes[0, 0]
     ax.plot(data["record_epochs"], data["mean_sq_distance"], color="k", marker=".")

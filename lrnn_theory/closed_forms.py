@@ -176,7 +176,7 @@ def family_fixed_point(family: str, T: int, delta=1.0, lam=0.8) -> tuple[np.ndar
         If ``family`` is not a string, ``T`` not an integer, or ``delta``/``lam`` not numeric.
     ValueError
         If ``family`` is unknown, ``T < 1``, ``delta``/``lam`` are empty, not finite or do not
-        broadcast, or ``lam = 0`` for ``"exponential"``.
+        broadcast, ``lam = 0`` for ``"exponential"``, or ``δλ^T`` beyond the float64 range.
 
     Examples
     --------
@@ -198,7 +198,10 @@ def family_fixed_point(family: str, T: int, delta=1.0, lam=0.8) -> tuple[np.ndar
     else:
         if np.any(lam == 0):
             raise ValueError("lam must be non-zero for the exponential family (b* = 1/lam)")
-        b, u = 1.0 / lam, delta * lam ** T
+        with np.errstate(over="ignore", invalid="ignore"):
+            b, u = 1.0 / lam, delta * lam ** T
+        if not np.all(np.isfinite(u)):
+            raise ValueError(f"lam and T: u* = delta lam^T overflows float64 (T = {T}, max |lam| = {float(np.max(np.abs(lam)))!r})")
     return b, u, np.abs(b) <= 1.0
 
 
@@ -399,14 +402,16 @@ def escape_time(s, b0, u0, u_star=None, tau: float = 1.0) -> np.ndarray:
     Returns
     -------
     t_esc : ndarray, broadcast batch shape
-        In the units of ``t`` (``τ``-scaled learning time); ``inf`` where ``C(b0) <= 0``.
+        In the units of ``t`` (``τ``-scaled learning time); ``inf`` where ``C(b0) <= 0``, 0 where
+        ``u0 >= |u*|`` (nothing left to escape).
 
     Raises
     ------
     TypeError
         If an argument is not a real numeric array or ``tau`` not a number.
     ValueError
-        If an array is empty or not finite, ``tau <= 0`` or ``u0 <= 0``.
+        If an array is empty or not finite, ``tau <= 0``, ``u0 <= 0``, ``u_star = 0`` (or a zero
+        task's default ``u* = 0``), or ``C(b0)`` overflows (as :func:`recency_weight`).
 
     Examples
     --------
@@ -427,10 +432,12 @@ def escape_time(s, b0, u0, u_star=None, tau: float = 1.0) -> np.ndarray:
     if u_star is None:
         u_star = fixed_point(s).u
     u_star = as_float_array("u_star", u_star)
+    if np.any(u_star == 0):
+        raise ValueError("u_star must be non-zero (u* = 0: nothing to escape to; a zero task has no escape)")
     C = recency_weight(s, b0)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         t = tau / (2.0 * C) * np.log(np.abs(u_star) / u0)
-    return np.where(C > 0, t, np.inf)
+    return np.where(C > 0, np.maximum(t, 0.0), np.inf)  # 0: u0 >= |u*| already
 
 
 def jacobian_rows(u, b, T: int) -> np.ndarray:
@@ -455,7 +462,8 @@ def jacobian_rows(u, b, T: int) -> np.ndarray:
     TypeError
         If ``T`` is not an integer or ``u``/``b`` not numeric.
     ValueError
-        If ``T < 1`` or ``u``/``b`` are empty, not finite or do not broadcast.
+        If ``T < 1``, ``u``/``b`` are empty, not finite or do not broadcast, or ``b^{T-1}``
+        overflows float64.
 
     Examples
     --------
@@ -472,9 +480,14 @@ def jacobian_rows(u, b, T: int) -> np.ndarray:
     a = np.sqrt(np.abs(u))
     c = np.sign(u) * a
     k = np.arange(T - 1, -1, -1, dtype=float)  # i = 1..T
-    bk = b[..., None] ** k
-    bkm1 = np.where(k > 0, b[..., None] ** np.maximum(k - 1, 0), 0.0)
-    return np.stack([c[..., None] * bk, k * u[..., None] * bkm1, a[..., None] * bk], axis=-1)
+    with np.errstate(over="ignore"):
+        bk = b[..., None] ** k
+        bkm1 = np.where(k > 0, b[..., None] ** np.maximum(k - 1, 0), 0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        J = np.stack([c[..., None] * bk, k * u[..., None] * bkm1, a[..., None] * bk], axis=-1)
+    if not np.all(np.isfinite(J)):
+        raise ValueError(f"b and T: b^(T-1) overflows float64 (T = {T}, max |b| = {float(np.max(np.abs(b)))!r})")
+    return J
 
 
 def hessian_at_solution(s) -> np.ndarray:
@@ -495,7 +508,8 @@ def hessian_at_solution(s) -> np.ndarray:
     TypeError
         If ``s`` is not a real numeric array.
     ValueError
-        If ``s`` is 0-d, empty or not finite, or its dynamics are not geometric.
+        If ``s`` is 0-d, empty or not finite, its dynamics are not geometric, or the Hessian
+        overflows float64.
 
     Examples
     --------
@@ -516,7 +530,11 @@ def hessian_at_solution(s) -> np.ndarray:
         raise ValueError("s must have geometric (zero-loss) dynamics s_i = u b^{T-i} (theory guide `theory-learnable`)")
     b = np.where(np.isnan(fp.b), 0.0, fp.b)
     J = jacobian_rows(fp.u, b, s.shape[-1])
-    return np.einsum("...ki,...kj->...ij", J, J)
+    with np.errstate(over="ignore", invalid="ignore"):
+        H = np.einsum("...ki,...kj->...ij", J, J)
+    if not np.all(np.isfinite(H)):
+        raise ValueError("s: the Hessian JᵀJ at the solution overflows float64 (|b*|^(2(T-1)) or |s| too large)")
+    return H
 
 
 def max_stable_lr(s) -> np.ndarray:
@@ -570,7 +588,8 @@ def extrapolation_energy_direct(u, b, s_test) -> np.ndarray:
     Raises
     ------
     TypeError, ValueError
-        For non-numeric, empty or non-finite arrays, or a 0-d ``s_test``.
+        For non-numeric, empty or non-finite arrays, a 0-d ``s_test``, or an energy beyond the
+        float64 range (``|b| > 1``, long ``s_test``).
 
     Examples
     --------
@@ -588,7 +607,11 @@ def extrapolation_energy_direct(u, b, s_test) -> np.ndarray:
     k = np.arange(T - 1, -1, -1, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
         resid = s_test - u[..., None] * b[..., None] ** k
-    return 0.5 * np.sum(resid * resid, axis=-1)
+        E = 0.5 * np.sum(resid * resid, axis=-1)
+    if not np.all(np.isfinite(E)):
+        raise ValueError(f"u, b and s_test: u b^(T'-1) or the energy overflows float64 (T' = {T}, "
+                         f"max |b| = {float(np.max(np.abs(b)))!r})")
+    return E
 
 
 def extrapolation_energy(family: str, T_train: int, T_test, delta=1.0, lam=0.8) -> np.ndarray:
@@ -622,7 +645,7 @@ def extrapolation_energy(family: str, T_train: int, T_test, delta=1.0, lam=0.8) 
         If ``family`` is not a string, ``T_train`` not an integer, or ``delta``/``lam`` not numeric.
     ValueError
         If ``family`` is unknown, ``T_train < 1``, ``T_test`` has a non-integer or value ``< 1``,
-        or ``lam = 0`` for ``"exponential"``.
+        ``lam = 0`` for ``"exponential"``, or the energy is beyond the float64 range.
 
     Examples
     --------
@@ -651,7 +674,12 @@ def extrapolation_energy(family: str, T_train: int, T_test, delta=1.0, lam=0.8) 
     Tp = T_test.astype(float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         geo = np.where(np.isclose(q, 1.0, rtol=0, atol=1e-12), Tp, q * (1.0 - q ** Tp) / (1.0 - q))
-    return 0.5 * delta ** 2 * (lam ** (T - Tp) - 1.0) ** 2 * geo
+    with np.errstate(over="ignore", invalid="ignore"):
+        E = 0.5 * delta ** 2 * (lam ** (T - Tp) - 1.0) ** 2 * geo
+    if not np.all(np.isfinite(E)):
+        raise ValueError(f"lam and T_test: the energy overflows float64 (λ^(T-T') or λ^(2T') beyond its range, "
+                         f"T = {T}, max T' = {int(np.max(T_test))})")
+    return E
 
 
 # --- complex modes (Proca et al. (2025), App. N–O; theory guide :ref:`theory-complex-modes`) ---------------

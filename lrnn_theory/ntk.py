@@ -231,7 +231,8 @@ def ntk_aligned(a, b, c, T: int) -> np.ndarray:
     TypeError
         If ``T`` is not an integer or a mode array is not real numeric.
     ValueError
-        If ``T < 1``, or a mode array is not 0-D/1-D, empty, not finite or does not broadcast.
+        If ``T < 1``, a mode array is not 0-D/1-D, empty, not finite or does not broadcast, or
+        ``M`` overflows float64 (``|b| > 1``, large ``T``).
 
     Examples
     --------
@@ -243,10 +244,14 @@ def ntk_aligned(a, b, c, T: int) -> np.ndarray:
     """
     T = check_int("T", T, minimum=1)
     a, b, c = _modes("modes", (a, b, c))
-    g, w = _aligned_vectors(a, b, T)
-    gg = np.einsum("at,au->atu", g, g)
-    M = (c[:, None, None, None] ** 2) * gg[:, None] + (c[:, None, None, None] ** 2) * np.einsum("abt,abu->abtu", w, w) \
-        + (a[None, :, None, None] ** 2) * gg[None, :]
+    with np.errstate(over="ignore", invalid="ignore"):
+        g, w = _aligned_vectors(a, b, T)
+        gg = np.einsum("at,au->atu", g, g)
+        M = (c[:, None, None, None] ** 2) * gg[:, None] + (c[:, None, None, None] ** 2) * np.einsum("abt,abu->abtu", w, w) \
+            + (a[None, :, None, None] ** 2) * gg[None, :]
+    if not np.all(np.isfinite(M)):
+        raise ValueError(f"modes: M overflows float64 (|b|^(2T) with T = {T}, max |b| = {float(np.max(np.abs(b)))!r}); "
+                         "kernel_distance_aligned stays finite")
     return M
 
 

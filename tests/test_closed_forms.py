@@ -477,3 +477,11 @@ def test_graded_complex_search_matches_a_dense_brute_force_grid():
             G, P = G * w + np.conj(si), P * x + 1.0
         E.append(0.5 * (np.sum(np.abs(s) ** 2) - np.abs(G) ** 2 / P))
     assert fp.energy <= min(e.min() for e in E) + 1e-9 * np.sum(np.abs(s) ** 2)
+
+
+def test_escape_time_refuses_a_zero_target_and_is_zero_once_past_it():
+    s = tasks.constant(3)  # C(0) = s_T = 1, u* = 1
+    with pytest.raises(ValueError, match="u_star"):
+        cf.escape_time(s, 0.0, 1e-3, u_star=0.0)
+    assert float(cf.escape_time(s, 0.0, 2.0)) == 0.0  # u0 = 2 > u* = 1: ½ ln(1/2) < 0 is not a time
+    assert float(cf.escape_time(s, 0.0, 0.5)) == pytest.approx(0.5 * np.log(2.0), rel=1e-15)

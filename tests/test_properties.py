@@ -181,3 +181,68 @@ def test_numpy_scalars_examples_from_the_issue():
             lt.tasks.schur_block_value(BLOCK, atol=bad)
         with pytest.raises(TypeError, match="T"):
             lt.tasks.constant(bad, 1.0)
+
+
+# --- complex modes and the complex tangent kernel (issue #23 §7; theory guide `theory-complex-modes`, `theory-complex-ntk`) ---
+
+_cnum = st.complex_numbers(max_magnitude=1.5, allow_nan=False, allow_infinity=False)
+complex_task = st.integers(1, 8).flatmap(lambda T: arrays(np.complex128, T, elements=_cnum))
+
+
+@settings(max_examples=40, **SETTINGS)
+@given(complex_task, _cnum, st.complex_numbers(max_magnitude=1.2, allow_nan=False, allow_infinity=False), _cnum)
+def test_complex_rhs_is_minus_twice_the_wirtinger_gradient(s, a, b, c):
+    """ż = -(∂E/∂Re z + i ∂E/∂Im z): central differences of complex_mode_energy in each real direction."""
+    rhs = np.array(lt.modes.complex_mode_rhs(a, b, c, s))
+    p, h = np.array([a, b, c], complex), 1e-6
+    fd = np.zeros(3, complex)
+    for j in range(3):
+        for unit in (1.0, 1j):
+            e = np.zeros(3, complex)
+            e[j] = h * unit
+            d = (lt.modes.complex_mode_energy(*(p + e), s) - lt.modes.complex_mode_energy(*(p - e), s)) / (2 * h)
+            fd[j] += unit * d
+    scale = 1 + np.max(np.abs(rhs)) + lt.modes.complex_mode_energy(a, b, c, s)
+    assert np.max(np.abs(-fd - rhs)) <= 1e-6 * scale  # O(h²) truncation and O(eps/h) rounding
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(st.integers(2, 10), _cnum.filter(lambda z: abs(z) > 1e-3), st.complex_numbers(min_magnitude=0.05, max_magnitude=1.5))
+def test_complex_fixed_point_of_geometric_dynamics_is_exact(T, u, b):
+    s = u * b ** np.arange(T - 1, -1, -1)
+    fp = lt.closed_forms.complex_fixed_point(s)
+    assert bool(fp.exact)
+    assert abs(fp.b - b) <= 1e-12 * abs(b) * T and abs(fp.u - u) <= 1e-12 * abs(u)
+    assert bool(fp.stable) == (abs(fp.b) <= 1.0)
+
+
+@settings(max_examples=20, **SETTINGS)
+@given(st.integers(3, 8).flatmap(lambda T: arrays(np.complex128, T, elements=_cnum)), st.integers(0, 10_000))
+def test_complex_fixed_point_is_never_above_random_points(s, seed):
+    """E*(b*) <= E*(b) at random b in both discs (global minimiser), E* = ½‖s - u*(b) p_b‖²."""
+    if np.sum(np.abs(s) ** 2) == 0:
+        return
+    fp = lt.closed_forms.complex_fixed_point(s)
+    rng = np.random.default_rng(seed)
+    k = np.arange(s.size - 1, -1, -1)
+    z = rng.uniform(0, 1, 200) * np.exp(2j * np.pi * rng.uniform(0, 1, 200))
+    for b in np.concatenate([z, 1.0 / z]):
+        p = b ** k
+        u = np.sum(s * np.conj(p)) / np.sum(np.abs(p) ** 2)
+        assert fp.energy <= 0.5 * np.sum(np.abs(s - u * p) ** 2) + 1e-9 * np.sum(np.abs(s) ** 2)
+
+
+@settings(max_examples=15, **SETTINGS)
+@given(st.integers(1, 6), st.lists(_cnum, min_size=3, max_size=3), st.lists(_cnum, min_size=3, max_size=3))
+def test_kernel_distance_complex_is_symmetric_and_invariant_under_a_hidden_rotation(T, m0, m1):
+    m0 = (m0[0] + 0.5, m0[1], m0[2] + 0.5)  # non-zero kernels
+    m1 = (m1[0] + 0.5, m1[1], m1[2] + 0.5)
+    d = lt.ntk.kernel_distance_complex(m0, m1, T)
+    assert 0.0 <= d <= 1.0
+    assert abs(d - lt.ntk.kernel_distance_complex(m1, m0, T)) <= 1e-12
+    assert lt.ntk.kernel_distance_complex(m0, m0, T) <= 1e-12
+    # (a, c) -> (a e^{iφ}, c e^{-iφ}) is the hidden rotation h -> R h (R commutes with the Schur block of b):
+    # (R W_x, R W_h Rᵀ = W_h, W_y Rᵀ) has the same tangent kernel
+    ph = np.exp(0.7j)
+    rotated = (m1[0] * ph, m1[1], m1[2] * np.conj(ph))
+    assert abs(lt.ntk.kernel_distance_complex(m0, rotated, T) - lt.ntk.kernel_distance_complex(m0, m1, T)) <= 1e-9

@@ -16,7 +16,7 @@ from ._validation import as_float_array, check_int, check_positive_float
 from .poles import PoleFit, pole_fit
 from .units import _flat_grad, _hessian_flat, _pack, integrate_units, unit_energy
 
-__all__ = ["Staircase", "measure_staircase", "saddle_coupling", "staircase"]
+__all__ = ["Recruitment", "Staircase", "measure_staircase", "recruitment", "saddle_coupling", "staircase"]
 
 
 @dataclass(frozen=True)
@@ -428,3 +428,108 @@ def measure_staircase(time, loss, levels) -> tuple[np.ndarray, np.ndarray]:
         slope = np.abs(np.gradient(ll, time[sel]))
         meas[j] = L[sel][np.argmin(slope)]
     return meas, drops
+
+
+@dataclass(frozen=True)
+class Recruitment:
+    """Predicted share-out of ``n_h`` hidden units among several modes (result of :func:`recruitment`).
+
+    Attributes
+    ----------
+    staircases : tuple of Staircase
+        Each mode's own staircase (:func:`staircase` with ``n_h - m + 1`` units: every other mode
+        keeps at least one).
+    events : ndarray, shape (n_events, 3)
+        Rows ``(time, mode, order)``: the predicted drops of every mode, sorted by time; a drop to
+        order ``j`` takes one more unit.
+    accepted : ndarray of bool, shape (n_events,)
+        The drop happens (a unit is still free when it is due).
+    units : ndarray of int, shape (m,)
+        Units each mode ends with.
+    final_levels : ndarray, shape (m,)
+        Each mode's predicted final loss ``E*_{units}``.
+    margin : float
+        Time between the last accepted drop and the first refused one (NaN if none is refused):
+        a race closer than the spread of drop times over random starts (about 10 %) may go either way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import lrnn_theory as lt
+    >>> from lrnn_theory.plateaus import recruitment
+    >>> t = np.arange(1, 11)
+    >>> A = 0.9**(10 - t) - 0.7 * 0.4**(10 - t); R = 0.9**(10 - t) * np.cos(0.7 * (t - 1))
+    >>> rec = recruitment(np.stack([A, 2 * R]), 3, 1e-6)
+    >>> rec.units.tolist(), np.round(rec.final_levels, 4).tolist()
+    ([1, 2], [0.0741, 0.0])
+    """
+
+    staircases: tuple
+    events: np.ndarray
+    accepted: np.ndarray
+    units: np.ndarray
+    final_levels: np.ndarray
+    margin: float
+
+
+def recruitment(S, n_h: int, scale) -> Recruitment:
+    """Which mode recruits the spare hidden units, and when (theory guide :ref:`theory-staircase-modes`).
+
+    Each mode descends its own staircase (:func:`staircase`; the idle unit's coupling matrix splits
+    by mode at an aligned saddle); units are taken in the order of the predicted drops, one per
+    drop, until all ``n_h`` are used.  Measured against :func:`lrnn_theory.simulate_gd` with two modes
+    and ``n_h = 3`` in the theory guide; the drop times of each mode ignore the other modes.
+
+    Parameters
+    ----------
+    S : array_like, shape (m, T)
+        Task dynamics of the modes.
+    n_h : int
+        Hidden units, ``n_h >= m``.
+    scale : float
+        Scale of the random start, ``0 < scale < 1``.
+
+    Returns
+    -------
+    Recruitment
+
+    Raises
+    ------
+    TypeError
+        ``S`` not a real array, ``n_h`` not an integer, ``scale`` not a number.
+    ValueError
+        ``S`` not 2-D, empty, not finite or with a zero mode; ``n_h < m``; ``scale`` not in ``(0, 1)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from lrnn_theory.plateaus import recruitment
+    >>> t = np.arange(1, 11)
+    >>> A = 0.9**(10 - t) - 0.7 * 0.4**(10 - t); R = 0.9**(10 - t) * np.cos(0.7 * (t - 1))
+    >>> recruitment(np.stack([A, 0.5 * R]), 3, 1e-6).units.tolist()  # the first mode wins the race
+    [2, 1]
+    """
+    S = as_float_array("S", S, ndim=2)
+    m = S.shape[0]
+    n_h = check_int("n_h", n_h, minimum=1)
+    if n_h < m:
+        raise ValueError(f"n_h must be >= the number of modes ({m}), got {n_h}")
+    scs = tuple(staircase(S[k], n_h - m + 1, scale) for k in range(m))
+    ev = [(float(sc.drop_times[j]), k, j + 1) for k, sc in enumerate(scs) for j in range(sc.drop_times.size)
+          if np.isfinite(sc.drop_times[j])]
+    ev.sort()
+    units = np.zeros(m, dtype=np.int64)
+    accepted = np.zeros(len(ev), bool)
+    free = n_h
+    for i, (_, k, j) in enumerate(ev):
+        if free > 0 and units[k] == j - 1:
+            units[k] += 1
+            free -= 1
+            accepted[i] = True
+    finals = np.array([scs[k].levels[units[k]] for k in range(m)])
+    times = np.array([e[0] for e in ev])
+    refused = times[~accepted]
+    taken = times[accepted]
+    margin = float(refused.min() - taken.max()) if refused.size and taken.size else float("nan")
+    return Recruitment(staircases=scs, events=np.array(ev, float).reshape(-1, 3), accepted=accepted, units=units,
+                       final_levels=finals, margin=margin)

@@ -54,7 +54,8 @@ class PoleFit:
     converged : bool
         The local refinement met its tolerance and the realisation balanced.
     at_boundary : bool
-        The best pole has modulus above ``radius``: the infimum may lie at infinity.
+        The best pole has modulus ``>= radius`` (on or beyond the grid's edge): the infimum may lie
+        at infinity (e.g. the Dirac task of :ref:`theory-dirac` at order 2).
     search : str
         How the global minimum was searched: ``"exact"`` (``order >= T`` or a zero task),
         ``"grid"`` (every multiset of poles on a grid, then refinement of the best distinct
@@ -68,6 +69,19 @@ class PoleFit:
         pole 0, residue 0).
     balanced : bool
         ``a, B, c`` satisfy ``Q = 0`` to ``1e-6`` relative (always possible for a minimal realisation).
+
+    Examples
+    --------
+    A damped rotation is one complex-conjugate pair of poles: two units fit it exactly.
+
+    >>> import numpy as np
+    >>> import lrnn_theory as lt
+    >>> k = np.arange(8)[::-1]
+    >>> fit = lt.pole_fit(0.9**k * np.cos(0.7 * k), 2)
+    >>> np.round(np.abs(fit.poles), 9).tolist(), np.round(np.abs(np.angle(fit.poles)), 9).tolist()
+    ([0.9, 0.9], [0.7, 0.7])
+    >>> fit.minimal_order, fit.jordan, fit.energy < 1e-20
+    (2, False, True)
     """
 
     order: int
@@ -496,7 +510,7 @@ def _finish(s, alpha, converged, search, n_eval, radius):
         except np.linalg.LinAlgError:
             residues = np.full(j, np.nan + 0j)
     a, B, c, balanced = balanced_realisation(fitted, alpha)
-    at_boundary = bool(j and np.max(np.abs(poles)) > radius)
+    at_boundary = bool(j and np.max(np.abs(poles)) >= radius * (1 - 1e-9))
     return PoleFit(order=j, poles=poles, residues=residues, coefficients=np.asarray(alpha, float), energy=float(energy),
                    fitted=fitted, a=a, B=B, c=c, jordan=jordan, converged=bool(converged), balanced=bool(balanced),
                    at_boundary=at_boundary, search=search, n_evaluations=int(n_eval))

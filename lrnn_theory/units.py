@@ -94,7 +94,7 @@ def unit_energy(s, a, B, c) -> np.ndarray:
     >>> import lrnn_theory as lt
     >>> from lrnn_theory.units import unit_energy
     >>> s = lt.tasks.constant(5)
-    >>> bool(np.isclose(unit_energy(s, [0.3], [[0.7]], [0.5]), lt.mode_energy(s, 0.3, 0.7, 0.5)))
+    >>> bool(np.isclose(unit_energy(s, [0.3], [[0.7]], [0.5]), lt.mode_energy(0.3, 0.7, 0.5, s)))
     True
     """
     s, a, B, c, _ = _check(s, a, B, c)
@@ -193,7 +193,7 @@ def unit_hessian(s, a, B, c) -> np.ndarray:
     >>> import numpy as np
     >>> from lrnn_theory.units import unit_hessian
     >>> H = unit_hessian([1.0, 0.5, 2.0], [0.0], [[0.0]], [0.0])
-    >>> H.round(12).tolist()
+    >>> (H.round(12) + 0.0).tolist()
     [[0.0, 0.0, -2.0], [0.0, 0.0, 0.0], [-2.0, 0.0, 0.0]]
     """
     s, a, B, c, batch = _check(s, a, B, c)

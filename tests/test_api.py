@@ -77,6 +77,8 @@ BAD_INPUTS = {
                             (lambda: lt.staircase(np.zeros(3), 2, 1e-6), "s"), (lambda: lt.staircase(S3, 2, 1e-6, eta=0.1), "eta")],
     "plateaus.measure_staircase": [(lambda: lt.plateaus.measure_staircase(S3, np.ones(2), [1.0, 0.0]), "loss"),
                                     (lambda: lt.plateaus.measure_staircase(S3, S3, [1.0]), "levels")],
+    "plateaus.recruitment": [(lambda: lt.plateaus.recruitment(np.ones((2, 3)), 1, 1e-6), "n_h"),
+                             (lambda: lt.plateaus.recruitment(np.ones(3), 2, 1e-6), "S")],
     "plateaus.saddle_coupling": [(lambda: lt.plateaus.saddle_coupling(S3, [1.0], np.eye(2), [1.0]), "B")],
     "stability.network_stability": [(lambda: lt.network_stability(S3, 0), "n_h"),
                                     (lambda: lt.network_stability(np.array([1.0, np.nan, 1.0]), 1), "S"),

@@ -41,9 +41,16 @@ def test_levels_and_drop_times_match_simulate_gd(name, n_h, lr):
     np.testing.assert_allclose(np.median(drops, axis=0), sc.drop_times, rtol=0.25)
 
 
-def test_three_drops_with_three_units():
-    s = 0.9 ** (T - t) - 0.7 * 0.4 ** (T - t) + 0.5 * (-0.6) ** (T - t)
-    sc = lt.staircase(s, 3, 1e-6)
+THREE_POLES = 0.9 ** (T - t) - 0.7 * 0.4 ** (T - t) + 0.5 * (-0.6) ** (T - t)
+
+
+@pytest.fixture(scope="module")
+def three_poles():
+    return lt.staircase(THREE_POLES, 3, 1e-6)
+
+
+def test_three_drops_with_three_units(three_poles):
+    s, sc = THREE_POLES, three_poles
     assert sc.levels.size == 4 and sc.n_unstable.tolist() == [3, 2, 1]
     run = _simulate(s, 3, 0.01, 1.2 * sc.drop_times[-1], seed=0)
     lv, td = measure_staircase(run.time, run.loss, sc.levels)
@@ -51,9 +58,8 @@ def test_three_drops_with_three_units():
     np.testing.assert_allclose(td, sc.drop_times, rtol=0.25)
 
 
-def test_saddles_are_stationary_with_the_coupling_rate():
-    s = TASKS["two-poles"] + 0.5 * (-0.6) ** (T - t)
-    sc = lt.staircase(s, 3, 1e-6)
+def test_saddles_are_stationary_with_the_coupling_rate(three_poles):
+    s, sc = THREE_POLES, three_poles
     for j in range(sc.levels.size - 1):
         fit = sc.fits[j]
         a, B, c = np.zeros(3), np.zeros((3, 3)), np.zeros(3)
@@ -72,7 +78,8 @@ def test_degenerate_saddle_has_no_linear_escape():
     # Dirac-like task (theory guide `theory-dirac`): after the first drop the coupling vanishes
     s = lt.tasks.dirac(T)
     sc = lt.staircase(s, 2, 1e-6)
-    assert sc.rates[1] == pytest.approx(0.0, abs=1e-12) and np.isnan(sc.drop_times[1])
+    assert sc.rates[1] == pytest.approx(0.0, abs=1e-10) and np.isnan(sc.drop_times[1])
+    assert sc.fits[2].at_boundary  # and the best two-pole fit runs away (a pole at infinity)
     run = _simulate(s, 2, 0.01, 3 * sc.drop_times[0], seed=0)
     assert run.loss[-1] == pytest.approx(sc.levels[1], rel=1e-6)  # still on the plateau
 
@@ -83,3 +90,30 @@ def test_measure_staircase_on_a_synthetic_curve():
     lv, td = measure_staircase(tt, L, [1.0, 0.25, 0.0])
     np.testing.assert_allclose(td, [10.0, 30.0], atol=0.02)
     assert lv[1] == pytest.approx(0.25, rel=1e-6)
+
+
+def test_recruitment_of_the_spare_unit_matches_simulate_gd():
+    # two modes that each need two units, three units: the weaker-first mode (2R, drops at 6.9 and 11.7)
+    # takes the spare unit before A's second drop (75.0) is due; A stays on its one-pole plateau
+    A, R = TASKS["two-poles"], TASKS["rotation"]
+    S = np.stack([A, 2 * R])
+    rec = lt.plateaus.recruitment(S, 3, 1e-6)
+    assert rec.units.tolist() == [1, 2] and rec.accepted.tolist() == [True, True, True, False]
+    data = lt.make_dataset(S, 2, 2, 2 * T, seed=0)
+    run = lt.simulate_gd(data, 3, lr=0.01, steps=6000, init="random", scale=1e-6, seed=0, record_every=20)
+    Wx, Wh, Wy = run.W_x, run.W_h, run.W_y
+    G = np.empty((run.time.size, T, 2, 2))  # per-mode responses U_yᵀ W_y W_h^k W_x V_x
+    P = Wx
+    for k in range(T):
+        G[:, k] = np.einsum("ya,nyh,nhx,xb->nab", data.U_y, Wy, P, data.V_x)
+        P = Wh @ P
+    x = S[:, ::-1].T
+    per_mode = 0.5 * np.sum((x[None] - np.stack([G[:, :, 0, 0], G[:, :, 1, 1]], -1)) ** 2, axis=1)
+    assert per_mode[-1, 0] == pytest.approx(rec.final_levels[0], rel=1e-6)  # A on its plateau E*_1
+    assert per_mode[-1, 1] < 1e-10 * rec.staircases[1].levels[0]  # 2R learned exactly
+    for k in range(2):
+        sc = rec.staircases[k]
+        _, td = measure_staircase(run.time, np.maximum(per_mode[:, k], 1e-300), sc.levels)
+        n = int(rec.units[k])
+        np.testing.assert_allclose(td[:n], sc.drop_times[:n], rtol=0.25)
+        assert np.all(np.isnan(td[n:]))  # the refused drop does not happen

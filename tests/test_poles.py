@@ -58,8 +58,23 @@ def test_jordan_block_is_exact():
     assert lt.pole_fit(s, 1).energy > 1e-3
 
 
+def _basis_energy(s, poles):
+    """½‖s - Vρ‖² with residues ρ by least squares in the exponential basis V[i, m] = poles[m]^{T-i}."""
+    V = np.asarray(poles, complex)[None, :] ** np.arange(s.size)[::-1, None]
+    rho = np.linalg.lstsq(V, s.astype(complex), rcond=None)[0]
+    r = s - np.real(V @ rho)
+    return 0.5 * float(r @ r)
+
+
+def test_pole_basis_energy_is_that_least_squares():
+    s = np.random.default_rng(7).standard_normal(6)
+    z = [0.8, 0.5 * np.exp(1j), 0.5 * np.exp(-1j)]
+    assert pole_basis_energy(s, z) == pytest.approx(_basis_energy(s, z), rel=1e-12)
+
+
 def _brute(s, j, n):
     """Dense grid over real poles and conjugate pairs, residues by least squares, then Nelder-Mead."""
+    pole_basis_energy = _basis_energy
     reals = np.linspace(-1.5, 1.5, n)
     best = (np.inf, None)
     cands = []
@@ -82,7 +97,7 @@ def _brute(s, j, n):
     z = np.asarray(best[1], complex)
     if np.all(z.imag == 0):
         res = minimize(lambda p: pole_basis_energy(s, p), z.real, method="Nelder-Mead",
-                       options={"xatol": 1e-12, "fatol": 1e-16, "maxiter": 4000})
+                       options={"xatol": 1e-10, "fatol": 1e-15, "maxiter": 1500})
     else:
         r_ = z[np.abs(z.imag) == 0].real
         zc = z[z.imag > 0][0]
@@ -92,7 +107,7 @@ def _brute(s, j, n):
             return pole_basis_energy(s, np.concatenate([p[:-2], [w, np.conj(w)]]))
 
         res = minimize(f, np.concatenate([r_, [abs(zc), np.angle(zc)]]), method="Nelder-Mead",
-                       options={"xatol": 1e-12, "fatol": 1e-16, "maxiter": 4000})
+                       options={"xatol": 1e-10, "fatol": 1e-15, "maxiter": 1500})
     return min(best[0], res.fun)
 
 

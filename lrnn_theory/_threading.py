@@ -86,6 +86,8 @@ def _load_tbb_wheel() -> bool:
 def configure() -> str:
     """Choose numba's threading layer for this process; called once when the package is imported.
 
+    Also installs the cross-process compile lock of :func:`lrnn_theory._jit.install_compile_lock`.
+
     Returns
     -------
     str
@@ -96,6 +98,9 @@ def configure() -> str:
     import numba
     from numba.np.ufunc import parallel
 
+    from . import _jit
+
+    _jit.install_compile_lock()  # each kernel compiled once per machine, even by a pool (lrnn_theory._jit)
     if parallel._is_initialized:
         _STATE.requested = parallel._threading_layer
     elif "NUMBA_THREADING_LAYER" in os.environ or str(numba.config.THREADING_LAYER).lower() != "default":

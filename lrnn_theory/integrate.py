@@ -33,11 +33,13 @@ per mode.
 """
 from __future__ import annotations
 
+import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from . import _radau
+from . import _jit, _radau
 from ._threading import parallel_section
 from ._validation import (
     as_float_array,
@@ -128,6 +130,7 @@ class _TrajectoryBase:
     rtol: float
     atol: float
     freeze: tuple
+    backend: str = "compiled"
 
     @property
     def batch_shape(self) -> tuple:
@@ -182,6 +185,12 @@ class ModeTrajectory(_TrajectoryBase, _InputOutputMode):
         LU factorisations, accepted steps.
     tau, rtol, atol, freeze
         The options used.
+    backend : str
+        Which path computed the result: ``"compiled"`` (the compiled Radau kernel), or
+        ``"scipy-lsoda"`` when the numba cache was cold and the call was small (SciPy's LSODA with
+        the analytic Jacobian answered while the kernel compiled in the background; same
+        tolerances, trajectories equal to the tolerance; counters are LSODA's).  See
+        :func:`integrate_modes`.
 
     Properties ``u = a c``, ``imbalance = a² - c²``, ``batch_shape``, ``diverged``
     (``status == 1``), ``success`` (all modes ok) and ``message``; :meth:`final` returns
@@ -189,12 +198,13 @@ class ModeTrajectory(_TrajectoryBase, _InputOutputMode):
 
     Examples
     --------
-    Two modes with ``T = 1`` (targets 4 and 1); the first leaves the box ``|a|, |c| <= 1.5``
-    on its way to ``a = c = 2``, is flagged and its later samples are NaN:
+    Two modes with ``T = 2``, ``s = (0, 4)`` and ``(0, 1)``, from ``b = 0`` (which then stays 0):
+    the first leaves the box ``|a|, |c| <= 1.5`` on its way to ``a = c = 2``, is flagged and its
+    later samples are NaN:
 
     >>> import numpy as np
     >>> from lrnn_theory import integrate_modes
-    >>> sol = integrate_modes([[4.0], [1.0]], 0.1, 0.0, 0.1, [0.0, 1.0, 10.0], bound=1.5)
+    >>> sol = integrate_modes([[0.0, 4.0], [0.0, 1.0]], 0.1, 0.0, 0.1, [0.0, 1.0, 10.0], bound=1.5)
     >>> sol.a.shape, sol.status.tolist(), sol.diverged.tolist(), sol.success
     ((2, 3), [1, 0], [True, False], False)
     >>> bool(np.isnan(sol.a[0, -1])), round(float(sol.final().u[1]), 6)
@@ -263,10 +273,17 @@ class ReducedTrajectory(_TrajectoryBase):
         return ModeState(a=a, b=self._take_last(self.b), c=c, energy=self._take_last(self.energy), t=self.t[idx])
 
 
-def _prepare(s, inits, names, t, tau, rtol, atol, bound, max_steps, allow_complex=False):
+def _prepare(s, inits, names, t, tau, rtol, atol, bound, max_steps, allow_complex=False, stacklevel=3):
     s = as_float_array("s", s, min_ndim=1, allow_complex=allow_complex)
     if s.shape[-1] < 1:
         raise ValueError(f"s must have at least one time step (T >= 1) on its last axis, got shape {s.shape}")
+    if s.ndim >= 2 and s.shape[-1] == 1 and s.size > 1:
+        n_modes = int(np.prod(s.shape[:-1]))
+        warnings.warn(
+            f"s has shape {s.shape}: read as {n_modes} modes with T = 1 time step each (time is the last "
+            f"axis of s); for one mode with T = {n_modes}, pass s.ravel() or s[..., 0]",
+            UserWarning, stacklevel=stacklevel,
+        )
     arrays = [as_float_array(n, v, allow_complex=allow_complex) for n, v in zip(names, inits)]
     try:
         batch = np.broadcast_shapes(s.shape[:-1], *(x.shape for x in arrays))
@@ -275,7 +292,7 @@ def _prepare(s, inits, names, t, tau, rtol, atol, bound, max_steps, allow_comple
         raise ValueError(
             f"initial values and s[..., T] must broadcast to one batch shape; got s {s.shape} (batch {s.shape[:-1]}), {shapes}"
         ) from None
-    t = check_time_grid("t", t)
+    t = np.array(check_time_grid("t", t), dtype=float, order="C")
     tau = check_positive_float("tau", tau)
     rtol = check_positive_float("rtol", rtol)
     atol = check_positive_float("atol", atol)
@@ -284,23 +301,42 @@ def _prepare(s, inits, names, t, tau, rtol, atol, bound, max_steps, allow_comple
     bound = check_positive_float("bound", bound)
     max_steps = check_int("max_steps", max_steps, minimum=1)
     T = s.shape[-1]
-    S = np.ascontiguousarray(np.broadcast_to(s, batch + (T,)).reshape(-1, T))
+    # a fresh writable array: the kernel is compiled for one array type (a read-only view is another)
+    S = np.array(np.broadcast_to(s, batch + (T,)).reshape(-1, T), order="C")
     Y0 = np.stack([np.broadcast_to(x, batch).reshape(-1) for x in arrays], axis=-1)
     return S, np.ascontiguousarray(Y0), batch, t, tau, rtol, atol, bound, max_steps
 
 
-def _common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze) -> dict:
+def _common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze, backend) -> dict:
     """Fields shared by ModeTrajectory and ReducedTrajectory, reshaped to the batch."""
     return dict(
         t=t, s=S.reshape(batch + S.shape[-1:]), energy=out_e.reshape(batch + (t.size,)),
         status=status.reshape(batch), t_stop=t_stop.reshape(batch),
         nfev=counters[:, 0].reshape(batch), njev=counters[:, 1].reshape(batch),
         nlu=counters[:, 2].reshape(batch), nsteps=counters[:, 3].reshape(batch),
-        tau=tau, rtol=rtol, atol=atol, freeze=freeze,
+        tau=tau, rtol=rtol, atol=atol, freeze=freeze, backend=backend,
     )
 
 
+#: Compiled path: the batched Radau kernel (typical cold compile time on 2 cores, for the notice).
+_KERNEL = _jit.Kernel(_radau.integrate_batch, seconds=30)
+#: Largest call answered by the SciPy path while the kernel compiles, in modes × ``T``
+#: (LSODA with the right-hand side in Python floats: ~15 ms per mode of ``T = 10`` over the README's grid).
+FALLBACK_MAX_WORK = 1000
+#: Value of the ``backend`` field of results computed by the compiled Radau kernel.
+BACKEND_COMPILED = "compiled"
+#: Value of the ``backend`` field of results computed by SciPy's LSODA while the kernel compiled.
+BACKEND_LSODA = "scipy-lsoda"
+
+
 def _run(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps):
+    """Integrate the flattened batch; returns ``(out_y, out_e, status, t_stop, counters, backend)``.
+
+    The compiled kernel answers whenever it is ready.  On a cold numba cache it compiles in a
+    background process, and a small real-mode call is answered meanwhile by SciPy's LSODA with the
+    analytic Jacobian (:func:`_lsoda_batch`), if every mode reaches the end of the grid there;
+    otherwise the call waits for the kernel (see :mod:`lrnn_theory._jit`).
+    """
     n_modes, n = Y0.shape
     n_t = t.size
     out_y = np.empty((n_modes, n_t, n))
@@ -308,13 +344,146 @@ def _run(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps):
     status = np.zeros(n_modes, dtype=np.int64)
     t_stop = np.empty(n_modes)
     counters = np.zeros((n_modes, 4), dtype=np.int64)
+    args = (model, Y0, S, delta, 1.0 / tau, frozen, t, rtol, atol, bound, max_steps,
+            *_radau.tables(), _radau.NIT, _radau.CONTROL, out_y, out_e, status, t_stop, counters)
+    if not _KERNEL.prepare(args):
+        if model != 2 and n_modes * S.shape[1] <= FALLBACK_MAX_WORK:
+            if _lsoda_batch(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps,
+                            out_y, out_e, status, t_stop, counters):
+                return out_y, out_e, status, t_stop, counters, BACKEND_LSODA
+        _KERNEL.wait(args)
     with parallel_section():
-        _radau.integrate_batch(
-            model, Y0, S, delta, 1.0 / tau, frozen, t, rtol, atol, bound, max_steps,
-            *_radau.tables(), _radau.NIT, _radau.CONTROL,
-            out_y, out_e, status, t_stop, counters,
-        )
-    return out_y, out_e, status, t_stop, counters
+        _radau.integrate_batch(*args)
+    return out_y, out_e, status, t_stop, counters, BACKEND_COMPILED
+
+
+def _lsoda_batch(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps,
+                 out_y, out_e, status, t_stop, counters) -> bool:
+    """The real models (0 full, 1 reduced) by ``scipy.integrate.LSODA`` with the analytic Jacobian, mode by mode.
+
+    Same equations (:mod:`lrnn_theory._radau`, in NumPy: nothing to compile), same tolerances and
+    output grid, so the trajectories agree with the compiled Radau kernel to the tolerance (tested).
+    Returns False, leaving the call to the kernel, unless every mode reaches ``t[-1]`` within
+    ``max_steps`` inside the box ``bound`` (statuses and stopping points are the kernel's to report).
+    """
+    from scipy.integrate import LSODA
+
+    T = S.shape[1]
+    inv_tau = 1.0 / tau
+    frz = [bool(x) for x in frozen]
+    full = model == 0
+
+    with np.errstate(all="ignore"):
+        for m in range(Y0.shape[0]):
+            s = [float(x) for x in S[m]]
+            dm = float(delta[m])
+
+            def fun(_t, y, s=s, dm=dm):
+                y0, b = float(y[0]), float(y[1])
+                x0 = y0 * float(y[2]) if full else y0
+                S1, S2 = _py_sums(x0, b, s, T, 2)
+                if full:
+                    f = [float(y[2]) * S1 * inv_tau, x0 * S2 * inv_tau, y0 * S1 * inv_tau]
+                else:
+                    f = [math.sqrt(dm * dm + 4.0 * x0 * x0) * S1 * inv_tau, x0 * S2 * inv_tau]
+                return np.array([0.0 if z else v for z, v in zip(frz, f)])
+
+            def jac(_t, y, s=s, dm=dm):
+                if full:
+                    a, b, c = float(y[0]), float(y[1]), float(y[2])
+                    ac = a * c
+                    S1, S2, S3, G0, G1, G2 = _py_sums(ac, b, s, T, 6)
+                    J = np.array([
+                        [-c * c * G0, c * (S2 - ac * G1), S1 - ac * G0],
+                        [c * S2 - a * c * c * G1, ac * (S3 - ac * G2), a * S2 - a * a * c * G1],
+                        [S1 - ac * G0, a * (S2 - ac * G1), -a * a * G0],
+                    ])
+                else:
+                    u, b = float(y[0]), float(y[1])
+                    S1, S2, S3, G0, G1, G2 = _py_sums(u, b, s, T, 6)
+                    q = math.sqrt(dm * dm + 4.0 * u * u)
+                    dq = 4.0 * u / q if q > 0.0 else 0.0
+                    J = np.array([[dq * S1 - q * G0, q * (S2 - u * G1)], [S2 - u * G1, u * (S3 - u * G2)]])
+                J *= inv_tau
+                J[np.array(frz)] = 0.0
+                return J
+
+            def energy(y, s=s):
+                x0 = float(y[0]) * float(y[2]) if full else float(y[0])
+                return _py_sums(x0, float(y[1]), s, T, 1)[0]
+
+            def inside(y):
+                return all(math.isfinite(v) and abs(v) <= bound for v in y.tolist()) and math.isfinite(energy(y))
+
+            y0 = Y0[m].copy()
+            out_y[m, 0] = y0
+            if t.size == 1:
+                out_e[m, 0] = energy(y0)
+                t_stop[m] = t[0]
+                continue
+            if not inside(y0):
+                return False
+            solver = LSODA(fun, t[0], y0, t[-1], rtol=rtol, atol=atol, jac=jac)
+            nxt = 1
+            nsteps = 0
+            while solver.status == "running":
+                if nsteps >= max_steps:
+                    return False
+                solver.step()
+                if solver.status == "failed":
+                    return False
+                nsteps += 1
+                y = solver.y
+                if nxt < t.size and t[nxt] <= solver.t:
+                    dense = solver.dense_output()
+                    while nxt < t.size and t[nxt] <= solver.t:
+                        out_y[m, nxt] = y if t[nxt] == solver.t else dense(t[nxt])
+                        nxt += 1
+                if not inside(y):
+                    return False
+            if nxt < t.size:
+                return False
+            for j in range(t.size):
+                out_e[m, j] = energy(out_y[m, j])
+            status[m] = _radau.STATUS_OK
+            t_stop[m] = solver.t
+            counters[m] = (solver.nfev, solver.njev, solver.nlu, nsteps)
+    return True
+
+
+def _py_sums(x0, b, s, T, which):
+    """The kernel's sums (:func:`lrnn_theory._radau._sums`) in plain Python floats, in the same order.
+
+    ``which`` 2: ``(S1, S2)``; 6: ``(S1, S2, S3, G0, G1, G2)``; 1: ``(E,)``.  For the short tasks
+    answered by :func:`_lsoda_batch` a Python loop over ``T`` costs less than NumPy's per-call overhead.
+    """
+    S1 = S2 = S3 = G0 = G1 = G2 = En = 0.0
+    pkm2 = 0.0
+    pkm1 = 0.0
+    pk = 1.0
+    for k in range(T):
+        r = s[T - 1 - k] - x0 * pk
+        if which == 1:
+            En += r * r
+        else:
+            S1 += pk * r
+            if which == 6:
+                G0 += pk * pk
+            if k >= 1:
+                S2 += k * pkm1 * r
+                if which == 6:
+                    G1 += k * pkm1 * pk
+                    G2 += k * k * pkm1 * pkm1
+            if which == 6 and k >= 2:
+                S3 += k * (k - 1) * pkm2 * r
+        pkm2 = pkm1
+        pkm1 = pk
+        pk = pk * b
+    if which == 1:
+        return (0.5 * En,)
+    if which == 2:
+        return S1, S2
+    return S1, S2, S3, G0, G1, G2
 
 
 def integrate_modes(
@@ -399,20 +568,20 @@ def integrate_modes(
     )
     freeze = check_subset("freeze", freeze, ("a", "b", "c"))
     frozen = np.array([n in freeze for n in ("a", "b", "c")])
-    out_y, out_e, status, t_stop, counters = _run(
+    out_y, out_e, status, t_stop, counters, backend = _run(
         0, S, Y0, np.zeros(S.shape[0]), frozen, t, tau, rtol, atol, bound, max_steps
     )
     shp = batch + (t.size,)
     return ModeTrajectory(
         a=out_y[..., 0].reshape(shp), b=out_y[..., 1].reshape(shp), c=out_y[..., 2].reshape(shp),
-        **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze),
+        **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze, backend),
     )
 
 
 def _integrate_complex(s, a0, b0, c0, t, tau, freeze, rtol, atol, bound, max_steps) -> ModeTrajectory:
     """Complex modes: the real 6-dimensional system (model 2 of :mod:`lrnn_theory._radau`)."""
     S, Y0, batch, t, tau, rtol, atol, bound, max_steps = _prepare(
-        s, (a0, b0, c0), ("a0", "b0", "c0"), t, tau, rtol, atol, bound, max_steps, allow_complex=True
+        s, (a0, b0, c0), ("a0", "b0", "c0"), t, tau, rtol, atol, bound, max_steps, allow_complex=True, stacklevel=4
     )
     freeze = check_subset("freeze", freeze, ("a", "b", "c"))
     frozen = np.array([n in freeze for n in ("a", "b", "c")] * 2)
@@ -420,14 +589,14 @@ def _integrate_complex(s, a0, b0, c0, t, tau, freeze, rtol, atol, bound, max_ste
     Y0 = np.asarray(Y0, dtype=complex)
     S2 = np.ascontiguousarray(np.concatenate([S.real, S.imag], axis=-1))
     Y6 = np.ascontiguousarray(np.concatenate([Y0.real, Y0.imag], axis=-1))
-    out_y, out_e, status, t_stop, counters = _run(
+    out_y, out_e, status, t_stop, counters, backend = _run(
         2, S2, Y6, np.zeros(S.shape[0]), frozen, t, tau, rtol, atol, bound, max_steps
     )
     shp = batch + (t.size,)
     z = out_y[..., :3] + 1j * out_y[..., 3:]
     return ModeTrajectory(
         a=z[..., 0].reshape(shp), b=z[..., 1].reshape(shp), c=z[..., 2].reshape(shp),
-        **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze),
+        **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze, backend),
     )
 
 
@@ -495,9 +664,11 @@ def integrate_reduced(
     frozen = np.array([n in freeze for n in ("u", "b")])
     deltas = np.ascontiguousarray(Y0[:, 2])
     Y0 = np.ascontiguousarray(Y0[:, :2])
-    out_y, out_e, status, t_stop, counters = _run(1, S, Y0, deltas, frozen, t, tau, rtol, atol, bound, max_steps)
+    out_y, out_e, status, t_stop, counters, backend = _run(
+        1, S, Y0, deltas, frozen, t, tau, rtol, atol, bound, max_steps
+    )
     shp = batch + (t.size,)
     return ReducedTrajectory(
         u=out_y[..., 0].reshape(shp), b=out_y[..., 1].reshape(shp), delta=deltas.reshape(batch),
-        **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze),
+        **_common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol, freeze, backend),
     )

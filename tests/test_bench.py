@@ -151,3 +151,12 @@ def test_every_suite_has_its_own_row_with_the_ratio_it_measured():
     # a record of an older shape still gets a (generic) row instead of failing the table
     old = [{"suite": "theory", "commit": "0" * 40, "cpu": "c", "cores": 2, "date": "2026-01-01", "result": {"case": "single_mode", "lrnn_ms": 1.0}}]
     assert "| theory: single_mode | lrnn_ms = 1 |" in perf_table.table(old)
+
+
+def test_cold_start_row_reports_cold_and_warm_of_the_same_run():
+    r = dict(case="first_simulate_gd", cold_s=1.5, cold_backend="numpy", compile_s=31.0, warm_first_s=0.5,
+             warm_backend="compiled", hot_s=0.03, import_s=0.4, cold_over_warm=3.0)
+    assert perf_table._ROWS["cold"](r) == (
+        "README tour, first `simulate_gd` in a fresh process, empty numba cache",
+        "1.5 s (numpy; kernels compiled in the background in 31 s)", "warm cache, fresh process: 0.5 s", "3×")
+    assert perf_table._ROWS["cold"](dict(case="other")) is None

@@ -299,3 +299,99 @@ def test_property_energy_decreases_and_imbalance_is_conserved(problem):
     assert sol.status in (0, 1)  # finished, or flagged as diverged: never a silent failure
     if sol.status == 0:
         assert np.all(np.isfinite(sol.b))
+
+
+class _ColdKernel:
+    """Stands in for the integrator's kernel on a cold numba cache: not ready; ``wait`` counts the
+    calls that had to wait for it (the kernel itself is already compiled in this process)."""
+
+    def __init__(self):
+        self.waits = 0
+
+    def prepare(self, args):
+        return False
+
+    def wait(self, args):
+        self.waits += 1
+
+
+@pytest.fixture
+def cold_kernel(monkeypatch):
+    from lrnn_theory import integrate
+
+    kernel = _ColdKernel()
+    monkeypatch.setattr(integrate, "_KERNEL", kernel)
+    return kernel
+
+
+_COLD_CASES = [
+    (tasks.inverse_exponential(10, 2.0, 0.8), dict(), np.linspace(0, 50, 501)),
+    (np.array([0.3, -0.7, 1.1, 0.4]), dict(freeze=("b",)), np.linspace(0, 20, 41)),
+    (np.stack([tasks.constant(5, 0.5), tasks.exponential(5, 1.0, 0.9)]), dict(tau=2.0), [0.0, 3.0, 60.0]),
+]
+
+
+@pytest.mark.parametrize("rtol", [1e-10, 1e-12])
+@pytest.mark.parametrize("case", range(len(_COLD_CASES)))
+def test_cold_cache_lsoda_answer_agrees_with_the_compiled_kernel_to_the_tolerance(monkeypatch, case, rtol):
+    """The SciPy LSODA path (first calls on a cold cache) integrates the same ODE: trajectories agree
+    with the compiled Radau kernel within a small multiple of rtol (global error of two solvers of
+    local tolerance rtol), and the difference shrinks with rtol."""
+    from lrnn_theory import integrate
+
+    s, kw, t = _COLD_CASES[case]
+    ref = integrate_modes(s, 0.1, 0.1, 0.1, t, rtol=rtol, atol=rtol * 1e-2, **kw)
+    kernel = _ColdKernel()
+    monkeypatch.setattr(integrate, "_KERNEL", kernel)
+    sol = integrate_modes(s, 0.1, 0.1, 0.1, t, rtol=rtol, atol=rtol * 1e-2, **kw)
+    assert ref.backend == "compiled" and sol.backend == "scipy-lsoda" and kernel.waits == 0
+    assert sol.success and sol.a.shape == ref.a.shape and np.all(sol.nfev > 0) and np.all(sol.nsteps > 0)
+    for name in ("a", "b", "c", "energy"):
+        x, y = getattr(sol, name), getattr(ref, name)
+        assert np.max(np.abs(x - y)) <= 1e3 * rtol * max(1.0, np.max(np.abs(y))), name
+    if "freeze" in kw:
+        assert np.all(sol.b == 0.1)
+    # the energy field is the mode energy of the states it sits beside
+    from lrnn_theory.modes import mode_energy
+
+    assert np.allclose(sol.energy, mode_energy(sol.a, sol.b, sol.c, np.asarray(s)[..., None, :]), rtol=1e-13, atol=1e-15)
+
+
+def test_cold_cache_reduced_system_lsoda_agrees_with_the_kernel(monkeypatch):
+    from lrnn_theory import integrate
+
+    s = tasks.inverse_exponential(6, 1.5, 0.6)
+    t = np.linspace(0, 30, 61)
+    ref = integrate_reduced(s, 0.2, 0.1, t, delta=[0.0, 0.5])
+    monkeypatch.setattr(integrate, "_KERNEL", _ColdKernel())
+    sol = integrate_reduced(s, 0.2, 0.1, t, delta=[0.0, 0.5])
+    assert sol.backend == "scipy-lsoda" and sol.success
+    assert np.max(np.abs(sol.u - ref.u)) < 1e-7 and np.max(np.abs(sol.b - ref.b)) < 1e-7
+
+
+def test_cold_cache_calls_lsoda_cannot_answer_wait_for_the_kernel(cold_kernel):
+    """Divergence, complex modes and large batches are the kernel's: the call waits for it, and the
+    result is the compiled one (statuses and stopping points as documented)."""
+    div = integrate_modes([[0.0, 4.0], [0.0, 1.0]], 0.1, 0.0, 0.1, [0.0, 1.0, 10.0], bound=1.5)
+    assert div.backend == "compiled" and div.status.tolist() == [1, 0] and cold_kernel.waits == 1
+    cplx = integrate_modes(tasks.inverse_exponential(4, 1.0, 0.5) + 0j, 0.1, 0.1j, 0.1, [0.0, 5.0])
+    assert cplx.backend == "compiled" and cold_kernel.waits == 2
+    from lrnn_theory import integrate
+
+    n = integrate.FALLBACK_MAX_WORK // 10 + 1
+    big = integrate_modes(np.tile(tasks.inverse_exponential(10, 1.0, 0.5), (n, 1)), 0.1, 0.1, 0.1, [0.0, 1.0])
+    assert big.backend == "compiled" and cold_kernel.waits == 3
+
+
+def test_a_column_of_time_steps_is_read_as_modes_with_a_warning():
+    """s of shape (8, 1) is 8 modes with T = 1 (time is the last axis): said, not silent."""
+    s = tasks.inverse_exponential(8, 1.0, 0.5)
+    with pytest.warns(UserWarning, match=r"shape \(8, 1\): read as 8 modes with T = 1 .*s\.ravel\(\)"):
+        sol = integrate_modes(s[:, None], 0.1, 0.1, 0.1, [0.0, 1.0])
+    assert sol.a.shape == (8, 2)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        integrate_modes(s, 0.1, 0.1, 0.1, [0.0, 1.0])  # one mode, T = 8: no warning
+        integrate_modes(s[None, :], 0.1, 0.1, 0.1, [0.0, 1.0])

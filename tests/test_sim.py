@@ -512,3 +512,70 @@ def test_block_kernel_trajectory_and_batch_equal_previous_kernel_steps(shape):
             Wx, Wh, Wy = Wx - blr * g[0], Wh - blr * g[1], Wy - blr * g[2]
         assert b.loss[-1] == pytest.approx(_old_corr_loss_grad(Wx, Wh, Wy, CYX, CXX, syy, whitened, *g), rel=1e-11)
         assert np.max(np.abs(b.W_h[-1] - Wh)) <= 1e-12 * np.max(np.abs(Wh))
+
+
+class _ColdKernel:
+    """Stands in for simulate_gd's kernel on a cold numba cache: not ready; ``wait`` counts the runs that
+    had to wait for it (the kernel itself is already compiled in this process)."""
+
+    def __init__(self):
+        self.waits = 0
+
+    def prepare(self, args):
+        return False
+
+    def wait(self, args):
+        self.waits += 1
+
+
+def _gd_cases():
+    s2 = np.stack([tasks.inverse_exponential(6, 1.0, 0.7), 0.3 * tasks.constant(6)])
+    s = tasks.inverse_exponential(10, 2.0, 0.8)
+    return [
+        (make_dataset(np.stack([s, 0.5 * s]), n_x=4, n_y=4, n_samples=64, seed=0),  # the README tour
+         dict(n_h=4, lr=0.01, steps=5000, init="aligned", scale=0.1, seed=0)),
+        (make_dataset(s2, n_x=5, n_y=3, n_samples=40, seed=2, whiten=False),  # non-whitened inputs
+         dict(n_h=7, lr=0.02, steps=1500, init="random", scale=0.5, seed=1)),
+        (make_dataset(s2, n_x=12, n_y=6, n_samples=80, seed=2),  # per-k BLAS path of the kernel; stop_loss
+         dict(n_h=16, lr=0.02, steps=1500, init="random", scale=0.5, seed=1, stop_loss=0.2)),
+        (make_dataset(2 * tasks.constant(1)[None], n_x=2, n_y=2, n_samples=4, seed=2),  # T = 1, a frozen matrix
+         dict(n_h=3, lr=0.05, steps=300, init="random", scale=0.5, seed=1, freeze=("W_x",))),
+    ]
+
+
+@pytest.mark.parametrize("case", range(4))
+def test_cold_cache_numpy_gd_agrees_with_the_compiled_kernel_to_rounding(monkeypatch, case):
+    """The NumPy path that answers first runs on a cold cache performs the same updates in another
+    order: records at the same steps, losses and weights equal to rounding (1e-12 relative)."""
+    from lrnn_theory.sim import gd
+
+    data, kw = _gd_cases()[case]
+    ref = simulate_gd(data, **kw)
+    kernel = _ColdKernel()
+    monkeypatch.setattr(gd, "_KERNEL", kernel)
+    run = simulate_gd(data, **kw)
+    assert ref.backend == "compiled" and run.backend == "numpy" and kernel.waits == 0
+    assert np.array_equal(run.step, ref.step) and run.status == ref.status == "ok"
+    assert np.max(np.abs(run.loss - ref.loss)) <= 1e-12 * ref.loss[0]
+    for name in ("W_x", "W_h", "W_y"):
+        x, y = getattr(run, name), getattr(ref, name)
+        assert np.max(np.abs(x - y)) <= 1e-12 * np.max(np.abs(y)), name
+    if "freeze" in kw:
+        assert np.all(run.W_x == run.W_x[0])
+
+
+def test_cold_cache_runs_numpy_cannot_answer_wait_for_the_kernel(monkeypatch):
+    """A diverging run, the bptt method and a run too long for NumPy are the compiled kernel's."""
+    from lrnn_theory.sim import gd
+
+    kernel = _ColdKernel()
+    monkeypatch.setattr(gd, "_KERNEL", kernel)
+    data, kw = _gd_cases()[0]
+    div = simulate_gd(data, **dict(kw, lr=3.0, steps=300, init="random", scale=0.5))
+    assert div.backend == "compiled" and div.diverged and kernel.waits == 1
+    monkeypatch.setattr(gd, "_KERNEL_BPTT", kernel)
+    bptt = simulate_gd(data, **dict(kw, steps=10, method="bptt"))
+    assert bptt.backend == "compiled" and kernel.waits == 2
+    monkeypatch.setattr(gd, "FALLBACK_MAX_SECONDS", 1e-9)
+    long = simulate_gd(data, **dict(kw, steps=10))
+    assert long.backend == "compiled" and kernel.waits == 3

@@ -92,7 +92,17 @@ def _merging_row(r: dict) -> tuple[str, str, str, str] | None:
     return None
 
 
-_ROWS = {"sim": _sim_row, "theory": _theory_row, "sweep": _sweep_row, "bptt": _bptt_row, "merging": _merging_row}
+def _cold_row(r: dict) -> tuple[str, str, str, str] | None:
+    case = r.get("case", "")
+    if not case.startswith("first_"):
+        return None
+    return (f"README tour, first `{case[len('first_'):]}` in a fresh process, empty numba cache",
+            f"{r['cold_s']:.3g} s ({r['cold_backend']}; kernels compiled in the background in {r['compile_s']:.3g} s)",
+            f"warm cache, fresh process: {r['warm_first_s']:.3g} s", _x(r["cold_over_warm"]))
+
+
+_ROWS = {"sim": _sim_row, "theory": _theory_row, "sweep": _sweep_row, "bptt": _bptt_row, "merging": _merging_row,
+         "cold": _cold_row}
 
 
 def _generic_row(suite: str, r: dict) -> tuple[str, str, str, str]:

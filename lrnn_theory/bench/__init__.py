@@ -15,7 +15,7 @@ from collections.abc import Callable
 __all__ = ["SUITES", "emit", "timeit"]
 
 #: Benchmark suites by name (module under ``lrnn_theory.bench``).
-SUITES = ("theory", "sim", "sweep", "bptt", "merging")
+SUITES = ("theory", "sim", "sweep", "bptt", "merging", "cold")
 
 
 def timeit(fn: Callable[[], object], *, repeat: int = 5, number: int = 1) -> float:

@@ -43,9 +43,6 @@ from numba import njit, prange, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-METHOD_CORRELATION = 0
-METHOD_BPTT = 1
-
 #: :func:`lrnn_theory.sim.simulate_gd` holds BLAS to one thread when the kernel's stacked products can
 #: reach this many multiply-adds: a multi-threaded BLAS leaves its threads spinning after each call.  Below
 #: it the limit is skipped: OpenBLAS runs such products on one thread anyway, and entering the limit
@@ -364,56 +361,103 @@ def _step(W, g, lr):
             W[i, j] -= lr * g[i, j]
 
 
+@njit(cache=True, _nrt=False)
+def _copy_into(dst, src):
+    """``dst[...] = src`` for 2-d arrays of one shape, as a loop (numba's array assignment would compile
+    its shape-mismatch error message, seconds of compilation for nothing)."""
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[i, j] = src[i, j]
+
+
+#: Outcomes of :func:`_gd_step`.
+_GO, _STOP, _DIVERGED = 0, 1, 2
+
+
+@njit(cache=True, _nrt=False)
+def _gd_step(n, loss, Wx, Wh, Wy, gWx, gWh, gWy, lr, steps, record_every, freeze, div_threshold, stop_loss,
+             rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, n_rec):
+    """After the loss and gradients of step ``n``: the divergence check, the record and the update.
+
+    Returns ``(n_rec, outcome)``: ``_DIVERGED`` (non-finite or exploding loss or weights, nothing
+    recorded), ``_STOP`` (last step, or the loss reached ``stop_loss``; recorded) or ``_GO`` (updated).
+    """
+    bad = not np.isfinite(loss) or loss > div_threshold
+    if not bad:
+        bad = not (_all_finite(Wh) and _all_finite(Wx) and _all_finite(Wy))
+    if bad:
+        return n_rec, _DIVERGED
+    done = loss <= stop_loss
+    if n % record_every == 0 or n == steps or done:
+        _copy_into(rec_Wx[n_rec], Wx)
+        _copy_into(rec_Wh[n_rec], Wh)
+        _copy_into(rec_Wy[n_rec], Wy)
+        rec_loss[n_rec] = loss
+        rec_step[n_rec] = n
+        n_rec += 1
+    if n == steps or done:
+        return n_rec, _STOP
+    if not freeze[0]:
+        _step(Wx, gWx, lr)
+    if not freeze[1]:
+        _step(Wh, gWh, lr)
+    if not freeze[2]:
+        _step(Wy, gWy, lr)
+    return n_rec, _GO
+
+
 @njit(cache=True)
-def run_gd(Wx, Wh, Wy, method, CYX, CXX, syy, whitened, X, Y, w, lr, steps, record_every, freeze,
+def run_gd(Wx, Wh, Wy, CYX, CXX, syy, whitened, lr, steps, record_every, freeze,
            div_threshold, stop_loss, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step):
-    """Full-batch gradient descent from (Wx, Wh, Wy) (modified in place).
+    """Full-batch gradient descent from (Wx, Wh, Wy) (modified in place), gradients in correlation space.
 
     Records the state after ``n`` updates for ``n = 0, record_every, 2 record_every, ...`` and
     ``n = steps``, or the step at which the loss first falls to ``stop_loss`` (then it stops).
     Stops at the first non-finite or exploding loss (> ``div_threshold``) or
     weight.  Returns ``(n_records, diverged_step)`` with ``diverged_step = -1`` if none.
+    (The BPTT method is :func:`run_gd_bptt`: a separate kernel, so that neither compiles the other.)
     """
     T = CYX.shape[0]
     n_h, n_x = Wx.shape
     n_y = Wy.shape[0]
     CYXt, C2 = corr_prepare(CYX, CXX)
     WhT, WyT, Bt, Mt, Gt, U, Zt, gWxT = corr_work(T, n_x, n_y, n_h)
-    H = np.empty((T + 1, n_h))
-    gWx = np.empty_like(Wx)
-    gWh = np.empty_like(Wh)
-    gWy = np.empty_like(Wy)
+    gWx = np.empty((n_h, n_x))
+    gWh = np.empty((n_h, n_h))
+    gWy = np.empty((n_y, n_h))
     n_rec = 0
-    diverged_step = -1
     for n in range(steps + 1):
-        if method == METHOD_CORRELATION:
-            loss = corr_loss_grad_work(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt, Gt, U, Zt, gWxT,
-                                       gWx, gWh, gWy)
-        else:
-            loss = bptt_loss_grad(Wx, Wh, Wy, X, Y, w, H, gWx, gWh, gWy)
-        bad = not np.isfinite(loss) or loss > div_threshold
-        if not bad:
-            bad = not (_all_finite(Wh) and _all_finite(Wx) and _all_finite(Wy))
-        if bad:
-            diverged_step = n
+        loss = corr_loss_grad_work(Wx, Wh, Wy, CYXt, C2, syy, whitened, WhT, WyT, Bt, Mt, Gt, U, Zt, gWxT,
+                                   gWx, gWh, gWy)
+        n_rec, outcome = _gd_step(n, loss, Wx, Wh, Wy, gWx, gWh, gWy, lr, steps, record_every, freeze,
+                                  div_threshold, stop_loss, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, n_rec)
+        if outcome == _DIVERGED:
+            return n_rec, n
+        if outcome == _STOP:
             break
-        done = loss <= stop_loss
-        if n % record_every == 0 or n == steps or done:
-            rec_Wx[n_rec] = Wx
-            rec_Wh[n_rec] = Wh
-            rec_Wy[n_rec] = Wy
-            rec_loss[n_rec] = loss
-            rec_step[n_rec] = n
-            n_rec += 1
-        if n == steps or done:
+    return n_rec, -1
+
+
+@njit(cache=True)
+def run_gd_bptt(Wx, Wh, Wy, X, Y, w, lr, steps, record_every, freeze, div_threshold, stop_loss,
+                rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step):
+    """:func:`run_gd` with the gradients of :func:`bptt_loss_grad` (per-sample BPTT, loss weight ``w``)."""
+    n_h, n_x = Wx.shape
+    n_y = Wy.shape[0]
+    H = np.empty((X.shape[1] + 1, n_h))
+    gWx = np.empty((n_h, n_x))
+    gWh = np.empty((n_h, n_h))
+    gWy = np.empty((n_y, n_h))
+    n_rec = 0
+    for n in range(steps + 1):
+        loss = bptt_loss_grad(Wx, Wh, Wy, X, Y, w, H, gWx, gWh, gWy)
+        n_rec, outcome = _gd_step(n, loss, Wx, Wh, Wy, gWx, gWh, gWy, lr, steps, record_every, freeze,
+                                  div_threshold, stop_loss, rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, n_rec)
+        if outcome == _DIVERGED:
+            return n_rec, n
+        if outcome == _STOP:
             break
-        if not freeze[0]:
-            _step(Wx, gWx, lr)
-        if not freeze[1]:
-            _step(Wh, gWh, lr)
-        if not freeze[2]:
-            _step(Wy, gWy, lr)
-    return n_rec, diverged_step
+    return n_rec, -1
 
 
 @njit(cache=True, parallel=True)
@@ -421,11 +465,8 @@ def run_gd_batch(Wx, Wh, Wy, CYX, CXX, syy, whitened, lr, steps, record_every, f
                  rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step, n_rec, diverged_step):
     """Independent correlation-space runs in parallel over the leading axis ``r`` of every array."""
     R = Wx.shape[0]
-    X = np.empty((1, 1, 1))
-    Y = np.empty((1, 1))
     for r in prange(R):
-        nr, ds = run_gd(Wx[r], Wh[r], Wy[r], METHOD_CORRELATION, CYX[r], CXX[r], syy[r], whitened[r], X, Y,
-                        1.0, lr[r], steps, record_every, freeze, div_threshold, stop_loss,
-                        rec_Wx[r], rec_Wh[r], rec_Wy[r], rec_loss[r], rec_step[r])
+        nr, ds = run_gd(Wx[r], Wh[r], Wy[r], CYX[r], CXX[r], syy[r], whitened[r], lr[r], steps, record_every,
+                        freeze, div_threshold, stop_loss, rec_Wx[r], rec_Wh[r], rec_Wy[r], rec_loss[r], rec_step[r])
         n_rec[r] = nr
         diverged_step[r] = ds

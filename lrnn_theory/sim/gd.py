@@ -27,6 +27,7 @@ from .._validation import (
 )
 from ..conventions import ode_time
 from ..data import Dataset, orthonormal_columns
+from .. import _jit
 from .._threading import parallel_section
 from . import _kernels
 
@@ -70,6 +71,9 @@ class GDResult:
     convention : str
     n_complex : int
         Complex modes of the dataset (:func:`~lrnn_theory.data.make_rotational_dataset`; 0 for real datasets).
+    backend : str
+        Which path ran the steps: ``"compiled"`` (the numba kernel), or ``"numpy"`` when the numba
+        cache was cold and the run short (see :func:`simulate_gd`).
 
     See Also
     --------
@@ -107,6 +111,7 @@ class GDResult:
     S: np.ndarray | None
     convention: str
     n_complex: int = 0
+    backend: str = "compiled"
 
     @property
     def unstable(self) -> bool:
@@ -472,20 +477,128 @@ def simulate_gd(
     X = np.ascontiguousarray(data.X)
     Y = np.ascontiguousarray(data.Y)
     frozen = np.array([w in freeze for w in _WEIGHTS])
-    method_id = _kernels.METHOD_CORRELATION if method == "correlation" else _kernels.METHOD_BPTT
-    width = max(n_h, data.n_x, data.n_y)  # bound on the kernel's largest (stacked) BLAS product
-    with _one_blas_thread(method == "bptt" or width * width * n_h * data.T >= _kernels.ONE_BLAS_THREAD_MACS):
-        k, div = _kernels.run_gd(
-            np.ascontiguousarray(Wx), np.ascontiguousarray(Wh), np.ascontiguousarray(Wy), method_id, CYX, CXX, syy,
-            whitened, X, Y, data.weight, lr, steps, every, frozen, DIVERGENCE_THRESHOLD, stop_loss,
-            rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step,
-        )
+    W0 = (np.ascontiguousarray(Wx), np.ascontiguousarray(Wh), np.ascontiguousarray(Wy))
+    rec = (rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step)
+    opts = (lr, steps, every, frozen, DIVERGENCE_THRESHOLD, stop_loss)
+    if method == "correlation":
+        kernel, run = _KERNEL, _kernels.run_gd
+        args = (*(w.copy() for w in W0), CYX, CXX, syy, whitened, *opts, *rec)
+    else:
+        kernel, run = _KERNEL_BPTT, _kernels.run_gd_bptt
+        args = (*(w.copy() for w in W0), X, Y, data.weight, *opts, *rec)
+    backend = BACKEND_COMPILED
+    if not kernel.prepare(args):
+        k = div = -1
+        if method == "correlation" and steps * _numpy_step_seconds(data.T, data.n_x, data.n_y, n_h, whitened) \
+                <= FALLBACK_MAX_SECONDS:
+            k, div = _numpy_gd(*W0, CYX, CXX, syy, whitened, *opts, *rec)
+            backend = BACKEND_NUMPY
+        if k < 0 or div >= 0:  # too long for NumPy, or diverged: the compiled kernel reports it
+            kernel.wait(args)
+            backend = BACKEND_COMPILED
+    if backend == BACKEND_COMPILED:
+        width = max(n_h, data.n_x, data.n_y)  # bound on the kernel's largest (stacked) BLAS product
+        with _one_blas_thread(method == "bptt" or width * width * n_h * data.T >= _kernels.ONE_BLAS_THREAD_MACS):
+            k, div = run(*args)
     return GDResult(
         step=rec_step[:k], time=ode_time(rec_step[:k], lr), loss=rec_loss[:k],
         W_x=rec_Wx[:k], W_h=rec_Wh[:k], W_y=rec_Wy[:k],
         diverged=div >= 0, diverged_step=int(div) if div >= 0 else None, lr=lr, init=init, R=R,
         U_y=data.U_y, V_x=data.V_x, S=data.S, convention=data.convention, n_complex=data.n_complex,
+        backend=backend,
     )
+
+
+#: Compiled paths of :func:`simulate_gd`, correlation and BPTT (typical cold compile time on 2 cores, for the notice).
+_KERNEL = _jit.Kernel(_kernels.run_gd, seconds=20)
+_KERNEL_BPTT = _jit.Kernel(_kernels.run_gd_bptt, seconds=20)
+#: Longest run (estimated seconds) answered by NumPy while the kernel compiles in the background.
+FALLBACK_MAX_SECONDS = 10.0
+#: ``GDResult.backend`` of a run by the compiled kernel.
+BACKEND_COMPILED = "compiled"
+#: ``GDResult.backend`` of a run by NumPy while the kernel compiled (cold numba cache).
+BACKEND_NUMPY = "numpy"
+
+
+def _numpy_step_seconds(T: int, n_x: int, n_y: int, n_h: int, whitened: bool) -> float:
+    """Estimated seconds per step of :func:`_numpy_gd`: ~2 µs per NumPy call, BLAS at ~2 Gflop/s."""
+    flops = 2.0 * T * n_x * n_h * (2 * n_h + 3 * n_y)
+    if not whitened:
+        flops += 2.0 * T * T * n_x * n_x * n_y
+    return 2e-6 * (2 * T + 16) + flops / 2e9
+
+
+def _numpy_gd(Wx, Wh, Wy, CYX, CXX, syy, whitened, lr, steps, record_every, freeze, div_threshold, stop_loss,
+              rec_Wx, rec_Wh, rec_Wy, rec_loss, rec_step):
+    """:func:`~lrnn_theory.sim._kernels.run_gd` (correlation method) in NumPy: nothing to compile.
+
+    Same identities and the same recording, stopping and divergence rules; the products are BLAS
+    calls too, in another order, so losses and weights agree with the kernel to rounding (tested).
+    Used only while the kernel compiles on a cold numba cache.  Returns ``(n_records, diverged_step)``.
+    """
+    import math
+
+    T, n_y, n_x = CYX.shape
+    n_h = Wh.shape[0]
+    TX = T * n_x
+    Wx, Wh, Wy = Wx.copy(), Wh.copy(), Wy.copy()
+    # stacked over k along the columns: block k of a (·, T N_x) array is column block k
+    CYXh = np.ascontiguousarray(CYX.transpose(1, 0, 2).reshape(n_y, TX))
+    C2 = None if whitened else np.ascontiguousarray(CXX.transpose(0, 2, 1, 3).reshape(TX, TX))
+    Bh = np.empty((n_h, T, n_x))  # B_k = W_h^k W_x
+    Zh = np.zeros((n_h, T, n_x))  # adjoint, Z_{T-1} = 0
+    B2 = Bh.reshape(n_h, TX)
+    Z2 = Zh.reshape(n_h, TX)
+    Bv = [Bh[:, k] for k in range(T)]
+    Zv = [Zh[:, k] for k in range(T)]
+    M = np.empty((n_y, TX))
+    U = np.empty((n_h, TX))
+    Uv = [U[:, k * n_x:(k + 1) * n_x] for k in range(T)]
+    gWh = np.zeros_like(Wh)
+    n_rec = 0
+    diverged_step = -1
+    with np.errstate(all="ignore"):
+        for n in range(steps + 1):
+            Bv[0][...] = Wx
+            for k in range(1, T):
+                np.matmul(Wh, Bv[k - 1], out=Bv[k])
+            np.matmul(Wy, B2, out=M)
+            G = (M if whitened else M @ C2) - CYXh  # G_k = Σ_j M_j CXX_{jk} - CYX_k
+            loss = 0.5 * syy + 0.5 * float(np.vdot(M, G - CYXh))
+            bad = not math.isfinite(loss) or loss > div_threshold
+            if not bad:  # a sum is finite only if every entry is (overflow too is left to the kernel)
+                bad = not math.isfinite(float(Wx.sum()) + float(Wh.sum()) + float(Wy.sum()))
+            if bad:
+                diverged_step = n
+                break
+            done = loss <= stop_loss
+            if n % record_every == 0 or n == steps or done:
+                rec_Wx[n_rec] = Wx
+                rec_Wh[n_rec] = Wh
+                rec_Wy[n_rec] = Wy
+                rec_loss[n_rec] = loss
+                rec_step[n_rec] = n
+                n_rec += 1
+            if n == steps or done:
+                break
+            gWy = G @ B2.T  # Σ_k G_k B_kᵀ
+            np.matmul(Wy.T, G, out=U)  # W_yᵀ G_k
+            WhT = Wh.T
+            for q in range(T - 2, -1, -1):  # Z_q = W_yᵀ G_{q+1} + W_hᵀ Z_{q+1}
+                np.matmul(WhT, Zv[q + 1], out=Zv[q])
+                Zv[q] += Uv[q + 1]
+            if T >= 2:
+                gWx = Uv[0] + WhT @ Zv[0]
+                gWh = Z2[:, :TX - n_x] @ B2[:, :TX - n_x].T  # Σ_{q<T-1} Z_q B_qᵀ
+            else:
+                gWx = Uv[0]
+            if not freeze[0]:
+                Wx -= lr * gWx
+            if not freeze[1]:
+                Wh -= lr * gWh
+            if not freeze[2]:
+                Wy -= lr * gWy
+    return n_rec, diverged_step
 
 
 def simulate_gd_batch(

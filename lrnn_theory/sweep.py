@@ -51,6 +51,7 @@ import pickle
 import shutil
 import types
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures.process import BrokenProcessPool
 
 import numpy as np
 
@@ -704,6 +705,27 @@ def _broken_pool_error(exc: BaseException, point: dict) -> SweepError:
     return err
 
 
+def _signature(out: dict) -> tuple:
+    return tuple(sorted((name, a.shape) for name, a in out.items()))
+
+
+def _stale_entries(results: list, from_cache: list) -> list:
+    """Cached points whose output names or shapes differ from the reference (the first point computed
+    in this run, else the most common among the cached ones): to be recomputed and overwritten."""
+    sigs = [_signature(r) for r in results]
+    if len(set(sigs)) <= 1:
+        return []
+    fresh = [i for i, c in enumerate(from_cache) if not c]
+    if fresh:
+        ref = sigs[fresh[0]]
+    else:
+        counts: dict = {}
+        for sg in sigs:
+            counts[sg] = counts.get(sg, 0) + 1
+        ref = max(counts, key=counts.get)
+    return [i for i, c in enumerate(from_cache) if c and sigs[i] != ref]
+
+
 def _check_consistent(results: list, points: list, from_cache: list) -> None:
     """Every point must return the same output names with the same shapes; name both points if not."""
     ref = results[0]
@@ -769,8 +791,9 @@ def sweep(
         else ``fn`` reads (files, environment variables, mutable objects of
         other modules, the code of installed libraries beyond their version):
         pass ``cache_key`` or ``refresh=True`` when those change.  A damaged
-        entry (truncated, garbage, a directory in its place) is recomputed and
-        overwritten.
+        entry (truncated, garbage, a directory in its place), or one whose
+        outputs (names, shapes) differ from those computed in this run, is
+        recomputed and overwritten.
     progress : bool
         Show a tqdm progress bar (points done, cached, remaining); it advances
         as each chunk finishes.
@@ -873,57 +896,63 @@ def sweep(
     todo = [i for i, r in enumerate(results) if r is None]
 
     own_executor = False
-    if executor is None and todo:
-        executor = default_executor()
-        own_executor = True
-    elif isinstance(executor, str):
+    if isinstance(executor, str):
         if executor != "serial":
             raise ValueError(f"executor must be an Executor, 'serial' or None, got {executor!r}")
         executor = _Serial()
     elif executor is not None and not isinstance(executor, cf.Executor):
         raise TypeError(f"executor must be a concurrent.futures.Executor, 'serial' or None, got {type(executor).__name__}")
-    if todo and not isinstance(executor, _Serial):
-        try:
-            pickle.dumps(fn)
-        except Exception as exc:
-            if own_executor:
-                executor.shutdown()
-            raise TypeError(f"fn cannot be pickled for a process or cluster executor ({exc}); define it at module "
-                            "top level (or use functools.partial of a top-level function), or pass executor='serial'") from None
-    workers = _n_workers(executor)
-    if chunksize is None:
-        chunksize = max(1, min(256, math.ceil(len(todo) / (4 * workers)))) if todo else 1
-    else:
+    if chunksize is not None:
         chunksize = check_int("chunksize", chunksize, minimum=1)
-    chunks = iter([todo[i:i + chunksize] for i in range(0, len(todo), chunksize)])
-    # Submit as you go: at most `window` chunks pending, each cached and counted when it finishes.
-    window = 1 if isinstance(executor, _Serial) else 2 * workers + 2
+
+    def start_executor() -> None:
+        """Create the default pool (first time there is work) and check that fn can reach it."""
+        nonlocal executor, own_executor
+        if executor is None:
+            executor = default_executor()
+            own_executor = True
+        if not isinstance(executor, _Serial):
+            try:
+                pickle.dumps(fn)
+            except Exception as exc:
+                raise TypeError(f"fn cannot be pickled for a process or cluster executor ({exc}); define it at module "
+                                "top level (or use functools.partial of a top-level function), or pass "
+                                "executor='serial'") from None
 
     bar = tqdm(total=len(points), initial=n_cached, disable=not progress, desc="sweep", unit="pt")
     bar.set_postfix(cached=n_cached)
     pending: dict = {}
-    error = None
 
-    def fill() -> None:
-        nonlocal chunks, error
-        while len(pending) < window:
-            ch = next(chunks, None)
-            if ch is None:
-                return
-            try:
-                fut = executor.submit(_run_chunk, fn, [points[i] for i in ch], [seeds[i] for i in ch], vectorized, pass_seed)
-            except cf.process.BrokenProcessPool as exc:
-                error = error or _broken_pool_error(exc, points[ch[0]])
-                chunks = iter(())
-                return
-            except Exception as exc:  # executor shut down or broken: submit nothing more
-                error = error or SweepError(f"could not submit the chunk starting at {points[ch[0]]}: "
-                                            f"{type(exc).__name__}: {exc}", points[ch[0]])
-                chunks = iter(())
-                return
-            pending[fut] = ch
+    def compute(indices: list) -> None:
+        """Evaluate the points ``indices``; each chunk is cached and counted the moment it finishes."""
+        start_executor()
+        workers = _n_workers(executor)
+        size = chunksize or max(1, min(256, math.ceil(len(indices) / (4 * workers))))
+        chunks = iter([indices[i:i + size] for i in range(0, len(indices), size)])
+        # Submit as you go: at most `window` chunks pending.
+        window = 1 if isinstance(executor, _Serial) else 2 * workers + 2
+        error = None
 
-    try:
+        def fill() -> None:
+            nonlocal chunks, error
+            while len(pending) < window:
+                ch = next(chunks, None)
+                if ch is None:
+                    return
+                try:
+                    fut = executor.submit(_run_chunk, fn, [points[i] for i in ch], [seeds[i] for i in ch], vectorized,
+                                          pass_seed)
+                except BrokenProcessPool as exc:
+                    error = error or _broken_pool_error(exc, points[ch[0]])
+                    chunks = iter(())
+                    return
+                except Exception as exc:  # executor shut down or broken: submit nothing more
+                    error = error or SweepError(f"could not submit the chunk starting at {points[ch[0]]}: "
+                                                f"{type(exc).__name__}: {exc}", points[ch[0]])
+                    chunks = iter(())
+                    return
+                pending[fut] = ch
+
         fill()
         while pending:
             done, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
@@ -934,7 +963,7 @@ def sweep(
                 except SweepError as exc:  # fn raised: keep going, so that every other point is cached
                     error = error or exc
                     continue
-                except cf.process.BrokenProcessPool as exc:
+                except BrokenProcessPool as exc:
                     error = error or _broken_pool_error(exc, points[ch[0]])
                     continue
                 except Exception as exc:  # worker crash, unpicklable result, ...
@@ -943,12 +972,22 @@ def sweep(
                     continue
                 for i, out in zip(ch, outs):
                     results[i] = out
+                    from_cache[i] = False
                     if store:
                         store.store(keys[i], out)
                 bar.update(len(ch))
             fill()
         if error is not None:
             raise error
+
+    try:
+        if todo:
+            compute(todo)
+        # cached entries whose outputs (names, shapes) disagree with the others are stale: recompute them
+        suspects = _stale_entries(results, from_cache)
+        if suspects:
+            bar.update(-len(suspects))
+            compute(suspects)
     except BaseException:  # Ctrl-C, SystemExit, a failing cache write: stop now, keep the cache
         for fut in pending:
             fut.cancel()  # only the futures this sweep submitted; running ones cannot be cancelled

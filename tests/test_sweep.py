@@ -400,3 +400,28 @@ def test_script_without_main_guard_gets_the_fix_named(tmp_path):
     script.write_text('if __name__ == "__main__":\n' + "".join(f"    {line}\n" for line in UNGUARDED.strip().splitlines()))
     run = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert run.returncode == 0 and run.stdout.strip() == "[1, 4, 9]", run.stderr[-3000:]
+
+
+OUTPUT_NAME = types.SimpleNamespace(name="a")  # an object's attribute: not part of the cache key
+
+
+def named_output(x):
+    return {OUTPUT_NAME.name: 2.0 * x}
+
+
+def test_cached_entries_with_other_outputs_are_recomputed(tmp_path, monkeypatch):
+    from lrnn_theory.sweep import _Cache, _fn_identity
+
+    ds = sweep(named_output, {"x": [1.0, 2.0]}, executor="serial", cache=tmp_path, progress=False)
+    assert list(ds.data_vars) == ["a"]
+    monkeypatch.setattr(OUTPUT_NAME, "name", "b")  # the function changed in a way its key cannot see
+    ds = sweep(named_output, {"x": [1.0, 2.0, 3.0]}, executor="serial", cache=tmp_path, progress=False)
+    assert list(ds.data_vars) == ["b"] and ds["b"].values.tolist() == [2.0, 4.0, 6.0]  # stale {'a'} entries redone
+    assert len(_entry_files(tmp_path)) == 3
+    # all points cached, one entry of another shape (a valid, checksummed file): the odd one is recomputed
+    store = _Cache(tmp_path, _fn_identity(named_output))
+    store.store(store.key({"x": 2.0}, point_seed(0, {"x": 2.0})), {"b": np.zeros(3)})
+    ds = sweep(named_output, {"x": [1.0, 2.0, 3.0]}, executor="serial", cache=tmp_path, progress=False)
+    assert ds["b"].values.tolist() == [2.0, 4.0, 6.0]
+    with np.load(store.path(store.key({"x": 2.0}, point_seed(0, {"x": 2.0})))) as z:
+        assert z["out:b"].shape == ()  # overwritten

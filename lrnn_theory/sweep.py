@@ -837,7 +837,7 @@ def sweep(
         an object in ``fn`` that cannot be hashed (named; pass ``cache_key``).
     ValueError
         An empty grid or axis, an unknown ``executor`` string, ``chunksize < 1``, ``refresh``
-        or ``cache_key`` without ``cache``.
+        or ``cache_key`` without ``cache``, an output named like a grid axis.
 
     Examples
     --------
@@ -872,7 +872,7 @@ def sweep(
         raise TypeError(f"fn must be callable, got {type(fn).__name__}")
     seed = check_seed("seed", seed)
     _spawn_guard()
-    for flag, value in (("vectorized", vectorized), ("refresh", refresh)):
+    for flag, value in (("vectorized", vectorized), ("refresh", refresh), ("progress", progress)):
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{flag} must be a bool, got {value!r}")
     if cache is None and (refresh or cache_key is not None):
@@ -1012,6 +1012,10 @@ def sweep(
         xcoords = {"point": np.arange(len(points)), **{n: ("point", np.asarray(v)) for n, v in coords.items()}}
     else:
         xcoords = {d: np.asarray(coords[d]) for d in dims}
+    clash = sorted(set(names) & set(xcoords))
+    if clash:
+        raise ValueError(f"fn's output(s) {clash} have the name of a grid axis or coordinate ({sorted(xcoords)}); "
+                         "return them under other names")
     name = getattr(fn, "__qualname__", type(fn).__name__)
     attrs = {"fn": f"{getattr(fn, '__module__', '?')}.{name}", "seed": seed, "grid": json.dumps(coords),
              "lrnn_theory_version": __version__}

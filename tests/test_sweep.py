@@ -152,6 +152,11 @@ def test_cache_identical_after_round_trip(tmp_path):
         (dict(seed=-1), ValueError, "seed"),
         (dict(chunksize=0), ValueError, "chunksize"),
         (dict(fn=3), TypeError, "fn must be callable"),
+        (dict(progress="yes"), TypeError, "progress must be a bool"),
+        (dict(refresh=1), TypeError, "refresh must be a bool"),
+        (dict(refresh=True), ValueError, "refresh needs cache"),
+        (dict(cache_key="v1"), ValueError, "cache_key needs cache"),
+        (dict(grid=[{"x": 1, "y": 2}, {"x": 1}]), ValueError, "same keys"),
     ],
 )
 def test_bad_input(kwargs, exc, match):
@@ -425,3 +430,10 @@ def test_cached_entries_with_other_outputs_are_recomputed(tmp_path, monkeypatch)
     assert ds["b"].values.tolist() == [2.0, 4.0, 6.0]
     with np.load(store.path(store.key({"x": 2.0}, point_seed(0, {"x": 2.0})))) as z:
         assert z["out:b"].shape == ()  # overwritten
+
+
+def test_output_named_like_a_grid_axis_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"output\(s\) \['x'\] have the name of a grid axis"):
+        sweep(lambda x: {"x": x, "y": 2 * x}, {"x": [1.0, 2.0]}, executor="serial", progress=False)
+    with pytest.raises(ValueError, match=r"\['point'\]"):
+        sweep(lambda x: {"point": x}, [{"x": 1.0}], executor="serial", progress=False)

@@ -370,6 +370,13 @@ def test_read_data_names_a_damaged_json(tmp_path, damage):
         assert '"data"' in msg  # the expected format is stated
 
 
+def test_read_data_path_argument():
+    with pytest.raises(TypeError, match="path must be a str"):
+        read_data(3)
+    with pytest.raises(ValueError, match="no such file"):
+        read_data("no/such/figure.json")
+
+
 def test_compare_reports_type_changes_instead_of_raising():
     assert compare({"x": {"y": 1.0}}, {"x": 2.0})[0].path == "/x"
     assert compare({"x": "text"}, {"x": [1.0, 2.0]})[0].path == "/x"

@@ -224,6 +224,8 @@ def read_data(path: str | os.PathLike) -> dict:
 
     Raises
     ------
+    TypeError
+        ``path`` is not a str or path-like object.
     ValueError
         Naming the file and what is wrong with it: no file at ``path``; a file that is not UTF-8
         JSON, or JSON that is not an object with a ``"data"`` entry; grids referred to by the JSON but absent from
@@ -246,6 +248,8 @@ def read_data(path: str | os.PathLike) -> dict:
     >>> sorted(back), back["data"]["t"]
     (['data', 'figure', 'quick', 'title'], [0.0, 1.0])
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike naming a figure's .json file, got {type(path).__name__}")
     path = os.fspath(path)
     if not os.path.isfile(path):
         what = "a directory" if os.path.isdir(path) else "no such file"

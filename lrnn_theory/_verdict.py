@@ -62,12 +62,14 @@ def observed_order(err_lr: float, err_half: float) -> float:
 
 
 def verdict(*, error: float, expected: float | None = None, order: float | None = None, diverged: bool = False,
-            progress: float | None = None, misalignment: float = 0.0, whiteness: float = 0.0) -> str:
+            progress: float | None = None, misalignment: float = 0.0, whiteness: float = 0.0,
+            final_error: float | None = None, converged: bool = False) -> str:
     """One line: does the theory apply to this comparison, and why (rules: theory guide ``own-data-verdict``).
 
     ``error`` is the largest same-step relative loss error, ``expected`` the error the assumption
     diagnostics predict (``misalignment + whiteness``), ``order`` the observed order in lr (None if not
-    checked), ``progress`` the fraction of the predicted loss decrease the run covered.
+    checked), ``progress`` the fraction of the predicted loss decrease the run covered, ``final_error``
+    the same-step error at the last step and ``converged`` whether prediction and run have both converged.
     """
     if diverged:
         return "does not apply: the run diverged (learning rate beyond the stable range); lower lr"
@@ -95,4 +97,7 @@ def verdict(*, error: float, expected: float | None = None, order: float | None 
                f"the learning time course differs from the theory's")
     else:
         why = "the diagnostics do not explain it (assumptions met; error not first order in lr)"
+    if converged and final_error is not None and final_error <= VERDICT_TOL:
+        return (f"end point only: the final loss agrees to {final_error:.2g}, the time course does not "
+                f"(error {error:.2g}); {why}")
     return f"does not apply: error {error:.2g}; {why}"

@@ -864,7 +864,8 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
     with np.errstate(over="ignore", invalid="ignore"):
         sxx = sxx_s * (cx_eff * cx_eff)
         syx = (w * (Y.T @ Xf)).reshape(n_y, T, n_x).transpose(1, 0, 2) * cx_eff
-    syy = float(w * np.sum(Y * Y))
+    with np.errstate(over="ignore"):
+        syy = float(w * np.sum(Y * Y))  # inf when Y is beyond float64's range squared (the loss is then inf too)
     # ---- least squares: coefficients C = Σ^{YX} (Σ^{XX})^+ from one SVD of the (scaled) data matrix
     sw = np.sqrt(w)
     Ux, sv, Vxt = np.linalg.svd(sw * Xf, full_matrices=False)
@@ -1041,15 +1042,17 @@ def train_and_compare(X, Y, *, lr: float, steps: int, scale: float = 0.1, n_h: i
         order = _v.observed_order(errs["loss_error_step"], half)
     L0, drop = float(run.loss[0]), float(pred.loss[0]) - pred.limit
     progress = (L0 - float(run.loss[-1])) / drop if drop > _v.LOSS_FLOOR * max(L0, np.finfo(float).tiny) else None
+    run_conv = _v.run_converged(run.loss)
     verdict = _v.verdict(error=errs["loss_error_step"], expected=td.expected_error, order=order,
                          diverged=bool(run.diverged), progress=progress, misalignment=td.misalignment_total,
-                         whiteness=td.whiteness)
+                         whiteness=td.whiteness, final_error=errs["final_loss_error_step"],
+                         converged=bool(pred.converged and run_conv))
     return DataComparison(
         dynamics=td, prediction=pred, run=run, loss_error=errs["loss_error"],
         final_loss_error=errs["final_loss_error"], final_u_error=np.abs(pred.u[:, -1] - u_gd),
         final_b_error=np.abs(pred.b[:, -1] - b_gd), off_diagonal=float(modes.off_diagonal[-1]),
         loss_error_step=errs["loss_error_step"], final_loss_error_step=errs["final_loss_error_step"],
-        prediction_converged=bool(pred.converged), run_converged=_v.run_converged(run.loss),
+        prediction_converged=bool(pred.converged), run_converged=run_conv,
         reachable=pred.reachable, expected_error=td.expected_error, order=order, half_lr_error=half,
         progress=progress, verdict=verdict,
     )

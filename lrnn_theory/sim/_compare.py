@@ -221,13 +221,13 @@ def compare(theory, run, *, run_half_lr=None) -> Comparison:
     L0 = float(L_th[0])
     drop = L0 - limit
     progress = (float(L_sim[0]) - float(L_sim[-1])) / drop if drop > _v.LOSS_FLOOR * max(L0, np.finfo(float).tiny) else None
+    th_conv, run_conv = _v.limit_converged(float(L_th[-1]), limit, L0), _v.run_converged(L_sim)
     verdict = _v.verdict(error=errs["loss_error_step"], expected=0.0, order=order, diverged=bool(run.diverged),
-                         progress=progress)
+                         progress=progress, final_error=errs["final_loss_error_step"],
+                         converged=bool(th_conv and run_conv))
     return Comparison(time=t, names=names, max_abs=max_abs, final_abs=final_abs, theory=th, simulation=sim,
-                      loss_theory=L_th, loss_simulation=L_sim, theory_limit=limit,
-                      theory_converged=_v.limit_converged(float(L_th[-1]), limit, L0),
-                      run_converged=_v.run_converged(L_sim), order=order, half_lr_error=half, verdict=verdict,
-                      **errs)
+                      loss_theory=L_th, loss_simulation=L_sim, theory_limit=limit, theory_converged=th_conv,
+                      run_converged=run_conv, order=order, half_lr_error=half, verdict=verdict, **errs)
 
 
 def _losses(th, run, inside):

@@ -60,6 +60,9 @@ class Staircase:
     drop_times : ndarray, shape (J,)
         Predicted time of drop ``j + 1`` (loss crossing ``(E*_j + E*_{j+1})/2``), learning time in
         units of ``τ`` (GD steps × lr).
+    notes : tuple of str
+        Where to distrust the prediction: degenerate saddles (no linear escape), fits whose best pole
+        runs to the grid's edge, flows that land off the next level, a first drop not reached.
 
     Examples
     --------
@@ -85,6 +88,7 @@ class Staircase:
     transit: np.ndarray
     landing: np.ndarray
     drop_times: np.ndarray
+    notes: tuple = ()
 
     def plot(self, ax=None, *, run=None, log: bool = True):
         """Plateau levels (dashed) and predicted drop times (dotted); optionally a simulated loss curve.
@@ -109,7 +113,7 @@ class Staircase:
             tt, ll = (run.time, run.loss) if hasattr(run, "loss") else run
             ax.plot(tt, np.maximum(ll, 1e-16) if log else ll, color="k", lw=1.2, label="simulate_gd")
         for j, E in enumerate(self.levels):
-            if E > 0 or not log:
+            if E > 1e-12 * self.levels[0] or not log:  # an exact last level is not drawn on a log axis
                 ax.axhline(E, ls="--", lw=0.8, color=f"C{j}", label=f"$E^*_{j}$ = {E:.4g}")
         for j, t in enumerate(self.drop_times):
             if np.isfinite(t):
@@ -358,9 +362,21 @@ def staircase(s, n_h: int, scale, *, eta: float = 1e-8, t_max: float = 1e5) -> S
         plateau = max(np.log(1 / eps[j]), 0.0) / rates[j]
         drops[j] = drops[j - 1] + plateau + transit[j]
         log_growth += coup[j, 1] * plateau
+    notes = []
+    for j in range(J):
+        if fits[j + 1].at_boundary or not fits[j + 1].converged:
+            notes.append(f"the order-{j + 1} fit runs to the edge of the pole search (a pole at infinity?): "
+                         "its level may not be a critical point training can reach")
+        if not rates[j] > 1e-9 * max(1.0, abs(rates[j])) or rates[j] <= 1e-9:
+            notes.append(f"saddle {j} is degenerate (escape rate {rates[j]:.2g}): no linear escape, drop {j + 1} "
+                         "not predicted")
+        elif np.isfinite(landing[j]) and not abs(landing[j] - levels[j + 1]) <= 1e-6 * max(levels[j + 1], 1e-12 * E0):
+            notes.append(f"the flow leaving saddle {j} lands at {landing[j]:.6g}, not at E*_{j + 1} = {levels[j + 1]:.6g}")
+        if not np.isfinite(drops[j]) and j == 0:
+            notes.append("the first drop was not reached within t_max")
     return Staircase(s=s, n_h=n_h, scale=scale, levels=levels, fits=tuple(fits), rates=rates, coupling_rates=coup,
                      directions=tuple(dirs), n_unstable=n_uns, n_zero=n_zero, amplitudes=eps, transit=transit,
-                     landing=landing, drop_times=drops)
+                     landing=landing, drop_times=drops, notes=tuple(notes))
 
 
 def measure_staircase(time, loss, levels) -> tuple[np.ndarray, np.ndarray]:

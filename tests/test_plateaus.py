@@ -71,6 +71,7 @@ def test_saddles_are_stationary_with_the_coupling_rate(three_poles):
         assert sc.rates[j] == pytest.approx(np.linalg.svd(M, compute_uv=False)[0], rel=1e-8)
         # and leaving along it, the flow lands on the next plateau
         assert sc.landing[j] == pytest.approx(sc.levels[j + 1], rel=1e-6, abs=1e-12 * sc.levels[0])
+    assert sc.notes == ()  # nothing to distrust on this task
     assert sc.rates[0] == pytest.approx(abs(s[-1]), rel=1e-12)  # the origin: rate |s_T|
 
 
@@ -80,6 +81,7 @@ def test_degenerate_saddle_has_no_linear_escape():
     sc = lt.staircase(s, 2, 1e-6)
     assert sc.rates[1] == pytest.approx(0.0, abs=1e-10) and np.isnan(sc.drop_times[1])
     assert sc.fits[2].at_boundary  # and the best two-pole fit runs away (a pole at infinity)
+    assert any("degenerate" in n for n in sc.notes) and any("edge" in n for n in sc.notes)
     run = _simulate(s, 2, 0.01, 3 * sc.drop_times[0], seed=0)
     assert run.loss[-1] == pytest.approx(sc.levels[1], rel=1e-6)  # still on the plateau
 
@@ -117,3 +119,24 @@ def test_recruitment_of_the_spare_unit_matches_simulate_gd():
         n = int(rec.units[k])
         np.testing.assert_allclose(td[:n], sc.drop_times[:n], rtol=0.25)
         assert np.all(np.isnan(td[n:]))  # the refused drop does not happen
+
+
+@pytest.mark.parametrize("name", ["rotation"])
+def test_first_saddle_rate_equals_network_stability(name):
+    # an independent code path: the full-matrix Hessian of lt.network_stability at the one-unit
+    # aligned solution embedded in two units (theory guide `theory-network-stability`)
+    s = TASKS[name]
+    sc = lt.staircase(s, 2, 1e-6)
+    ns = lt.network_stability(s, 2)
+    assert ns.min_eigenvalue == pytest.approx(-sc.rates[1], rel=1e-6)
+    assert float(ns.loss) == pytest.approx(sc.levels[1], rel=1e-9)
+
+
+def test_plot_draws_levels_drops_and_run():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    sc = lt.staircase(TASKS["rotation"], 2, 1e-6)
+    ax = sc.plot(run=(np.linspace(0, 40, 5), np.array([1.3, 1.3, 0.66, 1e-3, 1e-9])))
+    assert len(ax.lines) == 1 + 2 + 2  # the curve, the two nonzero levels, the two drops
+    assert [line.get_xdata()[0] for line in ax.lines[3:]] == pytest.approx(list(sc.drop_times))

@@ -464,6 +464,10 @@ class _Fingerprint:
         elif type(obj).__module__.split(".")[0] == "numba" and isinstance(getattr(obj, "py_func", None), types.FunctionType):
             self.feed("numba")
             self.walk(obj.py_func, f"{path}.py_func")
+        elif callable(getattr(obj, "__wrapped__", None)):  # functools.lru_cache/cache and other wrapper objects
+            self.feed("wrapper", _qualified(type(obj)).encode())
+            self.walk(obj.__wrapped__, f"{path}.__wrapped__")
+            self._reduce(obj, path)  # the wrapper's own state (a named singleton for lru_cache)
         else:
             self._reduce(obj, path)
 

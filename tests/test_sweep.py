@@ -437,3 +437,24 @@ def test_output_named_like_a_grid_axis_is_refused_by_name():
         sweep(lambda x: {"x": x, "y": 2 * x}, {"x": [1.0, 2.0]}, executor="serial", progress=False)
     with pytest.raises(ValueError, match=r"\['point'\]"):
         sweep(lambda x: {"point": x}, [{"x": 1.0}], executor="serial", progress=False)
+
+
+def test_cache_key_sees_through_lru_cache_and_numba_wrappers(tmp_path):
+    import numba
+
+    def cached(k):
+        @functools.lru_cache(maxsize=None)
+        def f(x):
+            return x * k
+        return f
+
+    def jitted(k):
+        @numba.njit
+        def f(x):
+            return x * k
+        return f
+
+    for factory in (cached, jitted):
+        folder = tmp_path / factory.__name__
+        assert _values(factory(2), folder) == [2.0, 4.0, 6.0]
+        assert _values(factory(3), folder) == [3.0, 6.0, 9.0]

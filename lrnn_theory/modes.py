@@ -67,6 +67,25 @@ def _sums(x, b, s):
     return tuple(out[i].reshape(shape) for i in range(7))
 
 
+def _finite_energy(E, u, s):
+    """``E`` with the float64 overflow of ``u b^{T-i}`` resolved: exactly ``½‖s‖²`` where ``u = 0`` (``0·∞``
+    gave NaN) and ``inf`` where the residual exceeds the float64 range (inputs are finite, so a non-finite
+    value can only come from ``|u b^{T-i}|`` beyond it)."""
+    if np.all(np.isfinite(E)):
+        return E
+    ss = 0.5 * np.sum(s.real ** 2 + s.imag ** 2 if np.iscomplexobj(s) else s * s, axis=-1)
+    u = np.broadcast_to(u, np.shape(E))
+    return np.where(u == 0, np.broadcast_to(ss, np.shape(E)), np.where(np.isfinite(E), E, np.inf))
+
+
+def _refuse_overflow(out, b, s):
+    """Raise when a derivative of the mode flow overflows float64 (``|b|^{T-1}`` too large)."""
+    if not all(np.all(np.isfinite(x)) for x in out):
+        raise ValueError(f"b: the mode flow overflows float64 (|b|^(T-1) too large, T = {s.shape[-1]}, "
+                         f"max |b| = {float(np.max(np.abs(b)))!r})")
+    return out
+
+
 def mode_energy(a, b, c, s) -> np.ndarray:
     """Mode energy ``E(a, b, c) = ½ Σ_i (s_i - c b^{T-i} a)²`` (theory guide :ref:`theory-mode-odes`; Proca et al. (2025), eqs. 5–8).
 
@@ -86,7 +105,9 @@ def mode_energy(a, b, c, s) -> np.ndarray:
     TypeError
         If an argument is not a real numeric array.
     ValueError
-        If an argument is empty or not finite, ``s`` is 0-d, or the shapes do not broadcast.
+        If an argument is empty or not finite, ``s`` is 0-d, or the shapes do not broadcast;
+        the derivatives (rhs, Jacobian, Hessian) also when they overflow float64 (``|b|^{T-1}``
+        too large).  The energy itself is ``inf`` there (exactly ``½‖s‖²`` where ``ac = 0``).
 
     Examples
     --------
@@ -100,7 +121,8 @@ def mode_energy(a, b, c, s) -> np.ndarray:
     array([1.   , 0.625, 0.5  ])
     """
     (a, b, c), s = _inputs("abc", (a, b, c), s)
-    return _sums(a * c, b, s)[6]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_energy(_sums(a * c, b, s)[6], a * c, s)
 
 
 def mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -133,7 +155,7 @@ def mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     (a, b, c), s = _inputs("abc", (a, b, c), s)
     S1, S2, *_ = _sums(a * c, b, s)
-    return c * S1, a * c * S2, a * S1
+    return _refuse_overflow((c * S1, a * c * S2, a * S1), b, s)
 
 
 def mode_jacobian(a, b, c, s) -> np.ndarray:
@@ -186,7 +208,7 @@ def mode_jacobian(a, b, c, s) -> np.ndarray:
     J[..., 2, 0] = S1 - ac * G0
     J[..., 2, 1] = a * (S2 - ac * G1)
     J[..., 2, 2] = -a * a * G0
-    return J
+    return _refuse_overflow((J,), b, s)[0]
 
 
 def mode_hessian(a, b, c, s) -> np.ndarray:
@@ -255,7 +277,8 @@ def reduced_energy(u, b, s) -> np.ndarray:
     0.1640625
     """
     (u, b), s = _inputs("ub", (u, b), s)
-    return _sums(u, b, s)[6]
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_energy(_sums(u, b, s)[6], u, s)
 
 
 def reduced_rhs(u, b, s, delta=0.0) -> tuple[np.ndarray, np.ndarray]:
@@ -299,7 +322,7 @@ def reduced_rhs(u, b, s, delta=0.0) -> tuple[np.ndarray, np.ndarray]:
     """
     (u, b, delta), s = _inputs(("u", "b", "delta"), (u, b, delta), s)
     S1, S2, *_ = _sums(u, b, s)
-    return np.sqrt(delta ** 2 + 4 * u ** 2) * S1, u * S2
+    return _refuse_overflow((np.sqrt(delta ** 2 + 4 * u ** 2) * S1, u * S2), b, s)
 
 
 # --- complex modes (Proca et al. (2025), App. N–O; theory guide :ref:`theory-complex-modes`) ---------------
@@ -324,6 +347,11 @@ def _complex_sums(u, b, s):
     S1 = Σ conj(b^k) r_k, S2 = Σ k conj(b^{k-1}) r_k, S3 = Σ k(k-1) conj(b^{k-2}) r_k,
     G0 = Σ |b^k|², G1 = Σ k conj(b^k) b^{k-1}, G2 = Σ k² |b^{k-1}|².
     """
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported by the caller
+        return _complex_sums_unchecked(u, b, s)
+
+
+def _complex_sums_unchecked(u, b, s):
     T = s.shape[-1]
     k = np.arange(T, dtype=float)
     pk = np.cumprod(np.concatenate([np.ones(b.shape + (1,), complex), np.repeat(b[..., None], T - 1, axis=-1)], axis=-1), axis=-1)
@@ -371,8 +399,9 @@ def complex_mode_energy(a, b, c, s) -> np.ndarray:
     True
     """
     a, b, c, s = _complex_inputs(a, b, c, s)
-    r = _complex_sums(a * c, b, s)[0]
-    return 0.5 * np.sum(r.real ** 2 + r.imag ** 2, axis=-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        r = _complex_sums(a * c, b, s)[0]
+        return _finite_energy(0.5 * np.sum(r.real ** 2 + r.imag ** 2, axis=-1), a * c, s)
 
 
 def complex_mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -404,7 +433,9 @@ def complex_mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     TypeError
         If an argument is not numeric.
     ValueError
-        If an argument is empty or not finite, ``s`` is 0-d, or the shapes do not broadcast.
+        If an argument is empty or not finite, ``s`` is 0-d, or the shapes do not broadcast;
+        the derivatives (rhs, Jacobian, Hessian) also when they overflow float64 (``|b|^{T-1}``
+        too large).  The energy itself is ``inf`` there (exactly ``½‖s‖²`` where ``ac = 0``).
 
     Examples
     --------
@@ -420,7 +451,7 @@ def complex_mode_rhs(a, b, c, s) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     a, b, c, s = _complex_inputs(a, b, c, s)
     _, S1, S2, *_ = _complex_sums(a * c, b, s)
-    return np.conj(c) * S1, np.conj(a * c) * S2, np.conj(a) * S1
+    return _refuse_overflow((np.conj(c) * S1, np.conj(a * c) * S2, np.conj(a) * S1), b, s)
 
 
 def complex_mode_jacobian(a, b, c, s) -> np.ndarray:
@@ -483,4 +514,4 @@ def complex_mode_jacobian(a, b, c, s) -> np.ndarray:
             J[..., p, q + 3] = -sm.imag
             J[..., p + 3, q] = sp.imag
             J[..., p + 3, q + 3] = sm.real
-    return J
+    return _refuse_overflow((J,), b, s)[0]

@@ -246,3 +246,20 @@ def test_kernel_distance_complex_is_symmetric_and_invariant_under_a_hidden_rotat
     ph = np.exp(0.7j)
     rotated = (m1[0] * ph, m1[1], m1[2] * np.conj(ph))
     assert abs(lt.ntk.kernel_distance_complex(m0, rotated, T) - lt.ntk.kernel_distance_complex(m0, m1, T)) <= 1e-9
+
+
+@settings(max_examples=30, **SETTINGS)
+@given(st.integers(1, 400), st.floats(-20.0, 20.0), st.floats(-2.0, 2.0), st.booleans())
+def test_mode_energies_are_never_nan_when_the_powers_overflow(T, b, a, cplx):
+    """``E = ½Σ(s_i - a c b^{T-i})²``: exactly ``½‖s‖²`` at ``ac = 0`` whatever ``b`` (0·∞ gave NaN), never NaN,
+    and ``>= ½(|a c b^{T-1}| - |s_1|)²`` (so ``inf`` only where that bound is beyond float64)."""
+    s = np.linspace(-1.0, 1.0, T) + (0.5j if cplx else 0.0)
+    energy = lt.modes.complex_mode_energy if cplx else lt.modes.mode_energy
+    half = 0.5 * float(np.sum(np.abs(s) ** 2))
+    assert energy(0.0, b, 1.0, s) == pytest.approx(half, rel=1e-15)
+    E = float(energy(a, b, 1.0, s))
+    assert not np.isnan(E)
+    with np.errstate(over="ignore", invalid="ignore"):
+        lower = 0.5 * max(abs(a) * np.float64(abs(b)) ** (T - 1) - abs(s[0]), 0.0) ** 2
+    if a != 0:
+        assert E >= lower * (1 - 1e-12) if np.isfinite(lower) else E == np.inf

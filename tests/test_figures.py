@@ -92,6 +92,15 @@ def test_fig6_sensory_integration(data):
     assert np.max(np.abs(np.asarray(d["sum"]["sv_recurrent"])[-1] - 1)) < 1e-2
 
 
+def test_staircase_figure_levels_and_drops(data):
+    # theory guide `theory-staircase`: plateau 1 at the best one-pole fit, drops near the prediction
+    d = data["staircase"]
+    for key in ("two_poles", "rotation", "modified_exponential"):
+        levels, measured = np.asarray(d[key]["levels"]), np.asarray(d[key]["measured_levels"])
+        assert np.allclose(measured[:, 1], levels[1], rtol=1e-6)
+        np.testing.assert_allclose(np.asarray(d[key]["measured_drops"])[0], d[key]["drop_times"], rtol=0.25)
+
+
 def test_appendix_figures(data):
     a1 = data["figA1"]
     assert a1["t90"][0] < a1["t90"][1] and np.all(np.asarray(a1["escape_estimate"]) < np.asarray(a1["t90"]))

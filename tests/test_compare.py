@@ -77,3 +77,24 @@ def test_repr_is_short_summary_is_json_and_plot_draws():
     fig = c.plot()
     assert len(fig.axes) == 2 and len(fig.axes[1].lines) >= 4
     plt.close(fig)
+
+
+def test_complex_modes_count_twice_in_the_loss():
+    """A rotational dataset's network carries each complex mode as a 2×2 block: its loss is
+    Σ_complex 2E + Σ_real E (theory guide `theory-complex-modes`), and the theory's loss is compared on
+    that scale; the error is then the Euler error (first order in lr)."""
+    s1 = lt.tasks.rotational(4, 1.0, 0.8 * np.exp(0.5j))
+    sr = lt.tasks.inverse_exponential(4, 1.0, 0.6)
+    data = lt.data.make_rotational_dataset(s1[None], 40, seed=1, S_real=sr)
+    a0 = np.array([0.3 + 0.1j, 0.3]), np.array([0.2 + 0.2j, 0.2]), np.array([0.3 - 0.1j, 0.3])
+
+    def run(lr):
+        steps = int(round(6 / lr))
+        return lt.simulate_gd(data, 4, lr=lr, steps=steps, modes0=a0, seed=2, record_every=steps // 10)
+
+    r1, r2 = run(0.02), run(0.01)
+    th = lt.integrate_modes(data.S, *a0, r1.time)
+    c = lt.compare(th, r1, run_half_lr=r2)
+    E = np.real(th.energy.T)
+    assert np.allclose(c.loss_theory, 2 * E[:, 0] + E[:, 1], rtol=1e-12)
+    assert c.loss_error < 0.05 and 0.8 < c.order < 1.25 and c.verdict.startswith("applies")

@@ -29,7 +29,8 @@ class Comparison:
     theory, simulation : dict name -> ndarray (n, m)
         The two curves on the common grid.
     loss_theory, loss_simulation : ndarray, shape (n,)
-        Theory's loss ``Σ_α E_α`` and the run's recorded loss on the common grid (a negative
+        Theory's loss ``Σ_α E_α`` (complex modes counted twice: each is a 2×2 block of the network)
+        and the run's recorded loss on the common grid (a negative
         rounding value of the run's loss, ``|L| ≲ 1e-15 Σ^{YY}`` from cancellation, reads 0).
     loss_error, final_loss_error : float
         ``max_n |ΔL(n)| / L(0)`` and the same at the last common time (``L`` the run's loss).
@@ -217,7 +218,7 @@ def compare(theory, run, *, run_half_lr=None) -> Comparison:
         _, _, th2, _, inside2 = _differences(theory, run_half_lr)
         half = _v.loss_errors(*_losses(th2, run_half_lr, inside2))["loss_error_step"]
         order = _v.observed_order(errs["loss_error_step"], half)
-    limit = _limit(theory, run.S)
+    limit = _limit(theory, run.S, getattr(run, "n_complex", 0))
     L0 = float(L_th[0])
     drop = L0 - limit
     progress = (float(L_sim[0]) - float(L_sim[-1])) / drop if drop > _v.LOSS_FLOOR * max(L0, np.finfo(float).tiny) else None
@@ -231,13 +232,17 @@ def compare(theory, run, *, run_half_lr=None) -> Comparison:
 
 
 def _losses(th, run, inside):
-    """Theory's loss ``Σ_α E_α`` and the run's loss (negative rounding values read 0) on the common grid."""
-    L_th = np.sum(np.real(th["energy"]), axis=1)
+    """Theory's loss ``Σ_α E_α`` and the run's loss (negative rounding values read 0) on the common grid.
+    A complex mode is a 2×2 rotation block of the network carrying its energy twice (real and imaginary
+    parts, :func:`~lrnn_theory.data.make_rotational_dataset`), so it counts twice."""
+    E = np.real(th["energy"])
+    weight = np.where(np.arange(E.shape[1]) < getattr(run, "n_complex", 0), 2.0, 1.0)
+    L_th = E @ weight
     L_sim = np.maximum(np.asarray(run.loss, float)[inside], 0.0)
     return L_th, L_sim
 
 
-def _limit(theory, S) -> float:
+def _limit(theory, S, n_complex: int = 0) -> float:
     """``Σ_α E_α`` where the theory's flow ends: integrated on from its last state to ``10⁶ τ``."""
     from ..integrate import integrate_modes
 
@@ -245,7 +250,8 @@ def _limit(theory, S) -> float:
     a, b, c = (np.reshape(np.asarray(getattr(theory, n))[..., -1], (m,)) for n in "abc")
     t = np.r_[0.0, np.geomspace(1e-2, 1e6, 81)]
     end = integrate_modes(S, a, b, c, t)
-    return float(np.sum(np.real(end.energy[:, -1])))
+    weight = np.where(np.arange(m) < n_complex, 2.0, 1.0)
+    return float(np.real(end.energy[:, -1]) @ weight)
 
 
 def _differences(theory, run):

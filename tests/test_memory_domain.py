@@ -115,3 +115,20 @@ def test_monte_carlo_default_burn_in_is_bounded():
         memory.sample_states(lam, n_chains=2)
     h, _ = memory.sample_states(lam, n_chains=2, burn_in=5)  # an explicit burn-in is honoured
     assert h.shape == (2, 1) and np.all(np.isfinite(h))
+
+
+def test_multidim_overflow_is_refused():
+    with pytest.raises(ValueError, match="A"):
+        memory.impulse_response(2 * np.eye(2), np.ones(2), np.ones(2), 2000)  # 2^1999 overflows
+    with pytest.raises(ValueError, match="lam"):
+        memory.impulse_response_gradient("diagonal", ([2.0], [1.0], [1.0]), 2000)
+    with pytest.raises(ValueError, match="A"):
+        memory.impulse_response_gradient("dense", (2 * np.eye(2), np.ones(2), np.ones(2)), 2000)
+    with pytest.raises(ValueError, match="params"):
+        memory.finite_time_gauss_newton("diagonal", ([2.0], [1.0], [1.0]), 2000)
+    assert memory.impulse_response([[2.0]], [1.0], [1.0], 5).tolist() == [1.0, 2.0, 4.0, 8.0, 16.0]  # growth itself is fine
+
+
+def test_omega_curvature_names_omega_when_a_difference_point_leaves_the_domain():
+    with pytest.raises(ValueError, match="omega"):
+        memory.omega_curvature([0.999999999, 0.0], 0.5 + 0j, h=1e-3)

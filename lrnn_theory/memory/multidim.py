@@ -111,6 +111,14 @@ def make_teacher(d_h: int = 10, *, nu_min: float = 0.99, nu_max: float = 1.0, th
     return Teacher(A=A, B=B, C=C, D=D, eigvals=lam, b=np.linalg.solve(P, B.astype(complex)), c=C @ P)
 
 
+def _finite(names: str, x: np.ndarray, T: int) -> np.ndarray:
+    """``x``, or a ValueError naming ``names`` when powers of the recurrence overflowed float64."""
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{names}: the powers of the recurrence overflow float64 over T = {T} steps "
+                         "(spectral radius > 1)")
+    return x
+
+
 def impulse_response(A, B, C, T: int) -> np.ndarray:
     """Impulse response ``w_s = C A^s B`` for ``s = 0..T-1`` (:ref:`memory-multidim`).
 
@@ -130,7 +138,8 @@ def impulse_response(A, B, C, T: int) -> np.ndarray:
     TypeError
         Non-numeric arrays or a non-integer ``T``.
     ValueError
-        Arrays of the wrong dimension or with non-finite values, or ``T < 1``.
+        Arrays of the wrong dimension or with non-finite values, ``T < 1``, or a response that
+        overflows float64 (spectral radius of ``A`` above 1 over many steps).
 
     Examples
     --------
@@ -144,10 +153,11 @@ def impulse_response(A, B, C, T: int) -> np.ndarray:
     T = check_int("T", T, minimum=1)
     out = np.empty(T)
     v = B.copy()
-    for s in range(T):
-        out[s] = C @ v
-        v = A @ v
-    return out
+    with np.errstate(over="ignore", invalid="ignore"):
+        for s in range(T):
+            out[s] = C @ v
+            v = A @ v
+    return _finite("A and T", out, T)
 
 
 def impulse_response_gradient(student: str, params, T: int) -> np.ndarray:
@@ -176,7 +186,8 @@ def impulse_response_gradient(student: str, params, T: int) -> np.ndarray:
     TypeError
         Non-numeric parameters or a non-integer ``T``.
     ValueError
-        Unknown ``student``, parameters of the wrong dimension, or ``T < 1``.
+        Unknown ``student``, parameters of the wrong dimension, ``T < 1``, or a gradient that
+        overflows float64 (``|λ| > 1`` or spectral radius of ``A`` above 1 over many steps).
 
     Examples
     --------
@@ -192,20 +203,22 @@ def impulse_response_gradient(student: str, params, T: int) -> np.ndarray:
     if student == "diagonal":
         lam, b, c = (np.atleast_1d(as_float_array(n, v, allow_complex=True)).astype(complex) for n, v in zip(("lam", "b", "c"), params))
         s = np.arange(T)[:, None]
-        z = (c * b)[None, :] * s * lam[None, :] ** np.maximum(s - 1, 0)
-        return np.concatenate([z.real, -z.imag], axis=1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = (c * b)[None, :] * s * lam[None, :] ** np.maximum(s - 1, 0)
+        return _finite("params (lam) and T", np.concatenate([z.real, -z.imag], axis=1), T)
     A, B, C = (as_float_array(n, v, ndim=k) for n, v, k in zip(("A", "B", "C"), params, (2, 1, 1)))
     d = A.shape[0]
     left = np.empty((T, d))  # C A^m
     right = np.empty((T, d))  # A^m B
     left[0], right[0] = C, B
-    for m in range(1, T):
-        left[m] = left[m - 1] @ A
-        right[m] = A @ right[m - 1]
-    grad = np.zeros((T, d, d))
-    for s in range(1, T):
-        grad[s] = left[:s].T @ right[:s][::-1]
-    return grad.reshape(T, d * d)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for m in range(1, T):
+            left[m] = left[m - 1] @ A
+            right[m] = A @ right[m - 1]
+        grad = np.zeros((T, d, d))
+        for s in range(1, T):
+            grad[s] = left[:s].T @ right[:s][::-1]
+    return _finite("params (A) and T", grad.reshape(T, d * d), T)
 
 
 def finite_time_gauss_newton(student: str, params, T: int, *, average: str = "time") -> np.ndarray:
@@ -246,4 +259,6 @@ def finite_time_gauss_newton(student: str, params, T: int, *, average: str = "ti
     average = check_choice("average", average, ("time", "last"))
     J = impulse_response_gradient(student, params, T)
     w = (T - np.arange(T)) / T if average == "time" else np.ones(T)
-    return (J * w[:, None]).T @ J
+    with np.errstate(over="ignore", invalid="ignore"):
+        G = (J * w[:, None]).T @ J
+    return _finite("params and T", G, T)

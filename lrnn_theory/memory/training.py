@@ -531,7 +531,8 @@ def omega_curvature(omega, lam_star, parametrisation: Parametrisation = Parametr
         ``parametrisation`` not a :class:`Parametrisation`, non-numeric ``omega``/``lam_star``/``h``,
         or a non-integer ``axis``.
     ValueError
-        ``omega`` without 2 entries, ``axis ∉ {0, 1}``, ``h <= 0`` or non-finite values.
+        ``omega`` without 2 entries, ``axis ∉ {0, 1}``, ``h <= 0``, non-finite values, or a
+        finite-difference point ``ω ± h`` outside the domain ``|λ(ω)| < 1``.
 
     Examples
     --------
@@ -558,4 +559,8 @@ def omega_curvature(omega, lam_star, parametrisation: Parametrisation = Parametr
         d_nu, d_theta = teacher_student_gradient(lam, ls, normalised=parametrisation.normalised)
         return parametrisation.chain(w, float(d_nu), float(d_theta))[axis]
 
+    for w in (omega + e, omega - e):
+        if not _inside_scalar(parametrisation.to_lambda(w)):
+            raise ValueError(f"omega and h: the finite-difference point {w.tolist()} maps to |λ| >= 1 (outside the "
+                             "stationary domain); move omega inside or lower h")
     return float((grad(omega + e) - grad(omega - e)) / (2 * step))

@@ -32,9 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _verdict as _v
 from ._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
 from .conventions import CONVENTIONS, ode_time
-from . import _verdict as _v
 from .data import Dataset, make_dataset
 
 __all__ = ["DataComparison", "Prediction", "Reachable", "TaskDynamics", "perturbed_dataset", "task_dynamics", "train_and_compare"]
@@ -88,7 +88,7 @@ class Prediction:
     residual: float
     limit: float = float("nan")
     converged: bool = False
-    reachable: "Reachable | None" = None
+    reachable: Reachable | None = None
 
     @property
     def u(self) -> np.ndarray:
@@ -214,7 +214,7 @@ class DataComparison:
     (True, True)
     """
 
-    dynamics: "TaskDynamics"
+    dynamics: TaskDynamics
     prediction: Prediction
     run: object
     loss_error: float
@@ -504,7 +504,6 @@ class TaskDynamics:
         return self._predict_at(grid, lr, scale, modes0)
 
     def _predict_at(self, grid, lr, scale, modes0) -> Prediction:
-        from .integrate import integrate_modes
         from .sim.gd import _initial_modes
 
         scale = check_positive_float("scale", scale, allow_zero=True)
@@ -512,11 +511,11 @@ class TaskDynamics:
         t = ode_time(grid, lr)
         if t.size == 1:  # integrate_modes needs two times
             t2 = np.array([0.0, 1.0]) if t[0] == 0 else np.array([0.0, t[0]])
-            traj = integrate_modes(self.S, a0, b0, c0, t2)
+            traj = _integrate(self.S, a0, b0, c0, t2)
             keep = 0 if t[0] == 0 else 1
             traj = _slice_trajectory(traj, keep)
         else:
-            traj = integrate_modes(self.S, a0, b0, c0, t)
+            traj = _integrate(self.S, a0, b0, c0, t)
         loss = self.loss(self.U_y, _gains(traj.a * traj.c, traj.b, self.T))
         reach = self.reachable(modes0=(a0, b0, c0))
         L0 = float(loss[0]) if t[0] == 0 else float(self.loss(self.U_y, _gains(a0 * c0, b0, self.T)))
@@ -524,7 +523,7 @@ class TaskDynamics:
                           limit=reach.loss, converged=_v.limit_converged(float(loss[-1]), reach.loss, L0),
                           reachable=reach)
 
-    def reachable(self, *, scale: float = 0.1, modes0=None) -> "Reachable":
+    def reachable(self, *, scale: float = 0.1, modes0=None) -> Reachable:
         """The fixed point each mode's flow reaches from its start, and the global minimiser beside it.
 
         The mode ODEs are integrated from ``a = b = c = scale`` (or ``modes0``) to convergence
@@ -554,7 +553,6 @@ class TaskDynamics:
         (0.5, False, 'global minimiser')
         """
         from .closed_forms import fixed_point
-        from .integrate import integrate_modes
         from .landscape import local_minima
         from .sim.gd import _initial_modes
 
@@ -570,7 +568,7 @@ class TaskDynamics:
         if m:
             # every mode, zero modes included: they decay (slowly, their energy is quartic) in the network too,
             # and the time to convergence must count them; their limit is 0 exactly
-            traj = integrate_modes(self.S, a0, b0, c0, t)
+            traj = _integrate(self.S, a0, b0, c0, t)
             g_curve = _gains(traj.a * traj.c, traj.b, T)
         if live.size:
             a_end[live], b_end[live], c_end[live] = traj.a[live, -1], traj.b[live, -1], traj.c[live, -1]
@@ -618,6 +616,18 @@ class TaskDynamics:
         return Reachable(b=b_end, u=u_end, energy=E_end, global_b=gb, global_u=gu, global_energy=ge,
                          differs=differs, basin=tuple(basin), loss=L_end, global_loss=L_glob, time=t_conv,
                          converged=ok)
+
+
+def _integrate(S, a0, b0, c0, t):
+    """:func:`lrnn_theory.integrate_modes` on ``S`` of shape (n_modes, T): the layout is known here, so the
+    warning about an ambiguous (m, 1) shape does not apply."""
+    import warnings
+
+    from .integrate import integrate_modes
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"s has shape .* read as", category=UserWarning)
+        return integrate_modes(S, a0, b0, c0, t)
 
 
 def _gains(u, b, T: int) -> np.ndarray:
@@ -683,7 +693,7 @@ def _refine(syx, U, V, max_iter, tol):
     """
     D, f = _diag_energy(syx, U, V)
     it = 0
-    for it in range(1, max_iter + 1):
+    for it in range(1, max_iter + 1):  # noqa: B007 (the count is returned)
         U = _polar(np.einsum("tyx,xa,ta->ya", syx, V, D, optimize=True))
         D, _ = _diag_energy(syx, U, V)
         V = _polar(np.einsum("tyx,ya,ta->xa", syx, U, D, optimize=True))

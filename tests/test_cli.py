@@ -130,8 +130,6 @@ def _analyse(tmp_path, capsys, X, Y, *extra):
 def test_analyse_reports_reachable_and_global_fixed_points_flags_errors_and_verdict(tmp_path, capsys):
     """s = (1, 1, 1, -1): the flow from a small start ends in the negative-b basin, not at the global
     minimiser of E*(b) (checked against landscape.global_minimiser); both are printed and flagged."""
-    import numpy as np
-
     import lrnn_theory as lt
 
     s = lt.tasks.modified("constant", 4, kappa=-1.0)

@@ -11,6 +11,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import lrnn_theory as lt
 from lrnn_theory import empirical as em
@@ -507,3 +509,22 @@ def test_huge_inputs_are_rescaled_not_refused():
     assert np.isinf(big.whiteness_within) and any("float64 range" in n for n in big.notes)
     small = lt.task_dynamics(d.X * 1e-160, d.Y)
     assert np.allclose(small.S * 1e-160, td.S, rtol=1e-10, atol=1e-10)
+
+
+@settings(max_examples=12, deadline=None, derandomize=True)
+@given(P=st.integers(8, 60), T=st.integers(1, 4), n_x=st.integers(1, 3), n_y=st.integers(1, 3),
+       seed=st.integers(0, 2 ** 31), offset=st.floats(-2, 2), log_scale=st.floats(-3, 3), centre=st.booleans())
+def test_predicted_loss_is_never_negative_and_exact_on_random_data(P, T, n_x, n_y, seed, offset, log_scale, centre):
+    """Property: on any data (non-white, non-centred, any scale), every predicted loss is >= 0 and equals the
+    loss of the predicted aligned network computed directly from the raw arrays."""
+    rng = np.random.default_rng(seed)
+    X = 10.0 ** log_scale * (rng.standard_normal((P, T, n_x)) @ rng.standard_normal((n_x, n_x)) + offset)
+    Y = rng.standard_normal((P, n_y)) + np.einsum("ptx,xy->py", X, rng.standard_normal((n_x, n_y))) + offset
+    td = lt.task_dynamics(X, Y, centre=centre)
+    p = td.predict(lr=0.01, steps=300, record_every=100)
+    assert np.all(p.loss >= 0) and td.residual >= 0 and td.loss_floor >= 0
+    k = np.arange(T - 1, -1, -1)
+    for j in range(p.step.size):
+        direct = _direct_loss(X, Y, td, p.u[:, j, None] * p.b[:, j, None] ** k)
+        assert abs(p.loss[j] - direct) <= 1e-9 * max(direct, np.sum(Y * Y) / P)
+    assert td.loss_floor <= p.loss.min() * (1 + 1e-9) + 1e-12 * np.sum(Y * Y) / P  # no network beats least squares

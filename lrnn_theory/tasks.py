@@ -61,6 +61,13 @@ def _steps(T) -> np.ndarray:
     return np.arange(1, T + 1, dtype=np.float64)
 
 
+def _finite_task(s: np.ndarray, T: int) -> np.ndarray:
+    """The task, or a ValueError naming ``lam`` and ``T`` when ``λ^T`` left the float64 range (inf/NaN)."""
+    if not np.all(np.isfinite(s)):
+        raise ValueError(f"lam and T: the task dynamics overflow float64 (|lam|^T beyond its range, T = {T})")
+    return s
+
+
 def constant(T: int, delta=1.0) -> np.ndarray:
     """Constant dynamics ``s_t = δ`` (pure integration; theory guide :ref:`theory-task-families`).
 
@@ -121,7 +128,8 @@ def inverse_exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
     TypeError
         If ``T`` is not an integer or ``delta``/``lam`` not numeric.
     ValueError
-        If ``T < 1``, ``delta``/``lam`` are empty or not finite, or do not broadcast.
+        If ``T < 1``, ``delta``/``lam`` are empty or not finite, or do not broadcast, or the
+        dynamics overflow float64 (``|λ|^T`` beyond its range).
 
     Examples
     --------
@@ -133,7 +141,8 @@ def inverse_exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
     """
     t = _steps(T)
     delta, lam = np.broadcast_arrays(_param("delta", delta), _param("lam", lam))
-    return delta[..., None] * lam[..., None] ** (t.size - t)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_task(delta[..., None] * lam[..., None] ** (t.size - t), t.size)
 
 
 def exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
@@ -158,7 +167,8 @@ def exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
     TypeError
         If ``T`` is not an integer or ``delta``/``lam`` not numeric.
     ValueError
-        If ``T < 1``, ``delta``/``lam`` are empty or not finite, or do not broadcast.
+        If ``T < 1``, ``delta``/``lam`` are empty or not finite, or do not broadcast, or the
+        dynamics overflow float64 (``|λ|^T`` beyond its range).
 
     Examples
     --------
@@ -168,7 +178,8 @@ def exponential(T: int, delta=1.0, lam=0.8) -> np.ndarray:
     """
     t = _steps(T)
     delta, lam = np.broadcast_arrays(_param("delta", delta), _param("lam", lam))
-    return delta[..., None] * lam[..., None] ** t
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_task(delta[..., None] * lam[..., None] ** t, t.size)
 
 
 def make_task(family: str, T: int, delta=1.0, lam=0.8) -> np.ndarray:
@@ -370,6 +381,12 @@ def rotational(T: int, delta=1.0, lam=np.exp(1j * np.pi / 12)) -> np.ndarray:
     s : complex ndarray, shape ``broadcast(delta, lam).shape + (T,)``
         ``s[..., t-1] = s_t`` (time axis last, as for real tasks).
 
+    Raises
+    ------
+    TypeError, ValueError
+        As :func:`inverse_exponential` (a non-numeric, empty or non-finite ``delta``/``lam``,
+        ``T < 1``, or dynamics beyond the float64 range).
+
     Examples
     --------
     >>> from lrnn_theory.tasks import rotational, schur_block
@@ -383,7 +400,8 @@ def rotational(T: int, delta=1.0, lam=np.exp(1j * np.pi / 12)) -> np.ndarray:
     delta = as_float_array("delta", delta, allow_complex=True).astype(complex)
     lam = as_float_array("lam", lam, allow_complex=True).astype(complex)
     delta, lam = np.broadcast_arrays(delta, lam)
-    return delta[..., None] * lam[..., None] ** (t.size - t).astype(int)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _finite_task(delta[..., None] * lam[..., None] ** (t.size - t).astype(int), t.size)
 
 
 def schur_block(z) -> np.ndarray:

@@ -263,3 +263,58 @@ def test_mode_energies_are_never_nan_when_the_powers_overflow(T, b, a, cplx):
         lower = 0.5 * max(abs(a) * np.float64(abs(b)) ** (T - 1) - abs(s[0]), 0.0) ** 2
     if a != 0:
         assert E >= lower * (1 - 1e-12) if np.isfinite(lower) else E == np.inf
+
+
+# ----------------------------------------------------------------------------- sweep cache key, figure data (issue #23 §7)
+def _add_weight(x, w):
+    return x + float(np.sum(w))
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(st.integers(1, 3000).flatmap(lambda n: st.tuples(arrays(np.float64, n, elements=finite), st.integers(0, n - 1),
+                                                         finite, st.sampled_from([np.float64, np.float32]))))
+def test_sweep_cache_key_changes_with_any_array_entry(case):
+    """Two partials share a cache key exactly when their arrays have the same dtype, shape and bytes."""
+    import functools
+
+    from lrnn_theory.sweep import _fn_identity
+
+    w, i, value, dtype = case
+    w = w.astype(dtype)
+    v = w.copy()
+    v[i] = value
+    same = v.tobytes() == w.tobytes()
+    assert (_fn_identity(functools.partial(_add_weight, w=w)) == _fn_identity(functools.partial(_add_weight, w=v))) == same
+    assert _fn_identity(functools.partial(_add_weight, w=w)) == _fn_identity(functools.partial(_add_weight, w=w.copy()))
+    assert _fn_identity(functools.partial(_add_weight, w=w.reshape(1, -1))) != _fn_identity(functools.partial(_add_weight, w=w))
+
+
+_leaf = st.one_of(st.floats(allow_nan=True, allow_infinity=False, width=64), st.booleans(), st.text(max_size=5),
+                  st.lists(st.floats(-1e6, 1e6), max_size=6))
+_grid = st.tuples(st.integers(46, 60), st.integers(46, 60)).flatmap(
+    lambda shape: arrays(np.float64, shape, elements=st.floats(-1e3, 1e3)))  # >= GRID_MIN_SIZE elements: stored in the .npz
+_tree = st.dictionaries(st.text(alphabet="abcxyz_", min_size=1, max_size=6), st.one_of(_leaf, _grid), min_size=1, max_size=5)
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(_tree)
+def test_figure_data_round_trip(tree):
+    """What write_data stores, read_data gives back: JSON numbers exactly, grids at float32, and compare() agrees."""
+    import tempfile
+
+    from lrnn_theory.figures import read_data
+    from lrnn_theory.figures._data import compare, write_data
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = f"{folder}/f.json"
+        written = write_data(path, {"figure": "f", "title": "t", "quick": True}, tree)
+        back = read_data(path)["data"]
+        assert len(written) == 1 + any(isinstance(v, np.ndarray) for v in tree.values())
+    assert compare(back, {k: (v.astype(np.float32) if isinstance(v, np.ndarray) else v) for k, v in tree.items()}) == []
+    for k, v in tree.items():
+        if isinstance(v, np.ndarray):
+            assert back[k].dtype == np.float32 and np.array_equal(back[k], v.astype(np.float32))
+        elif isinstance(v, float) and np.isnan(v):
+            assert back[k] is None  # non-finite numbers are stored as null
+        else:
+            assert back[k] == v

@@ -46,8 +46,16 @@ def _prep(W_x, W_h, W_y, X):
     W_h = as_float_array("W_h", W_h, ndim=2)
     W_y = as_float_array("W_y", W_y, ndim=2)
     X = as_float_array("X", X, ndim=3)
-    H = hidden_states(W_x, W_h, W_y, X)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused by the caller
+        H = hidden_states(W_x, W_h, W_y, X)
     return W_x, W_h, W_y, X, H
+
+
+def _finite_kernel(K, T):
+    if not np.all(np.isfinite(K)):
+        raise ValueError(f"W_h and X: the tangent kernel overflows float64 (powers of W_h over T = {T} steps, "
+                         "or weights/inputs too large)")
+    return K
 
 
 def ntk(W_x, W_h, W_y, X, *, convention: str = "sum") -> np.ndarray:
@@ -80,7 +88,8 @@ def ntk(W_x, W_h, W_y, X, *, convention: str = "sum") -> np.ndarray:
         If an array is not real numeric, or ``convention`` not a string.
     ValueError
         If a weight is not 2-D, ``X`` not 3-D, the shapes are inconsistent, an entry is not
-        finite, or ``convention`` is unknown.
+        finite, ``convention`` is unknown, or the kernel overflows float64 (``‖W_h‖ > 1`` over
+        many steps; :func:`kernel_distance_complex` is scale-safe).
 
     Examples
     --------
@@ -100,12 +109,13 @@ def ntk(W_x, W_h, W_y, X, *, convention: str = "sum") -> np.ndarray:
     W_x, W_h, W_y, X, H = _prep(W_x, W_h, W_y, X)
     P, T, _ = X.shape
     n_y = W_y.shape[0]
-    A = _sensitivities(W_h, W_y, T)
-    AA = np.einsum("amh,bnh->abmn", A, A)
-    G = np.einsum("pax,qbx->abpq", X, X) + np.einsum("pah,qbh->abpq", H[:, :T], H[:, :T])
-    K = np.einsum("abmn,abpq->pmqn", AA, G, optimize=True)
-    K += np.einsum("mn,pq->pmqn", np.eye(n_y), H[:, T] @ H[:, T].T)
-    K = K.reshape(P * n_y, P * n_y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        A = _sensitivities(W_h, W_y, T)
+        AA = np.einsum("amh,bnh->abmn", A, A)
+        G = np.einsum("pax,qbx->abpq", X, X) + np.einsum("pah,qbh->abpq", H[:, :T], H[:, :T])
+        K = np.einsum("abmn,abpq->pmqn", AA, G, optimize=True)
+        K += np.einsum("mn,pq->pmqn", np.eye(n_y), H[:, T] @ H[:, T].T)
+    K = _finite_kernel(K.reshape(P * n_y, P * n_y), T)
     return K / P if convention == "normalised" else K
 
 
@@ -154,11 +164,12 @@ def ntk_jacobian(W_x, W_h, W_y, X) -> np.ndarray:
     W_x, W_h, W_y, X, H = _prep(W_x, W_h, W_y, X)
     P, T, n_x = X.shape
     n_y, n_h = W_y.shape
-    A = _sensitivities(W_h, W_y, T)
-    Jx = np.einsum("tmi,ptj->pmij", A, X).reshape(P, n_y, -1)
-    Jh = np.einsum("tmi,ptj->pmij", A, H[:, :T]).reshape(P, n_y, -1)
-    Jy = np.einsum("mk,pj->pmkj", np.eye(n_y), H[:, T]).reshape(P, n_y, -1)
-    return np.concatenate([Jx, Jh, Jy], axis=-1).reshape(P * n_y, -1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        A = _sensitivities(W_h, W_y, T)
+        Jx = np.einsum("tmi,ptj->pmij", A, X).reshape(P, n_y, -1)
+        Jh = np.einsum("tmi,ptj->pmij", A, H[:, :T]).reshape(P, n_y, -1)
+        Jy = np.einsum("mk,pj->pmkj", np.eye(n_y), H[:, T]).reshape(P, n_y, -1)
+    return _finite_kernel(np.concatenate([Jx, Jh, Jy], axis=-1).reshape(P * n_y, -1), T)
 
 
 def kernel_distance(K0, K1) -> float:

@@ -151,7 +151,12 @@ class NetworkStability:
     escape_rate : float
         ``max(0, -min_eigenvalue)``: a perturbation along ``direction`` grows like ``e^{rate·t}``.
     escape_drop : float
-        Fraction of ``loss`` by which the loss must fall to count as having left (see :meth:`escape_time`).
+        Fraction of ``loss`` by which the loss must fall to count as having left (see :meth:`escape_time`):
+        the ``drop`` asked for, or half the fall to ``next_loss`` if the flow stops there first.
+    next_loss : float
+        Loss of the stationary point at which the gradient flow along the escape direction stops before the
+        loss has fallen by ``drop`` (another saddle or a minimum; with several modes one escape often lowers
+        only one mode's residual); NaN if the loss falls by ``drop`` first (or ``is_minimum``).
     escape_scale : float
         ``δ`` of :meth:`escape_time`, from the gradient flow along the unstable manifold; NaN if ``is_minimum``.
     escape_scale_quadratic : float
@@ -196,6 +201,7 @@ class NetworkStability:
     escape_multiplicity: int
     escape_rate: float
     escape_drop: float
+    next_loss: float
     escape_scale: float
     escape_scale_quadratic: float
     loss: float
@@ -215,7 +221,9 @@ class NetworkStability:
     def escape_time(self, eps) -> float:
         """ODE time (units of ``τ``) to leave the fixed point from ``weights(eps)`` (theory guide :ref:`theory-network-stability`).
 
-        *Definition.* The network has left when its loss first falls to ``(1 - escape_drop) loss``.
+        *Definition.* The network has left when its loss first falls to ``(1 - escape_drop) loss``
+        (``escape_drop`` is the ``drop`` asked for, or half the fall to ``next_loss`` when the flow along the
+        escape direction stops at another stationary point first).
         Near the saddle the flow ``θ̇ = -∇L`` is linear: a displacement ``ε v`` along the escape
         direction grows like ``ε e^{r t}`` (``r = escape_rate``) while the loss falls like
         ``L* - ½ r ε² e^{2rt}``.  The time is
@@ -411,32 +419,58 @@ def _correlations(S, n_complex, d):
 
 
 def _escape_scale(theta0, v, rate, C, flat, loss0, drop):
-    """``δ`` of :meth:`NetworkStability.escape_time`: integrate ``θ̇ = -∇L`` from ``θ* + ε_0 v``,
-    ``ε_0 = 10⁻³ δ_q``, to the loss ``(1 - drop) L*`` (LSODA, ``rtol = 1e-9``) and return ``δ = ε_0 e^{rate t}``.
+    """``(δ, δ_q, drop, next_loss)`` of :meth:`NetworkStability.escape_time`.
 
-    Starting on the tangent of the unstable manifold instead of on it shifts ``δ`` by a relative
-    ``O((ε_0/δ_q)²)`` (measured: 6e-7 at ``10⁻³``, 4e-5 at ``10⁻²``; below ``10⁻³`` the change is the
-    integrator's tolerance, 1e-7)."""
+    Integrates ``θ̇ = -∇L`` (LSODA, ``rtol = 1e-9``, exact Jacobian ``-H``) from ``θ* + ε_0 v``,
+    ``ε_0 = 10⁻³ δ_q``, until the loss reaches ``(1 - drop) L*`` or the flow stops at another stationary
+    point (the gradient norm back below ``10⁻³`` of its maximum so far) of loss ``L_1``; in the second case
+    ``drop`` becomes half that fall, ``½(L* - L_1)/L*``, and its crossing is found on the same trajectory
+    (dense output).  ``δ = ε_0 e^{rate t}``.  Starting on the tangent of the unstable manifold instead of on
+    it shifts ``δ`` by a relative ``O((ε_0/δ_q)²)`` (measured: 6e-7 at ``10⁻³``, 4e-5 at ``10⁻²``; below
+    ``10⁻³`` the change is the integrator's tolerance, 1e-7).
+    """
     from scipy.integrate import solve_ivp
+    from scipy.optimize import brentq
 
-    target = (1.0 - drop) * loss0
-    eps_q = np.sqrt(2.0 * drop * loss0 / rate)
-    eps0 = 1e-3 * eps_q
+    eps0 = 1e-3 * np.sqrt(2.0 * drop * loss0 / rate)
+    g_max = [0.0]
 
     def rhs(_, th):
         _, gx, gh, gy = _loss_grad(*flat.split(th), C)
-        return -flat.join(gx, gh, gy)
+        g = flat.join(gx, gh, gy)
+        g_max[0] = max(g_max[0], float(np.linalg.norm(g)))
+        return -g
 
-    def event(_, th):
-        return _loss_grad(*flat.split(th), C, loss_only=True) - target
+    def jac(_, th):
+        return -_hessian(*flat.split(th), C)[0]
 
-    event.terminal, event.direction = True, -1
-    t_guess = np.log(eps_q / eps0) / rate
-    sol = solve_ivp(rhs, (0.0, 100.0 * t_guess), theta0 + eps0 * v, method="LSODA", events=event,
-                    rtol=1e-9, atol=1e-14 * max(1.0, float(np.max(np.abs(theta0)))))
-    if not sol.t_events[0].size:  # pragma: no cover - the loss falls by a finite amount along an unstable direction
-        return float("nan"), float(eps_q)
-    return float(eps0 * np.exp(rate * sol.t_events[0][0])), float(eps_q)
+    def loss(th):
+        return float(_loss_grad(*flat.split(th), C, loss_only=True))
+
+    def left(_, th):
+        return loss(th) - (1.0 - drop) * loss0
+
+    def stopped(t, th):
+        return np.linalg.norm(rhs(t, th)) - 1e-3 * g_max[0]
+
+    left.terminal, left.direction = True, -1
+    stopped.terminal, stopped.direction = True, -1
+    t_lin = np.log(1e3) / rate
+    sol = solve_ivp(rhs, (0.0, 1e3 * t_lin), theta0 + eps0 * v, method="LSODA", jac=jac, events=(left, stopped),
+                    rtol=1e-9, atol=1e-14 * max(1.0, float(np.max(np.abs(theta0)))), dense_output=True)
+    next_loss = float("nan")
+    if sol.t_events[0].size:
+        t = float(sol.t_events[0][0])
+    else:
+        next_loss = loss(sol.y[:, -1])
+        drop = 0.5 * (loss0 - next_loss) / loss0
+        target = (1.0 - drop) * loss0
+        below = np.flatnonzero(np.array([loss(y) for y in sol.y.T]) <= target)
+        if not (drop > 0 and below.size):  # pragma: no cover - the flow along an unstable direction lowers the loss
+            return float("nan"), float("nan"), float(drop), next_loss
+        i = int(below[0])
+        t = brentq(lambda x: loss(sol.sol(x)) - target, sol.t[i - 1], sol.t[i], xtol=1e-12)
+    return float(eps0 * np.exp(rate * t)), float(np.sqrt(2.0 * drop * loss0 / rate)), float(drop), next_loss
 
 
 def network_stability(S, n_h: int, fixed_point=None, *, n_complex: int | None = None,
@@ -459,6 +493,10 @@ def network_stability(S, n_h: int, fixed_point=None, *, n_complex: int | None = 
     eigenvalues ``±|r_T| sqrt(1 + |c/b|²) sqrt(1 + |a/b|²)`` with ``r_T = s_T - u*`` the residual at the
     last step, so a mode whose fit misses ``s_T`` is a saddle as soon as the network has a unit to spare.
 
+    Cost: the Hessian is ``P`` gradient evaluations in one batch (``P = n_h d + n_h² + d n_h`` weights);
+    at a saddle, one stiff integration of the ``P``-dimensional flow adds about 0.5 s for the examples
+    below and tens of seconds for ``P ≈ 150``.
+
     Parameters
     ----------
     S : array_like, shape (modes, T) or (T,), real or complex
@@ -475,7 +513,9 @@ def network_stability(S, n_h: int, fixed_point=None, *, n_complex: int | None = 
         The first ``n_complex`` rows are complex modes, the rest real (as ``Dataset.n_complex`` of
         :func:`lrnn_theory.make_rotational_dataset`).  Default: all rows if ``S`` is complex, else none.
     drop : float in (0, 1)
-        Loss fraction that defines leaving (:meth:`NetworkStability.escape_time`), default 0.1.
+        Loss fraction that defines leaving (:meth:`NetworkStability.escape_time`), default 0.1; if the flow
+        along the escape direction stops at another stationary point (loss ``L_1``) before falling that far,
+        half that fall, ``½(L* - L_1)/L*``, is used instead (``escape_drop``, ``next_loss``).
 
     Returns
     -------
@@ -548,17 +588,17 @@ def network_stability(S, n_h: int, fixed_point=None, *, n_complex: int | None = 
     is_min = bool(lam_min >= -tol)
     n_flat = int(np.sum(np.abs(eigs) <= tol))
     direction, mult, rate = None, 0, 0.0
-    delta = delta_q = float("nan")
+    delta = delta_q = next_loss = float("nan")
     if not is_min:
         v = N @ vecs[:, 0]
         v = v * np.sign(v[np.argmax(np.abs(v))])
         direction = flat.split(v)
         mult = int(np.sum(eigs <= lam_min + tol))
         rate = -lam_min
-        delta, delta_q = _escape_scale(theta, v, rate, C, flat, float(loss), drop)
+        delta, delta_q, drop, next_loss = _escape_scale(theta, v, rate, C, flat, float(loss), drop)
     return NetworkStability(
         is_minimum=is_min, min_eigenvalue=lam_min, eigenvalues=eigs, symmetry_eigenvalues=sym_eigs,
         n_symmetry=rank, n_flat=n_flat, direction=direction, escape_multiplicity=mult, escape_rate=rate,
-        escape_drop=drop, escape_scale=delta, escape_scale_quadratic=delta_q, loss=float(loss),
+        escape_drop=drop, next_loss=next_loss, escape_scale=delta, escape_scale_quadratic=delta_q, loss=float(loss),
         W_x=Wx, W_h=Wh, W_y=Wy, b=b, u=u, S=S, n_complex=n_complex, n_h=n_h, T=T,
         gradient_norm=grad_norm, asymmetry=asym, tolerance=tol)

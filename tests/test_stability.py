@@ -239,3 +239,22 @@ def test_a_weak_mode_lends_its_unit():
             t_pred = res.escape_time(1e-6)
             run = _run(data, 2, res.weights(1e-6, data), lr, 2 * t_pred, stop=target)
             assert _crossing(run, target) == pytest.approx(t_pred * (1 + lr * res.escape_rate / 2), rel=5e-4)
+
+
+def test_escape_that_stops_at_another_stationary_point():
+    # two real modes, one spare unit: the oscillating mode escapes first (rate 0.765 > 0.463), its spare
+    # unit fits it exactly, and the flow stops at the loss of the other mode, E*(s) = 0.0741 (fixed_point,
+    # an independent number), a 90 % fall; asked for a 95 % drop, the package uses half the fall instead
+    S = np.stack([REAL, OSC])
+    res = network_stability(S, 3, drop=0.95)
+    e_real = float(lt.fixed_point(REAL).energy)
+    # the flow is stopped once |grad L| < 1e-3 of its maximum: the loss is then above the plateau by ~1e-6 relative
+    assert res.next_loss == pytest.approx(e_real, rel=1e-4)
+    assert res.escape_drop == pytest.approx(0.5 * (res.loss - e_real) / res.loss, rel=1e-4)
+    data = lt.make_dataset(S, 2, 2, 2 * T, seed=0)
+    target, lr, t_pred = (1 - res.escape_drop) * res.loss, 0.005, res.escape_time(1e-6)
+    run = _run(data, 3, res.weights(1e-6, data), lr, 2 * t_pred, stop=target)
+    assert _crossing(run, target) == pytest.approx(t_pred * (1 + lr * res.escape_rate / 2), rel=5e-4)
+    # and gradient descent, run on, settles at that loss: the real mode has no spare unit left
+    run = _run(data, 3, res.weights(1e-6, data), 0.02, 60.0)
+    assert run.loss[-1] == pytest.approx(e_real, rel=1e-9)

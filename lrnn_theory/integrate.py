@@ -344,17 +344,26 @@ def _run(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps):
     status = np.zeros(n_modes, dtype=np.int64)
     t_stop = np.empty(n_modes)
     counters = np.zeros((n_modes, 4), dtype=np.int64)
-    args = (model, Y0, S, delta, 1.0 / tau, frozen, t, rtol, atol, bound, max_steps,
-            *_radau.tables(), _radau.NIT, _radau.CONTROL, out_y, out_e, status, t_stop, counters)
-    if not _KERNEL.prepare(args):
+    head = (model, Y0, S, delta, 1.0 / tau, frozen, t, rtol, atol, bound, max_steps)
+    tail = (_radau.NIT, _radau.CONTROL, out_y, out_e, status, t_stop, counters)
+    probe = head + _table_types() + tail  # the kernel's argument types, without computing the tables yet
+    if not _KERNEL.prepare(probe):
         if model != 2 and n_modes * S.shape[1] <= FALLBACK_MAX_WORK:
             if _lsoda_batch(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps,
                             out_y, out_e, status, t_stop, counters):
                 return out_y, out_e, status, t_stop, counters, BACKEND_LSODA
-        _KERNEL.wait(args)
+        _KERNEL.wait(probe)
     with parallel_section():
-        _radau.integrate_batch(*args)
+        _radau.integrate_batch(*head, *_radau.tables(), *tail)
     return out_y, out_e, status, t_stop, counters, BACKEND_COMPILED
+
+
+def _table_types() -> tuple:
+    """Empty arrays of the dtypes and ranks of :func:`lrnn_theory._radau.tables` (tested): enough to
+    ask whether the kernel is compiled, before the method constants are computed (0.4 s of mpmath)."""
+    c = np.complex128
+    return (np.empty(0, np.int64), np.empty((0, 0)), np.empty((0, 0, 0), c), np.empty((0, 0, 0), c),
+            np.empty((0, 0), c), np.empty((0, 0)), np.empty(0))
 
 
 def _lsoda_batch(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps,

@@ -395,3 +395,11 @@ def test_a_column_of_time_steps_is_read_as_modes_with_a_warning():
         warnings.simplefilter("error")
         integrate_modes(s, 0.1, 0.1, 0.1, [0.0, 1.0])  # one mode, T = 8: no warning
         integrate_modes(s[None, :], 0.1, 0.1, 0.1, [0.0, 1.0])
+
+
+def test_table_placeholders_have_the_types_of_the_method_tables():
+    """The kernel's signature is asked with placeholders before the 40-digit tables are computed."""
+    from lrnn_theory import _radau, integrate
+
+    typeof = _radau.integrate_batch.typeof_pyval
+    assert [typeof(x) for x in integrate._table_types()] == [typeof(x) for x in _radau.tables()]

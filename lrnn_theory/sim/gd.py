@@ -541,20 +541,30 @@ def _numpy_gd(Wx, Wh, Wy, CYX, CXX, syy, whitened, lr, steps, record_every, free
     T, n_y, n_x = CYX.shape
     n_h = Wh.shape[0]
     TX = T * n_x
-    Wx, Wh, Wy = Wx.copy(), Wh.copy(), Wy.copy()
+    # the three weights (and their gradients) are views of one buffer: one finiteness check, one update
+    sizes = np.cumsum([0, n_h * n_x, n_h * n_h, n_y * n_h])
+    shapes = ((n_h, n_x), (n_h, n_h), (n_y, n_h))
+    W_all = np.concatenate([Wx.ravel(), Wh.ravel(), Wy.ravel()])
+    g_all = np.zeros_like(W_all)
+    step = np.empty_like(W_all)
+    Wx, Wh, Wy = (W_all[sizes[i]:sizes[i + 1]].reshape(shapes[i]) for i in range(3))
+    gWx, gWh, gWy = (g_all[sizes[i]:sizes[i + 1]].reshape(shapes[i]) for i in range(3))
     # stacked over k along the columns: block k of a (·, T N_x) array is column block k
     CYXh = np.ascontiguousarray(CYX.transpose(1, 0, 2).reshape(n_y, TX))
     C2 = None if whitened else np.ascontiguousarray(CXX.transpose(0, 2, 1, 3).reshape(TX, TX))
     Bh = np.empty((n_h, T, n_x))  # B_k = W_h^k W_x
-    Zh = np.zeros((n_h, T, n_x))  # adjoint, Z_{T-1} = 0
     B2 = Bh.reshape(n_h, TX)
-    Z2 = Zh.reshape(n_h, TX)
     Bv = [Bh[:, k] for k in range(T)]
-    Zv = [Zh[:, k] for k in range(T)]
+    # adjoint Z_q (Z_{T-1} = 0) stacked above U_q = W_yᵀ G_q: Z_q = [W_hᵀ | I] [Z_{q+1}; U_{q+1}] is one product
+    ZU = np.zeros((2 * n_h, T, n_x))
+    Z2 = ZU[:n_h].reshape(n_h, TX)
+    U2 = ZU[n_h:].reshape(n_h, TX)
+    ZUv = [ZU[:, k] for k in range(T)]
+    Zv = [ZU[:n_h, k] for k in range(T)]
+    A = np.zeros((n_h, 2 * n_h))  # [W_hᵀ | I]
+    A[:, n_h:] = np.eye(n_h)
+    AWhT = A[:, :n_h]
     M = np.empty((n_y, TX))
-    U = np.empty((n_h, TX))
-    Uv = [U[:, k * n_x:(k + 1) * n_x] for k in range(T)]
-    gWh = np.zeros_like(Wh)
     n_rec = 0
     diverged_step = -1
     with np.errstate(all="ignore"):
@@ -565,9 +575,8 @@ def _numpy_gd(Wx, Wh, Wy, CYX, CXX, syy, whitened, lr, steps, record_every, free
             np.matmul(Wy, B2, out=M)
             G = (M if whitened else M @ C2) - CYXh  # G_k = Σ_j M_j CXX_{jk} - CYX_k
             loss = 0.5 * syy + 0.5 * float(np.vdot(M, G - CYXh))
-            bad = not math.isfinite(loss) or loss > div_threshold
-            if not bad:  # a sum is finite only if every entry is (overflow too is left to the kernel)
-                bad = not math.isfinite(float(Wx.sum()) + float(Wh.sum()) + float(Wy.sum()))
+            # a sum is finite only if every entry is (an overflow of the sum alone is left to the kernel)
+            bad = not math.isfinite(loss) or loss > div_threshold or not math.isfinite(float(W_all.sum()))
             if bad:
                 diverged_step = n
                 break
@@ -581,23 +590,18 @@ def _numpy_gd(Wx, Wh, Wy, CYX, CXX, syy, whitened, lr, steps, record_every, free
                 n_rec += 1
             if n == steps or done:
                 break
-            gWy = G @ B2.T  # Σ_k G_k B_kᵀ
-            np.matmul(Wy.T, G, out=U)  # W_yᵀ G_k
-            WhT = Wh.T
-            for q in range(T - 2, -1, -1):  # Z_q = W_yᵀ G_{q+1} + W_hᵀ Z_{q+1}
-                np.matmul(WhT, Zv[q + 1], out=Zv[q])
-                Zv[q] += Uv[q + 1]
-            if T >= 2:
-                gWx = Uv[0] + WhT @ Zv[0]
-                gWh = Z2[:, :TX - n_x] @ B2[:, :TX - n_x].T  # Σ_{q<T-1} Z_q B_qᵀ
-            else:
-                gWx = Uv[0]
-            if not freeze[0]:
-                Wx -= lr * gWx
-            if not freeze[1]:
-                Wh -= lr * gWh
-            if not freeze[2]:
-                Wy -= lr * gWy
+            np.matmul(G, B2.T, out=gWy)  # Σ_k G_k B_kᵀ
+            np.matmul(Wy.T, G, out=U2)
+            AWhT[...] = Wh.T
+            for q in range(T - 2, -1, -1):
+                np.matmul(A, ZUv[q + 1], out=Zv[q])
+            np.matmul(A, ZUv[0], out=gWx)  # W_yᵀ G_0 + W_hᵀ Z_0
+            np.matmul(Z2[:, :TX - n_x], B2[:, :TX - n_x].T, out=gWh)  # Σ_{q<T-1} Z_q B_qᵀ (0 for T = 1)
+            for i in range(3):
+                if freeze[i]:
+                    (gWx, gWh, gWy)[i][...] = 0.0
+            np.multiply(g_all, lr, out=step)
+            W_all -= step
     return n_rec, diverged_step
 
 

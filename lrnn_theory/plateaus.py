@@ -370,7 +370,7 @@ def staircase(s, n_h: int, scale, *, eta: float = 1e-8, t_max: float = 1e5) -> S
         if not rates[j] > 1e-9 * max(1.0, abs(rates[j])) or rates[j] <= 1e-9:
             notes.append(f"saddle {j} is degenerate (escape rate {rates[j]:.2g}): no linear escape, drop {j + 1} "
                          "not predicted")
-        elif np.isfinite(landing[j]) and not abs(landing[j] - levels[j + 1]) <= 1e-6 * max(levels[j + 1], 1e-12 * E0):
+        elif np.isfinite(landing[j]) and not abs(landing[j] - levels[j + 1]) <= 1e-6 * levels[j + 1] + 1e-12 * E0:
             notes.append(f"the flow leaving saddle {j} lands at {landing[j]:.6g}, not at E*_{j + 1} = {levels[j + 1]:.6g}")
         if not np.isfinite(drops[j]) and j == 0:
             notes.append("the first drop was not reached within t_max")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.integrate import solve_ivp
 
+from . import _units
 from ._validation import as_float_array, check_choice, check_int, check_positive_float, check_time_grid
 
 __all__ = ["UnitTrajectory", "integrate_units", "unit_energy", "unit_gradient", "unit_hessian"]
@@ -154,22 +155,18 @@ def _pack(a, B, c):
 
 
 def _hessian_flat(theta, s, k):
-    """Exact Hessian by complex-step differentiation of the (holomorphic) gradient."""
+    """Exact Hessian by complex-step differentiation of the gradient (compiled, :mod:`lrnn_theory._units`)."""
     n = theta.size
-    h = 1e-30
     H = np.empty((n, n))
-    for m in range(n):
-        th = theta.astype(complex)
-        th[m] += 1j * h
-        H[:, m] = _flat_grad(th, s.astype(complex), k).imag / h
-    return 0.5 * (H + H.T)
+    _units.flat_hessian(np.ascontiguousarray(theta, dtype=float), np.ascontiguousarray(s[::-1], dtype=float), k, H)
+    return H
 
 
 def unit_hessian(s, a, B, c) -> np.ndarray:
     """Hessian of :func:`unit_energy` in the flat parameters ``θ = (a, vec(B), c)`` (theory guide :ref:`theory-k-unit-flow`).
 
     ``vec(B)`` is row-major (``θ[k + i k + j] = B[i, j]``).  Computed by complex-step
-    differentiation of the analytic gradient (exact to rounding: no subtraction).
+    differentiation of the analytic gradient (exact to rounding: no subtraction), compiled.
 
     Parameters
     ----------
@@ -328,12 +325,17 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
     nfev = np.zeros(n, dtype=np.int64)
     for r in range(n):
         sr = S[r]
+        xr = np.ascontiguousarray(sr[::-1])
 
-        def rhs(_t, th):
-            return -_flat_grad(th, sr, k) / tau
+        def rhs(_t, th, xr=xr):
+            g = np.empty(P)
+            _units.flat_grad(np.ascontiguousarray(th), xr, k, g)
+            return -g / tau
 
-        def jac(_t, th):
-            return -_hessian_flat(th, sr, k) / tau
+        def jac(_t, th, xr=xr):
+            H = np.empty((P, P))
+            _units.flat_hessian(np.ascontiguousarray(th), xr, k, H)
+            return -H / tau
 
         def leave(_t, th):
             return bound - np.max(np.abs(th))

@@ -93,3 +93,18 @@ def test_radau_and_lsoda_agree_and_divergence_is_flagged():
     # a start whose energy overflows is reported, not raised
     bad = integrate_units(s, a0, B0 + 1e120 * np.eye(2), c0, t)
     assert int(bad.status) == 1 and not bad.success
+
+
+def test_compiled_gradient_equals_the_numpy_one():
+    # two implementations of eq-k-unit-gradient: the compiled kernel used by the flow and the vectorised one
+    from lrnn_theory import _units
+
+    rng = np.random.default_rng(11)
+    for k, T in ((2, 6), (3, 9)):
+        s = rng.standard_normal(T)
+        a, c, B = rng.standard_normal(k), rng.standard_normal(k), 0.5 * rng.standard_normal((k, k))
+        ga, gB, gc = unit_gradient(s, a, B, c)
+        g = np.empty(2 * k + k * k)
+        E = _units.flat_grad(np.concatenate([a, B.ravel(), c]), s[::-1].copy(), k, g)
+        np.testing.assert_allclose(g, np.concatenate([ga, gB.ravel(), gc]), rtol=1e-13, atol=1e-13)
+        assert E == pytest.approx(float(unit_energy(s, a, B, c)), rel=1e-14)

@@ -324,7 +324,11 @@ BAD_INPUTS = {
     "memory.students.init_student": [(lambda: lt.memory.students.init_student("gru", 3), "kind"),
                                      (lambda: lt.memory.students.init_student("lru", 3, nu0=1.0), "nu0")],
     "memory.students.student_loss_and_grad": [(lambda: lt.memory.students.student_loss_and_grad(
-        lt.memory.students.init_student("lru", 2), np.ones((2, 3)), np.ones((2, 4))), "X and Y")],
+        lt.memory.students.init_student("lru", 2), np.ones((2, 3)), np.ones((2, 4))), "X and Y"),
+                                                (lambda: lt.memory.students.student_loss_and_grad(
+        lt.memory.students.init_student("lru", 2), np.ones((2, 3)), np.ones((2, 3)), theta=np.ones(3)), "theta"),
+                                                (lambda: lt.memory.students.student_loss_and_grad(
+        lt.memory.students.init_student("lru", 2), np.ones((2, 3)), np.ones((2, 3)), theta=np.full(13, np.nan)), "theta")],
     "memory.students.teacher_outputs": [(lambda: lt.memory.students.teacher_outputs(lt.memory.make_teacher(2), np.ones(3)), "X")],
     "memory.students.train_student": [(lambda: lt.memory.students.train_student(lt.memory.make_teacher(2), "lru", steps=0), "steps"),
                                       (lambda: lt.memory.students.train_student(None, "lru"), "teacher")],

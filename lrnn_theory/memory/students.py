@@ -175,9 +175,10 @@ def student_loss_and_grad(student: Student, X, Y, theta=None) -> tuple[float, np
     Raises
     ------
     TypeError
-        ``student`` not a :class:`Student`, or non-numeric ``X``/``Y``.
+        ``student`` not a :class:`Student`, or non-numeric ``X``/``Y``/``theta``.
     ValueError
-        ``X``/``Y`` not 2-D of one shape, or with non-finite values.
+        ``X``/``Y`` not 2-D of one shape, or with non-finite values; ``theta`` not 1-D with the
+        student's number of parameters, or not finite.
 
     Examples
     --------
@@ -198,7 +199,12 @@ def student_loss_and_grad(student: Student, X, Y, theta=None) -> tuple[float, np
     Y = as_float_array("Y", Y, ndim=2)
     if X.shape != Y.shape:
         raise ValueError(f"X and Y must have the same shape (batch, T), got {X.shape} and {Y.shape}")
-    th = student.theta if theta is None else theta
+    if theta is None:
+        th = student.theta
+    else:
+        th = as_float_array("theta", theta, ndim=1)
+        if th.size != student.theta.size:
+            raise ValueError(f"theta must have the {student.theta.size} parameters of this student, got {th.size}")
     p = student.unpack(th)
     n_b, T = X.shape
     d = student.d_h

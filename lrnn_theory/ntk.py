@@ -204,9 +204,12 @@ def kernel_distance(K0, K1) -> float:
     K1 = as_float_array("K1", K1, ndim=2)
     if K0.shape != K1.shape:
         raise ValueError(f"K0 and K1 must have the same shape, got {K0.shape} and {K1.shape}")
-    n0, n1 = np.linalg.norm(K0), np.linalg.norm(K1)
-    if n0 == 0 or n1 == 0:
+    m0, m1 = float(np.max(np.abs(K0))), float(np.max(np.abs(K1)))
+    if m0 == 0 or m1 == 0:
         raise ValueError("kernel_distance is undefined for a zero kernel (all weights zero)")
+    if not all(1e-100 < m < 1e100 for m in (m0, m1)):  # squares near the float64 range: D_K is scale-free
+        K0, K1 = K0 / m0, K1 / m1
+    n0, n1 = np.linalg.norm(K0), np.linalg.norm(K1)
     return float(1.0 - np.sum(K0 * K1) / (n0 * n1))
 
 

@@ -257,3 +257,11 @@ def test_zero_kernels_are_refused_everywhere(f):
         f((0.0, 0.0, 0.0), (1.0, 0.5, 1.0), 4)
     with pytest.raises(ValueError, match="zero kernel"):
         ntk.kernel_distance(np.zeros((2, 2)), np.eye(2))
+
+
+def test_kernel_distance_is_scale_free_beyond_the_float64_range_of_the_squares():
+    K0, K1 = np.eye(2), np.diag([1.0, 0.0])
+    ref = ntk.kernel_distance(K0, K1)  # 1 - 1/√2
+    assert ref == pytest.approx(1 - 1 / np.sqrt(2), rel=1e-15)
+    assert ntk.kernel_distance(1e200 * K0, 1e250 * K1) == pytest.approx(ref, rel=1e-15)  # norms² overflowed: NaN before
+    assert ntk.kernel_distance(1e-200 * K0, K1) == pytest.approx(ref, rel=1e-15)

@@ -229,7 +229,12 @@ def _cmd_bench(args) -> int:
 def _cmd_figures(args) -> int:
     from . import figures
 
-    return figures.main(args)
+    try:
+        return figures.main(args)
+    except OSError as exc:  # a figure's file cannot be written or read (a directory in its place, disk full, ...)
+        where = exc.filename2 or exc.filename or args.out
+        raise ValueError(f"{where}: {exc.strerror or exc} (the figures folder --out must hold writable files "
+                         "<name>.png/.json/.npz)") from None
 
 
 def _positive_int(text: str) -> int:

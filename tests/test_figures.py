@@ -488,3 +488,14 @@ def test_cli_unreachable_scheduler_is_one_line_and_status_2(tmp_path, capsys, mo
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "scheduler: cannot connect to 'tcp://127.0.0.1:1' (OSError: Timed out" in err
+
+
+def test_cli_unwritable_figure_file_is_one_line_and_status_2(tmp_path, capsys):
+    from lrnn_theory.cli import main as cli
+
+    (tmp_path / "fig1.json").mkdir()  # a directory where the figure's numbers go
+    with pytest.raises(SystemExit) as info:
+        cli(["figures", "--quick", "--only", "fig1", "--out", str(tmp_path), "--jobs", "1"])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{tmp_path / 'fig1.json'}: Is a directory" in err

@@ -444,7 +444,7 @@ def test_cache_key_sees_through_lru_cache_and_numba_wrappers(tmp_path):
     import numba
 
     def cached(k):
-        @functools.lru_cache(maxsize=None)
+        @functools.cache
         def f(x):
             return x * k
         return f

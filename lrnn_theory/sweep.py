@@ -366,7 +366,8 @@ class _Fingerprint:
     classes of the same module (walked the same way).  Callable objects: their class (the code of its
     methods) and their state (``__dict__``/``__slots__``, through the pickle protocol).
     ``functools.partial``: its function, arguments and keywords.  Arrays: dtype, shape and bytes.
-    Library code (the standard library and installed packages) is identified by qualified name.
+    Library code (the standard library and installed packages) is identified by qualified name and the
+    version of its top-level package (Python's version for built-ins).
     Anything else that cannot be reduced to such parts (locks, open files, generators) is *opaque*:
     a ``TypeError`` naming it, or, with ``allow_opaque``, recorded in :attr:`opaque` and identified
     by its type only (the caller's ``cache_key`` stands for it).
@@ -458,6 +459,7 @@ class _Fingerprint:
         elif isinstance(obj, (types.BuiltinFunctionType, types.WrapperDescriptorType, types.MethodDescriptorType,
                               types.MethodWrapperType, types.ClassMethodDescriptorType, np.ufunc)):
             self.feed("builtin", f"{getattr(obj, '__module__', None)}.{getattr(obj, '__qualname__', obj.__name__)}".encode())
+            self._library_version(getattr(obj, "__module__", None) or type(obj).__module__)
             owner = getattr(obj, "__self__", None)
             if owner is not None and not isinstance(owner, (types.ModuleType, type)):
                 self.walk(owner, f"{path}.__self__")
@@ -479,9 +481,18 @@ class _Fingerprint:
         self.feed("exceptiontable", getattr(code, "co_exceptiontable", b""))
         self.walk(code.co_consts, f"{path}.co_consts")
 
+    def _library_version(self, module_name) -> None:
+        """Library code is identified by name and by the version of its distribution."""
+        import sys
+
+        top = module_name.split(".")[0] if isinstance(module_name, str) else ""
+        version = getattr(sys.modules.get(top), "__version__", None)
+        self.feed("library", f"{top}=={version if isinstance(version, str) else sys.version}".encode())
+
     def _function(self, fn, path: str) -> None:
         self.feed("function", f"{fn.__module__}.{fn.__qualname__}".encode())
         if _is_library(fn.__module__, self.roots):
+            self._library_version(fn.__module__)
             return
         self._code(fn.__code__, f"{path}.__code__")
         self.walk(fn.__defaults__, f"{path}.__defaults__")
@@ -510,6 +521,7 @@ class _Fingerprint:
         self.feed("class", _qualified(cls).encode())
         for base in cls.__mro__:
             if _is_library(base.__module__, self.roots):
+                self._library_version(base.__module__)
                 continue
             for name, attr in sorted(vars(base).items()):
                 if isinstance(attr, (staticmethod, classmethod)):
@@ -791,7 +803,8 @@ def sweep(
         module-level constants (numbers, strings, arrays and containers of
         them) and same-module functions and classes its code names, a
         callable object's class and state, a ``functools.partial``'s function,
-        arguments and keywords, arrays by their bytes.  Not covered: anything
+        arguments and keywords, arrays by their bytes; functions of installed
+        libraries count by name and library version.  Not covered: anything
         else ``fn`` reads (files, environment variables, mutable objects of
         other modules, the code of installed libraries beyond their version):
         pass ``cache_key`` or ``refresh=True`` when those change.  A damaged

@@ -435,8 +435,10 @@ def escape_time(s, b0, u0, u_star=None, tau: float = 1.0) -> np.ndarray:
     if np.any(u_star == 0):
         raise ValueError("u_star must be non-zero (u* = 0: nothing to escape to; a zero task has no escape)")
     C = recency_weight(s, b0)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        t = tau / (2.0 * C) * np.log(np.abs(u_star) / u0)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        ratio = np.abs(u_star) / u0
+        log_ratio = np.where(np.isfinite(ratio) & (ratio > 0), np.log(ratio), np.log(np.abs(u_star)) - np.log(u0))
+        t = tau / (2.0 * C) * log_ratio
     return np.where(C > 0, np.maximum(t, 0.0), np.inf)  # 0: u0 >= |u*| already
 
 
@@ -550,7 +552,8 @@ def max_stable_lr(s) -> np.ndarray:
     Returns
     -------
     lr_max : ndarray, batch shape
-        In the loss convention of theory guide :ref:`theory-conventions` (``τ = 1/lr``).
+        In the loss convention of theory guide :ref:`theory-conventions` (``τ = 1/lr``);
+        ``inf`` for a zero task (the Hessian vanishes: no step size is unstable).
 
     Raises
     ------

@@ -478,7 +478,9 @@ def local_minima(s, b_range=(-1.0, 3.0), n_grid: int = 4001) -> Minimiser:
     grid = np.linspace(lo, hi, n_grid)
     E = profile_energy(grid, s)
     idx = np.flatnonzero((E[1:-1] < E[:-2]) & (E[1:-1] <= E[2:])) + 1
-    b = _refine(s, grid[idx], grid[1] - grid[0], lo, hi) if idx.size else np.zeros(0)
+    if idx.size == 0:  # no interior minimum on the grid (runaway to an end of b_range, or a flat E*)
+        return Minimiser(b=np.zeros(0), u=np.zeros(0), energy=np.zeros(0), at_boundary=np.zeros(0, bool))
+    b = _refine(s, grid[idx], grid[1] - grid[0], lo, hi)
     return Minimiser(b=b, u=u_star(b, s), energy=profile_energy(b, s), at_boundary=np.zeros(b.shape, bool))
 
 
@@ -598,7 +600,7 @@ def dirac_landau_coefficients(beta) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     TypeError
         If ``beta`` is not a real numeric array.
     ValueError
-        If ``beta`` is empty, not finite or has a zero entry.
+        If ``beta`` is empty, not finite or has a zero entry, or ``β²``/``β⁻²`` overflows float64.
 
     Examples
     --------
@@ -618,4 +620,8 @@ def dirac_landau_coefficients(beta) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     beta = as_float_array("beta", beta)
     if np.any(beta == 0):
         raise ValueError("beta must be non-zero (s_T = 1/beta)")
-    return beta ** 2, beta ** -2.0 - 2.0, 2.0 - beta ** 2
+    with np.errstate(over="ignore"):
+        out = beta ** 2, beta ** -2.0 - 2.0, 2.0 - beta ** 2
+    if not all(np.all(np.isfinite(x)) for x in out):
+        raise ValueError(f"beta: β² or β⁻² overflows float64 (|beta| must lie in about (1e-154, 1e154)), got {beta!r}")
+    return out

@@ -485,3 +485,8 @@ def test_escape_time_refuses_a_zero_target_and_is_zero_once_past_it():
         cf.escape_time(s, 0.0, 1e-3, u_star=0.0)
     assert float(cf.escape_time(s, 0.0, 2.0)) == 0.0  # u0 = 2 > u* = 1: ½ ln(1/2) < 0 is not a time
     assert float(cf.escape_time(s, 0.0, 0.5)) == pytest.approx(0.5 * np.log(2.0), rel=1e-15)
+
+
+def test_escape_time_with_a_ratio_beyond_the_float64_range():
+    t = cf.escape_time(tasks.constant(3), 0.0, 1e-300, u_star=1e300)  # ½ ln(1e600): the ratio itself overflows
+    assert float(t) == pytest.approx(0.5 * 600 * np.log(10.0), rel=1e-14)

@@ -168,3 +168,18 @@ def test_profile_quantities_stay_finite_where_the_sums_overflow():
         assert np.isfinite(u) and abs(u - float(C / D)) <= 1e-12 * abs(float(C / D)) + 1e-320
         with pytest.raises(ValueError, match="b"):
             ls.geometric_sums(b, s)
+
+
+def test_local_minima_of_a_runaway_task_is_empty_not_an_error():
+    """``s = (1, 0, 0)``: ``E*(b) = ½(1 - b⁴/(1 + b² + b⁴))`` decreases towards both ends of ``b_range`` (runaway)."""
+    m = ls.local_minima([1.0, 0.0, 0.0])
+    assert m.b.shape == m.u.shape == m.energy.shape == (0,)
+    b = np.linspace(-1, 3, 101)
+    E = 0.5 * (1 - b ** 4 / (1 + b ** 2 + b ** 4))
+    assert np.all(np.diff(E[b >= 0]) <= 0) and np.all(np.diff(E[b <= 0]) >= 0)  # no interior minimum but b = 0 (a maximum)
+    assert ls.global_minimiser([1.0, 0.0, 0.0]).at_boundary
+
+
+def test_dirac_landau_coefficients_refuse_overflow():
+    with pytest.raises(ValueError, match="beta"):
+        ls.dirac_landau_coefficients(1e200)

@@ -403,18 +403,28 @@ class TaskDynamics:
         expect: ``misalignment_total + whiteness`` (rule of theory guide :ref:`own-data-verdict`)."""
         return float(self.misalignment_total + self.whiteness)
 
-    def loss(self, U_y, g, V_x=None) -> np.ndarray:
-        """Loss on the data of aligned networks ``M_t = U_y diag(g[:, t-1, n]) V_xᵀ`` (``V_x`` defaults to the
-        estimated one); ``g`` of shape (n_modes, T) or (n_modes, T, n).  Exact, from the data's second moments,
-        never negative (theory guide :ref:`own-data-prediction`)."""
-        V = self.V_x if V_x is None else V_x
+    def loss(self, g) -> np.ndarray:
+        """Loss on the data of aligned networks ``M_t = U_y diag(g[:, t-1]) V_xᵀ`` (theory guide :ref:`own-data-prediction`).
+
+        Exact, from one SVD of the data (``outside_loss + ½‖Z - K Mᵀ‖²``, a sum of squares: never
+        negative), in the data's convention, for the data as :meth:`transform` gives them.
+
+        Parameters
+        ----------
+        g : array_like, shape (n_modes, T) or (n_modes, T, n)
+            Per-mode map at every step, e.g. ``u_α b_α^{T-t}`` (``S`` itself gives :attr:`residual`).
+
+        Returns
+        -------
+        float or ndarray, shape (n,)
+        """
         g = np.asarray(g, float)
         squeeze = g.ndim == 2
         g = g[..., None] if squeeze else g
         K = self.input_factor
-        KV = np.einsum("ktx,xa->tka", K.reshape(K.shape[0], self.T, V.shape[0]), V, optimize=True)
-        out = _aligned_loss(self.outside_loss, self.target_factor, KV, np.asarray(U_y, float), g)
-        return out[0] if squeeze else out
+        KV = np.einsum("ktx,xa->tka", K.reshape(K.shape[0], self.T, self.V_x.shape[0]), self.V_x, optimize=True)
+        out = _aligned_loss(self.outside_loss, self.target_factor, KV, self.U_y, g)
+        return float(out[0]) if squeeze else out
 
     @property
     def T(self) -> int:
@@ -516,9 +526,9 @@ class TaskDynamics:
             traj = _slice_trajectory(traj, keep)
         else:
             traj = _integrate(self.S, a0, b0, c0, t)
-        loss = self.loss(self.U_y, _gains(traj.a * traj.c, traj.b, self.T))
+        loss = self.loss(_gains(traj.a * traj.c, traj.b, self.T))
         reach = self.reachable(modes0=(a0, b0, c0))
-        L0 = float(loss[0]) if t[0] == 0 else float(self.loss(self.U_y, _gains(a0 * c0, b0, self.T)))
+        L0 = float(loss[0]) if t[0] == 0 else float(self.loss(_gains(a0 * c0, b0, self.T)))
         return Prediction(step=np.asarray(grid), time=t, loss=loss, trajectory=traj, residual=self.residual,
                           limit=reach.loss, converged=_v.limit_converged(float(loss[-1]), reach.loss, L0),
                           reachable=reach)
@@ -607,9 +617,9 @@ class TaskDynamics:
                     continue
             basin.append(f"b = {b_end[i]:.4g} (E = {E_end[i]:.4g}), not a minimum of E*(b) on [-1, 3]; global "
                          f"minimiser b = {gb[i]:.4g} (E* = {ge[i]:.4g}){edge[i]}")
-        L_curve = self.loss(self.U_y, g_curve)
-        L_end = float(self.loss(self.U_y, _gains(u_end, b_end, T)))
-        L_glob = float(self.loss(self.U_y, _gains(gu, gb, T)))
+        L_curve = self.loss(g_curve)
+        L_end = float(self.loss(_gains(u_end, b_end, T)))
+        L_glob = float(self.loss(_gains(gu, gb, T)))
         L0 = float(L_curve[0])
         done = np.flatnonzero(L_curve - L_end <= _v.CONVERGED_RTOL * max(L_end, _v.LOSS_FLOOR * L0))
         t_conv = float(t[done[0]]) if done.size else float("inf")

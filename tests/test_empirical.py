@@ -427,6 +427,7 @@ def test_white_inputs_keep_the_mode_energy_formula():
     Y = d.Y + 0.2 * np.random.default_rng(0).standard_normal(d.Y.shape)  # noise: a positive residual
     td = lt.task_dynamics(d.X, Y)
     assert abs(td.residual - 0.5 * (td.syy - np.sum(td.S ** 2))) < 1e-12 * td.syy
+    assert abs(td.loss(td.S) - td.residual) < 1e-15 * td.syy and td.loss(np.zeros_like(td.S)) == pytest.approx(td.syy / 2)
     p = td.predict(lr=0.05, steps=600)
     assert np.allclose(p.loss, p.trajectory.energy.sum(0) + 0.5 * (td.syy - np.sum(td.S ** 2)), rtol=0, atol=1e-12)
 

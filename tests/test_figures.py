@@ -290,6 +290,21 @@ def test_cli_check_passes_on_fresh_data_and_names_a_changed_figure(tmp_path, cap
     assert "quick" in capsys.readouterr().out
 
 
+def test_run_and_check_arguments_are_named():
+    from lrnn_theory.figures import check_figures
+
+    with pytest.raises(ValueError, match="unknown figure 'fig99'"):  # one name as a string, not its letters
+        run_figures("fig99", out="/tmp", progress=False)
+    with pytest.raises(ValueError, match="unknown image format 'bmp'"):
+        run_figures(["fig1"], out="/tmp", formats="bmp", progress=False)
+    for kwargs, match in [(dict(names=5), "names must be a list"), (dict(names=[1]), "names must be figure names"),
+                          (dict(jobs="2"), "jobs must be an integer"), (dict(jobs=0), "jobs must be >= 1"),
+                          (dict(seed=-1), "seed must be >= 0"), (dict(quick="yes"), "quick must be a bool")]:
+        for fn in (run_figures, check_figures):
+            with pytest.raises((TypeError, ValueError), match=match):
+                fn(**{"names": ["fig1"], **kwargs}, progress=False)
+
+
 def test_unknown_figure_and_format():
     with pytest.raises(ValueError, match="fig1, fig2"):
         run_figures(["nope"], out="/tmp", progress=False)

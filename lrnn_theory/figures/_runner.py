@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from .. import _jit
 from .._io import writable_folder
 from ._data import Mismatch, Tolerance, compare, read_data, write_data
@@ -160,6 +162,27 @@ def _executor(jobs: int | None, scheduler: str | None):
         yield None
 
 
+def _check_run_arguments(names, jobs, seed, **flags):
+    """``names`` as a list (one name may be given as a string), ``jobs`` and ``seed`` as ints, flags as bools."""
+    from .._validation import check_int, check_seed
+
+    if isinstance(names, str):
+        names = [names]
+    elif names is not None:
+        try:
+            names = list(names)
+        except TypeError:
+            raise TypeError(f"names must be a list of figure names, got {type(names).__name__} {names!r}") from None
+        if not all(isinstance(n, str) for n in names):
+            raise TypeError(f"names must be figure names (strings), got {names!r}")
+    jobs = None if jobs is None else check_int("jobs", jobs, minimum=1)
+    seed = check_seed("seed", seed)
+    for flag, value in flags.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{flag} must be a bool, got {value!r}")
+    return names, jobs, seed
+
+
 def run_figures(
     names: list[str] | None = None,
     *,
@@ -234,11 +257,13 @@ def run_figures(
     """
     from . import OPT_IN, REGISTRY
 
+    names, jobs, seed = _check_run_arguments(names, jobs, seed, quick=quick, full=full, progress=progress)
     if names is None:
         names = [n for n in REGISTRY if full or n not in OPT_IN]
     for n in names:
         if n not in REGISTRY:
             raise ValueError(f"unknown figure {n!r}; valid names: {', '.join(REGISTRY)}")
+    formats = (formats,) if isinstance(formats, str) else tuple(formats)
     for fmt in formats:
         if fmt not in ("png", "pdf", "svg"):
             raise ValueError(f"format: unknown image format {fmt!r}; expected png, pdf or svg")
@@ -372,6 +397,7 @@ def check_figures(names: list[str] | None = None, *, reference: str = "figures",
 
     from . import OPT_IN, REGISTRY, load
 
+    names, jobs, seed = _check_run_arguments(names, jobs, seed, quick=quick, full=full, progress=progress)
     if not os.path.isdir(reference):
         raise ValueError(f"reference: no folder {reference!r} to compare with")
     # read the stored numbers first: a damaged file is reported (ValueError naming it) before any work

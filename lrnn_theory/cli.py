@@ -101,7 +101,8 @@ def _load_xy(file: str):
     """``X, Y`` from an .npz file, or a ValueError naming the file, what is wrong and the expected format."""
     path = os.path.abspath(file)
     if not os.path.isfile(path):
-        raise ValueError(f"FILE {file!r} does not exist (expected {_NPZ_FORMAT})")
+        what = "is a folder" if os.path.isdir(path) else "does not exist"
+        raise ValueError(f"FILE {file!r} {what} (expected {_NPZ_FORMAT})")
     try:
         f = np.load(path, allow_pickle=False)
     except Exception as exc:  # any unreadable content: one line, no traceback

@@ -892,6 +892,8 @@ def sweep(
     for flag, value in (("vectorized", vectorized), ("refresh", refresh), ("progress", progress)):
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{flag} must be a bool, got {value!r}")
+    if cache is not None and not isinstance(cache, (str, os.PathLike)):
+        raise TypeError(f"cache must be a folder path (str or os.PathLike), got {type(cache).__name__} {cache!r}")
     if cache is None and (refresh or cache_key is not None):
         raise ValueError(f"{'refresh' if refresh else 'cache_key'} needs cache=<folder>")
     dims, coords, points, shape = _points(grid)

@@ -153,6 +153,7 @@ def test_cache_identical_after_round_trip(tmp_path):
         (dict(chunksize=0), ValueError, "chunksize"),
         (dict(fn=3), TypeError, "fn must be callable"),
         (dict(progress="yes"), TypeError, "progress must be a bool"),
+        (dict(cache=3), TypeError, "cache must be a folder path"),
         (dict(refresh=1), TypeError, "refresh must be a bool"),
         (dict(refresh=True), ValueError, "refresh needs cache"),
         (dict(cache_key="v1"), ValueError, "cache_key needs cache"),

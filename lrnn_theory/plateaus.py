@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import as_float_array, check_int, check_positive_float
-from .poles import PoleFit, pole_fit
+from .poles import PoleFit, _local_fit, pole_fit
 from .units import _flat_grad, _hessian_flat, _pack, integrate_units, unit_energy
 
 __all__ = ["Recruitment", "Staircase", "measure_staircase", "recruitment", "saddle_coupling", "staircase"]
@@ -62,7 +62,15 @@ class Staircase:
         units of ``τ`` (GD steps × lr).
     notes : tuple of str
         Where to distrust the prediction: degenerate saddles (no linear escape), fits whose best pole
-        runs to the grid's edge, flows that land off the next level, a first drop not reached.
+        runs to the grid's edge, flows that land off the best fit (the conjecture fails), a first drop
+        not reached.
+    visited_levels : ndarray, shape (J + 1,)
+        The plateaus the gradient flow actually visits: equal to ``levels`` where the conjecture holds;
+        where the flow from saddle ``j`` lands on a worse local order-``(j+1)`` fit, that fit's energy
+        (found by refining the pole fit from the landing point), and the later saddles, rates and drop
+        times follow it.
+    visited_fits : tuple of PoleFit, length J + 1
+        The fits at the visited plateaus.
 
     Examples
     --------
@@ -89,6 +97,8 @@ class Staircase:
     landing: np.ndarray
     drop_times: np.ndarray
     notes: tuple = ()
+    visited_levels: np.ndarray | None = None
+    visited_fits: tuple = ()
 
     def plot(self, ax=None, *, run=None, log: bool = True):
         """Plateau levels (dashed) and predicted drop times (dotted); optionally a simulated loss curve.
@@ -210,18 +220,20 @@ def _crossing(t, E, level):
 
 
 def _stall(tt, E, tc):
-    """Energy where the flow stalls after the drop at ``tc``: smallest ``|d ln E/dt|`` after it."""
+    """Index where the flow stalls after the drop at ``tc``: smallest ``|d ln E/dt|`` after it."""
     ok = np.isfinite(E)
+    last = int(np.flatnonzero(ok)[-1]) if np.any(ok) else 0
     if not np.isfinite(tc):
-        return float(E[ok][-1]) if np.any(ok) else np.nan
-    after = (tt > tc) & ok & (E > 0)
-    if np.count_nonzero(after) <= 3:
-        return float(E[ok][-1])
+        return last
+    after = np.flatnonzero((tt > tc) & ok & (E > 0))
+    if after.size <= 3:
+        return last
     dE = np.abs(np.gradient(np.log(E[after]), tt[after]))
-    return float(E[after][np.argmin(dE)])
+    return int(after[np.argmin(dE)])
 
 
 def _first_drop(s, level, eps0, t_max):
+    """First drop time, landing energy and landing recurrent weight ``b`` of the one-unit flow."""
     from .integrate import integrate_modes
 
     sg = 1.0 if s[-1] >= 0 else -1.0
@@ -231,11 +243,13 @@ def _first_drop(s, level, eps0, t_max):
         tr = integrate_modes(s, eps0 / np.sqrt(2), 0.0, sg * eps0 / np.sqrt(2), tt, rtol=1e-9, atol=1e-14)
         tc = _crossing(tt, tr.energy, level)
         if (np.isfinite(tc) and tc < 0.5 * horizon) or horizon >= t_max:
-            return tc, _stall(tt, tr.energy, tc)
+            i = _stall(tt, tr.energy, tc)
+            return tc, float(tr.energy[i]), float(tr.b[i])
         horizon *= 4
 
 
 def _transit(s, theta, v, n_h, sigma, level, eta, t_max):
+    """Drop time, landing energy and landing state of the ``n_h``-unit flow from ``theta + eta v``."""
     k = n_h
     th = theta + eta * v
     horizon = max(20.0, 4 * np.log(1 / eta) / max(sigma, 1e-12))
@@ -247,7 +261,22 @@ def _transit(s, theta, v, n_h, sigma, level, eta, t_max):
         if (np.isfinite(tc) and tc < 0.5 * horizon) or horizon >= t_max:
             break
         horizon *= 3
-    return tc, _stall(tt, tr.energy, tc)
+    i = _stall(tt, tr.energy, tc)
+    return tc, float(tr.energy[i]), _pack(tr.a[i], tr.B[i], tr.c[i])
+
+
+def _landed_fit(s, order, state, n_h):
+    """The local order-``order`` pole fit nearest to where the flow landed (the plateau it sits on)."""
+    if n_h is None:  # one-unit flow: state is b
+        alpha0 = np.array([-state])
+    else:
+        k = n_h
+        a, B, c = state[:k], state[k:k + k * k].reshape(k, k), state[k + k * k:]
+        g = np.array([c @ np.linalg.matrix_power(B, s.size - i) @ a for i in range(1, s.size + 1)])
+        alpha0 = pole_fit(g, order).coefficients
+        if alpha0.size < order:
+            alpha0 = np.concatenate([alpha0, np.zeros(order - alpha0.size)])
+    return _local_fit(s, alpha0)
 
 
 def staircase(s, n_h: int, scale, *, eta: float = 1e-8, t_max: float = 1e5) -> Staircase:
@@ -331,9 +360,15 @@ def staircase(s, n_h: int, scale, *, eta: float = 1e-8, t_max: float = 1e5) -> S
     n_uns = np.zeros(J, dtype=np.int64)
     n_zero = np.zeros(J, dtype=np.int64)
     dirs, eps, transit, landing, drops = [], np.full(J, np.nan), np.full(J, np.nan), np.full(J, np.nan), np.full(J, np.nan)
+    visited = [fits[0]]
     log_growth = 0.0
+
+    def _on_level(E, j):
+        return abs(E - levels[j]) <= 1e-6 * levels[j] + 1e-12 * E0
+
     for j in range(J):
-        a, B, c = _embed(fits[j], n_h)
+        cur = visited[j]
+        a, B, c = _embed(cur, n_h)
         theta = _pack(a, B, c)
         H = _hessian_flat(theta, s, n_h)
         w, V = np.linalg.eigh(H)
@@ -342,26 +377,35 @@ def staircase(s, n_h: int, scale, *, eta: float = 1e-8, t_max: float = 1e5) -> S
         n_zero[j] = np.count_nonzero(np.abs(w) <= tol)
         rates[j] = -w[0]
         dirs.append(V[:, 0])
-        M = saddle_coupling(s, fits[j].a, fits[j].B, fits[j].c)
+        M = saddle_coupling(s, cur.a, cur.B, cur.c)
         sv = np.linalg.svd(M, compute_uv=False)
         coup[j] = [sv[0], sv[1] if sv.size > 1 else 0.0]
-        level = 0.5 * (levels[j] + levels[j + 1])
+        level = 0.5 * (cur.energy + levels[j + 1])
+        nxt = fits[j + 1]
         if j == 0:
             eps[0] = scale * np.sqrt((n_h + 1) / 2)
-            drops[0], landing[0] = _first_drop(s, level, eps[0], t_max)
+            drops[0], landing[0], b_land = _first_drop(s, level, eps[0], t_max)
+            if np.isfinite(drops[0]) and not _on_level(landing[0], 1):
+                nxt = _landed_fit(s, 1, b_land, None)
+            visited.append(nxt)
             continue
         if not rates[j] > tol or not np.isfinite(drops[j - 1]):
             # degenerate saddle (no linear escape: higher-order, power-law escape) or no earlier drop
+            visited.append(nxt)
             continue
         U, _, Wt = np.linalg.svd(M)
         u, wv = U[:, 0], Wt[0]
         v_bd = np.sqrt(0.5 * (u[1:] @ u[1:] + wv[1:] @ wv[1:]))
         eps[j] = scale * np.sqrt((n_h - j) / n_h) * v_bd * np.exp(log_growth)
-        tc, landing[j] = _transit(s, theta, V[:, 0], n_h, rates[j], level, eta, t_max)
+        tc, landing[j], th_land = _transit(s, theta, V[:, 0], n_h, rates[j], level, eta, t_max)
         transit[j] = tc - np.log(1 / eta) / rates[j]
         plateau = max(np.log(1 / eps[j]), 0.0) / rates[j]
         drops[j] = drops[j - 1] + plateau + transit[j]
         log_growth += coup[j, 1] * plateau
+        if np.isfinite(tc) and not _on_level(landing[j], j + 1):
+            nxt = _landed_fit(s, j + 1, th_land, n_h)
+        visited.append(nxt)
+    visited_levels = np.array([f.energy for f in visited])
     notes = []
     for j in range(J):
         if fits[j + 1].at_boundary or not fits[j + 1].converged:
@@ -370,13 +414,16 @@ def staircase(s, n_h: int, scale, *, eta: float = 1e-8, t_max: float = 1e5) -> S
         if not rates[j] > 1e-9 * max(1.0, abs(rates[j])) or rates[j] <= 1e-9:
             notes.append(f"saddle {j} is degenerate (escape rate {rates[j]:.2g}): no linear escape, drop {j + 1} "
                          "not predicted")
-        elif np.isfinite(landing[j]) and not abs(landing[j] - levels[j + 1]) <= 1e-6 * levels[j + 1] + 1e-12 * E0:
-            notes.append(f"the flow leaving saddle {j} lands at {landing[j]:.6g}, not at E*_{j + 1} = {levels[j + 1]:.6g}")
+        elif np.isfinite(landing[j]) and not _on_level(landing[j], j + 1):
+            notes.append(f"the conjecture fails at plateau {j + 1}: the flow leaving saddle {j} lands at "
+                         f"{landing[j]:.6g} (a local order-{j + 1} fit, E = {visited_levels[j + 1]:.6g}), not at the best "
+                         f"fit E*_{j + 1} = {levels[j + 1]:.6g}; later saddles follow the visited fit")
         if not np.isfinite(drops[j]) and j == 0:
             notes.append("the first drop was not reached within t_max")
     return Staircase(s=s, n_h=n_h, scale=scale, levels=levels, fits=tuple(fits), rates=rates, coupling_rates=coup,
                      directions=tuple(dirs), n_unstable=n_uns, n_zero=n_zero, amplitudes=eps, transit=transit,
-                     landing=landing, drop_times=drops, notes=tuple(notes))
+                     landing=landing, drop_times=drops, notes=tuple(notes), visited_levels=visited_levels,
+                     visited_fits=tuple(visited))
 
 
 def measure_staircase(time, loss, levels) -> tuple[np.ndarray, np.ndarray]:

@@ -514,3 +514,11 @@ def _finish(s, alpha, converged, search, n_eval, radius):
     return PoleFit(order=j, poles=poles, residues=residues, coefficients=np.asarray(alpha, float), energy=float(energy),
                    fitted=fitted, a=a, B=B, c=c, jordan=jordan, converged=bool(converged), balanced=bool(balanced),
                    at_boundary=at_boundary, search=search, n_evaluations=int(n_eval))
+
+
+def _local_fit(s, alpha0, radius: float = 3.0) -> PoleFit:
+    """The order-``len(alpha0)`` fit refined from ``alpha0`` only (a local minimum of eq. pole-fit)."""
+    s = np.asarray(s, float)
+    x = s[::-1]
+    al, _, ok = _refine(np.asarray(alpha0, float), x)
+    return _finish(s, al, ok, "local", 0, radius)

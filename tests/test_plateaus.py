@@ -140,3 +140,25 @@ def test_plot_draws_levels_drops_and_run():
     ax = sc.plot(run=(np.linspace(0, 40, 5), np.array([1.3, 1.3, 0.66, 1e-3, 1e-9])))
     assert len(ax.lines) == 1 + 2 + 2  # the curve, the two nonzero levels, the two drops
     assert [line.get_xdata()[0] for line in ax.lines[3:]] == pytest.approx(list(sc.drop_times))
+
+
+def test_where_the_conjecture_fails_the_flow_is_followed():
+    # s = (0.3, -0.2, 0.9, 0.1, 0.5): the one-unit flow from a small start reaches the local minimum
+    # b = 0.813 of the profile energy (E = 0.32077), not the global one b = -0.975 (E*_1 = 0.27554):
+    # plateau 1 is NOT the best one-pole fit. The staircase says so and follows the visited fit.
+    s = np.array([0.3, -0.2, 0.9, 0.1, 0.5])
+    sc = lt.staircase(s, 2, 1e-6)
+    lm = lt.landscape.local_minima(s)
+    assert sc.levels[1] == pytest.approx(lm.energy.min(), rel=1e-9)
+    assert sc.visited_levels[1] == pytest.approx(lm.energy.max(), rel=1e-9)  # the other local minimum
+    assert any("conjecture fails at plateau 1" in n for n in sc.notes)
+    data = lt.make_dataset(s, 1, 1, 5, seed=0)
+    drops = []
+    for seed in range(3):
+        run = lt.simulate_gd(data, 2, lr=0.01, steps=int(1.3 * sc.drop_times[-1] / 0.01), init="random", scale=1e-6,
+                             seed=seed, record_every=20)
+        lv, td = measure_staircase(run.time, run.loss, sc.visited_levels)
+        assert lv[1] == pytest.approx(sc.visited_levels[1], rel=1e-6)
+        assert abs(lv[1] - sc.levels[1]) > 0.1 * sc.levels[1]
+        drops.append(td)
+    np.testing.assert_allclose(np.median(drops, axis=0), sc.drop_times, rtol=0.25)

@@ -94,6 +94,8 @@ def test_nu_scaled_phase_needs_a_modulus_below_one():
         memory.dtheta_domega(1.2, 0.3, "nu_scaled")
     with pytest.raises(ValueError, match="lam0"):
         Parametrisation(modulus="tanh").to_omega(1.0)
+    with pytest.raises(ValueError, match="lam0"):
+        Parametrisation(phase="nu_scaled").to_omega(1.0 * np.exp(0.3j))  # s(1) = 0: no ω_θ gives θ = 0.3
 
 
 def test_finite_time_moments_refuse_overflow_and_keep_exact_small_cases():

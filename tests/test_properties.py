@@ -318,3 +318,38 @@ def test_figure_data_round_trip(tree):
             assert back[k] is None  # non-finite numbers are stored as null
         else:
             assert back[k] == v
+
+
+@settings(max_examples=25, **SETTINGS)
+@given(st.integers(2, 8).flatmap(lambda T: arrays(np.float64, T, elements=finite)))
+def test_fixed_point_is_a_stationary_point_of_the_mode_flow(s):
+    """The closed-form / searched solution against the ODE's right-hand side: balanced (a = c) at (u*, b*), ṡ = 0."""
+    if np.sum(s * s) < 1e-6:
+        return
+    fp = lt.fixed_point(s)
+    if fp.at_boundary or abs(float(fp.b)) > 3.0:
+        return  # runaway (no stationary point inside b_range), or an exact geometric b* far outside it
+    a = np.sqrt(abs(float(fp.u)))
+    c = np.sign(float(fp.u)) * a
+    b, u = float(fp.b), float(fp.u)
+    rhs = np.array(mode_rhs(a, b, c, s))
+    k = np.arange(s.size - 1, -1, -1)
+    # magnitude of the summands of ṡ (c Σ b^k r, u Σ k b^{k-1} r): rounding and the search's tolerance act on these
+    scale = (1 + abs(u)) * np.sum((1 + k) * (1 + abs(b)) ** k * (np.abs(s) + abs(u) * abs(b) ** k))
+    assert np.max(np.abs(rhs)) <= 1e-8 * scale  # the searches stop at |∇E*| ~ 1e-9 ‖s‖² T²; measured <= 4e-17
+
+
+@settings(max_examples=20, **SETTINGS)
+@given(st.integers(2, 7).flatmap(lambda T: arrays(np.complex128, T, elements=_cnum)))
+def test_complex_fixed_point_is_a_stationary_point_of_the_complex_flow(s):
+    if np.sum(np.abs(s) ** 2) < 1e-6:
+        return
+    fp = lt.closed_forms.complex_fixed_point(s)
+    if not fp.converged or fp.at_infinity or not np.isfinite(fp.b) or abs(fp.b) > 3.0:
+        return
+    a = np.sqrt(complex(fp.u))  # balanced: a = c, a c = u*
+    b, u = complex(fp.b), complex(fp.u)
+    rhs = np.array(lt.modes.complex_mode_rhs(a, b, a, s))
+    k = np.arange(s.size - 1, -1, -1)
+    scale = (1 + abs(u)) * np.sum((1 + k) * (1 + abs(b)) ** k * (np.abs(s) + abs(u) * abs(b) ** k))
+    assert np.max(np.abs(rhs)) <= 1e-8 * scale  # the searches stop at |∇E*| ~ 1e-9 ‖s‖² T²; measured <= 4e-17

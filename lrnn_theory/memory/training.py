@@ -101,6 +101,8 @@ class Parametrisation:
             if theta <= 0:
                 raise ValueError(f"lam0 must have a phase in (0, π] for the exp phase parametrisation, got {theta!r}")
             return np.log(theta)
+        if not 0 < nu < 1:
+            raise ValueError(f"lam0 must have modulus in (0, 1) for the nu_scaled phase parametrisation, got {nu!r}")
         return theta / self._scale(nu)
 
     # public ------------------------------------------------------------------------------

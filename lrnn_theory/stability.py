@@ -126,8 +126,10 @@ class NetworkStability:
     ----------
     is_minimum : bool
         No eigenvalue of the Hessian (symmetry set aside) below ``-tolerance``: no direction of
-        negative curvature.  With spare units or zero modes (``n_flat > 0``) the second-order test
-        cannot prove a strict minimum; it proves that the point is not a saddle of index ≥ 1.
+        negative curvature.  Where flat directions remain (``n_flat > 0``; always with spare units) a
+        second-order test cannot exclude a descent of higher order along them: ``True`` then means no
+        direction of negative curvature, not a proven minimum; ``n_flat = 0`` makes it a strict local
+        minimum up to the symmetry.
     min_eigenvalue : float
         Smallest eigenvalue of the Hessian on the orthogonal complement of the symmetry orbit.
     eigenvalues : ndarray, shape (P - n_symmetry,)
@@ -282,7 +284,8 @@ class NetworkStability:
         data : Dataset, optional
             Map into this dataset's coordinates (``W_x V_xᵀ``, ``U_y W_y``; ``W_h`` unchanged), e.g. to start
             :func:`lrnn_theory.simulate_gd` there with ``weights0``.  Its task dynamics must be this
-            result's (``data.S`` equal to ``S``, same ``n_complex``).
+            result's (``data.S`` equal to ``S``, same ``n_complex``).  The hidden basis is kept (the
+            loss is invariant under orthogonal hidden rotations, so any other gives the same dynamics).
 
         Returns
         -------

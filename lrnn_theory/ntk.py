@@ -66,7 +66,10 @@ def ntk(W_x, W_h, W_y, X, *, convention: str = "sum") -> np.ndarray:
         K_{(p,m),(q,n)} = \\sum_{t,t'} [A_t A_{t'}^T]_{mn}
         (x_{p,t}^T x_{q,t'} + h_{p,t}^T h_{q,t'}) + δ_{mn} h_{p,T+1}^T h_{q,T+1},
 
-    with ``A_t = W_y W_h^{T-t}`` and forward states ``h_{p,1} = 0``.
+    with ``A_t = W_y W_h^{T-t}`` and forward states ``h_{p,1} = 0``.  Evaluated as ``J Jᵀ``
+    (:func:`ntk_jacobian`) when the Jacobian is smaller than the ``(T, T, P, P)`` input Gram
+    tensor of the closed form (memory of the result plus ``P N_y × n_params``), otherwise by
+    the closed form; the two agree to rounding.
 
     Parameters
     ----------
@@ -107,14 +110,19 @@ def ntk(W_x, W_h, W_y, X, *, convention: str = "sum") -> np.ndarray:
     """
     convention = check_choice("convention", convention, CONVENTIONS)
     W_x, W_h, W_y, X, H = _prep(W_x, W_h, W_y, X)
-    P, T, _ = X.shape
-    n_y = W_y.shape[0]
+    P, T, n_x = X.shape
+    n_y, n_h = W_y.shape
     with np.errstate(over="ignore", invalid="ignore"):
-        A = _sensitivities(W_h, W_y, T)
-        AA = np.einsum("amh,bnh->abmn", A, A)
-        G = np.einsum("pax,qbx->abpq", X, X) + np.einsum("pah,qbh->abpq", H[:, :T], H[:, :T])
-        K = np.einsum("abmn,abpq->pmqn", AA, G, optimize=True)
-        K += np.einsum("mn,pq->pmqn", np.eye(n_y), H[:, T] @ H[:, T].T)
+        if P * n_y * (n_h * n_x + n_h * n_h + n_y * n_h) < T * T * (P * P + n_y * n_y):
+            # K = J Jᵀ: memory of the result plus the Jacobian, no (T, T, P, P) tensor
+            J = _jacobian(W_h, W_y, X, H)
+            K = J @ J.T
+        else:
+            A = _sensitivities(W_h, W_y, T)
+            AA = np.einsum("amh,bnh->abmn", A, A)
+            G = np.einsum("pax,qbx->abpq", X, X) + np.einsum("pah,qbh->abpq", H[:, :T], H[:, :T])
+            K = np.einsum("abmn,abpq->pmqn", AA, G, optimize=True)
+            K += np.einsum("mn,pq->pmqn", np.eye(n_y), H[:, T] @ H[:, T].T)
     K = _finite_kernel(K.reshape(P * n_y, P * n_y), T)
     return K / P if convention == "normalised" else K
 
@@ -162,14 +170,20 @@ def ntk_jacobian(W_x, W_h, W_y, X) -> np.ndarray:
     True
     """
     W_x, W_h, W_y, X, H = _prep(W_x, W_h, W_y, X)
-    P, T, n_x = X.shape
-    n_y, n_h = W_y.shape
     with np.errstate(over="ignore", invalid="ignore"):
-        A = _sensitivities(W_h, W_y, T)
-        Jx = np.einsum("tmi,ptj->pmij", A, X).reshape(P, n_y, -1)
-        Jh = np.einsum("tmi,ptj->pmij", A, H[:, :T]).reshape(P, n_y, -1)
-        Jy = np.einsum("mk,pj->pmkj", np.eye(n_y), H[:, T]).reshape(P, n_y, -1)
-    return _finite_kernel(np.concatenate([Jx, Jh, Jy], axis=-1).reshape(P * n_y, -1), T)
+        J = _jacobian(W_h, W_y, X, H)
+    return _finite_kernel(J, X.shape[1])
+
+
+def _jacobian(W_h, W_y, X, H):
+    """The analytic Jacobian of :func:`ntk_jacobian` (validated inputs, hidden states ``H``)."""
+    P, T, _ = X.shape
+    n_y = W_y.shape[0]
+    A = _sensitivities(W_h, W_y, T)
+    Jx = np.einsum("tmi,ptj->pmij", A, X).reshape(P, n_y, -1)
+    Jh = np.einsum("tmi,ptj->pmij", A, H[:, :T]).reshape(P, n_y, -1)
+    Jy = np.einsum("mk,pj->pmkj", np.eye(n_y), H[:, T]).reshape(P, n_y, -1)
+    return np.concatenate([Jx, Jh, Jy], axis=-1).reshape(P * n_y, -1)
 
 
 def kernel_distance(K0, K1) -> float:

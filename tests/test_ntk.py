@@ -265,3 +265,45 @@ def test_kernel_distance_is_scale_free_beyond_the_float64_range_of_the_squares()
     assert ref == pytest.approx(1 - 1 / np.sqrt(2), rel=1e-15)
     assert ntk.kernel_distance(1e200 * K0, 1e250 * K1) == pytest.approx(ref, rel=1e-15)  # norms² overflowed: NaN before
     assert ntk.kernel_distance(1e-200 * K0, K1) == pytest.approx(ref, rel=1e-15)
+
+
+def _kernel_by_definition(W_x, W_h, W_y, X):
+    """K = Σ_θ ∂ŷ/∂θ ∂ŷ/∂θ by central differences of the forward pass (exact for W_x, W_y; O(h²) for W_h)."""
+    P = X.shape[0]
+    cols = []
+    for k, W in enumerate((W_x, W_h, W_y)):
+        for idx in np.ndindex(W.shape):
+            E = np.zeros_like(W)
+            E[idx] = 1e-5
+            plus = [W_x, W_h, W_y]
+            minus = [W_x, W_h, W_y]
+            plus[k], minus[k] = W + E, W - E
+            cols.append(((forward(*plus, X) - forward(*minus, X)) / 2e-5).reshape(P * W_y.shape[0]))
+    J = np.stack(cols, axis=1)
+    return J @ J.T
+
+
+@pytest.mark.parametrize("n_x, n_h, n_y, T, P", [(1, 2, 1, 3, 3), (2, 3, 2, 4, 5),  # Jacobian path
+                                                 (1, 12, 1, 1, 2), (1, 10, 2, 2, 2)])  # (T, T, P, P) closed-form path
+def test_ntk_both_evaluation_paths_equal_the_definition(n_x, n_h, n_y, T, P):
+    rng = np.random.default_rng(n_h + T)
+    W_x, W_h, W_y = rng.normal(size=(n_h, n_x)), 0.4 * rng.normal(size=(n_h, n_h)), rng.normal(size=(n_y, n_h))
+    X = rng.normal(size=(P, T, n_x))
+    K = ntk.ntk(W_x, W_h, W_y, X)
+    ref = _kernel_by_definition(W_x, W_h, W_y, X)
+    assert np.allclose(K, ref, rtol=1e-7, atol=1e-7 * np.max(np.abs(ref)))  # central differences: O(h²) = 1e-10
+
+
+def test_ntk_memory_is_that_of_the_result():
+    """Count-based: T = 200, P = 400, two units: the kernel is 800 x 800 (5.1 MB); the closed form's (T, T, P, P)
+    input Gram tensor would be 51 GB."""
+    rng = np.random.default_rng(0)
+    W = (rng.normal(size=(2, 2)), 0.5 * rng.normal(size=(2, 2)), rng.normal(size=(2, 2)))
+    X = rng.normal(size=(400, 200, 2))
+    tracemalloc.start()
+    K = ntk.ntk(*W, X)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert K.shape == (800, 800) and peak < 4 * K.nbytes
+    J = ntk.ntk_jacobian(*W, X)
+    assert np.allclose(K, J @ J.T, rtol=1e-12, atol=0)

@@ -134,3 +134,12 @@ def test_multidim_overflow_is_refused():
 def test_omega_curvature_names_omega_when_a_difference_point_leaves_the_domain():
     with pytest.raises(ValueError, match="omega"):
         memory.omega_curvature([0.999999999, 0.0], 0.5 + 0j, h=1e-3)
+
+
+def test_sampled_training_default_window_is_bounded():
+    from lrnn_theory.optim import SGD
+
+    with pytest.raises(ValueError, match="window"):  # ceil(15/1e-9) = 1.5e10 steps per sequence
+        memory.train_lambda(1 - 1e-9, 0.5, SGD(lr=0.1), loss="sampled", steps=1)
+    run = memory.train_lambda(0.5, 0.2, SGD(lr=0.3), loss="sampled", steps=2, batch=4)  # default window 30
+    assert run.lam.shape[0] == 3

@@ -22,6 +22,9 @@ from .teacher import _unchecked_loss_and_gradient, teacher_student_gradient, tea
 __all__ = ["LOSSES", "LambdaTrajectory", "LrScan", "Parametrisation", "loss_in_omega", "lr_scan", "omega_curvature",
            "sampled_loss_and_grad", "train_lambda"]
 
+#: Largest ``batch · 2 · window`` (samples drawn per step) :func:`train_lambda` chooses by default.
+_MAX_DEFAULT_SAMPLES = 2 ** 25
+
 #: Losses :func:`train_lambda` can descend.
 LOSSES = ("exact", "sampled")
 
@@ -302,7 +305,8 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
     ValueError
         ``optimiser`` given by name, ``|λ*| >= 1`` or ``|λ_0| >= 1``, a real ``lam0`` with a
         complex ``lam_star``, ``steps < 1``, an unknown ``loss``, ``target ∉ (0, 1)``,
-        ``loss="sampled"`` with complex ``λ``, or ``lam0`` outside the domain of the parametrisation.
+        ``loss="sampled"`` with complex ``λ``, ``lam0`` outside the domain of the parametrisation, or a
+        default sampled ``window`` needing more than ``2^25`` samples per step (``|λ*|`` near 1).
 
     Examples
     --------
@@ -334,7 +338,15 @@ def train_lambda(lam_star, lam0, optimiser: Optimiser, *, parametrisation: Param
         if not real:
             raise ValueError("loss='sampled' supports real lam only")
         batch = check_int("batch", batch, minimum=1)
-        window = int(np.ceil(15 / (1 - abs(ls)))) if window is None else check_int("window", window, minimum=1)
+        if window is None:
+            default = 15 / (1 - abs(ls))
+            if batch * 2 * default > _MAX_DEFAULT_SAMPLES:
+                raise ValueError(f"lam_star: |lam_star| = {abs(ls)!r} is so close to 1 that the default window "
+                                 f"ceil(15/(1-|lam_star|)) = {default:.3g} needs batch x 2 window = {batch * 2 * default:.3g} "
+                                 f"samples per step (more than {_MAX_DEFAULT_SAMPLES:.1e}); pass window explicitly")
+            window = int(np.ceil(default))
+        else:
+            window = check_int("window", window, minimum=1)
         rng = np.random.default_rng(seed)
     norm = parametrisation.normalised
 

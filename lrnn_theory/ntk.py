@@ -600,7 +600,7 @@ def _onehot_gram(nets, T: int):
     G = np.zeros((len(nets), len(nets), d * n + d * d + n_y * d, d * n + d * d + n_y * d))
     for R in range(T):
         rows = []
-        for (Wx, Wh, Wy, rho), st in zip(prepared, state):
+        for (Wx, Wh, _Wy, rho), st in zip(prepared, state):
             A, B, F = st
             f = rho ** (R - T)
             Jx = np.einsum("mi,jk->kmij", A, np.eye(n)).reshape(n, n_y, d * n)  # [j0, m, (i, j)]

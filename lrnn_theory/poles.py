@@ -179,7 +179,7 @@ def _grid_candidates(j, radius, n_points):
 
 def _refine(alpha0, x):
     res = least_squares(lambda al: _residual_and_jac(al, x)[0], alpha0, jac=lambda al: _residual_and_jac(al, x)[1],
-                        method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=500)
+                        method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=200)
     al = res.x
     if not np.all(np.isfinite(al)) or np.max(np.abs(np.roots(np.concatenate([[1.0], al])))) > _RUNAWAY:
         # the refinement ran away (infimum at a pole at infinity): keep the grid point, flagged
@@ -288,7 +288,7 @@ def balanced_realisation(g, alpha, *, max_iter: int = 2000, tol: float = 1e-12):
     a, B, c = transform(res.x)
     # polish: descent along the orbit (gradient 2Q at M = I), adaptive step
     eta = 0.25 / (a @ a + np.sum(B * B) + c @ c)
-    for _ in range(max_iter):
+    for _ in range(min(max_iter, 300)):  # a minimal realisation balances in a few dozen steps
         Q = np.outer(a, a) + B @ B.T - B.T @ B - np.outer(c, c)
         nrm = a @ a + np.sum(B * B) + c @ c
         if np.linalg.norm(Q) <= tol * nrm:

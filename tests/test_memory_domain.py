@@ -143,3 +143,18 @@ def test_sampled_training_default_window_is_bounded():
         memory.train_lambda(1 - 1e-9, 0.5, SGD(lr=0.1), loss="sampled", steps=1)
     run = memory.train_lambda(0.5, 0.2, SGD(lr=0.3), loss="sampled", steps=2, batch=4)  # default window 30
     assert run.lam.shape[0] == 3
+
+
+def test_finite_time_moments_in_blocks_match_the_closed_forms(monkeypatch):
+    """Blocked sums (long t) against the geometric closed forms, and against the one-block evaluation."""
+    from lrnn_theory.memory import moments
+
+    lam, t = np.array([0.3, -0.9, 0.999]), 5000
+    one = memory.finite_time_moments(lam, t)
+    monkeypatch.setattr(moments, "_TERMS_PER_BLOCK", 700)  # 8 blocks, the last one partial
+    h2, d2 = memory.finite_time_moments(lam, t)
+    q = lam ** 2
+    assert np.allclose(h2, (1 - q ** t) / (1 - q), rtol=1e-12)
+    dq = (1 + q - t ** 2 * q ** (t - 1) + (2 * t ** 2 - 2 * t - 1) * q ** t - (t - 1) ** 2 * q ** (t + 1)) / (1 - q) ** 3
+    assert np.allclose(d2, dq, rtol=1e-9)  # Σ_{k<t} k² q^{k-1}, closed form (cancellation ~1e-11 at q = 0.998)
+    assert np.allclose(h2, one[0], rtol=1e-13) and np.allclose(d2, one[1], rtol=1e-13)

@@ -246,6 +246,10 @@ def stationary_moments(lam, rho=0.0, gamma=1.0, mu=0.0, sigma=1.0) -> tuple[np.n
     return g2 * (s2 * h2 + mu2 / m), g2 * (s2 * d2 + mu2 / (m * m))
 
 
+#: Terms of the finite-time sums evaluated at once (bounds the temporaries of :func:`finite_time_moments`).
+_TERMS_PER_BLOCK = 2 ** 20
+
+
 def finite_time_moments(lam, t: int) -> tuple[np.ndarray, np.ndarray]:
     """``(E[h_t²], E[(∂_λ h_t)²])`` from ``h_0 = 0`` with white inputs (:ref:`memory-moments`, finite time).
 
@@ -286,11 +290,19 @@ def finite_time_moments(lam, t: int) -> tuple[np.ndarray, np.ndarray]:
     lam = as_float_array("lam", lam)
     t = check_int("t", t, minimum=1)
     q = lam ** 2
-    k = np.arange(t, dtype=float)
-    kk = np.arange(1, t, dtype=float)
     with np.errstate(over="ignore", invalid="ignore"):
-        h2 = np.sum(q[..., None] ** k, axis=-1)
-        d2 = np.sum(kk ** 2 * q[..., None] ** (kk - 1), axis=-1) if t > 1 else np.zeros_like(q)
+        if t <= _TERMS_PER_BLOCK:
+            k = np.arange(t, dtype=float)
+            kk = np.arange(1, t, dtype=float)
+            h2 = np.sum(q[..., None] ** k, axis=-1)
+            d2 = np.sum(kk ** 2 * q[..., None] ** (kk - 1), axis=-1) if t > 1 else np.zeros_like(q)
+        else:  # blocks of terms: temporaries of lam.size x 2^20, not lam.size x t
+            h2, d2 = np.zeros_like(q), np.zeros_like(q)
+            for start in range(0, t, _TERMS_PER_BLOCK):
+                k = np.arange(start, min(t, start + _TERMS_PER_BLOCK), dtype=float)
+                h2 = h2 + np.sum(q[..., None] ** k, axis=-1)
+                kk = k[k >= 1]
+                d2 = d2 + np.sum(kk ** 2 * q[..., None] ** (kk - 1), axis=-1)
     if not (np.all(np.isfinite(h2)) and np.all(np.isfinite(d2))):
         raise ValueError(f"lam and t: the moments overflow float64 (|lam|^(2t) too large, t = {t}, max |lam| = "
                          f"{float(np.max(np.abs(lam)))!r})")

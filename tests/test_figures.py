@@ -401,6 +401,13 @@ def test_read_data_path_argument():
         read_data("no/such/figure.json")
 
 
+def test_tolerance_fields_are_checked():
+    assert Tolerance(rtol=np.float32(0.5), atol=np.int64(0)) == Tolerance(rtol=0.5, atol=0.0)
+    for bad, exc in [("x", TypeError), (-1.0, ValueError), (np.nan, ValueError), (True, TypeError)]:
+        with pytest.raises(exc, match="rtol"):
+            Tolerance(rtol=bad)
+
+
 def test_compare_reports_type_changes_instead_of_raising():
     assert compare({"x": {"y": 1.0}}, {"x": 2.0})[0].path == "/x"
     assert compare({"x": "text"}, {"x": [1.0, 2.0]})[0].path == "/x"
@@ -514,3 +521,30 @@ def test_cli_unwritable_figure_file_is_one_line_and_status_2(tmp_path, capsys):
     assert info.value.code == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{tmp_path / 'fig1.json'}: Is a directory" in err
+
+
+def test_merging_figure_data_from_ones_own_run():
+    """merging-f1, f2, f3, f4, f8 from a training run of one's own (theory guide `merging-automaton`):
+    the prefix tree up to L_max = 4 has 2^5 − 1 = 31 strings, state fractions are counts over it,
+    the run-wide threshold is one number, the two length-1 strings disagree under parity (no
+    merged fraction), distances are non-negative; each figure draws; a non-run is refused."""
+    from lrnn_theory.merging import train_parity
+
+    run = train_parity(hidden=16, L_max=4, epochs=20, extract_every=10, val_lengths=(25,), long_lengths=(50,),
+                       snapshot_epochs=(0, 10, 20))
+    data = {name: load(name).figure_data(run) for name in ("merging-f1", "merging-f2", "merging-f3", "merging-f4",
+                                                            "merging-f8")}
+    f2 = data["merging-f2"]
+    assert f2["n_strings"] == 31
+    np.testing.assert_array_equal(f2["fraction"] * 31, f2["n_states"])
+    assert f2["epsilon_run"] == run.rethreshold("run").epsilon[0]
+    f4 = data["merging-f4"]
+    assert f4["fraction"].shape == (4, 4) and np.isnan(f4["fraction"][0, 0])
+    assert np.all((f4["fraction"][~np.isnan(f4["fraction"])] >= 0) & (f4["fraction"][~np.isnan(f4["fraction"])] <= 1))
+    assert np.all(data["merging-f8"]["mean_sq_distance"] >= 0)
+    assert data["merging-f3"]["epochs"][0] == 0 and data["merging-f3"]["epochs"][-1] == 20
+    assert data["merging-f1"]["val_loss"]["25"].shape == run.record_epochs.shape
+    for name, d in data.items():
+        load(name).draw(d)
+        with pytest.raises(TypeError, match="run"):
+            load(name).figure_data("not a run")

@@ -63,6 +63,12 @@ class Tolerance:
     atol: float = 1e-12
     grid_rtol: float = 1e-6
 
+    def __post_init__(self):
+        from .._validation import check_positive_float
+
+        for name in ("rtol", "atol", "grid_rtol"):  # Python or NumPy numbers >= 0, stored as float
+            object.__setattr__(self, name, check_positive_float(name, getattr(self, name), allow_zero=True))
+
 
 @dataclass(frozen=True)
 class Mismatch:

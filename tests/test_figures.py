@@ -401,6 +401,14 @@ def test_read_data_path_argument():
         read_data("no/such/figure.json")
 
 
+def test_figure_context_fields_are_checked():
+    assert FigureContext(seed=np.int64(3)).seed == 3
+    for kwargs, match in [(dict(seed=-1), "seed"), (dict(seed=1.5), "seed"), (dict(quick="yes"), "quick"),
+                          (dict(progress=None), "progress"), (dict(shared=[]), "shared")]:
+        with pytest.raises((TypeError, ValueError), match=match):
+            FigureContext(**kwargs)
+
+
 def test_tolerance_fields_are_checked():
     assert Tolerance(rtol=np.float32(0.5), atol=np.int64(0)) == Tolerance(rtol=0.5, atol=0.0)
     for bad, exc in [("x", TypeError), (-1.0, ValueError), (np.nan, ValueError), (True, TypeError)]:

@@ -54,6 +54,16 @@ class FigureContext:
     seed: int = 0
     shared: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
+    def __post_init__(self):
+        from .._validation import check_seed
+
+        for name in ("quick", "progress"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(f"{name} must be a bool, got {getattr(self, name)!r}")
+        object.__setattr__(self, "seed", check_seed("seed", self.seed))
+        if not isinstance(self.shared, dict):
+            raise TypeError(f"shared must be a dict, got {type(self.shared).__name__}")
+
     def shared_result(self, key: str, compute: Callable[[], Any]) -> Any:
         """Compute ``key`` once per context and share it between figures (e.g. one training run that
         several figures plot).  The store is this context's explicit ``shared`` dict: it lives for one

@@ -7,13 +7,51 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..merging import merged_fraction_by_length, parity_machine
+from ..merging import ParityRun, merged_fraction_by_length, parity_machine
 from ..plot import heatmap, panel_grid
 from ._merging import training_run
 
 TITLE = "Fraction of agreeing pairs merged at the end, by string lengths (m1, m2)"
 #: Runs in the same process as the other figures of the shared training run (see ``figure_groups``).
 SHARES = "merging-run"
+
+
+def figure_data(run: ParityRun, c: float = 0.01) -> dict:
+    """The numbers of figure ``merging-f4`` for any streaming-parity training run.
+
+    The automaton extracted from the run's final weights at threshold factor ``c``
+    (``run.extract_automaton(c)``)
+    and, for each pair of string lengths, the fraction of pairs of strings that agree under
+    parity and share an automaton state
+    (:func:`lrnn_theory.merging.merged_fraction_by_length`; theory guide
+    :ref:`merging-automaton`; van Rossem & Saxe (2025)).  :func:`draw` draws the result.
+
+    Parameters
+    ----------
+    run : ParityRun
+        A run of :func:`lrnn_theory.merging.train_parity`.
+    c : float
+        Extraction threshold factor (the figure: 0.01).
+
+    Returns
+    -------
+    dict
+        ``lengths`` (L_max,): ``1..L_max``; ``fraction`` (L_max, L_max); ``n_states`` (int).
+
+    Examples
+    --------
+    >>> from lrnn_theory.figures import load
+    >>> from lrnn_theory.merging import train_parity
+    >>> run = train_parity(hidden=16, L_max=4, epochs=20, extract_every=10, long_lengths=())
+    >>> load("merging-f4").figure_data(run)["fraction"].shape
+    (4, 4)
+    """
+    if not isinstance(run, ParityRun):
+        raise TypeError(f"run must be a ParityRun (from lrnn_theory.merging.train_parity), got {type(run).__name__}")
+    ex = run.extract_automaton(c)
+    L = run.config["L_max"]
+    return {"lengths": np.arange(1, L + 1), "fraction": merged_fraction_by_length(ex, parity_machine(), L),
+            "n_states": ex.n_states}
 
 
 def compute(ctx) -> dict:
@@ -26,11 +64,7 @@ def compute(ctx) -> dict:
 
     Keys (full setting): ``lengths``, ``fraction``, ``n_states``.
     """
-    run = training_run(ctx)
-    ex = run.extract_automaton(0.01)
-    L = run.config["L_max"]
-    return {"lengths": np.arange(1, L + 1), "fraction": merged_fraction_by_length(ex, parity_machine(), L),
-            "n_states": ex.n_states}
+    return figure_data(training_run(ctx))
 
 
 def draw(data: dict):

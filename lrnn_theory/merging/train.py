@@ -28,7 +28,7 @@ from numba import njit
 
 from .._validation import check_choice, check_int, check_positive_float, check_seed
 from .automaton import RULES, ExtractedAutomaton, extract_automaton
-from .rnn import NONLINEARITIES, RNN_LOSSES, ElmanParams, _act, _loss_grad, _sgd_update, init_params
+from .rnn import NONLINEARITIES, RNN_LOSSES, ElmanParams, _loss_grad, _sgd_update, init_params
 from .tasks import MooreMachine, all_strings, check_strings, epoch_batches, parity_data
 
 __all__ = ["LONG_LENGTHS", "ParityRun", "phase_point", "prefix_tree_states", "train_parity"]
@@ -382,7 +382,7 @@ def train_parity(hidden: int = 100, gain: float = 0.1, lr: float = 0.02, epochs:
     val_sym, val_lab = _symbols(val), np.array([label(s) for s in val])
     sym_all = {m: _symbols([data.strings[i] for i in idx]) for m, idx in data.by_length().items()}
     pos_in_len = {}
-    for m, idx in data.by_length().items():
+    for idx in data.by_length().values():
         pos_in_len.update({int(i): k for k, i in enumerate(idx)})
     onehot = np.eye(2, dtype=np.dtype(dtype))[data.labels]
     H = {m: np.empty((m + 1, batch, hidden), dtype=np.dtype(dtype)) for m in sym_all}

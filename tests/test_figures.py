@@ -556,3 +556,26 @@ def test_merging_figure_data_from_ones_own_run():
         load(name).draw(d)
         with pytest.raises(TypeError, match="run"):
             load(name).figure_data("not a run")
+
+
+def test_figure_data_figA1_and_memory_f6_with_their_own_parameters():
+    """figA1 for one's own task (theory guide `theory-escape-recency`): the inverse-exponential fixed
+    point b* = λ, u* = δ (and swapped for the twin), reached by the flow; memory-f6 for one's own
+    teacher (theory guide `memory-multidim`): Gauss–Newton matrices symmetric positive semi-definite,
+    inverse participation ratios in [1/n, 1]."""
+    a1 = load("figA1")
+    d = a1.figure_data(delta=2.0, lam=0.3, T=5, t_end=40.0, n_t=201)
+    np.testing.assert_allclose(d["b_star"], [0.3, 2.0], rtol=1e-12)
+    np.testing.assert_allclose(d["u_star"], [2.0, 0.3], rtol=1e-12)
+    assert abs(d["b"][0, -1] - 0.3) < 1e-6 and abs(d["ac"][0, -1] - 2.0) < 1e-6
+    a1.draw(d)
+    f6 = load("memory-f6")
+    d = f6.figure_data(d_h=3, T=60, nu_min=0.9, nu_max=0.95, seed=1)
+    for H, ev, ipr in ((d["dense"], d["spectrum_dense"], d["ipr_dense"]),
+                       (d["diagonal"], d["spectrum_diagonal"], d["ipr_diagonal"])):
+        np.testing.assert_allclose(H, H.T, rtol=1e-12, atol=1e-12 * np.abs(H).max())
+        assert ev.min() >= -1e-10 * ev.max()
+        assert np.all(ipr <= 1 + 1e-12) and np.all(ipr >= 1 / H.shape[0] - 1e-12)
+    f6.draw(d)
+    with pytest.raises(ValueError, match="T"):
+        f6.figure_data(T=0)

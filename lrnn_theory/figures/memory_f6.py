@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validation import check_int
 from ..memory.multidim import finite_time_gauss_newton, make_teacher
 from ..plot import field_map, panel_grid
 
@@ -23,6 +24,54 @@ def _localisation(H):
     return ev, np.sum(V ** 4, axis=0)
 
 
+def figure_data(d_h: int = 4, T: int = T, *, nu_min: float = 0.99, nu_max: float = 0.993, theta_max: float = np.pi,
+                seed: int = 0) -> dict:
+    """The numbers of figure ``memory-f6`` for any teacher size, horizon and eigenvalue moduli.
+
+    A random teacher (:func:`lrnn_theory.memory.make_teacher`) and the exact Gauss–Newton matrix
+    of the time-averaged loss at the optimum over ``T`` steps, for a dense student ``(A, B, C)``
+    and a complex-diagonal one ``(λ, b, c)`` (:func:`lrnn_theory.memory.multidim.finite_time_gauss_newton`),
+    with their spectra and the inverse participation ratio of each eigenvector (1: one
+    coordinate, ``1/n``: spread evenly); theory guide :ref:`memory-multidim`, Zucchet & Orvieto
+    (2024), Fig. 4.  :func:`draw` draws the result.
+
+    Parameters
+    ----------
+    d_h : int
+        Teacher (and student) hidden size (default 4).
+    T : int
+        Number of time steps the loss averages over (default 300).
+    nu_min, nu_max, theta_max : float
+        Range of the teacher's eigenvalue moduli and largest phase (as in ``make_teacher``).
+    seed : int
+        Seed of the teacher.
+
+    Returns
+    -------
+    dict
+        ``T``; ``teacher_eigvals`` (d_h, 2): real and imaginary parts; ``dense`` (n_dense, n_dense),
+        ``diagonal`` (n_diag, n_diag): Gauss–Newton matrices; ``spectrum_*``, ``ipr_*``: their
+        eigenvalues (ascending) and inverse participation ratios.
+
+    Examples
+    --------
+    >>> from lrnn_theory.figures import load
+    >>> f6 = load("memory-f6")
+    >>> data = f6.figure_data(d_h=2, T=50, nu_min=0.9, nu_max=0.95)
+    >>> data["teacher_eigvals"].shape, bool(data["spectrum_dense"].min() > -1e-8)
+    ((2, 2), True)
+    """
+    T = check_int("T", T, minimum=1)
+    t = make_teacher(d_h, nu_min=nu_min, nu_max=nu_max, theta_max=theta_max, seed=seed)
+    dense = finite_time_gauss_newton("dense", (t.A, t.B, t.C), T)
+    diag = finite_time_gauss_newton("diagonal", (t.eigvals, t.b, t.c), T)
+    ev_dense, ipr_dense = _localisation(dense)
+    ev_diag, ipr_diag = _localisation(diag)
+    return {"T": T, "teacher_eigvals": np.stack([t.eigvals.real, t.eigvals.imag], axis=1),
+            "dense": dense, "diagonal": diag, "spectrum_dense": ev_dense, "spectrum_diagonal": ev_diag,
+            "ipr_dense": ipr_dense, "ipr_diagonal": ipr_diag}
+
+
 def compute(ctx) -> dict:
     """The numbers figure ``memory-f6`` plots, as the dict that :func:`draw` takes.
 
@@ -34,14 +83,7 @@ def compute(ctx) -> dict:
     Keys (full setting): ``T``, ``teacher_eigvals``, ``dense``, ``diagonal``, ``spectrum_dense``,
     ``spectrum_diagonal``, ``ipr_dense``, ``ipr_diagonal``.
     """
-    t = make_teacher(4, nu_min=0.99, nu_max=0.993, seed=ctx.seed)
-    dense = finite_time_gauss_newton("dense", (t.A, t.B, t.C), T)
-    diag = finite_time_gauss_newton("diagonal", (t.eigvals, t.b, t.c), T)
-    ev_dense, ipr_dense = _localisation(dense)
-    ev_diag, ipr_diag = _localisation(diag)
-    return {"T": T, "teacher_eigvals": np.stack([t.eigvals.real, t.eigvals.imag], axis=1),
-            "dense": dense, "diagonal": diag, "spectrum_dense": ev_dense, "spectrum_diagonal": ev_diag,
-            "ipr_dense": ipr_dense, "ipr_diagonal": ipr_diag}
+    return figure_data(seed=ctx.seed)
 
 
 def draw(data: dict):

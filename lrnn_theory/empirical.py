@@ -90,6 +90,11 @@ class Prediction:
     converged: bool = False
     reachable: Reachable | None = None
 
+    def __repr__(self) -> str:
+        return (f"Prediction({self.trajectory.b.shape[0]} modes, {self.step.size} steps up to {int(self.step[-1])}, "
+                f"loss {float(self.loss[0]):.4g} -> {float(self.loss[-1]):.4g}, limit={self.limit:.4g}, "
+                f"converged={self.converged})")
+
     @property
     def u(self) -> np.ndarray:
         """Input–output modes ``u = a c``, shape (n_modes, n)."""
@@ -232,6 +237,13 @@ class DataComparison:
     half_lr_error: float | None = None
     progress: float | None = None
     verdict: str = ""
+
+    def __repr__(self) -> str:
+        order = "" if self.order is None else f", order={self.order:.3g}"
+        return (f"DataComparison({self.dynamics.n_modes} modes, T={self.dynamics.T}, {self.prediction.step.size} steps, "
+                f"loss_error={self.loss_error:.3g}, loss_error_step={self.loss_error_step:.3g}, "
+                f"final_loss_error={self.final_loss_error:.3g}{order}, prediction_converged={self.prediction_converged}, "
+                f"run_converged={self.run_converged}, verdict={self.verdict!r})")
 
     def summary(self) -> dict:
         """The numbers as a JSON-ready dict."""
@@ -386,6 +398,12 @@ class TaskDynamics:
     target_factor: np.ndarray | None = None
     outside_loss: float = 0.0
 
+    def __repr__(self) -> str:
+        return (f"TaskDynamics({self.n_modes} modes, T={self.T}, P={self.n_samples}, rank={self.rank}, "
+                f"misalignment_total={self.misalignment_total:.3g}, whiteness={self.whiteness:.3g}, "
+                f"residual={self.residual:.4g}, loss_floor={self.loss_floor:.4g}, centred={self.centred}, "
+                f"whitened={self.whitened}, convention={self.convention!r})")
+
     @property
     def n_modes(self) -> int:
         return self.S.shape[0]
@@ -417,7 +435,22 @@ class TaskDynamics:
         Returns
         -------
         float or ndarray, shape (n,)
+
+        Raises
+        ------
+        TypeError
+            ``g`` is not an array of real numbers.
+        ValueError
+            ``g`` is not of shape ``(n_modes, T)`` or ``(n_modes, T, n)``, or not finite.
         """
+        g = as_float_array("g", g, ndim=(2, 3), allow_empty=True)
+        if g.shape[:2] != self.S.shape:
+            raise ValueError(f"g must have shape (n_modes, T) = {self.S.shape} or (n_modes, T, n), got {g.shape}")
+        return self._loss(g)
+
+    def _loss(self, g) -> np.ndarray:
+        """:meth:`loss` without the argument checks (internal curves: a diverged trajectory gives NaN, flagged
+        by its status)."""
         g = np.asarray(g, float)
         squeeze = g.ndim == 2
         g = g[..., None] if squeeze else g
@@ -526,9 +559,9 @@ class TaskDynamics:
             traj = _slice_trajectory(traj, keep)
         else:
             traj = _integrate(self.S, a0, b0, c0, t)
-        loss = self.loss(_gains(traj.a * traj.c, traj.b, self.T))
+        loss = self._loss(_gains(traj.a * traj.c, traj.b, self.T))
         reach = self.reachable(modes0=(a0, b0, c0))
-        L0 = float(loss[0]) if t[0] == 0 else float(self.loss(_gains(a0 * c0, b0, self.T)))
+        L0 = float(loss[0]) if t[0] == 0 else float(self._loss(_gains(a0 * c0, b0, self.T)))
         return Prediction(step=np.asarray(grid), time=t, loss=loss, trajectory=traj, residual=self.residual,
                           limit=reach.loss, converged=_v.limit_converged(float(loss[-1]), reach.loss, L0),
                           reachable=reach)
@@ -617,9 +650,9 @@ class TaskDynamics:
                     continue
             basin.append(f"b = {b_end[i]:.4g} (E = {E_end[i]:.4g}), not a minimum of E*(b) on [-1, 3]; global "
                          f"minimiser b = {gb[i]:.4g} (E* = {ge[i]:.4g}){edge[i]}")
-        L_curve = self.loss(g_curve)
-        L_end = float(self.loss(_gains(u_end, b_end, T)))
-        L_glob = float(self.loss(_gains(gu, gb, T)))
+        L_curve = self._loss(g_curve)
+        L_end = float(self._loss(_gains(u_end, b_end, T)))
+        L_glob = float(self._loss(_gains(gu, gb, T)))
         L0 = float(L_curve[0])
         done = np.flatnonzero(L_curve - L_end <= _v.CONVERGED_RTOL * max(L_end, _v.LOSS_FLOOR * L0))
         t_conv = float(t[done[0]]) if done.size else float("inf")

@@ -529,3 +529,32 @@ def test_predicted_loss_is_never_negative_and_exact_on_random_data(P, T, n_x, n_
         direct = _direct_loss(X, Y, td, p.u[:, j, None] * p.b[:, j, None] ** k)
         assert abs(p.loss[j] - direct) <= 1e-9 * max(direct, np.sum(Y * Y) / P)
     assert td.loss_floor <= p.loss.min() * (1 + 1e-9) + 1e-12 * np.sum(Y * Y) / P  # no network beats least squares
+
+
+def test_loss_of_g_checks_its_argument_and_matches_the_raw_arrays():
+    """TaskDynamics.loss(g): any g of shape (n_modes, T) (lists too) gives the aligned network's loss computed directly
+    from the raw arrays; a wrong shape, NaN or complex g is refused naming g (was a bare einsum error, NaN, or the
+    complex part silently dropped)."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((200, 4, 3)) + 0.3
+    Y = np.einsum("ptx,xy->py", X, rng.standard_normal((3, 2))) + rng.standard_normal((200, 2))
+    td = lt.task_dynamics(X, Y)
+    g = rng.standard_normal(td.S.shape)
+    direct = _direct_loss(X, Y, td, g)
+    assert abs(td.loss(g.tolist()) - direct) <= 1e-10 * direct
+    assert np.allclose(td.loss(np.stack([g, 2 * g], axis=-1)), [direct, _direct_loss(X, Y, td, 2 * g)], rtol=1e-10)
+    for bad, err in [(np.ones((td.n_modes, td.T + 1)), ValueError), (np.full(td.S.shape, np.nan), ValueError),
+                     (g * 1j, TypeError), ("g", TypeError), (np.ones(td.T), ValueError)]:
+        with pytest.raises(err, match="^g must"):
+            td.loss(bad)
+
+
+def test_results_print_in_a_few_lines():
+    """repr of TaskDynamics, Prediction and DataComparison: the numbers that matter, not every array (the
+    DataComparison repr of a 2-mode, T = 4 run was 74 000 characters)."""
+    data = lt.make_dataset(lt.tasks.inverse_exponential(4, delta=1.0, lam=0.5), 2, 2, 16, seed=0)
+    cmp = lt.train_and_compare(data.X, data.Y, lr=0.05, steps=100)
+    for obj, name in [(cmp, "DataComparison("), (cmp.dynamics, "TaskDynamics("), (cmp.prediction, "Prediction(")]:
+        text = repr(obj)
+        assert text.startswith(name) and len(text) < 600 and "array(" not in text
+    assert f"loss_error={cmp.loss_error:.3g}" in repr(cmp) and repr(cmp.verdict) in repr(cmp)

@@ -579,3 +579,18 @@ def test_figure_data_figA1_and_memory_f6_with_their_own_parameters():
     f6.draw(d)
     with pytest.raises(ValueError, match="T"):
         f6.figure_data(T=0)
+
+
+def test_memory_f3_figure_data_loss_vanishes_at_the_teacher():
+    """memory-f3 for one's own teacher (theory guide `memory-reparametrisation`): along ω_ν the loss is
+    non-negative and zero where the grid hits ν*, the curvature there positive, in every
+    parametrisation."""
+    nu_star = float(np.linspace(0.02, 0.998, 9)[5])
+    f3 = load("memory-f3")
+    d = f3.figure_data(nu_stars=[nu_star], theta_star=0.2, n=9)
+    assert len(d["rows"]) == 3 and d["theta_star"] == 0.2
+    for row in d["rows"]:
+        loss, hess = row["loss_nu"][0], np.asarray(row["hess_nu"][0])
+        assert np.all(loss >= 0) and loss[5] < 1e-20 and np.argmin(loss) == 5
+        assert hess[5] > 0
+    f3.draw(d)

@@ -592,3 +592,62 @@ _S = ["", "0", "1"]
 def test_bad_input_raises_naming_the_argument(call, match):
     with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+def test_moore_machine_checks_its_tables():
+    """A MooreMachine with a successor outside 0..n-1 made minimize fail with a bare IndexError; fractional,
+    NaN or mis-sized tables and an initial state outside the machine were accepted."""
+    from lrnn_theory.merging import MooreMachine
+
+    T, out = np.array([[0, 1], [1, 0]]), np.array([0, 1])
+    for args, kw, match in [((np.array([[0, 5]]), np.array([0])), {}, "^transitions must hold states"),
+                            ((np.array([[0, -2]]), np.array([0])), {}, "^transitions must hold states"),
+                            ((np.array([[0.5, 1], [1, 0]]), out), {}, "^transitions must"),
+                            ((T[:, :1], out), {}, "^transitions must have shape"),
+                            (("01", out), {}, "^transitions must"),
+                            ((T, np.array([0])), {}, "^outputs must have one entry"),
+                            ((T, np.array([0, np.nan])), {}, "^outputs must"),
+                            ((T, out), {"initial": 2}, "^initial must"),
+                            ((T, out), {"initial": 0.5}, "^initial")]:
+        with pytest.raises((ValueError, TypeError), match=match):
+            MooreMachine(*args, **kw)
+    # integer-valued floats, bools and NumPy integers are the same machine as the int tables
+    m = MooreMachine(T.astype(float), out.astype(bool), initial=np.int64(1))
+    assert m.transitions.dtype == np.int64 and m.initial == 1 and type(m.initial) is int
+    assert [m.output(s) for s in ("", "0", "1", "11")] == [1, 1, 0, 1]  # parity started in the odd state
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-120, 1e120, 1e200, 1e300])
+def test_relative_threshold_is_scale_free_at_extreme_magnitudes(scale):
+    """``ε = c‖σ‖`` scales with the hidden states, so the clusters of ``scale * h`` are those of ``h`` (exactly:
+    the comparison is rescaled by a power of two).  At 1e200 the spread overflowed to ε = inf and every string
+    fell into one state; at 1e-300 it underflowed."""
+    rng = np.random.default_rng(0)
+    strings = prefix_strings(5)
+    odd = np.array([s.count("1") % 2 for s in strings])
+    h = np.eye(2)[odd] + 0.01 * rng.standard_normal((len(strings), 2))
+    ref = extract_automaton(strings, h, np.eye(2)[odd], c=0.1)
+    got = extract_automaton(strings, h * scale, np.eye(2)[odd], c=0.1)
+    assert ref.n_states == 2 and np.array_equal(got.assignment, ref.assignment)
+    assert np.isfinite(got.epsilon) and got.epsilon == pytest.approx(ref.epsilon * scale, rel=1e-12)
+    same = extract_automaton(strings, h * scale, np.eye(2)[odd], epsilon=got.epsilon)  # c and epsilon agree
+    assert np.array_equal(same.assignment, ref.assignment)
+
+
+def test_threshold_that_overflows_is_refused():
+    strings = prefix_strings(2)
+    h = np.arange(len(strings) * 2, dtype=float).reshape(-1, 2) * 1e10
+    with pytest.raises(ValueError, match="overflows"):
+        extract_automaton(strings, h, np.ones((len(strings), 2)), c=1e300)
+
+
+def test_a_moore_machine_is_a_target():
+    """merger_report / state_mergers take the task as a MooreMachine (its outputs) as well as a label function,
+    as merged_fraction_by_length does; the counts are those of the label function."""
+    strings = prefix_strings(3)
+    rng = np.random.default_rng(1)
+    ex = extract_automaton(strings, rng.standard_normal((len(strings), 2)), np.ones((len(strings), 2)), c=0.5)
+    par = lambda s: s.count("1") % 2  # noqa: E731
+    assert merger_report(ex, parity_machine(), 3) == merger_report(ex, par, 3)
+    tree = extract_automaton(strings, np.eye(len(strings)), np.ones((len(strings), 2)), epsilon=0.1)
+    assert state_mergers(tree, ex, target=parity_machine(), L_max=3) == state_mergers(tree, ex, target=par, L_max=3)

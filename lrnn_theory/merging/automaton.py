@@ -327,8 +327,20 @@ def extract_automaton(strings, hidden, outputs, c: float | None = None, *, epsil
     for s in strings:
         if s and s[:-1] not in index:
             raise ValueError(f"strings must be prefix-closed: {s!r} is present but its prefix {s[:-1]!r} is not")
+    # hidden states far from 1 in magnitude (|h| ~ 1e200 or 1e-300) are compared after an exact power-of-two
+    # rescaling, so that neither their spread nor their distances overflow or underflow (same clusters as the
+    # exact arithmetic would give); hidden states of ordinary size are left as they are
+    peak = float(np.max(np.abs(hidden), initial=0.0))
+    scale = 1.0
+    if peak > 0 and not 1e-100 < peak < 1e100:
+        scale = float(2.0 ** np.floor(np.log2(peak)))
+        hidden = hidden / scale
     if epsilon is None:
-        eps = c * float(np.linalg.norm(hidden.std(axis=0)))
+        eps = c * float(np.linalg.norm(hidden.std(axis=0))) * scale
+        if not np.isfinite(eps):
+            raise ValueError(f"c * ||std(hidden)|| = {c:g} * {float(np.linalg.norm(hidden.std(axis=0))) * scale:g} "
+                             "overflows float64; pass a smaller c or an absolute epsilon")
+    eps_scaled = eps / scale
     R = np.empty_like(hidden)  # representatives' vectors, first k rows in use
     reps: list[int] = []
     raw = np.empty(n, dtype=np.int64)
@@ -336,7 +348,7 @@ def extract_automaton(strings, hidden, outputs, c: float | None = None, *, epsil
         k = len(reps)
         if k:
             dist = np.linalg.norm(R[:k] - hidden[i], axis=1)
-            within = np.flatnonzero(dist <= eps)
+            within = np.flatnonzero(dist <= eps_scaled)
             if within.size:
                 raw[i] = within[0] if rule == "first" else within[np.argmin(dist[within])]
                 continue
@@ -447,9 +459,12 @@ def minimize(machine, *, sink: bool = False) -> MooreMachine:
 # ---------------------------------------------------------------------------------------------
 
 def _check_target(target, L_max):
+    """``(label function, L_max)``: a MooreMachine's labels are its outputs (:meth:`MooreMachine.output`)."""
+    if isinstance(target, MooreMachine):
+        target = target.output
     if not callable(target):
-        raise TypeError(f"target must be a callable string -> label, got {type(target).__name__}")
-    return check_int("L_max", L_max, minimum=1, maximum=20)
+        raise TypeError(f"target must be a callable string -> label or a MooreMachine, got {type(target).__name__}")
+    return target, check_int("L_max", L_max, minimum=1, maximum=20)
 
 
 def _future_signatures(strings, target, L_max: int) -> list:
@@ -530,8 +545,8 @@ def merger_report(extracted: Automaton, target, L_max: int) -> MergerReport:
     Parameters
     ----------
     extracted : Automaton
-    target : callable
-        ``target(string) -> int``, the task's label.
+    target : callable or MooreMachine
+        ``target(string) -> int``, the task's label (a :class:`MooreMachine`: its output).
     L_max : int
         Training length.  Two strings ``s_1, s_2`` of one state *agree* when
         ``target(s_1 c) = target(s_2 c)`` for every continuation ``c`` (the empty one included)
@@ -562,7 +577,7 @@ def merger_report(extracted: Automaton, target, L_max: int) -> MergerReport:
     """
     if not isinstance(extracted, Automaton):
         raise TypeError(f"extracted must be an Automaton (ExtractedAutomaton), got {type(extracted).__name__}")
-    L_max = _check_target(target, L_max)
+    target, L_max = _check_target(target, L_max)
     sigs = _future_signatures(extracted.strings, target, L_max)
     lengths = [len(s) for s in extracted.strings]
     n_pairs, n_agree = _agreeing_pairs_sharing(sigs, lengths, L_max, extracted.assignment)
@@ -658,8 +673,8 @@ def state_mergers(previous, current, *, strings=None, target=None, L_max: int | 
         over the same strings in the same order.
     strings : sequence of str, optional
         The strings, needed with ``target`` when both extractions are given as arrays.
-    target : callable, optional
-        ``target(string) -> int``; if given, every newly merged pair is checked for agreement on
+    target : callable or MooreMachine, optional
+        ``target(string) -> int`` (a :class:`MooreMachine`: its output); if given, every newly merged pair is checked for agreement on
         all future outputs within the horizon ``L_max`` (as in :func:`merger_report`).
     L_max : int, optional
         Training length; required with ``target``.
@@ -714,7 +729,7 @@ def state_mergers(previous, current, *, strings=None, target=None, L_max: int | 
     n_split = _pairs_sharing(prev) - same_both
     n_checked = n_agree = None
     if target is not None or L_max is not None:
-        L_max = _check_target(target, L_max)
+        target, L_max = _check_target(target, L_max)
         if strings is None:
             raise ValueError("strings must be given (or an Automaton passed) to check mergers against target")
         sigs = _future_signatures(strings, target, L_max)

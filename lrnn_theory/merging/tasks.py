@@ -191,7 +191,7 @@ class ParityData:
         return {int(m): np.flatnonzero(lengths == m) for m in np.unique(lengths)}
 
 
-def parity_data(L_max: int = 10, p: float = 1.0, *, seed: int = 0, machine: "MooreMachine | None" = None) -> ParityData:
+def parity_data(L_max: int = 10, p: float = 1.0, *, seed: int = 0, machine: MooreMachine | None = None) -> ParityData:
     """All strings up to ``L_max``, each kept with probability ``p`` (:ref:`merging-task`), labelled by parity or by ``machine``.
 
     Parameters
@@ -276,6 +276,20 @@ def epoch_batches(data: ParityData, batch: int = 128, *, rng: np.random.Generato
     return out
 
 
+def _int_array(name: str, value, ndim: int) -> np.ndarray:
+    """``value`` as an int64 array of ``ndim`` dimensions (integer-valued floats accepted), or a TypeError/ValueError naming it."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of integers, got {type(value).__name__}")
+    arr = np.asarray(value)
+    if arr.dtype.kind == "f" and np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)):
+        arr = arr.astype(np.int64)
+    if arr.dtype.kind not in "biu":
+        raise TypeError(f"{name} must be an array of integers, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
+    return arr.astype(np.int64, copy=False)
+
+
 @dataclass(frozen=True)
 class MooreMachine:
     """A deterministic Moore machine over ``"01"``: ``transitions[q, a]`` (−1 = missing), ``outputs[q]``, ``initial`` (:ref:`merging-automaton`).
@@ -302,6 +316,21 @@ class MooreMachine:
     outputs: np.ndarray
     initial: int = 0
 
+    def __post_init__(self):
+        T = _int_array("transitions", self.transitions, 2)
+        if T.shape[0] < 1 or T.shape[1] != 2:
+            raise ValueError(f"transitions must have shape (n_states, 2) with n_states >= 1, got {T.shape}")
+        n = T.shape[0]
+        if np.any((T < -1) | (T >= n)):
+            raise ValueError(f"transitions must hold states 0..{n - 1} or -1 (missing), got values in "
+                             f"[{int(T.min())}, {int(T.max())}]")
+        out = _int_array("outputs", self.outputs, 1)
+        if out.shape != (n,):
+            raise ValueError(f"outputs must have one entry per state ({n}), got shape {out.shape}")
+        object.__setattr__(self, "transitions", T)
+        object.__setattr__(self, "outputs", out)
+        object.__setattr__(self, "initial", check_int("initial", self.initial, minimum=0, maximum=n - 1))
+
     @property
     def n_states(self) -> int:
         return int(self.transitions.shape[0])
@@ -324,7 +353,7 @@ class MooreMachine:
         """Output symbol after reading ``string``."""
         return int(self.outputs[self.state(string)])
 
-    def minimize(self, *, sink: bool = False) -> "MooreMachine":
+    def minimize(self, *, sink: bool = False) -> MooreMachine:
         """The minimal equivalent machine (:func:`lrnn_theory.merging.minimize`; not closed: ``ValueError`` unless ``sink``)."""
         return _minimal_machine(self, sink=sink)
 

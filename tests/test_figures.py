@@ -594,3 +594,20 @@ def test_memory_f3_figure_data_loss_vanishes_at_the_teacher():
         assert np.all(loss >= 0) and loss[5] < 1e-20 and np.argmin(loss) == 5
         assert hess[5] > 0
     f3.draw(d)
+
+
+def test_memory_f4_figure_data_adam_reaches_ones_own_teacher():
+    """memory-f4 for one's own teacher (theory guide `memory-reparametrisation`): Adam converges to the
+    teacher's ω (the loss surface is non-negative, its value at ω* zero to rounding)."""
+    from lrnn_theory.memory import Parametrisation, loss_in_omega
+
+    f4 = load("memory-f4")
+    lam_star = 0.9 * np.exp(0.3j)
+    d = f4.figure_data(lam_star=lam_star, lam0=0.5 + 0.1j, lr=1e-2, steps=3000, rows=[("exp", "exp", "exp")], n=11)
+    p = d["panels"][0]
+    assert p["status"] == "converged" and p["final_loss"] < 1e-6
+    assert np.all(p["surface"] >= 0)
+    ws = p["omega_star"]
+    np.testing.assert_allclose(p["omega"][-1], ws, rtol=1e-6)
+    assert loss_in_omega(ws[0], ws[1], lam_star, Parametrisation("exp", "exp", normalised=True)) < 1e-20
+    f4.draw(d)

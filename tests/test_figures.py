@@ -611,3 +611,18 @@ def test_memory_f4_figure_data_adam_reaches_ones_own_teacher():
     np.testing.assert_allclose(p["omega"][-1], ws, rtol=1e-6)
     assert loss_in_omega(ws[0], ws[1], lam_star, Parametrisation("exp", "exp", normalised=True)) < 1e-20
     f4.draw(d)
+
+
+def test_figC1_figure_data_for_ones_own_rotational_mode():
+    """figC1 for one's own rotational mode (theory guide `theory-complex-modes`): the complex flow ends at
+    b* = λ, |ac| = δ; gradient descent on the real weights follows it to O(lr) (the error halves with
+    the learning rate)."""
+    c1 = load("figC1")
+    kw = dict(modes=[(1.0, 0.9j)], T=3, t_end=40.0, n_h=2, kernel_T=[2])
+    d = c1.figure_data(lr=0.02, **kw)
+    assert d["b_abs_theory"][-1, 0] == pytest.approx(0.9, abs=1e-6)
+    assert d["b_arg_theory"][-1, 0] == pytest.approx(np.pi / 2, abs=1e-6)
+    assert d["ac_abs_theory"][-1, 0] == pytest.approx(1.0, abs=1e-6)
+    half = c1.figure_data(lr=0.01, **kw)
+    assert 1.7 < d["max_abs_diff_b"][0] / half["max_abs_diff_b"][0] < 2.3
+    c1.draw(d)

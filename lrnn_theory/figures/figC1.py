@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tasks
+from .._validation import check_finite_scalar, check_int, check_positive_float
 from ..data import make_rotational_dataset
 from ..integrate import integrate_modes
 from ..ntk import kernel_distance_complex, rotational_kernel_movement
@@ -30,6 +31,92 @@ T = 5
 MODES = ((1.0, np.exp(1j * np.pi / 12)), (0.8, 0.9 * np.exp(1j * np.pi / 6)))
 SCALE = 0.1
 T_END = 8.0
+
+
+def figure_data(modes=MODES, T: int = T, *, lr: float = 1e-3, t_end: float = T_END, scale: float = SCALE,
+                kernel_T=range(1, 11), n_h: int = 4, seed: int = 0) -> dict:
+    """The numbers of figure ``figC1`` for any rotational modes ``(δ, λ)``, length and learning rate.
+
+    Left panels: real gradient descent (:func:`lrnn_theory.simulate_gd`, ``n_h`` hidden units,
+    aligned-scale initialisation ``scale``) on an exactly whitened rotational dataset
+    (:func:`lrnn_theory.make_rotational_dataset`, ``32 T`` samples) of the complex task dynamics
+    ``s_t = δ λ^{T-t}`` (:func:`lrnn_theory.tasks.rotational`), the complex modes read back from
+    the weights (``run.modes()``) against the complex gradient flow
+    (:func:`lrnn_theory.integrate_modes`) up to ODE time ``t_end``.  Right panel: the kernel
+    distance on the first mode's rotational task against its length, closed form
+    (:func:`lrnn_theory.ntk.kernel_distance_complex`) and trained
+    (:func:`lrnn_theory.ntk.rotational_kernel_movement`); theory guide :ref:`theory-complex-modes`,
+    Proca et al. (2025), App. N–O.  :func:`draw` draws the result.
+
+    Parameters
+    ----------
+    modes : sequence of (float, complex)
+        ``(δ, λ)`` of each complex mode, ``|λ| < 1`` (default ``(1, e^{iπ/12})``, ``(0.8, 0.9 e^{iπ/6})``).
+    T : int
+        Task length (default 5).
+    lr : float
+        Learning rate of gradient descent (quick figure: 0.01); ``round(t_end / lr)`` steps.
+    t_end : float
+        Learning time in units of ``τ``.
+    scale : float
+        Initial scale of the modes.
+    kernel_T : sequence of int
+        Lengths of the kernel-distance panel (quick figure: 1..6).
+    n_h : int
+        Hidden units of the trained network (at least 2 per complex mode).
+    seed : int
+        Seed of the dataset, the initialisation and the trained kernel runs.
+
+    Returns
+    -------
+    dict
+        ``lr``, ``steps``, ``T``; ``delta``, ``lam_abs``, ``lam_arg`` (n_modes,); ``time`` (n_records,);
+        ``b_abs_*``, ``b_arg_*``, ``ac_abs_*`` (n_records, n_modes) for ``simulation`` and ``theory``;
+        ``off_block_residual``; ``max_abs_diff_b``, ``max_abs_diff_ac`` (n_modes,);
+        ``b_final_simulation_re_im`` (n_modes, 2); ``kernel_T``, ``kernel_distance_theory``,
+        ``kernel_distance_trained`` (n_T,).
+
+    Examples
+    --------
+    >>> from lrnn_theory.figures import load
+    >>> c1 = load("figC1")
+    >>> data = c1.figure_data(modes=[(1.0, 0.9j)], T=3, lr=0.05, t_end=2.0, n_h=2, kernel_T=[2])
+    >>> data["b_abs_simulation"].shape[1], len(data["kernel_distance_theory"])
+    (1, 1)
+    """
+    T = check_int("T", T, minimum=1)
+    lr = check_positive_float("lr", lr)
+    t_end = check_positive_float("t_end", t_end)
+    scale = check_positive_float("scale", scale)
+    modes = [(check_finite_scalar("modes", d), complex(check_finite_scalar("modes", lam, allow_complex=True)))
+             for d, lam in modes]
+    if not modes:
+        raise ValueError("modes must hold at least one (delta, lam) pair")
+    steps = int(round(t_end / lr))
+    every = max(1, steps // 200)
+    S = np.stack([tasks.rotational(T, d, lam) for d, lam in modes])
+    data = make_rotational_dataset(S, 8 * T * 4, seed=seed)
+    run = simulate_gd(data, n_h, lr=lr, steps=steps, scale=scale, seed=seed, record_every=every)
+    m = run.modes()
+    th = integrate_modes(S, complex(scale), scale, scale, run.time)
+    b_th, u_th = th.b.T, (th.a * th.c).T
+    Ts = [check_int("kernel_T", t, minimum=1) for t in kernel_T]
+    d_theory = [kernel_distance_complex((scale,) * 3, (1.0, modes[0][1], 1.0), t) for t in Ts]
+    d_trained = [rotational_kernel_movement(scale, t, seed=seed).distance for t in Ts]
+    return {
+        "lr": lr, "steps": steps, "T": T,
+        "delta": [d for d, _ in modes], "lam_abs": [abs(lam) for _, lam in modes],
+        "lam_arg": [float(np.angle(lam)) for _, lam in modes],
+        "time": run.time,
+        "b_abs_simulation": np.abs(m.b), "b_abs_theory": np.abs(b_th),
+        "b_arg_simulation": np.angle(m.b), "b_arg_theory": np.angle(b_th),
+        "ac_abs_simulation": np.abs(m.u), "ac_abs_theory": np.abs(u_th),
+        "off_block_residual": float(np.max(m.off_diagonal)),
+        "max_abs_diff_b": np.max(np.abs(m.b - b_th), axis=0),
+        "max_abs_diff_ac": np.max(np.abs(m.u - u_th), axis=0),
+        "b_final_simulation_re_im": np.stack([m.b[-1].real, m.b[-1].imag], axis=1),
+        "kernel_T": Ts, "kernel_distance_theory": d_theory, "kernel_distance_trained": d_trained,
+    }
 
 
 def compute(ctx) -> dict:
@@ -46,32 +133,7 @@ def compute(ctx) -> dict:
     ``max_abs_diff_ac``, ``b_final_simulation_re_im``, ``kernel_T``, ``kernel_distance_theory``,
     ``kernel_distance_trained``.
     """
-    lr = 0.01 if ctx.quick else 1e-3
-    steps = int(round(T_END / lr))
-    every = max(1, steps // 200)
-    S = np.stack([tasks.rotational(T, d, lam) for d, lam in MODES])
-    data = make_rotational_dataset(S, 8 * T * 4, seed=ctx.seed)
-    run = simulate_gd(data, 4, lr=lr, steps=steps, scale=SCALE, seed=ctx.seed, record_every=every)
-    m = run.modes()
-    th = integrate_modes(S, complex(SCALE), SCALE, SCALE, run.time)
-    b_th, u_th = th.b.T, (th.a * th.c).T
-    Ts = list(range(1, 7 if ctx.quick else 11))
-    d_theory = [kernel_distance_complex((SCALE,) * 3, (1.0, MODES[0][1], 1.0), t) for t in Ts]
-    d_trained = [rotational_kernel_movement(SCALE, t, seed=ctx.seed).distance for t in Ts]
-    return {
-        "lr": lr, "steps": steps, "T": T,
-        "delta": [d for d, _ in MODES], "lam_abs": [abs(lam) for _, lam in MODES],
-        "lam_arg": [float(np.angle(lam)) for _, lam in MODES],
-        "time": run.time,
-        "b_abs_simulation": np.abs(m.b), "b_abs_theory": np.abs(b_th),
-        "b_arg_simulation": np.angle(m.b), "b_arg_theory": np.angle(b_th),
-        "ac_abs_simulation": np.abs(m.u), "ac_abs_theory": np.abs(u_th),
-        "off_block_residual": float(np.max(m.off_diagonal)),
-        "max_abs_diff_b": np.max(np.abs(m.b - b_th), axis=0),
-        "max_abs_diff_ac": np.max(np.abs(m.u - u_th), axis=0),
-        "b_final_simulation_re_im": np.stack([m.b[-1].real, m.b[-1].imag], axis=1),
-        "kernel_T": Ts, "kernel_distance_theory": d_theory, "kernel_distance_trained": d_trained,
-    }
+    return figure_data(lr=0.01 if ctx.quick else 1e-3, kernel_T=range(1, 7 if ctx.quick else 11), seed=ctx.seed)
 
 
 def draw(data: dict):

@@ -626,3 +626,17 @@ def test_figC1_figure_data_for_ones_own_rotational_mode():
     half = c1.figure_data(lr=0.01, **kw)
     assert 1.7 < d["max_abs_diff_b"][0] / half["max_abs_diff_b"][0] < 2.3
     c1.draw(d)
+
+
+def test_figA3_figure_data_matches_the_T3_closed_form():
+    """figA3 on one's own β range (theory guide `theory-dirac`): at T = 3 the numerical global minimiser
+    equals the closed form where that lies inside the search bound, and sits on the bound (runaway)
+    beyond; at T = 6 the runaway branch takes over above β = 1."""
+    a3 = load("figA3")
+    d = a3.figure_data(0.3, 1.4, n_beta=5, b_max=5.0)
+    b_num, b_cf = d["T"]["3"]["b"], d["T3_closed_form"]["b"]
+    inside = b_cf < 5.0
+    np.testing.assert_allclose(b_num[inside], b_cf[inside], atol=1e-8)
+    assert np.all(b_num[~inside] == 5.0)
+    np.testing.assert_array_equal(d["T"]["6"]["runaway"], d["beta"] > 1)
+    a3.draw(d)

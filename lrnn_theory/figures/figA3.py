@@ -11,11 +11,64 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tasks
+from .._validation import check_int, check_positive_float
 from ..landscape import dirac_t3_solution, global_minimiser
 from ..plot import panel_grid
 
 TITLE = "Dirac phase diagram: continuous transition at T = 3, first-order switch for T >= 4"
 B_MAX = 5.0
+
+
+def figure_data(beta_min: float = 0.05, beta_max: float = 1.6, *, n_beta: int = 311, b_max: float = B_MAX) -> dict:
+    """The numbers of figure ``figA3`` for any range of ``β`` and search bound on ``b``.
+
+    For the Dirac task in the paper's scaling ``s_1 = β``, ``s_T = 1/β`` at ``T = 3`` and
+    ``T = 6``: the global minimiser ``(b*, u*, E*)`` of the profile energy over
+    ``b ∈ [0, b_max]`` (:func:`lrnn_theory.landscape.global_minimiser`; a minimum on the bound
+    with ``b > 1`` is the runaway branch) and the ``T = 3`` closed form
+    (:func:`lrnn_theory.landscape.dirac_t3_solution`); theory guide :ref:`theory-dirac`,
+    Proca et al. (2025), App. H.  The critical values ``β = 1/√2`` (``T = 3``) and ``β = 1``
+    (``T = 6``) are the closed forms of that section.  :func:`draw` draws the result.
+
+    Parameters
+    ----------
+    beta_min, beta_max : float
+        Range of ``β > 0``.
+    n_beta : int
+        Points of the ``β`` grid (quick figure: 64).
+    b_max : float
+        Upper bound of the search over ``b`` (default 5).
+
+    Returns
+    -------
+    dict
+        ``beta`` (n_beta,); ``b_max``; ``critical``: ``{"3": 1/√2, "6": 1}``; ``T``: for ``"3"``
+        and ``"6"`` the arrays ``b``, ``u``, ``energy``, ``runaway`` (n_beta,); ``T3_closed_form``:
+        ``b``, ``u`` (n_beta,).
+
+    Examples
+    --------
+    >>> from lrnn_theory.figures import load
+    >>> a3 = load("figA3")
+    >>> data = a3.figure_data(0.5, 1.0, n_beta=3)
+    >>> data["T"]["3"]["b"].shape
+    (3,)
+    """
+    beta_min = check_positive_float("beta_min", beta_min)
+    beta_max = check_positive_float("beta_max", beta_max)
+    if not beta_min < beta_max:
+        raise ValueError(f"beta_min must be below beta_max, got {beta_min} and {beta_max}")
+    n_beta = check_int("n_beta", n_beta, minimum=2)
+    b_max = check_positive_float("b_max", b_max)
+    beta = np.linspace(beta_min, beta_max, n_beta)
+    out = {"beta": beta, "b_max": b_max, "critical": {"3": 1 / np.sqrt(2), "6": 1.0}, "T": {}}
+    for T in (3, 6):
+        s = tasks.dirac(T, beta, 1.0 / beta)
+        gm = global_minimiser(s, b_range=(0.0, b_max))
+        out["T"][str(T)] = {"b": gm.b, "u": gm.u, "energy": gm.energy, "runaway": gm.at_boundary & (gm.b > 1)}
+    b3, u3, _ = dirac_t3_solution(beta ** 2, kappa=1.0 / beta)
+    out["T3_closed_form"] = {"b": b3, "u": u3}
+    return out
 
 
 def compute(ctx) -> dict:
@@ -28,15 +81,7 @@ def compute(ctx) -> dict:
 
     Keys (full setting): ``beta``, ``b_max``, ``critical``, ``T``, ``T3_closed_form``.
     """
-    beta = np.linspace(0.05, 1.6, 64 if ctx.quick else 311)
-    out = {"beta": beta, "b_max": B_MAX, "critical": {"3": 1 / np.sqrt(2), "6": 1.0}, "T": {}}
-    for T in (3, 6):
-        s = tasks.dirac(T, beta, 1.0 / beta)
-        gm = global_minimiser(s, b_range=(0.0, B_MAX))
-        out["T"][str(T)] = {"b": gm.b, "u": gm.u, "energy": gm.energy, "runaway": gm.at_boundary & (gm.b > 1)}
-    b3, u3, _ = dirac_t3_solution(beta ** 2, kappa=1.0 / beta)
-    out["T3_closed_form"] = {"b": b3, "u": u3}
-    return out
+    return figure_data(n_beta=64 if ctx.quick else 311)
 
 
 def draw(data: dict):

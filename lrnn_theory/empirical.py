@@ -1084,6 +1084,7 @@ def train_and_compare(X, Y, *, lr: float, steps: int, scale: float = 0.1, n_h: i
     td = task_dynamics(X, Y, convention=convention, whiten=whiten, centre=centre)
     m = td.n_modes
     n_h = m if n_h is None else check_int("n_h", n_h, minimum=m)
+    _check_trainable(td, scale)
     data = td.dataset(X, Y)
     run, pred, errs = _run_and_predict(td, data, n_h, lr, steps, scale, seed, every)
     modes = _aligned_modes(run, td)
@@ -1109,6 +1110,20 @@ def train_and_compare(X, Y, *, lr: float, steps: int, scale: float = 0.1, n_h: i
         reachable=pred.reachable, expected_error=td.expected_error, order=order, half_lr_error=half,
         progress=progress, verdict=verdict,
     )
+
+
+def _check_trainable(td, scale):
+    """The loss of the initial network must be one gradient descent can follow: finite and below
+    :data:`lrnn_theory.sim.gd.DIVERGENCE_THRESHOLD` (a larger loss counts as diverged before the first step)."""
+    from .sim.gd import DIVERGENCE_THRESHOLD
+
+    m = td.n_modes
+    L0 = float(td._loss(_gains(np.full(m, scale * scale), np.full(m, scale), td.T)))
+    if not np.isfinite(L0) or L0 > DIVERGENCE_THRESHOLD:
+        big = float(max(np.max(np.abs(td.input_factor), initial=0.0), np.max(np.abs(td.target_factor), initial=0.0)))
+        raise ValueError(f"X and Y: the loss of the initial network on these data is {L0:.3g} (data factors up to "
+                         f"{big:.3g}), beyond what gradient descent can follow (losses above {DIVERGENCE_THRESHOLD:g} "
+                         "count as diverged); rescale X and Y, e.g. to unit variance")
 
 
 def _aligned_modes(run, td):

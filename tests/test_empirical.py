@@ -558,3 +558,20 @@ def test_results_print_in_a_few_lines():
         text = repr(obj)
         assert text.startswith(name) and len(text) < 600 and "array(" not in text
     assert f"loss_error={cmp.loss_error:.3g}" in repr(cmp) and repr(cmp.verdict) in repr(cmp)
+
+
+@pytest.mark.parametrize("sx, sy", [(1e150, 1.0), (1.0, 1e160), (1.0, 1e51)])
+def test_train_and_compare_refuses_data_whose_loss_gradient_descent_cannot_follow(sx, sy):
+    """Inputs of order 1e150 or targets of order 1e51: the initial loss exceeds simulate_gd's divergence threshold
+    (1e100), so the run stopped before its first record and train_and_compare failed with 't must not be empty'.
+    It now names X and Y and says to rescale; the initial loss it quotes is the direct sum of squares."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((100, 3, 2))
+    Y = X[:, -1] @ rng.standard_normal((2, 2))
+    with pytest.raises(ValueError, match=r"^X and Y: the loss of the initial network .* rescale X and Y") as info:
+        lt.train_and_compare(X * sx, Y * sy, lr=0.05, steps=20)
+    td = lt.task_dynamics(X * sx, Y * sy)
+    with np.errstate(over="ignore"):
+        direct = _direct_loss(X * sx, Y * sy, td, 0.01 * 0.1 ** np.arange(2, -1, -1) * np.ones((2, 1)))
+    quoted = float(str(info.value).split("is ")[1].split(" ")[0])
+    assert quoted == pytest.approx(direct, rel=1e-3) or (np.isinf(quoted) and not np.isfinite(direct))

@@ -640,3 +640,18 @@ def test_figA3_figure_data_matches_the_T3_closed_form():
     np.testing.assert_allclose(b_num[~inside], 5.0, rtol=1e-12)
     np.testing.assert_array_equal(d["T"]["6"]["runaway"], d["beta"] > 1)
     a3.draw(d)
+
+
+def test_fig3_figure_data_for_ones_own_families():
+    """fig3 for one's own tasks (theory guide `theory-stability-extrapolation`): inverse-exponential tasks
+    with λ < 1 have b* = λ, u* = δ, the flow from a small start reaches b*, the extrapolation energy
+    vanishes at the trained length; one column draws."""
+    f3 = load("fig3")
+    d = f3.figure_data([("inverse_exponential", "λ", [(1.5, 0.6), (0.8, 0.8)])], T=6, t_end=200.0, n_t=21, T_test_max=8)
+    col = d["columns"][0]
+    np.testing.assert_allclose(col["b_star"], [0.6, 0.8], rtol=1e-12)
+    np.testing.assert_allclose(col["u_star"], [1.5, 0.8], rtol=1e-12)
+    assert not np.any(col["early_importance"])
+    np.testing.assert_allclose(col["b"][:, -1], col["b_star"], atol=1e-6)
+    assert col["extrapolation"].shape == (2, 8) and np.all(col["extrapolation"][:, 5] < 1e-20)  # zero at T' = T
+    f3.draw(d)

@@ -562,6 +562,23 @@ def integrate_modes(
         ``max_steps < 1``, or ``freeze`` holds an unknown name.  Divergence never raises: it is
         reported in ``status``.
 
+    Warns
+    -----
+    UserWarning
+        If ``s`` has shape ``(..., n, 1)`` with several modes: it is read as modes with ``T = 1``
+        (time is the last axis); the warning says so and how to pass one mode of length ``n``.
+
+    Notes
+    -----
+    First call on a fresh install (empty numba cache): the compiled kernel is compiled once per
+    machine in a background process, and a call with real modes and at most
+    ``FALLBACK_MAX_WORK = 1000`` modes × ``T`` is answered meanwhile by SciPy's LSODA with the
+    analytic Jacobian, at the same tolerances (trajectories equal to the kernel's within the
+    solver tolerance; ``result.backend == "scipy-lsoda"``, counters are LSODA's).  Other calls,
+    and any call whose modes do not all reach ``t[-1]`` there, wait for the kernel
+    (``result.backend == "compiled"``).  ``LRNN_THEORY_COLD_FALLBACK=0`` always waits;
+    documentation: :ref:`performance-cold-start`.
+
     Examples
     --------
     >>> import numpy as np

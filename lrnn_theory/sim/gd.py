@@ -437,6 +437,15 @@ def simulate_gd(
         ``scale`` or ``stop_loss``, ``weights0`` shapes that do not match the data or ``n_h``, or an
         aligned init that the dataset cannot support (see :func:`initial_weights`).
 
+    Notes
+    -----
+    First call on a fresh install (empty numba cache): the kernel is compiled once per machine in
+    a background process, and a correlation-method run estimated to take at most
+    ``FALLBACK_MAX_SECONDS = 10`` s in NumPy is computed meanwhile by the same identities in NumPy
+    (losses and weights equal to the kernel's to rounding; ``run.backend == "numpy"``).  A run that
+    diverges there, BPTT runs and longer runs wait for the kernel (``run.backend == "compiled"``).
+    ``LRNN_THEORY_COLD_FALLBACK=0`` always waits; documentation: :ref:`performance-cold-start`.
+
     Examples
     --------
     The inverse-exponential task ``s_t = δ λ^(T-t)`` is exactly learnable: gradient descent

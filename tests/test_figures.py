@@ -655,3 +655,21 @@ def test_fig3_figure_data_for_ones_own_families():
     np.testing.assert_allclose(col["b"][:, -1], col["b_star"], atol=1e-6)
     assert col["extrapolation"].shape == (2, 8) and np.all(col["extrapolation"][:, 5] < 1e-20)  # zero at T' = T
     f3.draw(d)
+
+
+def test_fig2_figure_data_for_ones_own_scales():
+    """fig2 for one's own δ and (δ, λ) (theory guide `theory-frozen-recurrent`, `theory-frozen-io`): the
+    initial slope of b at b = 0 is u s_{T-1} = δ²λ, b with u frozen at δ ends at λ, and full-matrix
+    gradient descent follows both theories."""
+    f2 = load("fig2")
+    d = f2.figure_data(deltas=[0.7, 1.5], recurrent=[(1.2, 0.6)], T=4, lr=0.01, steps=2000)
+    R, L = d["right"], d["left"]
+    np.testing.assert_allclose(R["initial_slope_at_b0"], [1.2 ** 2 * 0.6], rtol=1e-12)
+    assert R["b_final_theory"][0] == pytest.approx(0.6, abs=1e-4)
+    np.testing.assert_allclose(L["ac_theory"][-1], [0.7, 1.5], rtol=1e-3)
+    # gradient descent differs from the flow by O(lr): halving the step halves the gap
+    h = f2.figure_data(deltas=[0.7, 1.5], recurrent=[(1.2, 0.6)], T=4, lr=0.005, steps=4000)
+    for key in ("left", "right"):
+        ratio = np.asarray(d[key]["max_abs_diff"]) / np.asarray(h[key]["max_abs_diff"])
+        assert np.all((ratio > 1.6) & (ratio < 2.4)), (key, ratio)
+    f2.draw(d)

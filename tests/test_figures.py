@@ -673,3 +673,16 @@ def test_fig2_figure_data_for_ones_own_scales():
         ratio = np.asarray(d[key]["max_abs_diff"]) / np.asarray(h[key]["max_abs_diff"])
         assert np.all((ratio > 1.6) & (ratio < 2.4)), (key, ratio)
     f2.draw(d)
+
+
+def test_fig4_figure_data_for_ones_own_kappas():
+    """fig4 for one's own κ and range (theory guide `theory-regulariser`): the flow reaches the global
+    minimiser of the profile energy where that is the only minimum (small δ, constant task with a
+    feedforward last step), and the unmodified solution b* = 1, u* = δ is approached as κ -> δ."""
+    f4 = load("fig4")
+    d = f4.figure_data(kappas=[1.0], columns=[("constant", "δ", 6, (0.5, 1.5))], n=3)
+    col = d["columns"][0]
+    # κ = δ = 1 is the unmodified constant task: b* = 1, ac* = δ = 1
+    assert col["b"][0, 1] == pytest.approx(1.0, abs=1e-6) and col["ac"][0, 1] == pytest.approx(1.0, abs=1e-6)
+    np.testing.assert_allclose(col["b"], col["b_gm"], atol=1e-5)
+    f4.draw(d)

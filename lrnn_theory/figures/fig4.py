@@ -16,6 +16,7 @@ import functools
 import numpy as np
 
 from .. import tasks
+from .._validation import as_float_array, check_int
 from ..integrate import integrate_modes
 from ..landscape import global_minimiser, transition_location
 from ..plot import clipped_line, colorbar, panel_grid
@@ -50,23 +51,53 @@ def final_state(x, kappa, *, family: str, T: int) -> dict:
     return {"b": fin.b, "ac": fin.u, "status": sol.status, "b_gm": gm.b, "ac_gm": gm.u}
 
 
-def compute(ctx) -> dict:
-    """The numbers figure ``fig4`` plots, as the dict that :func:`draw` takes.
+def figure_data(kappas=KAPPAS, columns=COLUMNS, *, n: int = 201, executor="serial", progress: bool = False,
+                seed: int = 0) -> dict:
+    """The numbers of figure ``fig4`` for any feedforward strengths ``κ`` and task columns.
 
-    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
-    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
-    The same numbers, written by ``lrnn-theory figures``, are in ``figures/fig4.json``
-    (:func:`~lrnn_theory.figures.read_data`).
+    For each column ``(family, label, T, (lo, hi))`` and each ``κ``: the mode reached by gradient
+    flow from ``a = b = c = 0.1`` at ``10⁴ τ`` and the global minimiser of the profile energy, on
+    ``n`` values of the family's parameter in ``[lo, hi]`` (:func:`final_state`, swept with
+    :func:`lrnn_theory.sweep.sweep`), where the final ``b`` jumps
+    (:func:`lrnn_theory.landscape.transition_location`) and, for the constant and exponential
+    families, the unmodified task's solution; theory guide :ref:`theory-regulariser`, Proca et al.
+    (2025), Sec. 6.  :func:`draw` draws one column of panels per family.
 
-    Keys (full setting): ``kappa``, ``t_end``, ``init``, ``b_clip``, ``columns``.
+    Parameters
+    ----------
+    kappas : sequence of float
+        Strengths ``κ`` of the feedforward last step (default 0.2, 0.4, ..., 1.2).
+    columns : sequence of (str, str, int, (float, float))
+        Family (``"constant"``, ``"exponential"``, ``"dirac"``), the parameter's name on the axis,
+        ``T`` and the range of the parameter (default: the paper's three columns).
+    n : int
+        Points per column (quick figure: 41).
+    executor, progress, seed
+        Passed to :func:`lrnn_theory.sweep.sweep`.
+
+    Returns
+    -------
+    dict
+        ``kappa``, ``t_end``, ``init``, ``b_clip``; ``columns``: per column ``family``, ``label``,
+        ``T``, ``x`` (n,), ``b``, ``ac``, ``b_gm``, ``ac_gm``, ``status``, ``runaway``
+        (n_kappa, n), ``transition_gf``, ``transition_gm`` (per κ) and, for ``"constant"`` and
+        ``"exponential"``, ``reference_b``, ``reference_ac`` (n,).
+
+    Examples
+    --------
+    >>> from lrnn_theory.figures import load
+    >>> f4 = load("fig4")
+    >>> data = f4.figure_data(kappas=[0.5], columns=[("constant", "δ", 4, (0.5, 1.5))], n=3)
+    >>> data["columns"][0]["b"].shape
+    (1, 3)
     """
-    n = 41 if ctx.quick else 201
-    executor = "serial" if ctx.executor is None else ctx.executor
-    out = {"kappa": KAPPAS, "t_end": T_END, "init": 0.1, "b_clip": B_CLIP, "columns": []}
-    for family, label, T, (lo, hi) in COLUMNS:
+    n = check_int("n", n, minimum=2)
+    out = {"kappa": tuple(float(k) for k in as_float_array("kappas", kappas, ndim=1)), "t_end": T_END, "init": 0.1,
+           "b_clip": B_CLIP, "columns": []}
+    for family, label, T, (lo, hi) in columns:
         x = np.linspace(lo, hi, n)
-        ds = sweep(functools.partial(final_state, family=family, T=T), {"kappa": list(KAPPAS), "x": x},
-                   executor=executor, progress=ctx.progress, vectorized=True, seed=ctx.seed)
+        ds = sweep(functools.partial(final_state, family=family, T=T), {"kappa": list(out["kappa"]), "x": x},
+                   executor=executor, progress=progress, vectorized=True, seed=seed)
         b = ds["b"].values
         col = {"family": family, "label": label, "T": T, "x": x, "b": b, "ac": ds["ac"].values,
                "b_gm": ds["b_gm"].values, "ac_gm": ds["ac_gm"].values, "status": ds["status"].values,
@@ -83,12 +114,26 @@ def compute(ctx) -> dict:
     return out
 
 
+def compute(ctx) -> dict:
+    """The numbers figure ``fig4`` plots, as the dict that :func:`draw` takes.
+
+    ``ctx`` is a :class:`~lrnn_theory.figures.FigureContext`: ``ctx.quick`` selects the reduced grids
+    and step counts (``lrnn-theory figures --quick``, the tests), ``ctx.progress`` progress bars.
+    The same numbers, written by ``lrnn-theory figures``, are in ``figures/fig4.json``
+    (:func:`~lrnn_theory.figures.read_data`).
+
+    Keys (full setting): ``kappa``, ``t_end``, ``init``, ``b_clip``, ``columns``.
+    """
+    return figure_data(n=41 if ctx.quick else 201, executor="serial" if ctx.executor is None else ctx.executor,
+                       progress=ctx.progress, seed=ctx.seed)
+
+
 def draw(data: dict):
     """Draw figure ``fig4`` from the dict :func:`compute` returns (or
     ``read_data("figures/fig4.json")["data"]``); return the :class:`matplotlib.figure.Figure`."""
     import matplotlib.pyplot as plt
 
-    fig, axes = panel_grid(2, 3, width=4.2, height=3.0)
+    fig, axes = panel_grid(2, len(data["columns"]), width=4.2, height=3.0)
     cmap = plt.get_cmap("viridis")
     kappas = np.asarray(data["kappa"])
     for j, col in enumerate(data["columns"]):

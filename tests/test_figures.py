@@ -686,3 +686,15 @@ def test_fig4_figure_data_for_ones_own_kappas():
     assert col["b"][0, 1] == pytest.approx(1.0, abs=1e-6) and col["ac"][0, 1] == pytest.approx(1.0, abs=1e-6)
     np.testing.assert_allclose(col["b"], col["b_gm"], atol=1e-5)
     f4.draw(d)
+
+
+def test_fig5_figure_data_recurrence_drives_kernel_movement():
+    """fig5 on one's own grid (theory guide `theory-ntk`): the aligned kernel does not move at T = 1 (no
+    recurrence: distance 0) and moves more the longer the task; trained unaligned networks move
+    their kernel more at T = 3 than at T = 1."""
+    f5 = load("fig5")
+    d = f5.figure_data([0.05, 0.3], [1, 2, 5], unaligned_T=[1, 3], unaligned_sigma=[0.05], n_seeds=1, max_steps=20000)
+    np.testing.assert_allclose(d["aligned"][0], 0.0, atol=1e-12)
+    assert np.all(np.diff(d["aligned"], axis=0) > 0)
+    assert not d["stalled"].any() and d["unaligned"][1, 0] > d["unaligned"][0, 0]
+    f5.draw(d)

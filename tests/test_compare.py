@@ -98,3 +98,24 @@ def test_complex_modes_count_twice_in_the_loss():
     E = np.real(th.energy.T)
     assert np.allclose(c.loss_theory, 2 * E[:, 0] + E[:, 1], rtol=1e-12)
     assert c.loss_error < 0.05 and 0.8 < c.order < 1.25 and c.verdict.startswith("applies")
+
+
+def test_a_theory_of_another_problem_is_refused():
+    """A theory started from other initial modes than the aligned run (0.1 vs 0.3), or integrated on other task
+    dynamics, compared two different problems: the verdict read 'applies up to discretisation' with error 110.
+    Gauge-equivalent starts (a, c) -> (-a, -c) are the same network and are accepted, with the same numbers."""
+    data, run = _setup()
+    with pytest.raises(ValueError, match="^theory must start where run starts.*u = ac"):
+        lt.compare(lt.integrate_modes(data.S, 0.1, 0.1, 0.1, run.time), run)
+    with pytest.raises(ValueError, match="^theory must start where run starts.*b = "):
+        lt.compare(lt.integrate_modes(data.S, 0.3, 0.2, 0.3, run.time), run)
+    with pytest.raises(ValueError, match=r"^theory must be integrated on the run's task dynamics run.S"):
+        lt.compare(lt.integrate_modes(2 * data.S, 0.3, 0.3, 0.3, run.time), run)
+    with pytest.raises(ValueError, match=r"^theory must be integrated on the run's task dynamics run.S of shape"):
+        lt.compare(lt.integrate_modes(data.S[:, :2], 0.3, 0.3, 0.3, run.time), run)
+    ref = lt.compare(lt.integrate_modes(data.S, 0.3, 0.3, 0.3, run.time), run)
+    flipped = lt.compare(lt.integrate_modes(data.S, -0.3, 0.3, -0.3, run.time), run)
+    assert flipped.loss_error == pytest.approx(ref.loss_error, rel=1e-9) and flipped.verdict == ref.verdict
+    # a theory that starts later than the run (t[0] > 0) is compared on the common times only, as before
+    late = lt.integrate_modes(data.S, *(np.asarray(getattr(run.modes(), n))[4] for n in "abc"), run.time[4:])
+    assert lt.compare(late, run).time.size == run.time.size - 4

@@ -183,7 +183,8 @@ def compare(theory, run, *, run_half_lr=None) -> Comparison:
     TypeError
         ``theory`` is not a ModeTrajectory or ``run`` is not a GDResult.
     ValueError
-        The batch shape of ``theory`` does not match the run's modes, or the two share no time.
+        The batch shape of ``theory`` does not match the run's modes, the two share no time, the theory was
+        integrated on other task dynamics than ``run.S``, or (aligned runs) it starts from other modes than the run.
 
     Examples
     --------
@@ -205,6 +206,7 @@ def compare(theory, run, *, run_half_lr=None) -> Comparison:
     if run_half_lr is not None and (not hasattr(run_half_lr, "W_h") or not hasattr(run_half_lr, "modes")):
         raise TypeError("run_half_lr must be a GDResult (lrnn_theory.simulate_gd) or None")
     names, t, th, sim, inside = _differences(theory, run)
+    _check_same_problem(theory, run, names, t, th, sim)
     max_abs = {n: np.max(np.abs(th[n] - sim[n]), axis=0) for n in names}
     final_abs = {n: np.abs(th[n][-1] - sim[n][-1]) for n in names}
     L_th, L_sim = _losses(th, run, inside)
@@ -229,6 +231,31 @@ def compare(theory, run, *, run_half_lr=None) -> Comparison:
     return Comparison(time=t, names=names, max_abs=max_abs, final_abs=final_abs, theory=th, simulation=sim,
                       loss_theory=L_th, loss_simulation=L_sim, theory_limit=limit, theory_converged=th_conv,
                       run_converged=run_conv, order=order, half_lr_error=half, verdict=verdict, **errs)
+
+
+def _check_same_problem(theory, run, names, t, th, sim):
+    """The theory must describe this run: the same task dynamics and, for an aligned run recorded from its first
+    step, the same initial modes (``u = ac``, ``b``, ``|a|``); otherwise every error and the verdict compare two
+    different problems (a theory started at 0.1 against a run started at 0.3 read 'applies' with error 110)."""
+    s_th, S = np.asarray(getattr(theory, "s", None) if getattr(theory, "s", None) is not None else np.nan), run.S
+    if s_th.size == np.size(S):
+        s_th = s_th.reshape(np.shape(S))
+        tol = 1e-9 * max(float(np.max(np.abs(S), initial=0.0)), np.finfo(float).tiny)
+        if not np.all(np.abs(s_th - S) <= tol):
+            raise ValueError("theory must be integrated on the run's task dynamics run.S (largest difference "
+                             f"{float(np.max(np.abs(s_th - S))):.3g}); e.g. integrate_modes(run.S, a0, b0, c0, run.time)")
+    elif not np.isnan(s_th).all():
+        raise ValueError(f"theory must be integrated on the run's task dynamics run.S of shape {np.shape(S)}, "
+                         f"got task dynamics of shape {np.shape(getattr(theory, 's', None))}")
+    if names[0] != "a" or t[0] != run.time[0] or t[0] != theory.t[0]:
+        return
+    start = {"u = ac": (th["a"][0] * th["c"][0], sim["a"][0] * sim["c"][0]), "b": (th["b"][0], sim["b"][0]),
+             "|a|": (np.abs(th["a"][0]), np.abs(sim["a"][0]))}
+    for what, (x, y) in start.items():
+        if np.any(np.abs(x - y) > 1e-6 * (np.abs(x) + np.abs(y)) + 1e-12):
+            raise ValueError(f"theory must start where run starts: at t = {t[0]:g} the theory has {what} = "
+                             f"{np.array2string(np.asarray(x), precision=4)}, the run {np.array2string(np.asarray(y), precision=4)}"
+                             "; integrate from the run's initial modes (run.modes() at step 0)")
 
 
 def _losses(th, run, inside):

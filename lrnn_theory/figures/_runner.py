@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import os
 import time
-from contextlib import contextmanager
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -315,8 +315,8 @@ def _render(name: str, ctx: FigureContext, out: str, formats: tuple[str, ...]) -
     """Compute, draw and write one figure."""
     import matplotlib.pyplot as plt
 
-    from . import load
     from ..plot import save_figure
+    from . import load
 
     t0 = time.perf_counter()
     mod = load(name)

@@ -68,7 +68,7 @@ class Prediction:
     limit : float
         Predicted loss at the fixed point the flow reaches (:attr:`Reachable.loss`).
     converged : bool
-        ``loss[-1] - limit <= 0.01·max(limit, 1e-6·loss[0])``: the prediction has converged by the last step.
+        ``loss[-1] - limit <= 0.01·max(limit, 1e-3·loss[0])``: the prediction has converged by the last step.
     reachable : Reachable or None
         The fixed point the flow reaches and the global minimiser (:meth:`TaskDynamics.reachable`).
 
@@ -129,7 +129,7 @@ class Reachable:
         The same at the global minimisers.
     time : float
         ODE time (units of ``τ``) from which the predicted loss stays within 1 % of ``loss``
-        (floor ``1e-6·L0``); divide by ``lr`` for a number of steps.
+        (floor ``1e-3·L0``); divide by ``lr`` for a number of steps.
     converged : bool
         The integration ended at a stationary point (energies unchanged to 1e-9 over the last decade of time).
 
@@ -190,10 +190,10 @@ class DataComparison:
         far gradient descent left the aligned solution space.
     loss_error_step, final_loss_error_step : float
         The same errors relative to the trained loss at the same step,
-        ``|L_theory(n) - L_gd(n)| / max(L_gd(n), 1e-6·L_gd(0))`` (largest over the steps, and last).
+        ``|L_theory(n) - L_gd(n)| / max(L_gd(n), 1e-3·L_gd(0))`` (largest over the steps, and last).
     prediction_converged, run_converged : bool
         The predicted curve is within 1 % of its limit (:attr:`Prediction.converged`); the
-        trained loss fell by at most 1 % of its value (floor ``1e-6·L0``) over the second half of the run.
+        trained loss fell by at most 1 % of its value (floor ``1e-3·L0``) over the second half of the run.
     reachable : Reachable or None
         Fixed point the predicted flow reaches, global minimiser, basins.
     expected_error : float

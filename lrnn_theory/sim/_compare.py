@@ -35,7 +35,7 @@ class Comparison:
     loss_error, final_loss_error : float
         ``max_n |ΔL(n)| / L(0)`` and the same at the last common time (``L`` the run's loss).
     loss_error_step, final_loss_error_step : float
-        ``|ΔL(n)| / max(L(n), 1e-6·L(0))``: relative to the run's loss at the same step (largest, last).
+        ``|ΔL(n)| / max(L(n), 1e-3·L(0))``: relative to the run's loss at the same step (largest, last).
     theory_converged, run_converged : bool
         The theory's loss is within 1 % of the limit its flow reaches (integrated on to ``10⁶ τ``);
         the run's loss fell by at most 1 % of its value over the second half of the compared times.
@@ -151,9 +151,10 @@ def compare(theory, run, *, run_half_lr=None) -> Comparison:
 
     The theory must describe the run's modes (batch shape ``(m,)``, or ``()`` for one mode; the
     dataset's ``S``) in ODE time units of ``τ``; the comparison is made at the
-    run's record times that lie within the theory's time range (theory values
-    are linearly interpolated unless the grids coincide — pass
-    ``t=run.time`` to :func:`~lrnn_theory.integrate_modes` for an exact match).
+    run's record times that lie within the theory's time range (a mode trajectory computed on
+    another grid is re-integrated at those times from its initial state with its own settings, so the
+    comparison is exact whatever grid it was computed on; other trajectories, and ones that stopped
+    early, are interpolated linearly).
 
     Aligned runs are compared mode by mode on ``a``, ``b``, ``c`` and the energy; other runs on
     the effective ``u``, ``b`` (theory guide :ref:`theory-mode-recovery`) and the energy.  The
@@ -300,7 +301,26 @@ def _differences(theory, run):
         names = ("u", "b", "energy")
         sim = {"u": modes.u[inside], "b": modes.b[inside]}
         sim["energy"] = energy(sim["u"], sim["b"], 1.0, run.S)
+    theory = _on_grid(theory, t)
     th = {}
     for n in names:
         th[n] = _interp(theory.t, getattr(theory, n), t).reshape(len(t), m)
     return names, t, th, sim, inside
+
+
+def _on_grid(theory, t):
+    """The theory evaluated at the times ``t``: itself when its grid holds them, else the same mode ODE
+    re-integrated from its initial state with its own settings (exact, where linear interpolation of a coarse
+    grid added an error of its own, 0.047 against the O(lr) 0.003 for a 7-point grid).  Trajectories that
+    stopped early (status != 0) or are not mode trajectories are interpolated as given."""
+    from ..integrate import ModeTrajectory, integrate_modes
+
+    t_src = np.asarray(theory.t, float)
+    idx = np.minimum(np.searchsorted(t_src, t), t_src.size - 1)
+    if np.all(np.isclose(t_src[idx], t, rtol=1e-12, atol=0)) or not isinstance(theory, ModeTrajectory) \
+            or np.any(np.asarray(theory.status) != 0):
+        return theory
+    grid = np.unique(np.r_[t_src[0], t])
+    a0, b0, c0 = (np.asarray(getattr(theory, n))[..., 0] for n in "abc")
+    return integrate_modes(theory.s, a0, b0, c0, grid, tau=theory.tau, freeze=theory.freeze, rtol=theory.rtol,
+                           atol=theory.atol)

@@ -698,3 +698,23 @@ def test_fig5_figure_data_recurrence_drives_kernel_movement():
     assert np.all(np.diff(d["aligned"], axis=0) > 0)
     assert not d["stalled"].any() and d["unaligned"][1, 0] > d["unaligned"][0, 0]
     f5.draw(d)
+
+
+def test_merging_f6_figure_data_diverge_then_merge():
+    """merging-f6 from one's own run (theory guide `merging-interaction`): under the fixed-expansion
+    closure an agreeing pair first diverges then merges (distance back to 0), a disagreeing pair
+    separates for good; the measured pairs are the tracked strings, split by parity; a run without
+    tracked strings is refused."""
+    from lrnn_theory.merging import train_parity
+
+    run = train_parity(hidden=16, L_max=4, epochs=20, extract_every=10, long_lengths=(),
+                       track_strings=("0000", "0011", "0001"))
+    m6 = load("merging-f6")
+    d = m6.figure_data(run, n_t=31)
+    a, b = d["theory_agree"], d["theory_disagree"]
+    assert a.max() > 2 * a[0] and a[-1] < 1e-6 * a.max()
+    assert b[-1] > 10 * b[0]
+    assert d["pairs"]["disagree"] == ["0000", "0001"] and d["measured_agree"].shape == run.record_epochs.shape
+    m6.draw(d)
+    with pytest.raises(ValueError, match="track"):
+        m6.figure_data(train_parity(hidden=8, L_max=3, epochs=2, extract_every=1, long_lengths=()))

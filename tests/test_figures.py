@@ -718,3 +718,20 @@ def test_merging_f6_figure_data_diverge_then_merge():
     m6.draw(d)
     with pytest.raises(ValueError, match="track"):
         m6.figure_data(train_parity(hidden=8, L_max=3, epochs=2, extract_every=1, long_lengths=()))
+
+
+def test_memory_student_figure_data_keep_the_best_learning_rate():
+    """memory-f5 / memory-f8 with one's own grid (theory guide `memory-simulation-plan`): the final loss
+    of each model is the best over the learning rates tried, i.e. the minimum of runs at each one."""
+    small = dict(d_h=2, teacher_d_h=2, T=5, batch=4, steps=5)
+    f5 = load("memory-f5")
+    both = f5.figure_data(nu0=[0.5, 0.9], lrs=[1e-3, 1e-2], n_replicates=1, settings=small)
+    one = [f5.figure_data(nu0=[0.5, 0.9], lrs=[lr], n_replicates=1, settings=small) for lr in (1e-3, 1e-2)]
+    for model in ("dense", "lru"):
+        np.testing.assert_array_equal(both[model], np.minimum(one[0][model], one[1][model]))
+        assert both[model].shape == (2,) and np.all(both[model] >= 0)
+    f5.draw(both)
+    f8 = load("memory-f8")
+    d = f8.figure_data(theta0=[3.0, 0.3], lrs=[1e-2], nu0=0.9, n_replicates=1, settings=small)
+    assert d["dense"].shape == (2,) and np.all(d["lru"] >= 0)
+    f8.draw(d)

@@ -4,14 +4,14 @@ from __future__ import annotations
 import numpy as np
 
 
-def best_final_loss(ctx, grid: dict, fixed: dict):
+def best_final_loss(grid: dict, fixed: dict, *, executor="serial", progress: bool = False, seed: int = 0):
     """Sweep ``grid`` (axes ``model``, ``lr``, ``replicate`` and the figure's own), keep the best learning rate
     per point and average over replicates; returns an xarray DataArray of final losses."""
     from ..memory.students import student_point
     from ..sweep import Replicated, sweep
 
-    ds = sweep(Replicated(student_point, **fixed), grid, executor=ctx.executor if ctx.executor is not None else "serial",
-               progress=ctx.progress, seed=ctx.seed)
+    ds = sweep(Replicated(student_point, **fixed), grid, executor="serial" if executor is None else executor,
+               progress=progress, seed=seed)
     loss = ds["final_loss"].where(np.isfinite(ds["final_loss"]))
     return loss.min("lr").mean("replicate")
 

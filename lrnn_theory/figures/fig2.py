@@ -38,7 +38,7 @@ def figure_data(deltas=DELTAS, recurrent=RECURRENT, T: int = T, *, lr: float = 5
     inverse-exponential tasks ``(δ, λ)``, the learned ``b`` against the flow with ``a``, ``c``
     frozen (:func:`lrnn_theory.integrate_modes`) and its initial slope at ``b = 0``
     (:func:`lrnn_theory.modes.mode_rhs`); theory guide :ref:`theory-frozen-recurrent`,
-    :ref:`theory-frozen-io`, Proca et al. (2025), Sec. 4 and App. C.  :func:`draw` draws the result.
+    :ref:`theory-frozen-io`, Proca et al. (2025), App. C.  :func:`draw` draws the result.
 
     Parameters
     ----------

@@ -38,7 +38,7 @@ def figure_data(columns=COLUMNS, T: int = T, *, init: float = 0.1, t_end: float 
     ``1..T_test_max`` (:func:`lrnn_theory.closed_forms.extrapolation_energy`) and, for the constant
     family, the largest stable learning rate against ``δ ∈ [0.1, 3]``
     (:func:`lrnn_theory.closed_forms.max_stable_lr`); theory guide
-    :ref:`theory-stability-extrapolation`, Proca et al. (2025), Sec. 5.  :func:`draw` draws one
+    :ref:`theory-stability-extrapolation`, Proca et al. (2025).  :func:`draw` draws one
     column of panels per family.
 
     Parameters

@@ -61,7 +61,7 @@ def figure_data(kappas=KAPPAS, columns=COLUMNS, *, n: int = 201, executor="seria
     :func:`lrnn_theory.sweep.sweep`), where the final ``b`` jumps
     (:func:`lrnn_theory.landscape.transition_location`) and, for the constant and exponential
     families, the unmodified task's solution; theory guide :ref:`theory-regulariser`, Proca et al.
-    (2025), Sec. 6.  :func:`draw` draws one column of panels per family.
+    (2025).  :func:`draw` draws one column of panels per family.
 
     Parameters
     ----------

@@ -37,7 +37,7 @@ def figure_data(sigma=None, Ts=None, *, unaligned_T=None, unaligned_sigma=None, 
     on the ``σ × T`` grid) and gradient descent from an unaligned random initialisation
     (:func:`lrnn_theory.ntk.kernel_movement` through :func:`unaligned_point`, averaged over
     ``n_seeds`` runs that did not stall, on the ``unaligned_T × unaligned_sigma`` grid); theory
-    guide :ref:`theory-ntk`, Proca et al. (2025), Sec. 7.  :func:`draw` draws the result.
+    guide :ref:`theory-ntk`, Proca et al. (2025).  :func:`draw` draws the result.
 
     Parameters
     ----------

@@ -28,7 +28,7 @@ def figure_data(delta: float = 1.1, lam: float = 0.5, T: int = 7, *, init: float
     fixed points (:func:`lrnn_theory.fixed_point`), the escape-time estimate
     (:func:`lrnn_theory.closed_forms.escape_time` with ``u0 = init²``) and the time each mode
     reaches 90 % of its fixed point; theory guide :ref:`theory-escape-recency`, Proca et al.
-    (2025), Sec. 5.  :func:`draw` draws the result.
+    (2025).  :func:`draw` draws the result.
 
     Parameters
     ----------

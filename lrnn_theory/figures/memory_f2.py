@@ -23,7 +23,7 @@ def figure_data(rhos=RHOS, *, n_memory: int = 401) -> dict:
     sensitivity ``E[(∂_ω h)²]`` of the normalised LRU parametrisation ``ν = exp(-e^ω)`` with
     ``γ`` held fixed (:func:`lrnn_theory.memory.stationary_moments`,
     :func:`lrnn_theory.memory.modulus_sensitivity`; theory guide :ref:`memory-reparametrisation`,
-    Zucchet & Orvieto (2024), Sec. 3).  :func:`draw` draws the result.
+    Zucchet & Orvieto (2024)).  :func:`draw` draws the result.
 
     Parameters
     ----------

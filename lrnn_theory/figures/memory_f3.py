@@ -44,7 +44,7 @@ def figure_data(nu_stars=NU0, theta_star: float = THETA_STAR, rows=PARAMETRISATI
     its curvature (:func:`lrnn_theory.memory.omega_curvature`, central differences of the
     analytic gradient) along ``ω_ν`` with ``ω_θ`` at the teacher's value, and along ``ω_θ`` with
     ``ω_ν`` at the teacher's value; theory guide :ref:`memory-reparametrisation`,
-    :ref:`memory-teacher-student`, Zucchet & Orvieto (2024), Sec. 3.  :func:`draw` draws the result.
+    :ref:`memory-teacher-student`, Zucchet & Orvieto (2024).  :func:`draw` draws the result.
 
     Parameters
     ----------

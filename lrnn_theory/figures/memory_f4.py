@@ -27,7 +27,7 @@ def figure_data(lam_star: complex = LAM_STAR, lam0: complex = LAM0, *, lr: float
     Adam on the 1-D teacher–student loss from ``λ0`` towards ``λ*``
     (:func:`lrnn_theory.memory.train_lambda`; stops once the loss is below ``target``), and the
     loss surface over ``(ω_ν, ω_θ)`` around the trajectory (:func:`lrnn_theory.memory.loss_in_omega`);
-    theory guide :ref:`memory-reparametrisation`, Zucchet & Orvieto (2024), Fig. 3.
+    theory guide :ref:`memory-reparametrisation`, Zucchet & Orvieto (2024).
     :func:`draw` draws the result.
 
     Parameters

@@ -25,7 +25,7 @@ def figure_data(nu0=(0.5, 0.9, 0.99, 0.999), lrs=(1e-3, 3e-3, 1e-2), *, n_replic
     BPTT on a random teacher whose eigenvalue moduli lie in ``[ν0, 1]``
     (:func:`lrnn_theory.memory.students.student_point`, swept with :func:`lrnn_theory.sweep.sweep`):
     the final loss at the best learning rate, averaged over replicates; theory guide
-    :ref:`memory-simulation-plan`, Zucchet & Orvieto (2024), Fig. 4.  :func:`draw` draws the result.
+    :ref:`memory-simulation-plan`, Zucchet & Orvieto (2024).  :func:`draw` draws the result.
 
     Parameters
     ----------

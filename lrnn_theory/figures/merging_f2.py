@@ -27,7 +27,7 @@ def figure_data(run: ParityRun, run_wide: ParityRun | None = None) -> dict:
     strings), closure, threshold and unreachable states at each record epoch, with the
     threshold taken per record (the run as trained) and over the whole run (``run_wide``,
     default ``run.rethreshold("run")``: same weights, one threshold); theory guide
-    :ref:`merging-automaton`, van Rossem & Saxe (2025), Fig. 3.  :func:`draw` draws the result.
+    :ref:`merging-automaton`, van Rossem & Saxe (2025), Fig. 4.  :func:`draw` draws the result.
 
     Parameters
     ----------

@@ -21,6 +21,7 @@ import functools
 
 import numpy as np
 
+from .._validation import as_float_array, check_int
 from ..merging._batched import phase_cells
 from ..plot import heatmap, panel_grid
 
@@ -37,6 +38,65 @@ def _grid_cells(p, gain, replicate, seed, **fixed) -> dict:
     return phase_cells(p, gain, seeds, **fixed)
 
 
+def figure_data(p=(0.2, 0.4, 0.6, 0.8, 1.0), gain=(0.1, 0.3, 0.5, 0.7, 1.0), *, n_replicates: int = 2,
+                max_epochs: int = 5000, hidden: int = 100, executor="serial", progress: bool = False,
+                seed: int = 0) -> dict:
+    """The numbers of figure ``merging-f5`` for any grid of data fractions and initial gains.
+
+    Each cell trains the streaming-parity RNN with cross-entropy to loss ``< 1e-3`` or
+    ``max_epochs`` (all cells of a chunk together, float64; each equals
+    :func:`lrnn_theory.merging.phase_point` to rounding) and reports the final number of automaton
+    states, the accuracy on strings of length 100, the epochs run and whether it converged,
+    averaged over ``n_replicates`` seeds; theory guide :ref:`merging-protocol`, van Rossem & Saxe
+    (2025).  :func:`draw` draws the result.
+
+    Parameters
+    ----------
+    p : sequence of float in (0, 1]
+        Data fractions.
+    gain : sequence of float > 0
+        Initial gains ``G_0``.
+    n_replicates : int
+        Seeds per cell (quick figure: 1).
+    max_epochs, hidden : int
+        Training limit and hidden size (quick figure: 20 and 16).
+    executor, progress, seed
+        Passed to :func:`lrnn_theory.sweep.sweep` (``"serial"``: all cells in one parallel chunk).
+
+    Returns
+    -------
+    dict
+        ``p`` (n_p,), ``gain`` (n_gain,); ``n_states``, ``accuracy``, ``epochs``,
+        ``converged_fraction`` (n_gain, n_p).
+
+    Examples
+    --------
+    >>> from lrnn_theory.figures import load
+    >>> f5 = load("merging-f5")
+    >>> data = f5.figure_data(p=[1.0], gain=[0.1, 1.0], n_replicates=1, max_epochs=3, hidden=8)
+    >>> data["n_states"].shape
+    (2, 1)
+    """
+    from ..sweep import sweep
+
+    grid = {"p": [float(v) for v in as_float_array("p", p, ndim=1)],
+            "gain": [float(v) for v in as_float_array("gain", gain, ndim=1)],
+            "replicate": list(range(check_int("n_replicates", n_replicates, minimum=1)))}
+    fixed = dict(max_epochs=check_int("max_epochs", max_epochs, minimum=1), dtype="float64")
+    if hidden != 100:
+        fixed["hidden"] = check_int("hidden", hidden, minimum=1)
+    fn = functools.partial(_grid_cells, **fixed)
+    n_cells = int(np.prod([len(v) for v in grid.values()]))
+    # in-process: one chunk of all cells (parallel over the cores); else the sweep's chunks go to the workers
+    executor = "serial" if executor is None else executor
+    ds = sweep(fn, grid, executor=executor, progress=progress, seed=seed, vectorized=True,
+               chunksize=n_cells if executor == "serial" else None)
+    mean = ds.mean("replicate")
+    return {"p": np.asarray(grid["p"]), "gain": np.asarray(grid["gain"]),
+            "n_states": mean["n_states"].transpose("gain", "p").values, "accuracy": mean["accuracy"].transpose("gain", "p").values,
+            "epochs": mean["epochs"].transpose("gain", "p").values, "converged_fraction": mean["converged"].transpose("gain", "p").values}
+
+
 def compute(ctx) -> dict:
     """The numbers figure ``merging-f5`` plots, as the dict that :func:`draw` takes.
 
@@ -48,23 +108,10 @@ def compute(ctx) -> dict:
     Keys (full setting): ``p``, ``gain``, ``n_states``, ``accuracy``, ``epochs``,
     ``converged_fraction``.
     """
-    from ..sweep import sweep
-
     if ctx.quick:
-        grid = {"p": [0.5, 1.0], "gain": [0.1, 1.0], "replicate": [0]}
-        fn = functools.partial(_grid_cells, max_epochs=20, hidden=16, dtype="float64")
-    else:
-        grid = {"p": [0.2, 0.4, 0.6, 0.8, 1.0], "gain": [0.1, 0.3, 0.5, 0.7, 1.0], "replicate": [0, 1]}
-        fn = functools.partial(_grid_cells, max_epochs=5000, dtype="float64")
-    n_cells = int(np.prod([len(v) for v in grid.values()]))
-    # in-process: one chunk of all cells (parallel over the cores); else the sweep's chunks go to the workers
-    executor = ctx.executor if ctx.executor is not None else "serial"
-    ds = sweep(fn, grid, executor=executor, progress=ctx.progress, seed=ctx.seed, vectorized=True,
-               chunksize=n_cells if executor == "serial" else None)
-    mean = ds.mean("replicate")
-    return {"p": np.asarray(grid["p"]), "gain": np.asarray(grid["gain"]),
-            "n_states": mean["n_states"].transpose("gain", "p").values, "accuracy": mean["accuracy"].transpose("gain", "p").values,
-            "epochs": mean["epochs"].transpose("gain", "p").values, "converged_fraction": mean["converged"].transpose("gain", "p").values}
+        return figure_data([0.5, 1.0], [0.1, 1.0], n_replicates=1, max_epochs=20, hidden=16, executor=ctx.executor,
+                           progress=ctx.progress, seed=ctx.seed)
+    return figure_data(executor=ctx.executor, progress=ctx.progress, seed=ctx.seed)
 
 
 def draw(data: dict):

@@ -39,7 +39,7 @@ def figure_data(run: ParityRun, *, lengths=(1, 10), c: float = 0.01, t_end: floa
     the hidden states of a pair of agreeing strings (one that the extracted automaton merged, if
     any) and of a disagreeing pair among the run's ``track_strings``, relative to the mean squared
     distance, at each record epoch; theory guide :ref:`merging-interaction`, van Rossem & Saxe
-    (2025), App. A.4.  :func:`draw` draws the result.
+    (2025).  :func:`draw` draws the result.
 
     Parameters
     ----------

@@ -30,7 +30,7 @@ def figure_data(a_lows=A_LOWS, starts=STARTS, delta2s=(0.0, 0.5), *, N: int = 2,
     (:func:`lrnn_theory.merging.interaction.reduced_flow`, ``τ_h = τ_y = 1``) from each start
     ``(H0, Y0)`` for each output disagreement ``δ²``, with their predicted ``H_∞`` and ``A_high``
     (:func:`lrnn_theory.merging.interaction.merger_quantities`); theory guide
-    :ref:`merging-interaction`, van Rossem & Saxe (2025), App. A.4.  :func:`draw` draws the result.
+    :ref:`merging-interaction`, van Rossem & Saxe (2025).  :func:`draw` draws the result.
 
     Parameters
     ----------

@@ -432,17 +432,14 @@ def _escape_scale(theta0, v, rate, C, flat, loss0, drop):
     it shifts ``δ`` by a relative ``O((ε_0/δ_q)²)`` (measured: 6e-7 at ``10⁻³``, 4e-5 at ``10⁻²``; below
     ``10⁻³`` the change is the integrator's tolerance, 1e-7).
     """
-    from scipy.integrate import solve_ivp
+    from scipy.integrate import LSODA
     from scipy.optimize import brentq
 
     eps0 = 1e-3 * np.sqrt(2.0 * drop * loss0 / rate)
-    g_max = [0.0]
 
-    def rhs(_, th):
+    def grad(th):
         _, gx, gh, gy = _loss_grad(*flat.split(th), C)
-        g = flat.join(gx, gh, gy)
-        g_max[0] = max(g_max[0], float(np.linalg.norm(g)))
-        return -g
+        return flat.join(gx, gh, gy)
 
     def jac(_, th):
         return -_hessian(*flat.split(th), C)[0]
@@ -450,29 +447,42 @@ def _escape_scale(theta0, v, rate, C, flat, loss0, drop):
     def loss(th):
         return float(_loss_grad(*flat.split(th), C, loss_only=True))
 
-    def left(_, th):
-        return loss(th) - (1.0 - drop) * loss0
-
-    def stopped(t, th):
-        return np.linalg.norm(rhs(t, th)) - 1e-3 * g_max[0]
-
-    left.terminal, left.direction = True, -1
-    stopped.terminal, stopped.direction = True, -1
+    # stepped by hand so that both stopping rules are functions of the accepted states only: the largest
+    # gradient norm so far is updated at accepted steps, and each crossing is located on the dense output of
+    # the step that made it, with the rule frozen (as solve_ivp events, whose threshold moved while their root
+    # was sought, the search could fail with 'f(a) and f(b) must have different signs')
     t_lin = np.log(1e3) / rate
-    sol = solve_ivp(rhs, (0.0, 1e3 * t_lin), theta0 + eps0 * v, method="LSODA", jac=jac, events=(left, stopped),
-                    rtol=1e-9, atol=1e-14 * max(1.0, float(np.max(np.abs(theta0)))), dense_output=True)
+    y0 = theta0 + eps0 * v
+    solver = LSODA(lambda _, th: -grad(th), 0.0, y0, 1e3 * t_lin, rtol=1e-9,
+                   atol=1e-14 * max(1.0, float(np.max(np.abs(theta0)))), jac=jac)
+    target = (1.0 - drop) * loss0
+    g_max = float(np.linalg.norm(grad(y0)))
+    states, dense = [y0], []
+    t = None
+    while solver.status == "running":
+        solver.step()
+        if solver.status == "failed":  # pragma: no cover - the gradient flow of a polynomial loss stays smooth
+            return float("nan"), float("nan"), float(drop), float("nan")
+        step = solver.dense_output()
+        states.append(solver.y.copy())
+        dense.append(step)
+        if loss(solver.y) <= target:
+            t = brentq(lambda x, d=step: loss(d(x)) - target, solver.t_old, solver.t, xtol=1e-12)
+            break
+        g = float(np.linalg.norm(grad(solver.y)))
+        if g <= 1e-3 * g_max:  # the flow has stopped at another stationary point
+            break
+        g_max = max(g_max, g)
     next_loss = float("nan")
-    if sol.t_events[0].size:
-        t = float(sol.t_events[0][0])
-    else:
-        next_loss = loss(sol.y[:, -1])
+    if t is None:
+        next_loss = loss(states[-1])
         drop = 0.5 * (loss0 - next_loss) / loss0
         target = (1.0 - drop) * loss0
-        below = np.flatnonzero(np.array([loss(y) for y in sol.y.T]) <= target)
-        if not (drop > 0 and below.size):  # pragma: no cover - the flow along an unstable direction lowers the loss
+        below = np.flatnonzero(np.array([loss(y) for y in states]) <= target)
+        if not (drop > 0 and below.size and below[0] > 0):  # pragma: no cover - the unstable direction lowers the loss
             return float("nan"), float("nan"), float(drop), next_loss
-        i = int(below[0])
-        t = brentq(lambda x: loss(sol.sol(x)) - target, sol.t[i - 1], sol.t[i], xtol=1e-12)
+        step = dense[int(below[0]) - 1]
+        t = brentq(lambda x: loss(step(x)) - target, step.t_min, step.t_max, xtol=1e-12)
     return float(eps0 * np.exp(rate * t)), float(np.sqrt(2.0 * drop * loss0 / rate)), float(drop), next_loss
 
 

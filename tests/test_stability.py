@@ -258,3 +258,47 @@ def test_escape_that_stops_at_another_stationary_point():
     # and gradient descent, run on, settles at that loss: the real mode has no spare unit left
     run = _run(data, 3, res.weights(1e-6, data), 0.02, 60.0)
     assert run.loss[-1] == pytest.approx(e_real, rel=1e-9)
+
+
+
+def _flow_loss_grad(theta, s, n_h):
+    """Loss ½ Σ_t (s_t - w_y W^{T-t} w_x)² of a one-input, one-output network and its gradient, written out
+    here (independent of the package): d/dW of w_y W^k w_x is Σ_j (W^j)ᵀ w_y w_xᵀ (W^{k-1-j})ᵀ."""
+    wx, W, wy = theta[:n_h], theta[n_h:n_h + n_h * n_h].reshape(n_h, n_h), theta[n_h + n_h * n_h:]
+    T_ = s.size
+    P = [np.eye(n_h)]
+    for _ in range(T_):
+        P.append(W @ P[-1])
+    L, gx, gW, gy = 0.0, np.zeros(n_h), np.zeros((n_h, n_h)), np.zeros(n_h)
+    for t in range(1, T_ + 1):
+        k = T_ - t
+        r = s[t - 1] - wy @ P[k] @ wx
+        L += 0.5 * r * r
+        gx -= r * P[k].T @ wy
+        gy -= r * P[k] @ wx
+        for j in range(k):
+            gW -= r * np.outer(P[j].T @ wy, P[k - 1 - j] @ wx)
+    return L, np.concatenate([gx, gW.ravel(), gy])
+
+
+def test_escape_of_a_geometric_task_with_an_offset():
+    """s_t = 0.99^{T-t} + 0.1 (T = 10), two units: network_stability failed with scipy's 'f(a) and f(b) must have
+    different signs' (a solve_ivp event whose threshold, the largest gradient so far, moved while its root was
+    sought; every T from 5 to 200 failed).  The predicted escape time (a slow one: rate 1.2e-4) matches the
+    gradient flow of the written-out loss integrated from the perturbed weights (scipy LSODA, rtol 1e-10)."""
+    from scipy.integrate import solve_ivp
+
+    s = 0.99 ** K + 0.1
+    res = network_stability(s, 2)
+    assert not res.is_minimum and np.isfinite(res.escape_scale)
+    theta0 = np.concatenate([w.ravel() for w in res.weights(1e-4)])
+    assert _flow_loss_grad(theta0, s, 2)[0] == pytest.approx(res.loss, rel=1e-6)
+    target = (1 - res.escape_drop) * res.loss
+
+    def left(_, th):
+        return _flow_loss_grad(th, s, 2)[0] - target
+    left.terminal = True
+    t_pred = res.escape_time(1e-4)
+    sol = solve_ivp(lambda _, th: -_flow_loss_grad(th, s, 2)[1], (0.0, 3 * t_pred), theta0, method="LSODA",
+                    events=left, rtol=1e-10, atol=1e-14)
+    assert sol.t_events[0].size and sol.t_events[0][0] == pytest.approx(t_pred, rel=1e-4)

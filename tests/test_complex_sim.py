@@ -228,7 +228,8 @@ def test_figC1_quick_data():
     assert np.allclose(b_final, lam, atol=1e-3)
     assert np.allclose(np.asarray(d["ac_abs_simulation"])[-1], [1.0, 0.8], atol=1e-3)
     dt, dg = np.asarray(d["kernel_distance_theory"]), np.asarray(d["kernel_distance_trained"])
-    assert dt[0] == 0.0 and dg[0] < 1e-12 and np.all(np.diff(dt) > 0)
+    # T = 1: the kernel does not depend on b, so the distance is 0 up to the rounding of 1 - <K0,K1>/(|K0||K1|)
+    assert 0.0 <= dt[0] <= 4 * np.finfo(float).eps and dg[0] < 1e-12 and np.all(np.diff(dt) > 0)
     assert np.allclose(dt, dg, atol=1e-4)
 
 

@@ -11,6 +11,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE / "_ext"))
 
 import lrnn_theory  # noqa: E402
+
 from offline_inventories import intersphinx_mapping as _offline_mapping  # noqa: E402
 
 project = "lrnn_theory"

@@ -33,8 +33,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 #: Resolution of the stored PNG figures (matplotlib's default is 100): small files, legible plots.
 DPI = 72
-#: Environment of the kernel: quick setting, non-interactive plotting.
-ENV = {"LRNN_QUICK": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONHASHSEED": "0"}
+#: Environment of the kernel: quick setting, non-interactive plotting, no one-time "compiling
+#: kernels" notice (it appears only on a fresh install, so it must not be part of the outputs).
+ENV = {"LRNN_QUICK": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONHASHSEED": "0",
+       "LRNN_THEORY_COMPILE_NOTICE": "0"}
 
 
 def execute(nb: nbformat.NotebookNode, cwd: str, timeout: int = 1200) -> nbformat.NotebookNode:

@@ -723,7 +723,7 @@ def _polar(G: np.ndarray) -> np.ndarray:
 
 
 def _diag_energy(syx, U, V):
-    D = np.einsum("ya,tyx,xa->ta", U, syx, V, optimize=True)
+    D = np.sum((syx @ V) * U, axis=1)  # D[t, a] = u_aᵀ Σ_t v_a (batched matmul: einsum was 5x slower)
     return D, float(np.sum(D * D))
 
 
@@ -737,9 +737,9 @@ def _refine(syx, U, V, max_iter, tol):
     D, f = _diag_energy(syx, U, V)
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 (the count is returned)
-        U = _polar(np.einsum("tyx,xa,ta->ya", syx, V, D, optimize=True))
+        U = _polar(np.einsum("tya,ta->ya", syx @ V, D))
         D, _ = _diag_energy(syx, U, V)
-        V = _polar(np.einsum("tyx,ya,ta->xa", syx, U, D, optimize=True))
+        V = _polar(np.einsum("txa,ta->xa", syx.transpose(0, 2, 1) @ U, D))
         D, f_new = _diag_energy(syx, U, V)
         done = f_new - f <= tol * max(f_new, np.finfo(float).tiny)
         f = max(f, f_new)

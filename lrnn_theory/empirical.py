@@ -336,7 +336,8 @@ class TaskDynamics:
     convention : str
     n_samples : int
     iterations : int
-        Iterations of the joint-SVD refinement.
+        Iterations of the joint-SVD refinement; ``max_iter`` when it stopped before converging (then a note
+        says so: the estimates are approximate).
     notes : tuple of str
         Plain-language findings (where and why the theory does not apply exactly; the centring).
     centred : bool
@@ -735,7 +736,7 @@ def _refine(syx, U, V, max_iter, tol):
     of ``∇_U f = 2 Σ_t Σ_t V D_t`` — never decreases ``f`` (minorise–maximise); same for ``V``.
     """
     D, f = _diag_energy(syx, U, V)
-    it = 0
+    it, done = 0, False
     for it in range(1, max_iter + 1):  # noqa: B007 (the count is returned)
         U = _polar(np.einsum("tya,ta->ya", syx @ V, D))
         D, _ = _diag_energy(syx, U, V)
@@ -745,7 +746,7 @@ def _refine(syx, U, V, max_iter, tol):
         f = max(f, f_new)
         if done:
             break
-    return U, V, f, it
+    return U, V, f, it, done
 
 
 def _top_eigvecs(M, m):
@@ -761,7 +762,7 @@ def _joint_svd(syx: np.ndarray, *, max_iter: int = 2000, tol: float = 1e-15):
     aggregates ``Σ_t Σ_t Σ_tᵀ`` and ``Σ_t Σ_tᵀ Σ_t`` (exact when the assumption holds and
     the energies ``Σ_t s_{α,t}²`` are distinct), and the SVD of a generic combination
     ``Σ_t w_t Σ_t`` (exact when the assumption holds and the ``Σ_t w_t s_{α,t}`` are distinct).
-    Private helper of :func:`task_dynamics` (returns ``U, V, iterations``).
+    Private helper of :func:`task_dynamics` (returns ``U, V, iterations, converged``).
     """
     T, n_y, n_x = syx.shape
     m = min(n_y, n_x)
@@ -771,10 +772,10 @@ def _joint_svd(syx: np.ndarray, *, max_iter: int = 2000, tol: float = 1e-15):
     starts.append((P[:, :m], Qt[:m].T))
     best = None
     for U0, V0 in starts:
-        U, V, f, it = _refine(syx, U0, V0, max_iter, tol)
+        U, V, f, it, done = _refine(syx, U0, V0, max_iter, tol)
         if best is None or f > best[2] * (1 + 1e-14):
-            best = (U, V, f, it)
-    return best[0], best[1], best[3]
+            best = (U, V, f, it, done)
+    return best[0], best[1], best[3], best[4]
 
 
 def _whiteness(sxx):
@@ -933,7 +934,7 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
     cc = float(np.max(np.abs(C))) if C.size else 0.0
     cc = cc if cc > 0 else 1.0
     Cn = C / cc  # unit scale: squares of coefficients of order 1e-160 would underflow in the joint SVD
-    U, V, iterations = _joint_svd(Cn, max_iter=max_iter)
+    U, V, iterations, refined = _joint_svd(Cn, max_iter=max_iter)
     S = np.einsum("ya,tyx,xa->at", U, Cn, V, optimize=True)
     # order by strength, deterministic signs: each mode's largest |s_t| positive
     norms = np.linalg.norm(S, axis=1)
@@ -966,6 +967,10 @@ def task_dynamics(X, Y, *, convention: str = "normalised", whiten: bool = False,
                      f"diagnostics read inf; the estimates themselves are computed on rescaled inputs")
     S = S * cc
     rank = int(np.sum(~zero))
+    if not refined:
+        notes.append(f"the joint-SVD refinement stopped at max_iter = {max_iter} before converging: U_y, V_x and S "
+                     f"are approximate (their maps share no exact singular vectors, so the modes are only loosely "
+                     f"defined); pass a larger max_iter for the converged estimate")
     if mis_total >= DECOUPLING_TOL:
         notes.append(f"the steps' input-output maps do not share singular vectors: {100 * mis_total:.3g}% of "
                      f"their energy lies off the modes (misalignment_total); the modes interact during learning")

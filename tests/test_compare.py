@@ -133,3 +133,11 @@ def test_a_theory_on_another_grid_is_evaluated_exactly_at_the_run_times():
         assert c.loss_error == pytest.approx(exact.loss_error, rel=1e-6)
         for n in exact.names:
             assert np.allclose(c.theory[n], exact.theory[n], rtol=1e-8, atol=1e-10)
+
+
+def test_a_reduced_trajectory_is_refused_by_name():
+    """integrate_reduced's ReducedTrajectory (u, b only) passed the type check and failed with a bare
+    AttributeError ('no attribute a')."""
+    data, run = _setup()
+    with pytest.raises(TypeError, match="^theory must be a ModeTrajectory.*ReducedTrajectory"):
+        lt.compare(lt.integrate_reduced(data.S, 0.09, 0.3, run.time), run)

@@ -200,8 +200,10 @@ def compare(theory, run, *, run_half_lr=None) -> Comparison:
     >>> bool(w1 < 5e-3), round(w1 / w2, 1)
     (True, 2.0)
     """
-    if not hasattr(theory, "t") or not hasattr(theory, "b"):
-        raise TypeError("theory must be a ModeTrajectory (lrnn_theory.integrate_modes)")
+    if not all(hasattr(theory, n) for n in ("t", "a", "b", "c", "energy")):
+        hint = "; a ReducedTrajectory (integrate_reduced) has no a, c: integrate_modes from the same start instead" \
+            if hasattr(theory, "u") and hasattr(theory, "b") else ""
+        raise TypeError(f"theory must be a ModeTrajectory (lrnn_theory.integrate_modes), got {type(theory).__name__}{hint}")
     if not hasattr(run, "W_h") or not hasattr(run, "modes"):
         raise TypeError("run must be a GDResult (lrnn_theory.simulate_gd)")
     if run_half_lr is not None and (not hasattr(run_half_lr, "W_h") or not hasattr(run_half_lr, "modes")):

@@ -63,16 +63,22 @@ def observed_order(err_lr: float, err_half: float) -> float:
 
 def verdict(*, error: float, expected: float | None = None, order: float | None = None, diverged: bool = False,
             progress: float | None = None, misalignment: float = 0.0, whiteness: float = 0.0,
-            final_error: float | None = None, converged: bool = False) -> str:
+            final_error: float | None = None, converged: bool = False, start_error: float | None = None) -> str:
     """One line: does the theory apply to this comparison, and why (rules: theory guide ``own-data-verdict``).
 
     ``error`` is the largest same-step relative loss error, ``expected`` the error the assumption
     diagnostics predict (``misalignment + whiteness``), ``order`` the observed order in lr (None if not
     checked), ``progress`` the fraction of the predicted loss decrease the run covered, ``final_error``
-    the same-step error at the last step and ``converged`` whether prediction and run have both converged.
+    the same-step error at the last step, ``converged`` whether prediction and run have both converged and
+    ``start_error`` the relative loss difference at the run's step 0 (None if step 0 is not compared): no step
+    has been taken there, so a difference above ``VERDICT_TOL`` is no discretisation error but a theory that does
+    not start from the run's network (a random, non-aligned initialisation).
     """
     if diverged:
         return "does not apply: the run diverged (learning rate beyond the stable range); lower lr"
+    if start_error is not None and not start_error <= VERDICT_TOL:
+        return (f"does not apply: theory and run differ by {start_error:.2g} of the loss at step 0, before any "
+                f"step (no discretisation error): the theory does not start from the run's network (error {error:.2g})")
     if progress is not None and np.isfinite(progress) and progress < 0.5:
         return (f"inconclusive: the run covered {100 * progress:.2g}% of the predicted loss decrease; "
                 f"train longer to test the theory (error so far {error:.2g})")

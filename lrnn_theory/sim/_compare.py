@@ -228,9 +228,12 @@ def compare(theory, run, *, run_half_lr=None) -> Comparison:
     drop = L0 - limit
     progress = (float(L_sim[0]) - float(L_sim[-1])) / drop if drop > _v.LOSS_FLOOR * max(L0, np.finfo(float).tiny) else None
     th_conv, run_conv = _v.limit_converged(float(L_th[-1]), limit, L0), _v.run_converged(L_sim)
+    start = None
+    if np.asarray(run.step)[inside][0] == 0:  # step 0 compared: no step taken, no discretisation error yet
+        start = float(abs(L_th[0] - L_sim[0]) / max(float(L_sim[0]), np.finfo(float).tiny))
     verdict = _v.verdict(error=errs["loss_error_step"], expected=0.0, order=order, diverged=bool(run.diverged),
                          progress=progress, final_error=errs["final_loss_error_step"],
-                         converged=bool(th_conv and run_conv))
+                         converged=bool(th_conv and run_conv), start_error=start)
     return Comparison(time=t, names=names, max_abs=max_abs, final_abs=final_abs, theory=th, simulation=sim,
                       loss_theory=L_th, loss_simulation=L_sim, theory_limit=limit, theory_converged=th_conv,
                       run_converged=run_conv, order=order, half_lr_error=half, verdict=verdict, **errs)

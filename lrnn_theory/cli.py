@@ -37,10 +37,9 @@ def _cmd_solve(args) -> int:
     import matplotlib.pyplot as plt
 
     from . import plot
+    from ._io import writable_folder, write_json
     from .closed_forms import fixed_point
     from .integrate import integrate_modes
-
-    from ._io import writable_folder, write_json
 
     out = os.path.abspath(args.out)
     writable_folder(os.path.dirname(out), "--out")

@@ -120,7 +120,7 @@ class Dataset:
         return np.ascontiguousarray(syx), np.ascontiguousarray(sxx), float(w * np.sum(self.Y * self.Y))
 
     @classmethod
-    def from_arrays(cls, X, Y, convention: str = "normalised") -> "Dataset":
+    def from_arrays(cls, X, Y, convention: str = "normalised") -> Dataset:
         """Wrap arbitrary inputs ``X`` (P, T, N_x) and targets ``Y`` (P, N_y) (no prescribed modes)."""
         X = as_float_array("X", X, ndim=3)
         Y = as_float_array("Y", Y, ndim=2)

@@ -114,7 +114,7 @@ def forward(W_x, W_h, W_y, X) -> np.ndarray:
     W_x, W_h, W_y, X = _weights(W_x, W_h, W_y, X)
     batch = np.broadcast_shapes(W_x.shape[:-2], W_h.shape[:-2])
     h = np.zeros(batch + (X.shape[0], W_h.shape[-1]))
-    for h in _states(W_x, W_h, X, batch):  # only the last state is kept: memory O(P N_h), not O(P T N_h)
+    for h in _states(W_x, W_h, X, batch):  # noqa: B007  only the last state is kept: memory O(P N_h), not O(P T N_h)
         pass
     return h @ np.swapaxes(W_y, -1, -2)
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import numpy as np
 
 from . import _radau
-
 from ._validation import as_float_array
 
 __all__ = [
@@ -497,7 +496,7 @@ def complex_mode_jacobian(a, b, c, s) -> np.ndarray:
     u = a * c
     _, S1, S2, S3, G0, G1, G2 = _complex_sums(u, b, s)
     H1 = np.conj(G1)
-    ca, cb, cc, cu = np.conj(a), np.conj(b), np.conj(c), np.conj(u)
+    ca, cc, cu = np.conj(a), np.conj(c), np.conj(u)
     zero = np.zeros_like(u)
     # (alpha, beta) per (row, column): rows ȧ, ḃ, ċ; columns a, b, c
     ab = [

@@ -182,7 +182,7 @@ class Cosine:
     0.1
     """
 
-    base: "SGD | NormalisedSGD | Adam"
+    base: SGD | NormalisedSGD | Adam
     total_steps: int
 
     def __post_init__(self):

@@ -14,7 +14,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_int, check_positive_float
 from .poles import PoleFit, _local_fit, pole_fit
-from .units import _flat_grad, _hessian_flat, _pack, integrate_units, unit_energy
+from .units import _hessian_flat, _pack, integrate_units
 
 __all__ = ["Recruitment", "Staircase", "measure_staircase", "recruitment", "saddle_coupling", "staircase"]
 

@@ -634,11 +634,11 @@ def explore_panel(*, family: str = "inverse_exponential", T: int = 6, delta: flo
     >>> plt.close(fig)
     """
     from . import tasks
+    from ._validation import check_choice
     from .closed_forms import fixed_point
     from .data import make_dataset
     from .integrate import integrate_modes
     from .landscape import profile_energy
-    from ._validation import check_choice
     from .sim import simulate_gd
 
     check_choice("family", family, ("constant", "inverse_exponential", "exponential", "dirac"))

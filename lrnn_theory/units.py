@@ -16,7 +16,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from . import _units
-from ._validation import as_float_array, check_choice, check_int, check_positive_float, check_time_grid
+from ._validation import as_float_array, check_choice, check_positive_float, check_time_grid
 
 __all__ = ["UnitTrajectory", "integrate_units", "unit_energy", "unit_gradient", "unit_hessian"]
 

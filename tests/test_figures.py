@@ -38,7 +38,7 @@ def test_fig2_learning_speed_and_agreement(data):
 
 def test_fig3_fixed_points_stability_and_extrapolation(data):
     cols = {c["family"]: c for c in data["fig3"]["columns"]}
-    for fam, c in cols.items():
+    for c in cols.values():
         ok = np.asarray(c["status"]) == 0
         assert np.allclose(np.asarray(c["b"])[ok, -1], np.asarray(c["b_star"])[ok], atol=1e-6)
         assert np.allclose(np.asarray(c["ac"])[ok, -1], np.asarray(c["u_star"])[ok], rtol=1e-5)  # at t = 30τ

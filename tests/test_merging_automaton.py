@@ -32,7 +32,6 @@ from lrnn_theory.merging.automaton import (  # noqa: E402
 from lrnn_theory.merging.tasks import MooreMachine, parity, parity_data  # noqa: E402
 from lrnn_theory.plot import draw_machine  # noqa: E402
 
-
 # ---------------------------------------------------------------------------------------------
 # independent references
 # ---------------------------------------------------------------------------------------------
@@ -207,7 +206,7 @@ def test_a2_conflict_count_matches_a_member_by_member_count(seed):
     ex = extract_automaton(strings, pts[cls], np.ones((len(strings), 2)), c=0.01)
     first_seen = {}
     state_of = {}
-    for i, k in enumerate(cls):  # states numbered by first appearance of a class
+    for k in cls:  # states numbered by first appearance of a class
         state_of.setdefault(int(k), len(state_of))
     expected_conflicts = 0
     pos = {s: i for i, s in enumerate(strings)}

@@ -11,8 +11,8 @@ import functools
 import numpy as np
 import pytest
 
-from lrnn_theory.merging import extract_automaton, init_params, prefix_tree_states
 from lrnn_theory.figures.merging_f5 import _grid_cells
+from lrnn_theory.merging import extract_automaton, init_params, prefix_tree_states
 from lrnn_theory.merging._batched import DIVERGED, STOPPED, _count_states, _tree_step, phase_cells, train_cells
 from lrnn_theory.merging.rnn import ElmanParams, batch_loss_and_grad
 from lrnn_theory.merging.train import phase_point, train_parity

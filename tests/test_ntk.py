@@ -3,8 +3,7 @@ import numpy as np
 import pytest
 
 from lrnn_theory import ntk
-from lrnn_theory.data import make_dataset
-from lrnn_theory.data import orthonormal_columns
+from lrnn_theory.data import make_dataset, orthonormal_columns
 from lrnn_theory.model import forward
 
 

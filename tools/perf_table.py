@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
                 try:
                     records.append(json.loads(line))
                 except json.JSONDecodeError as e:
-                    raise SystemExit(f"{args.record}: line {i} is not JSON ({e.msg})")
+                    raise SystemExit(f"{args.record}: line {i} is not JSON ({e.msg})") from None
     text = table(records, quick=args.quick)
     if args.write_readme:
         write_readme(Path(args.write_readme), text)

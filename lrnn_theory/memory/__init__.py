@@ -16,6 +16,7 @@ backward Jacobian ``λ^k`` never explodes.
 * :mod:`~lrnn_theory.memory.training`: gradient descent on ``λ`` with an optimiser
   object (:mod:`lrnn_theory.optim`), closed-form or sampled-data loss (:ref:`memory-teacher-student`, :ref:`memory-simulation-plan`).
 """
+from . import students
 from .moments import (
     GAMMA_MODES,
     PARAMETRISATIONS,
@@ -32,8 +33,14 @@ from .moments import (
     stationary_moments,
 )
 from .montecarlo import MonteCarloEstimate, MonteCarloMoments, estimate, monte_carlo_moments, sample_states
-from . import students
 from .multidim import Teacher, finite_time_gauss_newton, impulse_response, impulse_response_gradient, make_teacher
+from .teacher import (
+    diagonal_hessian,
+    monte_carlo_gauss_newton,
+    teacher_student_curvature,
+    teacher_student_gradient,
+    teacher_student_loss,
+)
 from .training import (
     LOSSES,
     LambdaTrajectory,
@@ -44,13 +51,6 @@ from .training import (
     omega_curvature,
     sampled_loss_and_grad,
     train_lambda,
-)
-from .teacher import (
-    diagonal_hessian,
-    monte_carlo_gauss_newton,
-    teacher_student_curvature,
-    teacher_student_gradient,
-    teacher_student_loss,
 )
 
 __all__ = [

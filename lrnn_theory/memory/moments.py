@@ -26,6 +26,7 @@ few ulps up to ``|λ| = 1 - 1e-7`` and ``ρ = 1`` (checked against 50-digit mpma
 from __future__ import annotations
 
 import numpy as np
+
 from .._validation import as_float_array, check_choice, check_int
 from ._accurate import _oma2_complex, one_minus_abs2, one_minus_product
 

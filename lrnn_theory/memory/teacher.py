@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import as_float_array, check_choice, check_finite_scalar, check_int, check_positive_float, check_seed
-from ._accurate import _oma2_complex, _omp_complex, one_minus_abs2, one_minus_product
+from ._accurate import _oma2_complex, _omp_complex
 from .moments import PARAMETRISATIONS, _lam, _rho, dnu_domega, sensitivity_kernel
 from .montecarlo import MonteCarloEstimate, estimate, sample_states
 

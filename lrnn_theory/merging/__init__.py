@@ -14,8 +14,8 @@ from . import interaction
 from .automaton import (
     Automaton,
     ExtractedAutomaton,
-    StateMergers,
     MergerReport,
+    StateMergers,
     extract_automaton,
     merged_fraction_by_length,
     merger_report,
@@ -25,8 +25,17 @@ from .automaton import (
     state_mergers,
 )
 from .rnn import ElmanParams, batch_loss_and_grad, hidden_states, init_params, predict
+from .tasks import (
+    MooreMachine,
+    ParityData,
+    all_strings,
+    epoch_batches,
+    one_hot,
+    parity,
+    parity_data,
+    random_moore_machine,
+)
 from .train import ParityRun, phase_point, prefix_tree_states, train_parity
-from .tasks import MooreMachine, ParityData, all_strings, epoch_batches, one_hot, parity, parity_data, random_moore_machine
 
 __all__ = [
     "interaction",

@@ -140,7 +140,6 @@ def _cell_epochs(W_ih, b_ih, W_hh, b_hh, W_hy, b_hy, codes, onehot, order, bstar
                  e0, n_epochs, lr, ce, stop_loss, L_max, batch, losses):
     """Epochs ``e0+1 .. e0+n_epochs`` of one cell; returns (status, last epoch run)."""
     P = W_hh.shape[0]
-    n = codes.size
     K = onehot.shape[1]
     dt = W_hh.dtype
     lc = np.empty((L_max + 1, batch), dtype=np.int64)

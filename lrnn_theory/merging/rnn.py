@@ -51,7 +51,7 @@ class ElmanParams:
     def arrays(self) -> tuple[np.ndarray, ...]:
         return tuple(getattr(self, n) for n in _NAMES)
 
-    def astype(self, dtype) -> "ElmanParams":
+    def astype(self, dtype) -> ElmanParams:
         return ElmanParams(*(np.ascontiguousarray(a, dtype=dtype) for a in self.arrays()))
 
     @property

@@ -204,7 +204,7 @@ class ParityRun:
                 c = self.config.get("c", 0.01)
         return extract_automaton(strings, hidden, outputs, c, epsilon=epsilon, rule=rule)
 
-    def rethreshold(self, epsilon_scope: str = "run", c: float | None = None, *, rule: str = "first") -> "ParityRun":
+    def rethreshold(self, epsilon_scope: str = "run", c: float | None = None, *, rule: str = "first") -> ParityRun:
         """The same run with its automata re-extracted at another threshold.
 
         Re-extracts the automaton at every record from :attr:`record_params` and returns a copy

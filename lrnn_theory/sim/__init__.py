@@ -8,10 +8,17 @@ options and diagnostics of theory guide :ref:`bptt-diagnostics` (:func:`simulate
 :mod:`~lrnn_theory.sim.diagnostics`, :mod:`~lrnn_theory.sim.init`).
 """
 from . import diagnostics, init
-from .bptt import BPTTResult, Diagnostics, RunSummary, sequence_loss_and_grad, simulate_bptt
 from ._compare import Comparison, compare
+from .bptt import BPTTResult, Diagnostics, RunSummary, sequence_loss_and_grad, simulate_bptt
 from .gd import GDResult, initial_weights, loss_and_grad, simulate_gd, simulate_gd_batch
-from .recover import AlignedModes, EffectiveModes, aligned_complex_modes, aligned_modes, effective_modes, effective_products
+from .recover import (
+    AlignedModes,
+    EffectiveModes,
+    aligned_complex_modes,
+    aligned_modes,
+    effective_modes,
+    effective_products,
+)
 
 __all__ = [
     "AlignedModes",

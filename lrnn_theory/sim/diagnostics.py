@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from .._validation import as_float_array, check_int
+from .._validation import as_float_array
 from ._sequences import check_leak, check_weights, sequence_data
 
 __all__ = ["JacobianMonitors", "adjoint_norms", "gradient_by_lag", "jacobian_monitors", "leaky_jacobian"]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .. import _jit
+from .._threading import parallel_section
 from .._validation import (
     as_float_array,
     check_choice,
@@ -27,8 +29,6 @@ from .._validation import (
 )
 from ..conventions import ode_time
 from ..data import Dataset, orthonormal_columns
-from .. import _jit
-from .._threading import parallel_section
 from . import _kernels
 
 __all__ = ["GDResult", "INITS", "METHODS", "initial_weights", "loss_and_grad", "simulate_gd", "simulate_gd_batch"]

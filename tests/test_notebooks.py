@@ -33,15 +33,17 @@ def _code_cells(nb):
 
 
 def _texts(cell) -> list[str]:
-    """The printed text of a cell: its streams and plain-text results, in order."""
-    out = []
+    """The printed text of a cell: all it wrote to stdout, all to stderr (the kernel splits a stream
+    into messages as timing allows), then its plain-text results, in order."""
+    streams = {"stdout": "", "stderr": ""}
+    results = []
     for o in cell.outputs:
         if o.output_type == "stream":
-            out.append(o.text)
+            streams[o.name] = streams.get(o.name, "") + o.text
         elif o.output_type in ("execute_result", "display_data") and "text/plain" in o.data \
                 and "image/png" not in o.data and "application/vnd.jupyter.widget-view+json" not in o.data:
-            out.append(o.data["text/plain"])
-    return [VOLATILE.sub("", t) for t in out]
+            results.append(o.data["text/plain"])
+    return [VOLATILE.sub("", t) for t in (streams["stdout"], streams["stderr"], *results)]
 
 
 def _images(cell) -> list[bytes]:

@@ -320,7 +320,14 @@ def _render(name: str, ctx: FigureContext, out: str, formats: tuple[str, ...]) -
 
     t0 = time.perf_counter()
     mod = load(name)
-    with _jit.compiled_only():  # figure numbers come from the compiled kernels, even on a cold cache
+    # figure numbers come from the compiled kernels, even on a cold cache, and from one BLAS thread
+    # whether the figure runs serially or in a pool worker: OpenBLAS's multi-threaded dgemm rounds
+    # differently from its one-thread kernel on some CPUs (measured on an AMD EPYC: the streaming-parity
+    # training run of the merging figures differs between 1 and 2 BLAS threads and is chaotic), so a
+    # thread count that depended on the runner would make `--check` depend on `--jobs`.
+    from threadpoolctl import threadpool_limits
+
+    with _jit.compiled_only(), threadpool_limits(limits=1, user_api="blas"):
         data = mod.compute(ctx)
     fig = mod.draw(data)
     paths = []

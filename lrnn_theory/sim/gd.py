@@ -53,7 +53,9 @@ class GDResult:
     time : ndarray, shape (n_rec,)
         ODE time ``step·lr`` in units of ``τ`` (theory guide :ref:`theory-conventions`).
     loss : ndarray, shape (n_rec,)
-        Loss in the dataset's convention.
+        Loss in the dataset's convention, never negative.  The correlation-space identity
+        ``½Σ^{YY} − ⟨Σ^{YX}, M⟩ + ½⟨M, G + Σ^{YX}⟩`` cancels to rounding error (about ``1e-16·L0``)
+        at a zero-loss minimum; a value pushed below 0 by that cancellation is reported as 0.
     W_x, W_h, W_y : ndarray, shapes (n_rec, N_h, N_x), (n_rec, N_h, N_h), (n_rec, N_y, N_h)
         Recorded weights.
     diverged : bool
@@ -306,6 +308,12 @@ def _check_weights(data: Dataset, weights, name: str = "weights") -> tuple[np.nd
     return Wx, Wh, Wy
 
 
+def _non_negative(loss: np.ndarray) -> np.ndarray:
+    """Recorded losses with the rounding-level negatives of the correlation-space identity set to 0
+    (the loss is a sum of squares; issue: a log-scale plot of a converged run broke on -3e-15)."""
+    return np.maximum(loss, 0.0)
+
+
 def loss_and_grad(data: Dataset, weights, *, method: str = "correlation") -> tuple[float, tuple]:
     """Loss (dataset convention) and its gradients ``(∂L/∂W_x, ∂L/∂W_h, ∂L/∂W_y)`` (theory guide :ref:`theory-loss`, :ref:`theory-matrix-flow`).
 
@@ -365,7 +373,8 @@ def loss_and_grad(data: Dataset, weights, *, method: str = "correlation") -> tup
     else:
         loss = _kernels.bptt_loss_grad(Wx, Wh, Wy, np.ascontiguousarray(data.X), np.ascontiguousarray(data.Y),
                                        data.weight, np.empty((data.T + 1, Wh.shape[0])), gWx, gWh, gWy)
-    return float(loss), (gWx, gWh, gWy)
+    # a sum of squares: the correlation-space identity's rounding-level negatives at a zero-loss minimum read 0
+    return max(float(loss), 0.0), (gWx, gWh, gWy)
 
 
 def _record_every(record_every, steps):
@@ -510,7 +519,7 @@ def simulate_gd(
         with _one_blas_thread(method == "bptt" or width * width * n_h * data.T >= _kernels.ONE_BLAS_THREAD_MACS):
             k, div = run(*args)
     return GDResult(
-        step=rec_step[:k], time=ode_time(rec_step[:k], lr), loss=rec_loss[:k],
+        step=rec_step[:k], time=ode_time(rec_step[:k], lr), loss=_non_negative(rec_loss[:k]),
         W_x=rec_Wx[:k], W_h=rec_Wh[:k], W_y=rec_Wy[:k],
         diverged=div >= 0, diverged_step=int(div) if div >= 0 else None, lr=lr, init=init, R=R,
         U_y=data.U_y, V_x=data.V_x, S=data.S, convention=data.convention, n_complex=data.n_complex,
@@ -713,7 +722,7 @@ def simulate_gd_batch(
         k = nr[r]
         d = pick(datasets, r)
         out.append(GDResult(
-            step=rec_step[r, :k], time=ode_time(rec_step[r, :k], lr_list[r]), loss=rec_loss[r, :k],
+            step=rec_step[r, :k], time=ode_time(rec_step[r, :k], lr_list[r]), loss=_non_negative(rec_loss[r, :k]),
             W_x=rec_Wx[r, :k], W_h=rec_Wh[r, :k], W_y=rec_Wy[r, :k],
             diverged=bool(div[r] >= 0), diverged_step=int(div[r]) if div[r] >= 0 else None, lr=lr_list[r],
             init=init, R=inits[r][3], U_y=d.U_y, V_x=d.V_x, S=d.S, convention=d.convention, n_complex=d.n_complex,

@@ -227,10 +227,13 @@ def kernel_distance(K0, K1) -> float:
     return float(1.0 - np.sum(K0 * K1) / (n0 * n1))
 
 
-def _modes(name, modes):
+def _modes(name, modes, names=None):
+    """Per-mode arrays ``(a, b, c)``, broadcast; errors name ``name[i]``, or ``names[i]`` when the caller
+    took a, b and c as separate arguments."""
     if not isinstance(modes, (tuple, list)) or len(modes) != 3:
         raise TypeError(f"{name} must be a tuple (a, b, c) of per-mode arrays")
-    a, b, c = (as_float_array(f"{name}[{i}]", v, ndim=(0, 1)) for i, v in enumerate(modes))
+    names = names or [f"{name}[{i}]" for i in range(3)]
+    a, b, c = (as_float_array(n, v, ndim=(0, 1)) for n, v in zip(names, modes))
     a, b, c = np.broadcast_arrays(np.atleast_1d(a), np.atleast_1d(b), np.atleast_1d(c))
     return a, b, c
 
@@ -271,14 +274,14 @@ def ntk_aligned(a, b, c, T: int) -> np.ndarray:
     [[[[5.0]]]]
     """
     T = check_int("T", T, minimum=1)
-    a, b, c = _modes("modes", (a, b, c))
+    a, b, c = _modes("modes", (a, b, c), names=("a", "b", "c"))
     with np.errstate(over="ignore", invalid="ignore"):
         g, w = _aligned_vectors(a, b, T)
         gg = np.einsum("at,au->atu", g, g)
         M = (c[:, None, None, None] ** 2) * gg[:, None] + (c[:, None, None, None] ** 2) * np.einsum("abt,abu->abtu", w, w) \
             + (a[None, :, None, None] ** 2) * gg[None, :]
     if not np.all(np.isfinite(M)):
-        raise ValueError(f"modes: M overflows float64 (|b|^(2T) with T = {T}, max |b| = {float(np.max(np.abs(b)))!r}); "
+        raise ValueError(f"b: M overflows float64 (|b|^(2T) with T = {T}, max |b| = {float(np.max(np.abs(b)))!r}); "
                          "kernel_distance_aligned stays finite")
     return M
 

@@ -463,7 +463,9 @@ def measure_staircase(time, loss, levels) -> tuple[np.ndarray, np.ndarray]:
     [10.0, 20.0]
     """
     time = as_float_array("time", time, ndim=1)
-    loss = as_float_array("loss", loss, ndim=1, finite=False)
+    loss = as_float_array("loss", loss, ndim=1)
+    if np.any(loss < 0):
+        raise ValueError(f"loss must be >= 0 (a loss is a sum of squares), got min {float(loss.min())!r}")
     levels = as_float_array("levels", levels, ndim=1)
     if loss.shape != time.shape:
         raise ValueError(f"time and loss must have the same shape, got {time.shape} and {loss.shape}")

@@ -413,7 +413,11 @@ def pole_fit(s, order: int, *, radius: float = 3.0, n_grid: int | None = None, n
     n_grid = _grid_size(j) if n_grid is None else check_int("n_grid", n_grid, minimum=5)
     T = s.size
     x = s[::-1]
-    ss = 0.5 * float(x @ x)
+    with np.errstate(over="ignore"):
+        ss = 0.5 * float(x @ x)
+    if not np.isfinite(ss):
+        raise ValueError(f"s: its energy ½‖s‖² overflows float64 (max |s| = {float(np.max(np.abs(s)))!r}); "
+                         "rescale s (poles do not depend on its scale, residues and energy scale with it)")
     if j == 0 or ss == 0.0:
         return PoleFit(order=j, poles=np.zeros(j, complex), residues=np.zeros(j, complex), coefficients=np.zeros(j),
                        energy=ss if j == 0 else 0.0, fitted=np.zeros(T), a=np.zeros(j), B=np.zeros((j, j)), c=np.zeros(j),

@@ -100,7 +100,12 @@ def unit_energy(s, a, B, c) -> np.ndarray:
     """
     s, a, B, c, _ = _check(s, a, B, c)
     r, _, _ = _parts(s, a, B, c)
-    return 0.5 * np.sum(r * r, axis=-1)
+    with np.errstate(over="ignore", invalid="ignore"):
+        E = 0.5 * np.sum(r * r, axis=-1)
+    if not np.all(np.isfinite(E)):
+        raise ValueError(f"B: the impulse response c^T B^(T-i) a overflows float64 (T = {s.shape[-1]}); "
+                         "the spectral radius of B is too large for this T")
+    return E
 
 
 def unit_gradient(s, a, B, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

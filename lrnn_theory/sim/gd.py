@@ -308,6 +308,14 @@ def _check_weights(data: Dataset, weights, name: str = "weights") -> tuple[np.nd
     return Wx, Wh, Wy
 
 
+def _check_started(n_records: int, name: str) -> None:
+    """A run whose loss at the initial weights is already non-finite or beyond ``DIVERGENCE_THRESHOLD``
+    has no record to report (not even step 0): refuse it, naming the data, instead of returning empty arrays."""
+    if n_records == 0:
+        raise ValueError(f"{name}: the loss at the initial weights is not finite or exceeds {DIVERGENCE_THRESHOLD:.0e}; "
+                         "gradient descent cannot follow it (rescale the inputs/targets or the initial scale)")
+
+
 def _non_negative(loss: np.ndarray) -> np.ndarray:
     """Recorded losses with the rounding-level negatives of the correlation-space identity set to 0
     (the loss is a sum of squares; issue: a log-scale plot of a converged run broke on -3e-15)."""
@@ -518,6 +526,7 @@ def simulate_gd(
         width = max(n_h, data.n_x, data.n_y)  # bound on the kernel's largest (stacked) BLAS product
         with _one_blas_thread(method == "bptt" or width * width * n_h * data.T >= _kernels.ONE_BLAS_THREAD_MACS):
             k, div = run(*args)
+    _check_started(k, "data")
     return GDResult(
         step=rec_step[:k], time=ode_time(rec_step[:k], lr), loss=_non_negative(rec_loss[:k]),
         W_x=rec_Wx[:k], W_h=rec_Wh[:k], W_y=rec_Wy[:k],
@@ -720,6 +729,7 @@ def simulate_gd_batch(
     out = []
     for r in range(R_runs):
         k = nr[r]
+        _check_started(k, f"datasets (run {r})")
         d = pick(datasets, r)
         out.append(GDResult(
             step=rec_step[r, :k], time=ode_time(rec_step[r, :k], lr_list[r]), loss=_non_negative(rec_loss[r, :k]),

@@ -122,6 +122,13 @@ def _load_xy(file: str):
 
 
 def _cmd_analyse(args) -> int:
+    # NumPy print options for this report only: a process-wide np.set_printoptions leaked into every later
+    # array repr of the process (a doctest run after main(['analyse', ...]) printed 0.6562 for 0.65625)
+    with np.printoptions(precision=4, suppress=True):
+        return _analyse(args)
+
+
+def _analyse(args) -> int:
     import matplotlib.pyplot as plt
 
     from . import plot
@@ -138,7 +145,6 @@ def _cmd_analyse(args) -> int:
                             check_order=args.check_order)
     td, reach, pred, run = cmp.dynamics, cmp.reachable, cmp.prediction, cmp.run
     fp = td.fixed_points()
-    np.set_printoptions(precision=4, suppress=True)
     print(f"{args.file}: P = {td.n_samples}, T = {td.T}, N_x = {td.V_x.shape[0]}, N_y = {td.U_y.shape[0]}, "
           f"convention {td.convention}{', per-step whitened' if td.whitened else ''}")
     if td.centred:

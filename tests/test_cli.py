@@ -147,6 +147,19 @@ def test_analyse_reports_reachable_and_global_fixed_points_flags_errors_and_verd
     assert c["prediction_converged"] and rep["comparison"]["verdict"] in out
 
 
+def test_analyse_leaves_numpy_print_options_as_they_were(tmp_path, capsys):
+    """The report's 4-digit arrays are local to it: a process-wide np.set_printoptions had made a later
+    doctest of landscape.profile_energy print 0.6562 for 0.65625 (test-order dependent CI failure)."""
+    import numpy as np
+
+    import lrnn_theory as lt
+
+    before = np.get_printoptions()
+    d = lt.make_dataset(lt.tasks.constant(3)[None], 1, 1, 6, seed=0)
+    _analyse(tmp_path, capsys, d.X, d.Y, "--steps", "50")
+    assert np.get_printoptions() == before and repr(np.array([0.65625])) == "array([0.65625])"
+
+
 def test_analyse_non_centred_data_says_it_centred_them(tmp_path, capsys):
     import numpy as np
 

@@ -362,12 +362,22 @@ def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
     >>> bool(np.allclose(u, integrate_reduced(s, 0.1, 0.3, t, freeze=["b"]).u, rtol=1e-8))
     True
     """
-    t = as_float_array("t", t, ndim=1)
-    if np.any(t < 0):
-        raise ValueError("t must be >= 0 (learning time from the initial condition)")
+    t = _check_learning_time(t)
     s = as_float_array("s", s, min_ndim=1)
     b = landscape._broadcast("b", b, s)
     u0 = as_float_array("u0", u0)
+    return _frozen_b(t, s, b, u0, tau, conj=False).real
+
+
+def _check_learning_time(t):
+    t = as_float_array("t", t, ndim=1)
+    if np.any(t < 0):
+        raise ValueError("t must be >= 0 (learning time from the initial condition)")
+    return t
+
+
+def _frozen_b(t, s, b, u0, tau, *, conj):
+    """Shared tail of the real and complex frozen-b solutions: checks, broadcasting and the flow."""
     tau = check_positive_float("tau", tau)
     if np.any(u0 == 0):
         raise ValueError("u0 must be non-zero (u = 0 is a fixed point)")
@@ -375,9 +385,9 @@ def frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
         shape = np.broadcast_shapes(s.shape[:-1], b.shape, u0.shape)
     except ValueError:
         raise ValueError(f"s {s.shape} (batch {s.shape[:-1]}), b {b.shape} and u0 {u0.shape} do not broadcast") from None
-    Ct, Dt, ell = landscape._scaled_geometric_sums(b, s, conj=False)
+    Ct, Dt, ell = landscape._scaled_geometric_sums(b, s, conj=conj)
     Ct, Dt, ell, u0 = (np.broadcast_to(v, shape)[..., None] for v in (Ct, Dt, ell, u0))
-    return _frozen_b_flow(t / tau, Ct.astype(complex), Dt, ell, u0.astype(complex)).real
+    return _frozen_b_flow(t / tau, Ct.astype(complex), Dt, ell, u0.astype(complex))
 
 
 def escape_time(s, b0, u0, u_star=None, tau: float = 1.0) -> np.ndarray:
@@ -1192,19 +1202,8 @@ def complex_frozen_b_solution(t, s, b, u0, tau: float = 1.0) -> np.ndarray:
     >>> bool(np.allclose(complex_frozen_b_solution(t, s, 0.3, 0.1), frozen_b_solution(t, s, 0.3, 0.1)))
     True
     """
-    t = as_float_array("t", t, ndim=1)
-    if np.any(t < 0):
-        raise ValueError("t must be >= 0 (learning time from the initial condition)")
+    t = _check_learning_time(t)
     s = as_float_array("s", s, min_ndim=1, allow_complex=True).astype(complex)
     b = as_float_array("b", b, allow_complex=True).astype(complex)
     u0 = as_float_array("u0", u0, allow_complex=True).astype(complex)
-    tau = check_positive_float("tau", tau)
-    if np.any(u0 == 0):
-        raise ValueError("u0 must be non-zero (u = 0 is a fixed point)")
-    try:
-        shape = np.broadcast_shapes(s.shape[:-1], b.shape, u0.shape)
-    except ValueError:
-        raise ValueError(f"s {s.shape} (batch {s.shape[:-1]}), b {b.shape} and u0 {u0.shape} do not broadcast") from None
-    Ct, Dt, ell = landscape._scaled_geometric_sums(b, s, conj=True)
-    Ct, Dt, ell, u0 = (np.broadcast_to(v, shape)[..., None] for v in (Ct, Dt, ell, u0))
-    return _frozen_b_flow(t / tau, Ct, Dt, ell, u0)
+    return _frozen_b(t, s, b, u0, tau, conj=True)

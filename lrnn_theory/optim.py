@@ -49,6 +49,7 @@ class SGD(_Stateless):
     Examples
     --------
     >>> import numpy as np
+    >>> from lrnn_theory.optim import SGD
     >>> opt = SGD(lr=0.1)
     >>> g = np.array([3.0, -4.0])
     >>> delta, state = opt.step(g, opt.init(g), 0)
@@ -77,6 +78,7 @@ class NormalisedSGD(_Stateless):
     Examples
     --------
     >>> import numpy as np
+    >>> from lrnn_theory.optim import NormalisedSGD
     >>> opt = NormalisedSGD(lr=0.1)
     >>> delta, _ = opt.step(np.array([3.0, -4.0]), (), 0)
     >>> np.round(delta, 12).tolist(), round(float(np.linalg.norm(delta)), 12)
@@ -113,6 +115,7 @@ class Adam:
     After bias correction the first step is ``-η g/(|g| + ε)``, i.e. ``-η sign(g)``:
 
     >>> import numpy as np
+    >>> from lrnn_theory.optim import Adam
     >>> opt = Adam(lr=0.01)
     >>> g = np.array([3.0, -4.0])
     >>> delta, (m, v) = opt.step(g, opt.init(g), 0)
@@ -174,6 +177,7 @@ class Cosine:
     Half-way the factor is ½, at the end 0:
 
     >>> import numpy as np
+    >>> from lrnn_theory.optim import SGD, Cosine
     >>> opt = Cosine(SGD(lr=0.1), total_steps=10)
     >>> g = np.array([1.0])
     >>> [round(float(opt.step(g, (), k)[0][0]), 12) for k in (0, 5, 10)]
@@ -232,6 +236,7 @@ def check_optimiser(name: str, value) -> Optimiser:
 
     Examples
     --------
+    >>> from lrnn_theory.optim import SGD, check_optimiser
     >>> check_optimiser("optimiser", SGD(lr=0.1))
     SGD(lr=0.1)
     >>> check_optimiser("optimiser", "adam")

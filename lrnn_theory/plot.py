@@ -66,6 +66,7 @@ def mode_colors(n: int, cmap: str = "viridis") -> list:
 
     Examples
     --------
+    >>> from lrnn_theory.plot import mode_colors
     >>> colors = mode_colors(3)
     >>> len(colors), len(colors[0])
     (3, 4)
@@ -97,6 +98,7 @@ def reference_line(ax, value: float, **kwargs):
     Examples
     --------
     >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.plot import reference_line
     >>> fig, ax = plt.subplots()
     >>> line = reference_line(ax, 0.5)
     >>> list(line.get_ydata()), line.get_color()
@@ -138,6 +140,7 @@ def plot_mode_trajectory(traj, *, axes: Sequence | None = None, index=(), fixed_
     >>> import numpy as np
     >>> import matplotlib.pyplot as plt
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.plot import plot_mode_trajectory
     >>> traj = lt.integrate_modes(lt.tasks.constant(3), 0.1, 0.1, 0.1, np.linspace(0, 5, 6))
     >>> axes = plot_mode_trajectory(traj)
     >>> len(axes[0].lines), axes[1].get_yscale()          # a, b, c, u; energy on a log scale
@@ -200,6 +203,7 @@ def save_figure(fig, path: str | os.PathLike, *, palette: bool = False, **kwargs
     --------
     >>> import os, tempfile
     >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.plot import save_figure
     >>> fig, ax = plt.subplots(figsize=(1, 1), dpi=20)
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = save_figure(fig, os.path.join(folder, "panel.png"), palette=True)
@@ -255,6 +259,7 @@ def panel_grid(nrows: int, ncols: int, *, width: float = 3.6, height: float = 2.
     Examples
     --------
     >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.plot import panel_grid
     >>> fig, axes = panel_grid(2, 3, width=2.0, height=1.5)
     >>> axes.shape, fig.get_size_inches().tolist()
     ((2, 3), [6.0, 3.0])
@@ -293,6 +298,7 @@ def theory_vs_simulation(ax, t_theory, y_theory, t_sim, y_sim, *, color, label: 
     Examples
     --------
     >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.plot import theory_vs_simulation
     >>> fig, ax = plt.subplots()
     >>> theory_vs_simulation(ax, [0, 1, 2], [0.1, 0.5, 0.9], [0, 1, 2], [0.1, 0.52, 0.9], color="C0", label="b")
     >>> [line.get_linestyle() for line in ax.lines]      # simulation solid, theory dashed
@@ -334,6 +340,7 @@ def colorbar(fig, ax, cmap: str, vmin: float, vmax: float, label: str):
     Examples
     --------
     >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.plot import colorbar
     >>> fig, ax = plt.subplots()
     >>> cb = colorbar(fig, ax, "viridis", 0.0, 2.0, "kappa")
     >>> (float(cb.vmin), float(cb.vmax)), cb.ax.get_ylabel()
@@ -375,6 +382,7 @@ def clipped_line(ax, x, y, *, clip: float, color, marker_label: str | None = Non
     --------
     >>> import numpy as np
     >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.plot import clipped_line
     >>> fig, ax = plt.subplots()
     >>> clipped_line(ax, [0, 1, 2], [0.0, 5.0, -0.5], clip=1.0, color="C1").tolist()
     [False, True, False]
@@ -427,6 +435,7 @@ def heatmap(ax, values, x, y, *, vmin: float = 0.0, vmax: float | None = None, c
     --------
     >>> import numpy as np
     >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.plot import heatmap
     >>> fig, ax = plt.subplots()
     >>> im = heatmap(ax, [[0.1, np.nan], [0.3, 0.4]], x=[0.1, 0.2], y=[1, 2])
     >>> im.get_array().shape, int(im.get_array().mask.sum())     # the NaN cell is masked
@@ -489,6 +498,7 @@ def field_map(ax, values, x, y, *, log: bool = True, cmap: str = "magma", label:
     --------
     >>> import numpy as np
     >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.plot import field_map
     >>> x, y = np.linspace(0.1, 1, 4), np.linspace(0.1, 1, 3)
     >>> fig, ax = plt.subplots()
     >>> mesh = field_map(ax, np.outer(y, x), x, y)
@@ -546,6 +556,7 @@ def draw_machine(ax, machine, *, title: str = "", max_labels: int = 12):
     --------
     >>> import matplotlib.pyplot as plt
     >>> from lrnn_theory.merging import parity_machine
+    >>> from lrnn_theory.plot import draw_machine
     >>> fig, ax = plt.subplots()
     >>> draw_machine(ax, parity_machine())
     >>> ax.get_title()
@@ -628,6 +639,7 @@ def explore_panel(*, family: str = "inverse_exponential", T: int = 6, delta: flo
     Examples
     --------
     >>> import matplotlib.pyplot as plt
+    >>> from lrnn_theory.plot import explore_panel
     >>> fig = explore_panel(T=3, lr=0.1, steps=30)
     >>> len(fig.axes), fig.axes[1].get_ylabel()
     (2, 'E*(b)')

@@ -74,6 +74,7 @@ class Replicated(functools.partial):
     --------
     The ``replicate`` index is dropped; the seed reaches ``func`` reduced modulo ``2³¹``:
 
+    >>> from lrnn_theory.sweep import Replicated
     >>> def run(x, seed):
     ...     return x + seed
     >>> f = Replicated(run, x=1)
@@ -97,6 +98,7 @@ class SweepError(RuntimeError):
 
     Examples
     --------
+    >>> from lrnn_theory.sweep import SweepError, sweep
     >>> def fail(x):
     ...     raise ArithmeticError("no")
     >>> try:
@@ -155,6 +157,7 @@ def default_executor(max_workers: int | None = None) -> cf.ProcessPoolExecutor:
     --------
     Workers start only when a task is submitted:
 
+    >>> from lrnn_theory.sweep import default_executor
     >>> ex = default_executor(2)
     >>> type(ex).__name__, ex._max_workers
     ('ProcessPoolExecutor', 2)
@@ -292,6 +295,7 @@ def point_seed(seed: int, params: dict) -> int:
 
     Examples
     --------
+    >>> from lrnn_theory.sweep import point_seed
     >>> a = point_seed(0, {"lr": 0.1, "T": 5})
     >>> a == point_seed(0, {"T": 5, "lr": 0.1}), a == point_seed(1, {"lr": 0.1, "T": 5})
     (True, False)

@@ -8,6 +8,7 @@ repository is ``bench/records.jsonl``.
 
 Example
 -------
+>>> from lrnn_theory.bench.record import environment
 >>> env = environment()
 >>> sorted(env)  # doctest: +NORMALIZE_WHITESPACE
 ['commit', 'cores', 'cpu', 'date', 'dirty', 'numba_threads', 'platform', 'versions']

@@ -128,6 +128,7 @@ def sequence_loss_and_grad(X, Y, weights, *, mask=None, leak: float = 0.0, trunc
 
     >>> import numpy as np
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.sim.bptt import sequence_loss_and_grad
     >>> data = lt.make_dataset(lt.tasks.inverse_exponential(3, lam=0.5), 1, 1, 3, seed=0)
     >>> W = lt.sim.initial_weights(data, 2, scale=0.3)[:3]
     >>> loss, grads = sequence_loss_and_grad(data.X, data.Y, W)
@@ -172,6 +173,7 @@ class Diagnostics:
     Ask for both; the run then holds one row per recorded step, one column per time step:
 
     >>> import numpy as np
+    >>> from lrnn_theory.sim.bptt import Diagnostics, simulate_bptt
     >>> X, Y = np.ones((2, 4, 1)), np.zeros((2, 1))
     >>> res = simulate_bptt(X, Y, lr=0.1, steps=4, n_h=2, record_every=2,
     ...                     diagnostics=Diagnostics(adjoint_norms=True, lag_norms=True))
@@ -203,6 +205,7 @@ class RunSummary:
     Examples
     --------
     >>> import numpy as np
+    >>> from lrnn_theory.sim.bptt import simulate_bptt
     >>> res = simulate_bptt(np.ones((2, 4, 1)), np.zeros((2, 1)), lr=0.1, steps=2, n_h=3)
     >>> s = res.summary
     >>> s.tokens_per_step, s.valid_tokens_per_step, s.activation_bytes == 8 * 2 * 5 * 3
@@ -248,6 +251,7 @@ class BPTTResult:
     does not diverge:
 
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.sim.bptt import simulate_bptt
     >>> data = lt.make_dataset(lt.tasks.inverse_exponential(3, lam=0.5), 1, 1, 3, seed=0)
     >>> res = simulate_bptt(data.X, data.Y, lr=0.1, steps=20, n_h=2, record_every=10)
     >>> res.step.tolist(), res.W.shape, res.grad_norm.shape, res.diverged
@@ -334,6 +338,7 @@ def simulate_bptt(X, Y, *, lr: float, steps: int, weights=None, n_h: int | None 
 
     >>> import numpy as np
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.sim.bptt import simulate_bptt
     >>> data = lt.make_dataset(lt.tasks.inverse_exponential(3, lam=0.5), 1, 1, 3, seed=0)
     >>> res = simulate_bptt(data.X, data.Y, lr=0.1, steps=5, n_h=2, clip=1e-3)
     >>> res.n_clipped, bool(np.all(res.grad_norm > 1e-3)), res.summary.tokens_per_step

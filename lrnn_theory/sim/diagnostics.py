@@ -97,6 +97,7 @@ def adjoint_norms(X, Y, weights, *, mask=None, leak: float = 0.0) -> np.ndarray:
     adjoint by ``ρ(W) = 0.5`` (theory guide :ref:`bptt-adjoint-norms`):
 
     >>> import numpy as np
+    >>> from lrnn_theory.sim.diagnostics import adjoint_norms
     >>> one = np.ones((1, 1))
     >>> a = adjoint_norms(np.ones((1, 4, 1)), np.zeros((1, 1)), (one, 0.5 * one, one))
     >>> a.shape, (a[:-1] / a[1:]).tolist()
@@ -135,6 +136,7 @@ def gradient_by_lag(X, Y, weights, *, mask=None, leak: float = 0.0, return_matri
 
     >>> import numpy as np
     >>> from lrnn_theory.sim import sequence_loss_and_grad
+    >>> from lrnn_theory.sim.diagnostics import gradient_by_lag
     >>> rng = np.random.default_rng(0)
     >>> X, Y = rng.standard_normal((4, 5, 2)), rng.standard_normal((4, 5, 1))
     >>> w = (0.5 * np.ones((3, 2)), 0.2 * np.eye(3), np.ones((1, 3)))
@@ -178,6 +180,7 @@ def leaky_jacobian(W, leak: float = 0.0) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
+    >>> from lrnn_theory.sim.diagnostics import leaky_jacobian
     >>> leaky_jacobian(np.zeros((2, 2)), leak=0.25).tolist()
     [[0.25, 0.0], [0.0, 0.25]]
     >>> bool(np.allclose(leaky_jacobian(np.eye(2), leak=0.9), np.eye(2)))   # W = I is a fixed point
@@ -211,6 +214,7 @@ class JacobianMonitors:
     Examples
     --------
     >>> import numpy as np
+    >>> from lrnn_theory.sim.diagnostics import jacobian_monitors
     >>> mon = jacobian_monitors(np.stack([0.5 * np.eye(2), np.eye(2)]), ks=(2,))
     >>> mon.spectral_radius.tolist(), mon.memory_horizon.tolist(), mon.power_norms.tolist()
     ([0.5, 1.0], [2.0, inf], [[0.25], [1.0]])
@@ -253,6 +257,7 @@ def jacobian_monitors(W, ks=(1, 10, 100), *, leak: float = 0.0) -> JacobianMonit
     a leak ``α`` moves the radius to ``α + (1-α)·0.5``:
 
     >>> import numpy as np
+    >>> from lrnn_theory.sim.diagnostics import jacobian_monitors
     >>> mon = jacobian_monitors(0.5 * np.eye(2), ks=(1, 2))
     >>> float(mon.spectral_radius), mon.power_norms.tolist(), float(mon.memory_horizon)
     (0.5, [0.5, 0.25], 2.0)

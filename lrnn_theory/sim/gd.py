@@ -208,6 +208,7 @@ def initial_weights(data: Dataset, n_h: int, *, init: str = "aligned", scale: fl
     Aligned weights project back onto the initial modes ``a = b = c = scale``:
 
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.sim.gd import initial_weights
     >>> data = lt.make_dataset(lt.tasks.constant(3), 1, 1, 3, seed=0)
     >>> Wx, Wh, Wy, R = initial_weights(data, 2, scale=0.3, seed=0)
     >>> Wx.shape, Wh.shape, Wy.shape, R.shape
@@ -358,6 +359,7 @@ def loss_and_grad(data: Dataset, weights, *, method: str = "correlation") -> tup
 
     >>> import numpy as np
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.sim.gd import initial_weights, loss_and_grad
     >>> s = lt.tasks.inverse_exponential(3, lam=0.5)          # [0.25, 0.5, 1]
     >>> data = lt.make_dataset(s, 1, 1, 3, seed=0)
     >>> zero = (np.zeros((1, 1)),) * 3
@@ -470,6 +472,7 @@ def simulate_gd(
     (theory guide :ref:`theory-fixed-points`):
 
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.sim.gd import simulate_gd
     >>> data = lt.make_dataset(lt.tasks.inverse_exponential(3, delta=1.0, lam=0.5), 1, 1, 3, seed=0)
     >>> run = simulate_gd(data, 2, lr=0.1, steps=200, scale=0.3, record_every=50)
     >>> run.status, float(run.time[-1])
@@ -675,6 +678,7 @@ def simulate_gd_batch(
 
     >>> import numpy as np
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.sim.gd import simulate_gd, simulate_gd_batch
     >>> data = lt.make_dataset(lt.tasks.inverse_exponential(3, lam=0.5), 1, 1, 3, seed=0)
     >>> runs = simulate_gd_batch(data, 2, lr=[0.1, 0.05], steps=100, scale=0.3, record_every=50)
     >>> len(runs), [r.lr for r in runs], [float(r.time[-1]) for r in runs]

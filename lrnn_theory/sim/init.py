@@ -36,6 +36,7 @@ def gaussian(d: int, gain: float = 1.0, *, seed: int = 0) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
+    >>> from lrnn_theory.sim.init import gaussian
     >>> W = gaussian(400, gain=0.9, seed=0)
     >>> W.shape, round(float(W.std() * np.sqrt(400)), 1)     # entries have std g/sqrt(d)
     ((400, 400), 0.9)
@@ -71,6 +72,7 @@ def orthogonal(d: int, gain: float = 1.0, *, seed: int = 0) -> np.ndarray:
     Examples
     --------
     >>> import numpy as np
+    >>> from lrnn_theory.sim.init import orthogonal
     >>> Q = orthogonal(4, gain=2.0, seed=0)
     >>> bool(np.allclose(Q.T @ Q, 4 * np.eye(4))), bool(np.allclose(np.abs(np.linalg.eigvals(Q)), 2.0))
     (True, True)
@@ -109,6 +111,7 @@ def identity(d: int, gain: float = 1.0, *, noise: float = 0.0, seed: int = 0) ->
     Examples
     --------
     >>> import numpy as np
+    >>> from lrnn_theory.sim.init import identity
     >>> identity(2, 0.9).tolist()
     [[0.9, 0.0], [0.0, 0.9]]
     >>> W = identity(3, noise=0.1, seed=0)
@@ -155,6 +158,7 @@ def lru_ring(d: int, nu_min: float = 0.9, nu_max: float = 0.999, theta_max: floa
     Examples
     --------
     >>> import numpy as np
+    >>> from lrnn_theory.sim.init import lru_ring
     >>> lam = lru_ring(5, 0.9, 0.99, theta_max=0.1, seed=0)
     >>> lam.shape, lam.dtype
     ((5,), dtype('complex128'))

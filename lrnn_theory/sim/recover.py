@@ -127,6 +127,7 @@ def aligned_modes(W_x, W_h, W_y, R, U_y, V_x) -> AlignedModes:
     The modes of an aligned initialisation are its initial values:
 
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.sim.recover import aligned_modes
     >>> data = lt.make_dataset(lt.tasks.constant(3), 1, 1, 3, seed=0)
     >>> run = lt.simulate_gd(data, 2, lr=0.1, steps=10, scale=0.3, record_every=5)
     >>> m = aligned_modes(run.W_x, run.W_h, run.W_y, run.R, data.U_y, data.V_x)
@@ -178,6 +179,7 @@ def effective_products(W_x, W_h, W_y, U_y, V_x, k_max: int) -> np.ndarray:
     A scalar network: ``P_k = W_y W_h^k W_x = 6 · 0.5^k``:
 
     >>> import numpy as np
+    >>> from lrnn_theory.sim.recover import effective_products
     >>> one = np.eye(1)
     >>> P = effective_products([[[2.0]]], [[[0.5]]], [[[3.0]]], one, one, 2)
     >>> P.shape, P[0, :, 0, 0].tolist()
@@ -226,6 +228,7 @@ def effective_modes(W_x, W_h, W_y, U_y, V_x) -> EffectiveModes:
     ``b = 0.5``:
 
     >>> import lrnn_theory as lt
+    >>> from lrnn_theory.sim.recover import effective_modes
     >>> data = lt.make_dataset(lt.tasks.inverse_exponential(3, lam=0.5), 1, 1, 3, seed=0)
     >>> run = lt.simulate_gd(data, 2, lr=0.1, steps=200, init="random", scale=0.3, record_every=100)
     >>> e = effective_modes(run.W_x, run.W_h, run.W_y, data.U_y, data.V_x)

@@ -735,3 +735,63 @@ def test_memory_student_figure_data_keep_the_best_learning_rate():
     d = f8.figure_data(theta0=[3.0, 0.3], lrs=[1e-2], nu0=0.9, n_replicates=1, settings=small)
     assert d["dense"].shape == (2,) and np.all(d["lru"] >= 0)
     f8.draw(d)
+
+
+def test_figB1_figure_data_for_ones_own_task():
+    """figB1 on task dynamics of one's own (theory guide `own-data-validation`): the measured cross-step
+    whiteness is the closed form of the prescribed correlation (perturbed_dataset builds
+    Σ^{X_t X_t'} = r^{|t-t'|} I; at T = 3 the whiteness sqrt(Σ_{t≠t'} r^{2|t-t'|} / (T(T-1))) is
+    sqrt((4r² + 2r⁴)/6)), aligned data carry no misalignment and are predicted to rounding at convergence, each point is
+    what train_and_compare reports on that dataset, and bad parameters are refused by name."""
+    from lrnn_theory import tasks
+    from lrnn_theory.empirical import perturbed_dataset, train_and_compare
+
+    b1 = load("figB1")
+    S = np.stack([tasks.inverse_exponential(3, 1.2, 0.6), tasks.inverse_exponential(3, 0.8, 0.4)])
+    d = b1.figure_data(S, thetas=[0.0, 0.4], rs=[0.0, 0.3], lr=0.02, steps=1500, seed=1)
+    rot, cor = d["rotation"], d["correlation"]
+    np.testing.assert_allclose(cor["whiteness_cross"], [0.0, np.sqrt((4 * 0.3**2 + 2 * 0.3**4) / 6)], rtol=1e-12,
+                               atol=1e-12)
+    assert rot["misalignment"][0] < 1e-12 < 1e-3 < rot["misalignment"][1]
+    assert rot["final_loss_error"][0] < 1e-8 and rot["final_u_error"][1] > 1e3 * rot["final_u_error"][0]
+    ds = perturbed_dataset(S, 2, 2, 6, theta=0.4, seed=1)
+    c = train_and_compare(ds.X, ds.Y, lr=0.02, steps=1500, seed=1)
+    assert (rot["final_loss_error"][1], rot["final_u_error"][1]) == (c.final_loss_error, float(np.max(c.final_u_error)))
+    assert d["S"].tolist() == S.tolist() and (d["lr"], d["steps"]) == (0.02, 1500)
+    b1.draw(d)
+    for bad, match in ((dict(S=S[:1]), "S"), (dict(rs=[1.0]), "rs"), (dict(thetas=[[0.1]]), "thetas"),
+                       (dict(steps=0), "steps"), (dict(lr=-0.1), "lr"), (dict(seed=-1), "seed")):
+        with pytest.raises(ValueError, match=match):
+            b1.figure_data(**bad)
+
+
+def test_staircase_figure_data_for_ones_own_task():
+    """The staircase figure for a two-pole task of one's own (theory guide `theory-staircase`): the
+    predicted levels are the best order-j pole fits (E*_0 = ½ Σ s_t², the zero network), the simulated
+    plateau sits at E*_1 and the drops come within 25 % of the prediction; each loss curve is the
+    simulate_gd run it names; bad parameters are refused by name."""
+    import lrnn_theory as lt
+
+    st = load("staircase")
+    t = np.arange(1, 7)
+    s = 0.9 ** (6 - t) - 0.5 * 0.3 ** (6 - t)
+    d = st.figure_data({"mine": s}, labels={"mine": "my task"}, lr=0.02, seeds=[0, 1], n_records=100)
+    m = d["mine"]
+    assert m["levels"][0] == pytest.approx(0.5 * float(s @ s), rel=1e-12)
+    np.testing.assert_allclose(m["levels"][1:], [lt.pole_fit(s, 1).energy, lt.pole_fit(s, 2).energy], rtol=1e-9,
+                               atol=1e-20)
+    np.testing.assert_allclose(m["measured_levels"][:, 1], m["levels"][1], rtol=1e-6)
+    np.testing.assert_allclose(np.median(m["measured_drops"], axis=0), m["drop_times"], rtol=0.25)
+    steps = int(round(1.4 * m["drop_times"][-1] / 0.02))
+    run = lt.simulate_gd(lt.make_dataset(s, 1, 1, 6, seed=0), 2, lr=0.02, steps=steps, init="random", scale=1e-6,
+                         seed=1, record_every=steps // 100)
+    assert np.array_equal(m["loss"][1], run.loss) and np.array_equal(m["time"], run.time)
+    assert (m["label"], d["seeds"], d["n_h"]) == ("my task", [0, 1], 2)
+    st.draw(d)
+    with pytest.raises(TypeError, match="tasks"):
+        st.figure_data([s])
+    for kw, match in ((dict(tasks={"zero": np.zeros(6)}), r"tasks\['zero'\]"), (dict(labels={"other": "x"}), "labels"),
+                      (dict(seeds=[]), "seeds"), (dict(max_steps=10), "max_steps"), (dict(scale=2.0), "scale"),
+                      (dict(horizon=0.0), "horizon"), (dict(n_records=0), "n_records")):
+        with pytest.raises(ValueError, match=match):
+            st.figure_data(**{"tasks": {"mine": s}, **kw})

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import tasks
+from .._validation import as_float_array, check_int, check_positive_float, check_seed
 from ..empirical import perturbed_dataset, train_and_compare
 from ..plot import panel_grid
 
@@ -29,16 +30,93 @@ TITLE = "Theory on data: prediction error vs misalignment and cross-step input c
 LR = 0.01
 
 
-def _sweep(S, key, values, steps):
+def _sweep(S, key, values, lr, steps, seed):
+    n_modes, T = S.shape
     rows = []
     for v in values:
-        d = perturbed_dataset(S, 2, 2, 8, seed=0, **{key: float(v)})
-        c = train_and_compare(d.X, d.Y, lr=LR, steps=steps)
+        d = perturbed_dataset(S, n_modes, n_modes, n_modes * T, seed=seed, **{key: float(v)})
+        c = train_and_compare(d.X, d.Y, lr=lr, steps=steps, seed=seed)
         rows.append((c.dynamics.misalignment_total, c.dynamics.whiteness_cross, c.final_loss_error, c.loss_error,
                      float(np.max(c.final_u_error))))
     a = np.array(rows)
     return {key: np.asarray(values, float), "misalignment": a[:, 0], "whiteness_cross": a[:, 1],
             "final_loss_error": a[:, 2], "loss_error": a[:, 3], "final_u_error": a[:, 4]}
+
+
+def figure_data(S=None, thetas=None, rs=None, *, lr: float = LR, steps: int = 3000, seed: int = 0) -> dict:
+    """The numbers of figure ``figB1`` for any task dynamics and departures from the theory's assumptions.
+
+    For each angle ``θ`` of ``thetas``, a dataset whose last step's output singular vectors of modes 0
+    and 1 are rotated by ``θ``; for each ``r`` of ``rs``, one whose inputs are correlated across steps,
+    ``Σ^{X_t X_t'} = r^{|t-t'|} I`` (:func:`lrnn_theory.empirical.perturbed_dataset`, ``N_x = N_y =
+    n_modes``, ``P = n_modes · T`` samples).  On each, :func:`lrnn_theory.empirical.train_and_compare`
+    estimates the task dynamics, predicts the learning curve of an aligned network and trains the
+    full network on the raw data by gradient descent; the measured departure (misalignment,
+    cross-step whiteness) and the prediction errors are collected.  Theory guide
+    :ref:`own-data-validation`, :ref:`own-data-regression`; Proca et al. (2025), Sec. 3.
+    :func:`draw` draws the result.
+
+    Parameters
+    ----------
+    S : array_like, shape (n_modes, T), optional
+        Task dynamics, ``n_modes >= 2`` (default: inverse exponentials ``(δ, λ) = (1.5, 0.7)`` and
+        ``(1.0, 0.5)``, ``T = 4``).
+    thetas : array_like, shape (n_theta,), optional
+        Rotation angles in radians (default 11 angles evenly spaced on ``[0, 0.8]``; quick figure
+        0, 0.1, 0.3, 0.6).
+    rs : array_like, shape (n_r,), optional
+        Cross-step correlations, each in ``(-1, 1)`` (default 11 values evenly spaced on ``[0, 0.5]``;
+        quick figure 0, 0.05, 0.15, 0.3).
+    lr : float
+        Learning rate of the gradient descent (default 0.01).
+    steps : int
+        Gradient-descent steps of each run (default 3000).
+    seed : int
+        Seed of the datasets and of the hidden rotation of the initial network.
+
+    Returns
+    -------
+    dict
+        ``S`` (n_modes, T), ``lr``, ``steps``; ``rotation``: ``theta`` (n_theta,) and, per angle,
+        ``misalignment`` (off-diagonal energy fraction), ``whiteness_cross``, ``final_loss_error``
+        (error of the predicted final loss relative to the initial loss), ``loss_error`` (largest
+        relative error over the loss curve), ``final_u_error`` (largest error of the final modes
+        ``u``), each (n_theta,); ``correlation``: ``r`` (n_r,) and the same five, each (n_r,).
+
+    Raises
+    ------
+    ValueError
+        ``S`` not 2-D with at least 2 modes or not finite; ``thetas`` or ``rs`` not 1-D, empty or not
+        finite; an ``r`` outside ``(-1, 1)``; ``lr`` not positive; ``steps < 1``; negative ``seed``.
+
+    Examples
+    --------
+    Rotating the singular vectors by 0.5 rad misaligns the data and moves the end point: the
+    error of the predicted final modes grows more than a hundredfold over the aligned data's:
+
+    >>> import numpy as np
+    >>> from lrnn_theory.figures import load
+    >>> b1 = load("figB1")
+    >>> data = b1.figure_data(thetas=[0.0, 0.5], rs=[0.0], steps=500)
+    >>> rot = data["rotation"]
+    >>> np.round(rot["misalignment"], 3).tolist(), bool(rot["final_u_error"][1] > 100 * rot["final_u_error"][0])
+    ([0.0, 0.056], True)
+    """
+    if S is None:
+        S = np.stack([tasks.inverse_exponential(4, 1.5, 0.7), tasks.inverse_exponential(4, 1.0, 0.5)])
+    S = as_float_array("S", S, ndim=2)
+    if S.shape[0] < 2 or S.shape[1] < 1:
+        raise ValueError(f"S must have shape (n_modes, T) with n_modes >= 2 (rotation mixes modes 0 and 1), "
+                         f"got shape {S.shape}")
+    thetas = np.linspace(0.0, 0.8, 11) if thetas is None else as_float_array("thetas", thetas, ndim=1)
+    rs = np.linspace(0.0, 0.5, 11) if rs is None else as_float_array("rs", rs, ndim=1)
+    if not np.all(np.abs(rs) < 1):
+        raise ValueError(f"rs must lie in (-1, 1) (cross-step correlations), got {rs.tolist()}")
+    lr = check_positive_float("lr", lr)
+    steps = check_int("steps", steps, minimum=1)
+    seed = check_seed("seed", seed)
+    return {"S": S, "lr": lr, "steps": steps, "rotation": _sweep(S, "theta", thetas, lr, steps, seed),
+            "correlation": _sweep(S, "r", rs, lr, steps, seed)}
 
 
 def compute(ctx) -> dict:
@@ -51,13 +129,9 @@ def compute(ctx) -> dict:
 
     Keys (full setting): ``S``, ``lr``, ``steps``, ``rotation``, ``correlation``.
     """
-    S = np.stack([tasks.inverse_exponential(4, 1.5, 0.7), tasks.inverse_exponential(4, 1.0, 0.5)])
     if ctx.quick:
-        thetas, rs, steps = np.array([0.0, 0.1, 0.3, 0.6]), np.array([0.0, 0.05, 0.15, 0.3]), 3000
-    else:
-        thetas, rs, steps = np.linspace(0.0, 0.8, 11), np.linspace(0.0, 0.5, 11), 3000
-    return {"S": S, "lr": LR, "steps": steps, "rotation": _sweep(S, "theta", thetas, steps),
-            "correlation": _sweep(S, "r", rs, steps)}
+        return figure_data(thetas=[0.0, 0.1, 0.3, 0.6], rs=[0.0, 0.05, 0.15, 0.3])
+    return figure_data()
 
 
 def draw(data: dict):

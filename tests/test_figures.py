@@ -795,3 +795,20 @@ def test_staircase_figure_data_for_ones_own_task():
                       (dict(horizon=0.0), "horizon"), (dict(n_records=0), "n_records")):
         with pytest.raises(ValueError, match=match):
             st.figure_data(**{"tasks": {"mine": s}, **kw})
+
+
+def test_every_figure_but_fig1_and_fig6_has_a_public_figure_data():
+    """The README and the figures guide say so: each registered figure (opt-in ones included) but
+    fig1 and fig6 has a documented ``figure_data``, and its ``compute`` calls it."""
+    import inspect
+
+    from lrnn_theory.figures import REGISTRY
+
+    without = sorted(name for name in REGISTRY if not callable(getattr(load(name), "figure_data", None)))
+    assert without == ["fig1", "fig6"]
+    for name in REGISTRY:
+        mod = load(name)
+        if name in without:
+            continue
+        assert mod.figure_data.__doc__, name
+        assert "figure_data(" in inspect.getsource(mod.compute), name

@@ -48,7 +48,8 @@ step size and order (one stiff mode does not slow down the batch), and modes run
 
 Reference counting
 ------------------
-Every helper below :func:`_integrate_one` allocates nothing, so it is compiled without numba's
+Every helper below :func:`_integrate_one_py` but the work-array allocators (``_new_work_*``, called once per run)
+allocates nothing, so it is compiled without numba's
 reference-counting runtime (``_nrt=False``).  With it, each call that passes arrays emitted atomic
 increments and decrements of the arrays' reference counts: measured with ``perf`` on the bench
 batch, 27 % of the time was spent in ``NRT_incref``/``NRT_decref``, and the counts of arrays shared by
@@ -84,6 +85,29 @@ complex component, as ``solve_ivp`` does for complex states.  With all
 imaginary parts zero the model performs the same floating-point operations
 on the real parts as model 0, so it reproduces it exactly.
 
+3: one mode carried by ``k`` hidden units (theory guide :ref:`theory-k-unit-flow`), ``y = θ = (a, vec(B), c)``
+(``vec`` row-major, ``n = 2k + k²``), ``E = ½ Σ_m (x_m - cᵀ B^m a)²`` with the task reversed in
+``S`` (``x_m = s_{T-m}``)::
+
+    τ θ̇ = -∇E(θ)   (:func:`lrnn_theory._units.grad_into`, O(T² k²) per evaluation)
+
+with the exact Jacobian ``-∇²E/τ`` by complex-step differentiation of the analytic gradient
+(:func:`lrnn_theory._units.hessian_into`: ``n`` complex gradients, no subtraction, so exact to
+rounding).  Its work arrays (powers ``B^m a``, ``(Bᵀ)^m c``, residuals, complex copies) are
+allocated once per run (:func:`_new_work_units`).
+
+One kernel per family
+---------------------
+The integrator (:func:`_integrate_one_py`, :func:`_integrate_batch_py`) is written once and compiled
+once per family of models by :func:`_specialise`: the real modes (models 0 and 1, which share their
+sums), the complex modes (2) and the ``k``-unit mode (3), as ``integrate_batch_real``,
+``integrate_batch_complex`` and ``integrate_batch_units`` (:data:`KERNELS`).  Each family's kernel
+calls its own right-hand side, Jacobian, energy and norms, so it compiles only those: a real call no
+longer compiles the complex helpers (nor the ``k``-unit ones), and adding a model adds no code to the
+others' kernels.  The floating-point operations of models 0, 1 and 2 are those of the former single
+kernel (results compared bit for bit).  (Passing the model's functions as first-class arguments
+would do the same, but numba does not find such a kernel in its cache in a new process.)
+
 Status codes: 0 reached the end, 1 left the box ``|y_i| <= bound`` or became
 non-finite (diverged), -1 step size underflow, -2 ``max_steps`` exhausted.
 """
@@ -91,9 +115,12 @@ from __future__ import annotations
 
 import functools
 import math
+import types
 
 import numpy as np
 from numba import njit, prange
+
+from . import _units
 
 STATUS_OK = 0
 STATUS_DIVERGED = 1
@@ -507,20 +534,48 @@ def _jac_complex(y, s, T, inv_tau, frozen, J, work):
                 J[i, j] *= inv_tau
 
 
+# --------------------------------------------------------------------------- the systems, one family at a time
+#
+# Each family of models has its own right-hand side, Jacobian, energy, component size, number of norm
+# components and work arrays; :func:`_specialise` compiles the integrator once per family with these
+# (see "One kernel per family" in the module docstring).  ``model`` is passed to all of them: the
+# real family (0, 1) branches on it, the others ignore it.
+
+
 @njit(cache=True, _nrt=False)
-def _mag(model, v, i):
-    """Size of component ``i`` for norms and the bound: ``|v_i|``, or the modulus of the complex component (model 2)."""
-    if model == 2:
-        j = i % 3
-        return math.hypot(v[j], v[j + 3])
+def _mag_real(model, v, i):
+    """Size of component ``i`` for norms and the bound: ``|v_i|`` (models 0, 1, 3)."""
     return abs(v[i])
 
 
 @njit(cache=True, _nrt=False)
-def _rhs(model, y, s, T, delta, inv_tau, frozen, f, work):
-    if model == 2:
-        _rhs_complex(y, s, T, inv_tau, frozen, f, work)
-        return
+def _mag_complex(model, v, i):
+    """Size of component ``i`` for norms and the bound: the modulus of complex component ``i % 3`` (model 2)."""
+    j = i % 3
+    return math.hypot(v[j], v[j + 3])
+
+
+@njit(cache=True, _nrt=False)
+def _n_components_real(model, n):
+    """Number of components the norms average over: ``n`` (real states)."""
+    return n
+
+
+@njit(cache=True, _nrt=False)
+def _n_components_complex(model, n):
+    """Number of components the norms average over: ``n // 2`` complex ones (model 2)."""
+    return n // 2
+
+
+@njit(cache=True)
+def _new_work_sums(n, T):
+    """Work array of :func:`_sums` / :func:`_sums_c` (models 0, 1, 2), allocated once per run."""
+    return np.empty(16)
+
+
+@njit(cache=True, _nrt=False)
+def _rhs_real(model, y, s, T, delta, inv_tau, frozen, f, work):
+    """Models 0 (full) and 1 (reduced)."""
     if model == 0:
         a = y[0]
         b = y[1]
@@ -544,10 +599,8 @@ def _rhs(model, y, s, T, delta, inv_tau, frozen, f, work):
 
 
 @njit(cache=True, _nrt=False)
-def _jac(model, y, s, T, delta, inv_tau, frozen, J, work):
-    if model == 2:
-        _jac_complex(y, s, T, inv_tau, frozen, J, work)
-        return
+def _jac_real(model, y, s, T, delta, inv_tau, frozen, J, work):
+    """Analytic Jacobian of :func:`_rhs_real`."""
     if model == 0:
         a = y[0]
         b = y[1]
@@ -586,13 +639,115 @@ def _jac(model, y, s, T, delta, inv_tau, frozen, J, work):
 
 
 @njit(cache=True, _nrt=False)
-def _energy(model, y, s, T, work):
-    if model == 2:
-        ur, ui = _mul(y[0], y[3], y[2], y[5])
-        return _energy_sum_c(ur, ui, y[1], y[4], s, T)
+def _energy_real(model, y, s, T, work):
+    """Energy of models 0 and 1."""
     if model == 0:
         return _energy_sum(y[0] * y[2], y[1], s, T)
     return _energy_sum(y[0], y[1], s, T)
+
+
+@njit(cache=True, _nrt=False)
+def _rhs_cplx(model, y, s, T, delta, inv_tau, frozen, f, work):
+    """Model 2 (:func:`_rhs_complex`)."""
+    _rhs_complex(y, s, T, inv_tau, frozen, f, work)
+
+
+@njit(cache=True, _nrt=False)
+def _jac_cplx(model, y, s, T, delta, inv_tau, frozen, J, work):
+    """Model 2 (:func:`_jac_complex`)."""
+    _jac_complex(y, s, T, inv_tau, frozen, J, work)
+
+
+@njit(cache=True, _nrt=False)
+def _energy_cplx(model, y, s, T, work):
+    """Energy of model 2."""
+    ur, ui = _mul(y[0], y[3], y[2], y[5])
+    return _energy_sum_c(ur, ui, y[1], y[4], s, T)
+
+
+@njit(cache=True)
+def _new_work_units(n, T):
+    """Work arrays of model 3, allocated once per run: real ``p, q`` (T, k), ``r`` (T,) for the gradient and
+    energy, complex ``th, g`` (n,), ``p, q`` (T, k), ``r`` (T,) for the complex-step Hessian (``n = 2k + k²``)."""
+    k = int(round(math.sqrt(n + 1.0))) - 1
+    c = np.complex128
+    return (np.empty((T, k)), np.empty((T, k)), np.empty(T), np.empty(n, c), np.empty(n, c),
+            np.empty((T, k), c), np.empty((T, k), c), np.empty(T, c))
+
+
+@njit(cache=True, _nrt=False)
+def _rhs_units(model, y, s, T, delta, inv_tau, frozen, f, work):
+    """Model 3: ``τ θ̇ = -∇E(θ)``, ``θ = (a, vec(B), c)``; ``s`` holds the reversed task ``x_m = s_{T-m}``."""
+    p = work[0]
+    _units.grad_into(y, s, p.shape[1], f, p, work[1], work[2])
+    for i in range(f.shape[0]):
+        if frozen[i]:
+            f[i] = 0.0
+        else:
+            f[i] = -f[i] * inv_tau
+
+
+@njit(cache=True, _nrt=False)
+def _jac_units(model, y, s, T, delta, inv_tau, frozen, J, work):
+    """Model 3: ``-∇²E(θ)/τ``, exact to rounding (complex step of the analytic gradient)."""
+    _units.hessian_into(y, s, work[0].shape[1], J, work[3], work[4], work[5], work[6], work[7])
+    n = y.shape[0]
+    for i in range(n):
+        for j in range(n):
+            if frozen[i]:
+                J[i, j] = 0.0
+            else:
+                J[i, j] = -J[i, j] * inv_tau
+
+
+@njit(cache=True, _nrt=False)
+def _energy_units(model, y, s, T, work):
+    """Energy of model 3."""
+    p = work[0]
+    return _units.energy_into(y, s, p.shape[1], p)
+
+
+# The generic forms (models 0, 1, 2 by ``model``): for tests and direct use; the kernels call the family's own.
+
+
+@njit(cache=True, _nrt=False)
+def _mag(model, v, i):
+    if model == 2:
+        return _mag_complex(model, v, i)
+    return _mag_real(model, v, i)
+
+
+@njit(cache=True, _nrt=False)
+def _n_components(model, n):
+    return 3 if model == 2 else n
+
+
+@njit(cache=True)
+def _new_work(n, T):
+    return np.empty(16)
+
+
+@njit(cache=True, _nrt=False)
+def _rhs(model, y, s, T, delta, inv_tau, frozen, f, work):
+    if model == 2:
+        _rhs_complex(y, s, T, inv_tau, frozen, f, work)
+        return
+    _rhs_real(model, y, s, T, delta, inv_tau, frozen, f, work)
+
+
+@njit(cache=True, _nrt=False)
+def _jac(model, y, s, T, delta, inv_tau, frozen, J, work):
+    if model == 2:
+        _jac_complex(y, s, T, inv_tau, frozen, J, work)
+        return
+    _jac_real(model, y, s, T, delta, inv_tau, frozen, J, work)
+
+
+@njit(cache=True, _nrt=False)
+def _energy(model, y, s, T, work):
+    if model == 2:
+        return _energy_cplx(model, y, s, T, work)
+    return _energy_real(model, y, s, T, work)
 
 
 @njit(cache=True, _nrt=False)
@@ -721,10 +876,13 @@ def _basis(nodes, inv_den, q, s, x, out):
         p *= x - nodes[q, k]
 
 
-@njit(cache=True)
-def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, atol, bound, max_steps,
+def _integrate_one_py(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, atol, bound, max_steps,
                    NS, CC, TT, TI, LAM, EE, GAM, NIT, ctrl, out_y, counters):
-    """Integrate one mode over ``t_eval``; fill ``out_y`` (n_t, n); return (status, t_stop)."""
+    """Integrate one mode over ``t_eval``; fill ``out_y`` (n_t, n); return (status, t_stop).
+
+    Template: compiled once per family of models by :func:`_specialise` (``_integrate_one_<family>``),
+    with that family's ``_rhs``, ``_jac``, ``_energy``, ``_mag``, ``_n_components`` and ``_new_work``.
+    """
     n_t = t_eval.shape[0]
     TIr = TI.real.copy()
     TIi = TI.imag.copy()
@@ -752,8 +910,8 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
     vitd = ctrl[3]
     keep_h = ctrl[4]
     smax = CC.shape[1]
-    work = np.empty(16)
-    nn = 3 if model == 2 else n
+    work = _new_work(n, T)
+    nn = _n_components(model, n)
     y = y0.copy()
     f = np.empty(n)
     f0 = np.empty(n)
@@ -1097,25 +1255,10 @@ def _integrate_one(model, n, y0, s, T, delta, inv_tau, frozen, t_eval, rtol, ato
     return status, t
 
 
-@njit(cache=True, parallel=True)
-def integrate_batch(model, Y0, S, delta, inv_tau, frozen, t_eval, rtol, atol, bound, max_steps,
+def _integrate_batch_py(model, Y0, S, delta, inv_tau, frozen, t_eval, rtol, atol, bound, max_steps,
                     NS, CC, TT, TI, LAM, EE, GAM, NIT, ctrl, out_y, out_energy, status, t_stop, counters):
-    """Integrate ``Y0.shape[0]`` independent modes in parallel.
-
-    Parameters
-    ----------
-    model : int
-        0 full (a, b, c), 1 reduced (u, b), 2 complex full (Re a, Re b, Re c, Im a, Im b, Im c).
-    Y0 : (n_modes, n) initial states.
-    S : (n_modes, T) task dynamics; (n_modes, 2T) = (Re s, Im s) for model 2.
-    delta : (n_modes,) imbalance (reduced model only).
-    frozen : (n,) bool mask of held components.
-    t_eval : (n_t,) output times, strictly increasing; integration starts at t_eval[0].
-    NS, CC, TT, TI, LAM, EE, GAM : method tables (:func:`tables`); NIT : Newton iterations (:data:`NIT`);
-    ctrl : order and step control (:data:`CONTROL`).
-    out_y : (n_modes, n_t, n), out_energy : (n_modes, n_t), status : (n_modes,) int64,
-    t_stop : (n_modes,), counters : (n_modes, 4) [nfev, njev, nlu, nsteps].
-    """
+    """Integrate ``Y0.shape[0]`` independent modes in parallel (template of ``integrate_batch_<family>``;
+    arguments as :func:`integrate_batch`)."""
     n_modes = Y0.shape[0]
     n = Y0.shape[1]
     T = S.shape[1] // 2 if model == 2 else S.shape[1]
@@ -1125,9 +1268,80 @@ def integrate_batch(model, Y0, S, delta, inv_tau, frozen, t_eval, rtol, atol, bo
                                 bound, max_steps, NS, CC, TT, TI, LAM, EE, GAM, NIT, ctrl, out_y[m], counters[m])
         status[m] = st
         t_stop[m] = ts
-        work = np.empty(16)
+        work = _new_work(n, T)
         for k in range(n_t):
             if np.isfinite(out_y[m, k, 0]):
                 out_energy[m, k] = _energy(model, out_y[m, k], S[m], T, work)
             else:
                 out_energy[m, k] = np.nan
+
+
+# --------------------------------------------------------------------------- one kernel per family
+
+#: Slot of the batch template, bound by :func:`_specialise` to the family's ``_integrate_one_<family>``.
+_integrate_one = None
+
+
+def _specialise(family: str, **slots) -> tuple:
+    """Compile the integrator templates for one family of models: ``(_integrate_one_<family>, integrate_batch_<family>)``.
+
+    Each is a copy of the template function (same code object, so the same source lines and
+    numba cache file) whose global names ``slots`` (``_rhs``, ``_jac``, ...) are bound to the
+    family's functions, under its own name (its own numba cache entry and compile lock).  numba
+    resolves globals at compile time, so a family's kernel compiles only its own systems.
+    """
+    scope = dict(globals())
+    scope.update(slots)
+
+    def copy(template, name):
+        fn = types.FunctionType(template.__code__, scope, name, template.__defaults__, template.__closure__)
+        fn.__qualname__ = name
+        fn.__module__ = __name__
+        fn.__doc__ = template.__doc__
+        return fn
+
+    one = njit(cache=True)(copy(_integrate_one_py, f"_integrate_one_{family}"))
+    scope["_integrate_one"] = one
+    batch = njit(cache=True, parallel=True)(copy(_integrate_batch_py, f"integrate_batch_{family}"))
+    return one, batch
+
+
+_integrate_one_real, integrate_batch_real = _specialise(
+    "real", _rhs=_rhs_real, _jac=_jac_real, _energy=_energy_real, _mag=_mag_real,
+    _n_components=_n_components_real, _new_work=_new_work_sums,
+)
+_integrate_one_complex, integrate_batch_complex = _specialise(
+    "complex", _rhs=_rhs_cplx, _jac=_jac_cplx, _energy=_energy_cplx, _mag=_mag_complex,
+    _n_components=_n_components_complex, _new_work=_new_work_sums,
+)
+_integrate_one_units, integrate_batch_units = _specialise(
+    "units", _rhs=_rhs_units, _jac=_jac_units, _energy=_energy_units, _mag=_mag_real,
+    _n_components=_n_components_real, _new_work=_new_work_units,
+)
+
+#: The batch kernel of each model: 0 and 1 share the real family's.
+KERNELS = {0: integrate_batch_real, 1: integrate_batch_real, 2: integrate_batch_complex, 3: integrate_batch_units}
+
+
+def integrate_batch(model, Y0, S, delta, inv_tau, frozen, t_eval, rtol, atol, bound, max_steps,
+                    NS, CC, TT, TI, LAM, EE, GAM, NIT, ctrl, out_y, out_energy, status, t_stop, counters):
+    """Integrate ``Y0.shape[0]`` independent modes in parallel, by the kernel of ``model``'s family (:data:`KERNELS`).
+
+    Parameters
+    ----------
+    model : int
+        0 full (a, b, c), 1 reduced (u, b), 2 complex full (Re a, Re b, Re c, Im a, Im b, Im c),
+        3 one mode carried by ``k`` units, θ = (a, vec(B) row-major, c).
+    Y0 : (n_modes, n) initial states.
+    S : (n_modes, T) task dynamics; (n_modes, 2T) = (Re s, Im s) for model 2; for model 3 the reversed
+        task ``x_m = s_{T-m}``.
+    delta : (n_modes,) imbalance (reduced model only).
+    frozen : (n,) bool mask of held components.
+    t_eval : (n_t,) output times, strictly increasing; integration starts at t_eval[0].
+    NS, CC, TT, TI, LAM, EE, GAM : method tables (:func:`tables`); NIT : Newton iterations (:data:`NIT`);
+    ctrl : order and step control (:data:`CONTROL`).
+    out_y : (n_modes, n_t, n), out_energy : (n_modes, n_t), status : (n_modes,) int64,
+    t_stop : (n_modes,), counters : (n_modes, 4) [nfev, njev, nlu, nsteps].
+    """
+    KERNELS[model](model, Y0, S, delta, inv_tau, frozen, t_eval, rtol, atol, bound, max_steps,
+                   NS, CC, TT, TI, LAM, EE, GAM, NIT, ctrl, out_y, out_energy, status, t_stop, counters)

@@ -33,6 +33,7 @@ per mode.
 """
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass
@@ -318,8 +319,13 @@ def _common_fields(S, batch, t, out_e, status, t_stop, counters, tau, rtol, atol
     )
 
 
-#: Compiled path: the batched Radau kernel (typical cold compile time on 2 cores, for the notice).
-_KERNEL = _jit.Kernel(_radau.integrate_batch, seconds=30)
+#: Compiled path: the batched Radau kernel of each family of models (:data:`lrnn_theory._radau.KERNELS`;
+#: typical cold compile time on 2 cores, for the notice): the real modes (models 0, 1), complex modes
+#: (model 2) and modes carried by ``k`` units (model 3, :func:`lrnn_theory.units.integrate_units`) each
+#: compile only their own system.
+_KERNEL = _jit.Kernel(_radau.integrate_batch_real, seconds=30)
+_KERNEL_COMPLEX = _jit.Kernel(_radau.integrate_batch_complex, seconds=30)
+_KERNEL_UNITS = _jit.Kernel(_radau.integrate_batch_units, seconds=30)
 #: Largest call answered by the SciPy path while the kernel compiles, in modes × ``T``
 #: (LSODA with the right-hand side in Python floats: ~15 ms per mode of ``T = 10`` over the README's grid).
 FALLBACK_MAX_WORK = 1000
@@ -329,13 +335,20 @@ BACKEND_COMPILED = "compiled"
 BACKEND_LSODA = "scipy-lsoda"
 
 
-def _run(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps):
+def _kernel(model: int) -> _jit.Kernel:
+    """The compiled kernel of ``model`` (looked up at call time)."""
+    return {2: _KERNEL_COMPLEX, 3: _KERNEL_UNITS}.get(model, _KERNEL)
+
+
+def _run(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps, fallback=None):
     """Integrate the flattened batch; returns ``(out_y, out_e, status, t_stop, counters, backend)``.
 
     The compiled kernel answers whenever it is ready.  On a cold numba cache it compiles in a
-    background process, and a small real-mode call is answered meanwhile by SciPy's LSODA with the
-    analytic Jacobian (:func:`_lsoda_batch`), if every mode reaches the end of the grid there;
-    otherwise the call waits for the kernel (see :mod:`lrnn_theory._jit`).
+    background process, and a small call is answered meanwhile by a SciPy path, if every mode
+    reaches the end of the grid there: for the real modes (models 0, 1) LSODA with the analytic
+    Jacobian (:func:`_lsoda_batch`); for other models ``fallback``, a callable filling
+    ``(out_y, out_e, status, t_stop, counters)`` and returning True on success.  Otherwise the call
+    waits for the kernel (see :mod:`lrnn_theory._jit`).
     """
     n_modes, n = Y0.shape
     n_t = t.size
@@ -347,12 +360,15 @@ def _run(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps):
     head = (model, Y0, S, delta, 1.0 / tau, frozen, t, rtol, atol, bound, max_steps)
     tail = (_radau.NIT, _radau.CONTROL, out_y, out_e, status, t_stop, counters)
     probe = head + _table_types() + tail  # the kernel's argument types, without computing the tables yet
-    if not _KERNEL.prepare(probe):
-        if model != 2 and n_modes * S.shape[1] <= FALLBACK_MAX_WORK:
-            if _lsoda_batch(model, S, Y0, delta, frozen, t, tau, rtol, atol, bound, max_steps,
-                            out_y, out_e, status, t_stop, counters):
+    kernel = _kernel(model)
+    if not kernel.prepare(probe):
+        if n_modes * S.shape[1] <= FALLBACK_MAX_WORK:
+            if model in (0, 1):
+                fallback = functools.partial(_lsoda_batch, model, S, Y0, delta, frozen, t, tau, rtol, atol, bound,
+                                             max_steps)
+            if fallback is not None and fallback(out_y, out_e, status, t_stop, counters):
                 return out_y, out_e, status, t_stop, counters, BACKEND_LSODA
-        _KERNEL.wait(probe)
+        kernel.wait(probe)
     with parallel_section():
         _radau.integrate_batch(*head, *_radau.tables(), *tail)
     return out_y, out_e, status, t_stop, counters, BACKEND_COMPILED

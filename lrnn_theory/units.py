@@ -16,7 +16,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from . import _units
-from ._validation import as_float_array, check_choice, check_positive_float, check_time_grid
+from ._validation import as_float_array, check_choice, check_int, check_positive_float, check_time_grid
 
 __all__ = ["UnitTrajectory", "integrate_units", "unit_energy", "unit_gradient", "unit_hessian"]
 
@@ -206,7 +206,7 @@ def unit_hessian(s, a, B, c) -> np.ndarray:
 
 @dataclass(frozen=True)
 class UnitTrajectory:
-    """Gradient flow of a batch of ``k``-unit modes (result of :func:`integrate_units`).
+    """Gradient flow of a batch of ``k``-unit modes (result of :func:`integrate_units`; theory guide :ref:`theory-k-unit-flow`).
 
     Attributes
     ----------
@@ -216,14 +216,18 @@ class UnitTrajectory:
         The state; NaN after a run stopped.
     energy : ndarray, shape batch + (n_t,)
     status : ndarray of int, shape batch
-        0 ok, 1 diverged (left ``|θ| <= bound`` or the energy overflowed), -1 the integrator
-        failed (step size underflow).
+        0 ok, 1 diverged (left ``|θ_i| <= bound`` or the energy overflowed), -1 the integrator
+        failed (step size underflow), -2 ``max_steps`` exhausted (compiled path).
     backend : str
-        ``"compiled"`` (``k = 1``: :func:`lrnn_theory.integrate_modes`, the compiled Radau) or
-        ``"scipy-lsoda"`` / ``"scipy-radau"`` (``k >= 2``: ``scipy.integrate.solve_ivp`` with the exact
-        Hessian as Jacobian).
-    nfev : ndarray of int, shape batch
-        Right-hand-side evaluations per run (the cost, as a count).
+        Which integrator ran: ``"compiled"`` (the package's compiled variable-order Radau IIA, batched;
+        for ``k = 1`` through :func:`lrnn_theory.integrate_modes`), or ``"scipy-lsoda"`` /
+        ``"scipy-radau"`` (``scipy.integrate.solve_ivp``, run by run, with the exact Hessian as
+        Jacobian), chosen by ``method``; ``"scipy-lsoda"`` also when the compiled kernel was still
+        compiling on a cold numba cache and a small call was answered meanwhile (see
+        :func:`integrate_units`).
+    nfev, njev, nlu, nsteps : ndarray of int, shape batch
+        Cost per run, as counts: right-hand-side (gradient) evaluations, Jacobian (Hessian)
+        evaluations, LU factorisations and accepted steps.
 
     Examples
     --------
@@ -231,7 +235,7 @@ class UnitTrajectory:
     >>> from lrnn_theory.units import integrate_units
     >>> tr = integrate_units([0.5, 1.0], [0.1, 0.0], np.zeros((2, 2)), [0.1, 0.0], [0.0, 50.0])
     >>> tr.a.shape, tr.B.shape, tr.status.tolist(), tr.backend
-    ((2, 2), (2, 2, 2), 0, 'scipy-lsoda')
+    ((2, 2), (2, 2, 2), 0, 'compiled')
     """
 
     t: np.ndarray
@@ -242,6 +246,9 @@ class UnitTrajectory:
     status: np.ndarray
     backend: str
     nfev: np.ndarray
+    njev: np.ndarray
+    nlu: np.ndarray
+    nsteps: np.ndarray
 
     @property
     def success(self) -> bool:
@@ -249,16 +256,24 @@ class UnitTrajectory:
         return bool(np.all(self.status == 0))
 
 
+#: Values of ``method``: the compiled Radau kernel, or SciPy's ``solve_ivp`` method of that name.
+METHODS = ("compiled", "LSODA", "Radau")
+
+
 def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, atol: float = 1e-12,
-                    bound: float = 1e6, method: str = "LSODA") -> UnitTrajectory:
+                    bound: float = 1e6, max_steps: int = 200_000, method: str = "compiled") -> UnitTrajectory:
     """Integrate the gradient flow of a batch of ``k``-unit modes (theory guide :ref:`theory-k-unit-flow`).
 
-    ``τ ȧ = -∂E/∂a``, ``τ Ḃ = -∂E/∂B``, ``τ ċ = -∂E/∂c`` with ``E`` of :func:`unit_energy`.  For
-    ``k = 1`` this calls :func:`lrnn_theory.integrate_modes` (the compiled variable-order Radau of
-    the mode ODE, Proca et al. (2025), eqs. 5–8) and returns its numbers unchanged.  For
-    ``k >= 2`` each run is integrated by ``scipy.integrate.solve_ivp`` (``method`` "Radau" or
-    "LSODA") with the exact Jacobian ``-∇²E/τ`` (:func:`unit_hessian`); the package's compiled
-    integrator only holds the one-unit models.
+    ``τ ȧ = -∂E/∂a``, ``τ Ḃ = -∂E/∂B``, ``τ ċ = -∂E/∂c`` with ``E`` of :func:`unit_energy`, in the
+    flat parameters ``θ = (a, vec(B), c)`` (``n = 2k + k²`` of them).  By default the whole batch
+    is integrated by the package's compiled variable-order Radau IIA (the integrator of
+    :func:`lrnn_theory.integrate_modes`, Proca et al. (2025), eqs. 5–8, with a step size and order
+    per run, runs in parallel) with the exact Jacobian ``-∇²E/τ`` (complex-step differentiation of
+    the analytic gradient, as :func:`unit_hessian`).  For ``k = 1`` it calls
+    :func:`lrnn_theory.integrate_modes` and returns its numbers unchanged.  ``method="LSODA"`` or
+    ``"Radau"`` integrates each run by ``scipy.integrate.solve_ivp`` instead (same equations,
+    Jacobian and tolerances; for cross-checks): both paths agree within a small multiple of the
+    tolerance (tested).
 
     Parameters
     ----------
@@ -271,16 +286,20 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
     tau : float
         Learning timescale (``t`` = GD steps × lr with ``tau = 1``, :ref:`theory-conventions`).
     rtol, atol : float
-        Tolerances of the local error.
+        Tolerances of the local error (``rtol >= 1e-14``).
     bound : float
-        A run whose parameters leave ``|θ| <= bound`` stops and is flagged diverged.
-    method : {"LSODA", "Radau"}
-        SciPy method for ``k >= 2`` (LSODA needs about a tenth of Radau's right-hand-side evaluations
-        here; both take the exact Jacobian).
+        A run whose parameters leave ``|θ_i| <= bound`` stops and is flagged diverged.
+    max_steps : int
+        Maximum number of accepted steps per run (compiled path).
+    method : {"compiled", "LSODA", "Radau"}
+        ``"compiled"`` (default): the compiled Radau kernel.  ``"LSODA"``, ``"Radau"``:
+        ``scipy.integrate.solve_ivp`` run by run (LSODA needs about a tenth of Radau's
+        right-hand-side evaluations here).
 
     Returns
     -------
     UnitTrajectory
+        With ``backend`` saying which integrator ran, and the counters ``nfev``, ``njev``, ``nlu``, ``nsteps``.
 
     Raises
     ------
@@ -288,47 +307,91 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
         Non-numeric inputs or options of the wrong type.
     ValueError
         Empty, non-finite or mismatched inputs, non-increasing ``t``, non-positive
-        ``tau``/``rtol``/``atol``/``bound``, unknown ``method``.  Divergence never raises.
+        ``tau``/``rtol``/``atol``/``bound``, ``rtol < 1e-14``, ``max_steps < 1``, unknown ``method``.
+        Divergence never raises: it is reported in ``status``.
+
+    Notes
+    -----
+    First call on a fresh install (empty numba cache): as :func:`lrnn_theory.integrate_modes`, the
+    kernel compiles once per machine in a background process, and a call of at most
+    ``FALLBACK_MAX_WORK = 1000`` runs × ``T`` is answered meanwhile by the SciPy LSODA path, if every
+    run reaches ``t[-1]`` there (``backend == "scipy-lsoda"``); other calls wait for the kernel.
+    ``LRNN_THEORY_COLD_FALLBACK=0`` always waits; documentation: :ref:`performance-cold-start`.
 
     Examples
     --------
-    Two units learn the two-pole task ``0.9^{T-t} - 0.7·0.4^{T-t}`` exactly:
+    Two units learn the two-pole task ``0.9^{T-t} - 0.7·0.4^{T-t}`` exactly, and SciPy's LSODA agrees:
 
     >>> import numpy as np
     >>> from lrnn_theory.units import integrate_units
     >>> t = np.arange(1, 7); s = 0.9**(6 - t) - 0.7 * 0.4**(6 - t)
     >>> rng = np.random.default_rng(0)
-    >>> tr = integrate_units(s, 0.3 * rng.standard_normal(2), 0.3 * rng.standard_normal((2, 2)),
-    ...                      0.3 * rng.standard_normal(2), [0.0, 400.0])
-    >>> bool(tr.energy[-1] < 1e-12)
+    >>> a0, B0, c0 = 0.3 * rng.standard_normal(2), 0.3 * rng.standard_normal((2, 2)), 0.3 * rng.standard_normal(2)
+    >>> tr = integrate_units(s, a0, B0, c0, [0.0, 10.0, 400.0])
+    >>> ref = integrate_units(s, a0, B0, c0, [0.0, 10.0, 400.0], method="LSODA")
+    >>> tr.backend, ref.backend, bool(tr.energy[-1] < 1e-12)
+    ('compiled', 'scipy-lsoda', True)
+    >>> bool(abs(tr.energy[1] - ref.energy[1]) < 1e-7)
     True
     """
+    from .integrate import _run, integrate_modes
+
     s, a0, B0, c0, batch = _check(s, a0, B0, c0)
-    t = check_time_grid("t", t)
+    t = np.array(check_time_grid("t", t), dtype=float, order="C")
     tau = check_positive_float("tau", tau)
     rtol = check_positive_float("rtol", rtol)
     atol = check_positive_float("atol", atol)
+    if rtol < 1e-14:
+        raise ValueError(f"rtol must be >= 1e-14 (float64 resolution), got {rtol}")
     bound = check_positive_float("bound", bound)
-    method = check_choice("method", method, ("Radau", "LSODA"))
+    max_steps = check_int("max_steps", max_steps, minimum=1)
+    method = check_choice("method", method, METHODS)
     k = a0.shape[-1]
     T = s.shape[-1]
-    if k == 1:
-        from .integrate import integrate_modes
-
-        tr = integrate_modes(s, a0[..., 0], B0[..., 0, 0], c0[..., 0], t, tau=tau, rtol=rtol, atol=atol, bound=bound)
-        status = np.where(tr.status == 0, 0, np.where(tr.diverged, 1, -1))
+    if k == 1 and method == "compiled":
+        tr = integrate_modes(s, a0[..., 0], B0[..., 0, 0], c0[..., 0], t, tau=tau, rtol=rtol, atol=atol, bound=bound,
+                             max_steps=max_steps)
         return UnitTrajectory(t=t, a=tr.a[..., None], B=tr.b[..., None, None], c=tr.c[..., None], energy=tr.energy,
-                              status=status, backend="compiled", nfev=tr.nfev)
-    S = np.broadcast_to(s, batch + (T,)).reshape(-1, T)
+                              status=tr.status, backend=tr.backend, nfev=tr.nfev, njev=tr.njev, nlu=tr.nlu,
+                              nsteps=tr.nsteps)
+    P = 2 * k + k * k
+    S = np.array(np.broadcast_to(s, batch + (T,)).reshape(-1, T), order="C")
     th0 = _pack(np.broadcast_to(a0, batch + (k,)), np.broadcast_to(B0, batch + (k, k)), np.broadcast_to(c0, batch + (k,)))
-    th0 = th0.reshape(-1, 2 * k + k * k)
+    th0 = np.ascontiguousarray(th0.reshape(-1, P), dtype=float)
     n = th0.shape[0]
+    if method == "compiled":
+        X = np.ascontiguousarray(S[:, ::-1])  # the kernel's model 3 takes x_m = s_{T-m}
+
+        def fallback(out, energy, status, t_stop, counters):
+            return _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, "LSODA", out, energy, status, counters)
+
+        out, energy, status, _, counters, backend = _run(
+            3, X, th0, np.zeros(n), np.zeros(P, dtype=bool), t, tau, rtol, atol, bound, max_steps, fallback=fallback)
+    else:
+        out = np.full((n, t.size, P), np.nan)
+        energy = np.full((n, t.size), np.nan)
+        status = np.zeros(n, dtype=np.int64)
+        counters = np.zeros((n, 4), dtype=np.int64)
+        _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, method, out, energy, status, counters, strict=False)
+        backend = f"scipy-{method.lower()}"
+    shp = batch + (t.size,)
+    cnt = {name: counters[:, j].reshape(batch) for j, name in enumerate(("nfev", "njev", "nlu", "nsteps"))}
+    return UnitTrajectory(t=t, a=out[..., :k].reshape(shp + (k,)), B=out[..., k:k + k * k].reshape(shp + (k, k)),
+                          c=out[..., k + k * k:].reshape(shp + (k,)), energy=energy.reshape(shp),
+                          status=status.reshape(batch), backend=backend, **cnt)
+
+
+def _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, method, out, energy, status, counters, strict=True) -> bool:
+    """Each run by ``scipy.integrate.solve_ivp`` (``method`` "LSODA" or "Radau") with the exact Hessian as Jacobian.
+
+    Fills ``out`` (n, n_t, P), ``energy`` (n, n_t), ``status`` (n,) and ``counters`` (n, 4) [nfev, njev,
+    nlu, nsteps].  With ``strict`` (the cold-cache answer of the compiled path) returns False as soon
+    as a run does not reach ``t[-1]``: statuses and stopping points are then the kernel's to report.
+    """
     P = th0.shape[1]
-    out = np.full((n, t.size, P), np.nan)
-    energy = np.full((n, t.size), np.nan)
-    status = np.zeros(n, dtype=np.int64)
-    nfev = np.zeros(n, dtype=np.int64)
-    for r in range(n):
+    out[...] = np.nan
+    energy[...] = np.nan
+    for r in range(th0.shape[0]):
         sr = S[r]
         xr = np.ascontiguousarray(sr[::-1])
 
@@ -347,23 +410,31 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
 
         leave.terminal = True
         with np.errstate(over="ignore", invalid="ignore"):
-            sol = solve_ivp(rhs, (t[0], t[-1]), th0[r], method=method, t_eval=t, jac=jac, rtol=rtol, atol=atol,
-                            events=leave)
-        y = np.asarray(sol.y, dtype=float).reshape(P, -1) if np.size(sol.y) else np.zeros((P, 0))
-        m = y.shape[1]
+            x0 = th0[r]
+            e0 = 0.5 * np.sum(_parts(sr, x0[:k], x0[k:k + k * k].reshape(k, k), x0[k + k * k:])[0] ** 2)
+        if not (np.isfinite(e0) and np.max(np.abs(x0)) <= bound):  # diverged at the start, as the kernel reports it
+            out[r, 0] = x0
+            energy[r, 0] = e0
+            status[r] = 1
+            if strict:
+                return False
+            continue
+        with np.errstate(over="ignore", invalid="ignore"):
+            sol = solve_ivp(rhs, (t[0], t[-1]), th0[r], method=method, dense_output=True, jac=jac, rtol=rtol,
+                            atol=atol, events=leave)
+            m = int(np.searchsorted(t, sol.t[-1], side="right"))  # output times reached (t[0] always)
+            y = sol.sol(t[:m]).reshape(P, m) if m > 1 and sol.sol is not None else th0[r][:, None]
+            m = y.shape[1]
         out[r, :m] = y.T
-        nfev[r] = sol.nfev
+        counters[r] = (sol.nfev, sol.njev, sol.nlu, sol.t.size - 1)
         if sol.status == 1 or not np.all(np.isfinite(y)):
             status[r] = 1
         elif sol.status < 0:
             status[r] = -1
         th = out[r, :m]
         with np.errstate(over="ignore", invalid="ignore"):
-            if m:
-                rr = _parts(sr, th[:, :k], th[:, k:k + k * k].reshape(m, k, k), th[:, k + k * k:])[0]
-                e = 0.5 * np.sum(rr * rr, axis=-1)
-            else:
-                e = np.zeros(0)
+            rr = _parts(sr, th[:, :k], th[:, k:k + k * k].reshape(m, k, k), th[:, k + k * k:])[0]
+            e = 0.5 * np.sum(rr * rr, axis=-1)
         bad = ~np.isfinite(e)
         if np.any(bad):
             status[r] = 1
@@ -371,7 +442,6 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
             out[r, first:] = np.nan
             e[first:] = np.nan
         energy[r, :m] = e
-    shp = batch + (t.size,)
-    return UnitTrajectory(t=t, a=out[..., :k].reshape(shp + (k,)), B=out[..., k:k + k * k].reshape(shp + (k, k)),
-                          c=out[..., k + k * k:].reshape(shp + (k,)), energy=energy.reshape(shp),
-                          status=status.reshape(batch), backend=f"scipy-{method.lower()}", nfev=nfev.reshape(batch))
+        if strict and (status[r] != 0 or m < t.size):
+            return False
+    return True

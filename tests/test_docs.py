@@ -36,9 +36,7 @@ DOCTEST_MODULES = _public_modules()
 #: (as pytest's doctest collection provides).  Every other module's examples run on their own,
 #: with empty globals, as pasted into a fresh session: each example imports what it uses.
 #: This set only shrinks.
-EXAMPLES_NOT_SELF_CONTAINED = {
-    "lrnn_theory.units",
-}
+EXAMPLES_NOT_SELF_CONTAINED: set[str] = set()
 
 
 @pytest.mark.parametrize("modname", DOCTEST_MODULES)

@@ -314,8 +314,9 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
     -----
     First call on a fresh install (empty numba cache): as :func:`lrnn_theory.integrate_modes`, the
     kernel compiles once per machine in a background process, and a call of at most
-    ``FALLBACK_MAX_WORK = 1000`` runs × ``T`` is answered meanwhile by the SciPy LSODA path, if every
-    run reaches ``t[-1]`` there (``backend == "scipy-lsoda"``); other calls wait for the kernel.
+    ``FALLBACK_MAX_WORK = 1000`` runs × ``T`` × ``(2k + k²)`` is answered meanwhile by the SciPy LSODA
+    path (with the NumPy gradient: nothing to compile), if every run reaches ``t[-1]`` there
+    (``backend == "scipy-lsoda"``); other calls wait for the kernel.
     ``LRNN_THEORY_COLD_FALLBACK=0`` always waits; documentation: :ref:`performance-cold-start`.
 
     Examples
@@ -334,7 +335,7 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
     >>> bool(abs(tr.energy[1] - ref.energy[1]) < 1e-7)
     True
     """
-    from .integrate import _run, integrate_modes
+    from .integrate import FALLBACK_MAX_WORK, _run, integrate_modes
 
     s, a0, B0, c0, batch = _check(s, a0, B0, c0)
     t = np.array(check_time_grid("t", t), dtype=float, order="C")
@@ -363,7 +364,10 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
         X = np.ascontiguousarray(S[:, ::-1])  # the kernel's model 3 takes x_m = s_{T-m}
 
         def fallback(out, energy, status, t_stop, counters):
-            return _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, "LSODA", out, energy, status, counters)
+            if n * T * P > FALLBACK_MAX_WORK:  # ~0.5 s per run of k = 2, T = 6: a few seconds at most
+                return False
+            return _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, "LSODA", out, energy, status, counters,
+                               strict=True, numpy=True)
 
         out, energy, status, _, counters, backend = _run(
             3, X, th0, np.zeros(n), np.zeros(P, dtype=bool), t, tau, rtol, atol, bound, max_steps, fallback=fallback)
@@ -372,7 +376,7 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
         energy = np.full((n, t.size), np.nan)
         status = np.zeros(n, dtype=np.int64)
         counters = np.zeros((n, 4), dtype=np.int64)
-        _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, method, out, energy, status, counters, strict=False)
+        _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, method, out, energy, status, counters)
         backend = f"scipy-{method.lower()}"
     shp = batch + (t.size,)
     cnt = {name: counters[:, j].reshape(batch) for j, name in enumerate(("nfev", "njev", "nlu", "nsteps"))}
@@ -381,29 +385,42 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
                           status=status.reshape(batch), backend=backend, **cnt)
 
 
-def _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, method, out, energy, status, counters, strict=True) -> bool:
+def _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, method, out, energy, status, counters, strict=False,
+                numpy=False) -> bool:
     """Each run by ``scipy.integrate.solve_ivp`` (``method`` "LSODA" or "Radau") with the exact Hessian as Jacobian.
 
     Fills ``out`` (n, n_t, P), ``energy`` (n, n_t), ``status`` (n,) and ``counters`` (n, 4) [nfev, njev,
     nlu, nsteps].  With ``strict`` (the cold-cache answer of the compiled path) returns False as soon
     as a run does not reach ``t[-1]``: statuses and stopping points are then the kernel's to report.
+    With ``numpy`` the gradient is the NumPy one (:func:`unit_gradient`) and the Hessian its complex
+    step, vectorised over the columns: nothing to compile (the cold-cache answer); otherwise the
+    compiled :func:`lrnn_theory._units.flat_grad` and ``flat_hessian`` (about ten times faster per call).
     """
     P = th0.shape[1]
     out[...] = np.nan
     energy[...] = np.nan
+    steps = _units.STEP * 1j * np.eye(P)
     for r in range(th0.shape[0]):
         sr = S[r]
         xr = np.ascontiguousarray(sr[::-1])
 
-        def rhs(_t, th, xr=xr):
-            g = np.empty(P)
-            _units.flat_grad(np.ascontiguousarray(th), xr, k, g)
-            return -g / tau
+        if numpy:
+            def rhs(_t, th, sr=sr):
+                return -_flat_grad(th, sr, k) / tau
 
-        def jac(_t, th, xr=xr):
-            H = np.empty((P, P))
-            _units.flat_hessian(np.ascontiguousarray(th), xr, k, H)
-            return -H / tau
+            def jac(_t, th, sr=sr):
+                H = _flat_grad(th + steps, sr, k).imag.T * _units.INV_STEP  # column j: step in θ_j
+                return -0.5 * (H + H.T) / tau
+        else:
+            def rhs(_t, th, xr=xr):
+                g = np.empty(P)
+                _units.flat_grad(np.ascontiguousarray(th), xr, k, g)
+                return -g / tau
+
+            def jac(_t, th, xr=xr):
+                H = np.empty((P, P))
+                _units.flat_hessian(np.ascontiguousarray(th), xr, k, H)
+                return -H / tau
 
         def leave(_t, th):
             return bound - np.max(np.abs(th))

@@ -34,9 +34,13 @@ NOTEBOOKS = ROOT / "notebooks"
 #: Resolution of the stored PNG figures (matplotlib's default is 100): small files, legible plots.
 DPI = 72
 #: Environment of the kernel: quick setting, non-interactive plotting, no one-time "compiling
-#: kernels" notice (it appears only on a fresh install, so it must not be part of the outputs).
+#: kernels" notice (it appears only on a fresh install, so it must not be part of the outputs), and
+#: one BLAS thread, as the figures runner uses: the stored numbers must not depend on the machine's
+#: number of cores (the state-merging training of notebook 07 is chaotic in the rounding of OpenBLAS's
+#: multi-threaded products), and multi-threaded BLAS on that training's small products leaves threads
+#: spinning (on a busy 2-core machine its 300 epochs took minutes instead of about 10 s).
 ENV = {"LRNN_QUICK": "1", "MPLBACKEND": "module://matplotlib_inline.backend_inline", "PYTHONHASHSEED": "0",
-       "LRNN_THEORY_COMPILE_NOTICE": "0"}
+       "LRNN_THEORY_COMPILE_NOTICE": "0", "OPENBLAS_NUM_THREADS": "1"}
 
 
 def execute(nb: nbformat.NotebookNode, cwd: str, timeout: int = 1200) -> nbformat.NotebookNode:

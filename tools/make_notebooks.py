@@ -1,6 +1,7 @@
 """Write the notebooks in notebooks/ (without outputs) from the cell sources below.
 
-Run ``python tools/make_notebooks.py`` after editing, then
+Run ``python tools/make_notebooks.py`` after editing (or ``python tools/make_notebooks.py
+07_state_merging.ipynb`` to rewrite only the named notebooks), then
 ``python tools/execute_notebooks.py`` to store their outputs (the documentation
 renders the stored outputs); the notebooks hold no logic of their own: every
 cell calls the library.  Tests execute them all (``tests/test_notebooks.py``)
@@ -119,20 +120,42 @@ for name, kw in (("direct + SGD", dict(optimiser=SGD, lrs=np.logspace(-7, 0, 15)
                           "A ReLU RNN trained on parity strings up to length 10 first memorises a tree, then merges its "
                           "hidden states into a finite automaton that generalises to any length."),
         new_code_cell(SETUP),
+        new_markdown_cell("## One training run: a plateau, then the transition\n\n"
+                          "The full setting is the theory guide's (`merging-task`: 100 hidden units, learning rate 0.02, "
+                          "1000 epochs), whose loss plateau ends near epoch 550 (the gallery's `merging-f2`). The quick "
+                          "setting keeps the task, the initialisation and the seed but trains 64 units at learning rate "
+                          "0.05 for 300 epochs: the plateau then ends near epoch 230 (seeds 0, 1, 2: epochs 230-240), so "
+                          "the quick run learns too. (With the default learning rate, 200 epochs end inside the plateau: "
+                          "validation accuracy 0.5, chance.) The number of automaton states, extracted every 10 epochs "
+                          "at threshold c = 0.01, grows while the network memorises the prefix tree and collapses when it "
+                          "generalises."),
         new_code_cell("""from lrnn_theory import merging
-run = merging.train_parity(epochs=200 if QUICK else 1000, hidden=64 if QUICK else 100, long_lengths=(100, 1000))
+run = merging.train_parity(hidden=64 if QUICK else 100, lr=0.05 if QUICK else 0.02, epochs=300 if QUICK else 1000,
+                           extract_every=10 if QUICK else 25, seed=0, long_lengths=(100, 1000))
 print("validation accuracy (length 50):", run.val_accuracy[-1], " long lengths:", run.long_accuracy)
+print("epochs:", run.record_epochs.tolist())
+print("states:", run.n_states.tolist())
 ex = run.extract_automaton(0.01)
-print(f"{ex.n_states} states, closed: {ex.is_closed}")
+print(f"final automaton: {ex.n_states} states, closed: {ex.is_closed}")
 if ex.is_closed:
-    print("minimised:", ex.minimize().n_states, "states")"""),
+    m = ex.minimize()
+    print(f"minimised: {m.n_states} states, transitions {m.transitions.tolist()}, outputs {m.outputs.tolist()}")
+    print("initial state's output read at h0 (never trained):", ex.initial_output_from_h0)"""),
+        new_markdown_cell("When the empty string is alone in the initial state, that state's output is the readout at "
+                          "`h0`, which training never fits (every training string has length at least 1). The "
+                          "minimal machine can then keep it as a separate start state in front of the two parity "
+                          "states (even: output 0, odd: output 1); on every non-empty string it computes parity."),
         new_markdown_cell("## The interaction model: when does a pair of representations merge? (A.4)"),
         new_code_cell("""from lrnn_theory.merging import interaction
 for delta2 in (0.0, 0.5):
     for H0, Y0 in ((1.5, 0.2), (0.3, 1.0)):
         mq = interaction.merger_quantities(H0, Y0, delta2, N=2)
         print(f"delta^2={delta2} H0={H0} Y0={Y0}: A_high={mq.A_high:.3g} H_inf={mq.H_inf:.3g} merges={mq.merges}")"""),
-        *figure_cells("merging-f2", "## A-F2: automaton states vs epoch"),
+        new_markdown_cell("## A-F2: automaton states vs epoch, for the run above\n\n"
+                          "`figure_data` takes any run of `train_parity`; the gallery's `merging-f2` is the same figure "
+                          "for the full setting."),
+        new_code_cell("""data_merging_f2 = load("merging-f2").figure_data(run)
+fig = load("merging-f2").draw(data_merging_f2)"""),
         *figure_cells("merging-f7", "## A-F7: the interaction model's phase portrait"),
     ],
     "08_your_own_data.ipynb": [
@@ -258,9 +281,15 @@ w.interactive(show, **controls)"""),
 }
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    names = sys.argv[1:] if argv is None else argv
+    unknown = sorted(set(names) - set(NOTEBOOKS))
+    if unknown:
+        raise SystemExit(f"unknown notebook(s) {unknown}; choose from {sorted(NOTEBOOKS)}")
     os.makedirs(OUT, exist_ok=True)
     for name, cells in NOTEBOOKS.items():
+        if names and name not in names:
+            continue
         nb = new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}})
         nbformat.write(nb, os.path.join(OUT, name))
         print("wrote", os.path.join("notebooks", name))

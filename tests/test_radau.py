@@ -138,3 +138,40 @@ def test_bench_theory_reports_the_work_per_mode_of_each_method():
         assert 0 < base["nsteps"] <= base["nfev"]
         assert rec["max_abs_diff_final"] < 1e-12 and rec["all_success"]
     assert vs_lsoda["work_per_mode_lrnn"]["nfev"] < 0.4 * vs_radau["work_per_mode_baseline"]["nfev"]
+
+
+def test_k_unit_model_with_one_unit_is_the_full_mode_model():
+    """Model 3 (one mode carried by k units, theory guide `theory-k-unit-flow`) with k = 1 is model 0
+    (theory guide `theory-mode-odes`) written another way: its gradient and complex-step Jacobian equal
+    the analytic ones of model 0 to rounding, and the kernel's trajectories agree within the tolerance
+    (measured 0.03 tolerances; different floating-point operations, so not bit for bit)."""
+    S = _random_tasks(3, seed=4)
+    T = S.shape[1]
+    rng = np.random.default_rng(6)
+    Y0 = np.ascontiguousarray(np.column_stack([0.1 + 0.2 * rng.random(3), 0.3 * rng.standard_normal(3),
+                                               0.1 + 0.2 * rng.random(3)]))
+    frozen = np.zeros(3, bool)
+    work0, work3 = np.empty(16), _radau._new_work_units(3, T)
+    for m in range(3):
+        y, x = Y0[m] + 0.2, np.ascontiguousarray(S[m, ::-1])
+        f0, f3, J0, J3 = np.empty(3), np.empty(3), np.empty((3, 3)), np.empty((3, 3))
+        _radau._rhs(0, y, S[m], T, 0.0, 0.5, frozen, f0, work0)
+        _radau._rhs_units(3, y, x, T, 0.0, 0.5, frozen, f3, work3)
+        _radau._jac(0, y, S[m], T, 0.0, 0.5, frozen, J0, work0)
+        _radau._jac_units(3, y, x, T, 0.0, 0.5, frozen, J3, work3)
+        np.testing.assert_allclose(f3, f0, rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(J3, J0, rtol=1e-12, atol=1e-14)
+        assert _radau._energy_units(3, y, x, T, work3) == pytest.approx(_radau._energy(0, y, S[m], T, work0), rel=1e-14)
+    t = np.array([0.0, 1.0, 2.0, 5.0, 30.0])
+    rtol, atol = 1e-9, 1e-11
+    outs = []
+    for model, SS in ((0, S), (3, np.ascontiguousarray(S[:, ::-1]))):
+        out_y, out_e = np.empty((3, t.size, 3)), np.empty((3, t.size))
+        status, t_stop, counters = np.zeros(3, np.int64), np.empty(3), np.zeros((3, 4), np.int64)
+        _radau.integrate_batch(model, Y0, SS, np.zeros(3), 1.0, frozen, t, rtol, atol, 1e6, 200_000, *_radau.tables(),
+                               _radau.NIT, _radau.CONTROL, out_y, out_e, status, t_stop, counters)
+        assert np.all(status == 0)
+        outs.append((out_y, out_e))
+    (y0, e0), (y3, e3) = outs
+    assert np.max(np.abs(y3 - y0) / (atol + rtol * np.abs(y0))) < 5
+    np.testing.assert_allclose(e3, e0, rtol=1e-8, atol=1e-11)  # measured 3e-12

@@ -255,8 +255,7 @@ def _transit(s, theta, v, n_h, sigma, level, eta, t_max):
     horizon = max(20.0, 4 * np.log(1 / eta) / max(sigma, 1e-12))
     while True:
         tt = np.linspace(0.0, horizon, 2001)
-        tr = integrate_units(s, th[:k], th[k:k + k * k].reshape(k, k), th[k + k * k:], tt, rtol=1e-8, atol=1e-13,
-                             method="LSODA")
+        tr = integrate_units(s, th[:k], th[k:k + k * k].reshape(k, k), th[k + k * k:], tt, rtol=1e-8, atol=1e-13)
         tc = _crossing(tt, tr.energy, level)
         if (np.isfinite(tc) and tc < 0.5 * horizon) or horizon >= t_max:
             break

@@ -229,9 +229,11 @@ def test_figures_in_a_process_pool_compute_what_a_serial_run_computes(tmp_path):
     names = ["merging-f4", "fig1", "merging-f8", "figA1"]
     assert figure_groups(names) == [["merging-f4", "merging-f8"], ["fig1"], ["figA1"]]  # the shared run stays together
     serial, pooled = tmp_path / "serial", tmp_path / "pooled"
-    recs = run_figures(names, out=str(pooled), quick=True, progress=False, jobs=2)
+    # numbers only (formats=(): no image files, whose writing test_run_figures_writes_png_and_json_atomically
+    # checks): saves about 6 s of PNG encoding
+    recs = run_figures(names, out=str(pooled), quick=True, progress=False, jobs=2, formats=())
     assert [r.name for r in recs] == names
-    run_figures(names, out=str(serial), quick=True, progress=False, jobs=1)
+    run_figures(names, out=str(serial), quick=True, progress=False, jobs=1, formats=())
     for n in names:
         assert compare(read_data(pooled / f"{n}.json"), read_data(serial / f"{n}.json"), Tolerance(rtol=0.0, atol=0.0, grid_rtol=0.0)) == []
 
@@ -274,19 +276,21 @@ def test_cli_check_passes_on_fresh_data_and_names_a_changed_figure(tmp_path, cap
     from lrnn_theory.cli import main as cli
 
     out = str(tmp_path)
-    assert cli(["figures", "--quick", "--only", "fig1,figA3", "--out", out]) == 0
+    assert cli(["figures", "--quick", "--only", "fig1,figA3", "--out", out]) == 0  # default --jobs: a process pool
     capsys.readouterr()
-    assert cli(["figures", "--quick", "--check", "--only", "fig1,figA3", "--out", out]) == 0
+    # the checks in this process (--jobs 1; a check computes through the same run_figures, whose pool is
+    # tested above and by the first call): three pool start-ups less
+    assert cli(["figures", "--quick", "--check", "--only", "fig1,figA3", "--out", out, "--jobs", "1"]) == 0
     assert "all reproduce" in capsys.readouterr().out
     path = tmp_path / "figA3.json"
     doc = json.loads(path.read_text())
     key = next(k for k, v in doc["data"].items() if isinstance(v, list) and v and isinstance(v[0], float))
     doc["data"][key][0] = doc["data"][key][0] * 1.001 + 1e-3
     path.write_text(json.dumps(doc))
-    assert cli(["figures", "--quick", "--check", "--only", "fig1,figA3", "--out", out]) == 1
+    assert cli(["figures", "--quick", "--check", "--only", "fig1,figA3", "--out", out, "--jobs", "1"]) == 1
     text = capsys.readouterr().out
     assert f"MISMATCH figA3: /data/{key}" in text and "1 differ (figA3)" in text
-    assert cli(["figures", "--check", "--only", "fig1", "--out", out]) == 1  # stored quick, checked full
+    assert cli(["figures", "--check", "--only", "fig1", "--out", out, "--jobs", "1"]) == 1  # stored quick, checked full
     assert "quick" in capsys.readouterr().out
 
 

@@ -231,3 +231,30 @@ def test_train_parity_progress_bar_counts_epochs_and_changes_nothing(capsys):
     np.testing.assert_array_equal(quiet.params.W_hh, shown.params.W_hh)
     with pytest.raises(TypeError, match="progress"):
         train_parity(**kw, progress="yes")
+
+
+def test_train_parity_holds_blas_to_one_thread_whatever_the_caller_set(monkeypatch):
+    """Training runs with one BLAS thread even when the caller allows more (threadpoolctl reads the
+    limit in force at each SGD step), and the run equals one made under a one-thread limit."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    import lrnn_theory.merging.train as train
+
+    seen = []
+    update = train._sgd_step
+
+    def spy(*args, **kwargs):
+        seen.append(max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"))
+        return update(*args, **kwargs)
+
+    monkeypatch.setattr(train, "_sgd_step", spy)
+    kw = dict(hidden=8, L_max=3, epochs=3, extract_every=3, long_lengths=())
+    with threadpool_limits(2, user_api="blas"):
+        assert max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas") == 2
+        two = train_parity(**kw)
+        assert max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas") == 2  # restored
+    assert seen and set(seen) == {1}
+    with threadpool_limits(1, user_api="blas"):
+        one = train_parity(**kw)
+    np.testing.assert_array_equal(two.loss, one.loss)
+    np.testing.assert_array_equal(two.params.W_hh, one.params.W_hh)

@@ -27,6 +27,17 @@ HANG_GUARD = 120.0  # seconds: a bound against hangs, not a speed requirement
 
 
 # ----------------------------------------------------------------------------- utilities
+def _sigint_as_in_a_terminal() -> None:
+    """In the script's process, before it starts: SIGINT back to its default disposition.
+
+    A process started with SIGINT ignored keeps it ignored across ``exec``, and Python then installs
+    no ``KeyboardInterrupt`` handler.  pytest-xdist's workers run with SIGINT ignored, so without
+    this the script would sit through the test's SIGINT (a hang, not the behaviour under test);
+    a script started from a terminal has the default disposition.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cached_files(folder) -> set:
     """Names of the finished cache entries (temporary files of an interrupted write excluded)."""
     if not os.path.isdir(folder):
@@ -81,7 +92,8 @@ class Run:
                    SWEEP_TEST_BLOCK=f"{block_at}:{self.marker}")
         with open(self.stderr_path, "w") as err:
             self.proc = subprocess.Popen([sys.executable, HELPER, self.cache, executor, str(tmp_path / "out.npz")],
-                                         env=env, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+                                         env=env, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True,
+                                         preexec_fn=_sigint_as_in_a_terminal)
 
     def stderr(self) -> str:
         return self.stderr_path.read_text()

@@ -704,7 +704,7 @@ def _jac_units(model, y, s, T, delta, inv_tau, frozen, J, work):
 def _energy_units(model, y, s, T, work):
     """Energy of model 3."""
     p = work[0]
-    return _units.energy_into(y, s, p.shape[1], p)
+    return _units.energy_into(y, s, p.shape[1], p, work[2])
 
 
 # The generic forms (models 0, 1, 2 by ``model``): for tests and direct use; the kernels call the family's own.

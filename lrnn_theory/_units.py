@@ -19,6 +19,29 @@ INV_STEP = 1e30
 
 
 @njit(cache=True, _nrt=False)
+def _forward(theta, x, k, p, r):
+    """Fill ``p_m = B^m a`` (T, k) and ``r_m = x_m - cᵀ p_m`` (T,); return ``E = ½ Σ_m r_m²``."""
+    T = x.size
+    kk = k * k
+    for i in range(k):
+        p[0, i] = theta[i]
+    for m in range(1, T):
+        for i in range(k):
+            sp = 0.0 * theta[0]
+            for j in range(k):
+                sp += theta[k + i * k + j] * p[m - 1, j]
+            p[m, i] = sp
+    energy = 0.0 * theta[0]
+    for m in range(T):
+        g = 0.0 * theta[0]
+        for i in range(k):
+            g += theta[k + kk + i] * p[m, i]
+        r[m] = x[m] - g
+        energy += 0.5 * r[m] * r[m]
+    return energy
+
+
+@njit(cache=True, _nrt=False)
 def grad_into(theta, x, k, out, p, q, r):
     """``out = ∇E(θ)`` for ``E = ½ Σ_m (x_m - cᵀ B^m a)²``; returns ``E``.
 
@@ -27,25 +50,15 @@ def grad_into(theta, x, k, out, p, q, r):
     """
     T = x.size
     kk = k * k
+    energy = _forward(theta, x, k, p, r)
     for i in range(k):
-        p[0, i] = theta[i]
         q[0, i] = theta[k + kk + i]
     for m in range(1, T):
         for i in range(k):
-            sp = 0.0 * theta[0]
             sq = 0.0 * theta[0]
             for j in range(k):
-                sp += theta[k + i * k + j] * p[m - 1, j]
                 sq += theta[k + j * k + i] * q[m - 1, j]
-            p[m, i] = sp
             q[m, i] = sq
-    energy = 0.0 * theta[0]
-    for m in range(T):
-        g = 0.0 * theta[0]
-        for i in range(k):
-            g += theta[k + kk + i] * p[m, i]
-        r[m] = x[m] - g
-        energy += 0.5 * r[m] * r[m]
     for i in range(out.size):
         out[i] = 0.0
     for m in range(T):
@@ -64,26 +77,9 @@ def grad_into(theta, x, k, out, p, q, r):
 
 
 @njit(cache=True, _nrt=False)
-def energy_into(theta, x, k, p):
-    """``E = ½ Σ_m (x_m - cᵀ B^m a)²`` alone (``O(T k²)``), with the work array ``p`` (T, k)."""
-    T = x.size
-    kk = k * k
-    for i in range(k):
-        p[0, i] = theta[i]
-    for m in range(1, T):
-        for i in range(k):
-            sp = 0.0
-            for j in range(k):
-                sp += theta[k + i * k + j] * p[m - 1, j]
-            p[m, i] = sp
-    energy = 0.0
-    for m in range(T):
-        g = 0.0
-        for i in range(k):
-            g += theta[k + kk + i] * p[m, i]
-        r = x[m] - g
-        energy += r * r
-    return 0.5 * energy
+def energy_into(theta, x, k, p, r):
+    """``E = ½ Σ_m (x_m - cᵀ B^m a)²`` alone (``O(T k²)``), with the work arrays ``p`` (T, k) and ``r`` (T,)."""
+    return _forward(theta, x, k, p, r)
 
 
 @njit(cache=True, _nrt=False)

@@ -14,7 +14,7 @@ import numpy as np
 
 from ._validation import as_float_array, check_int, check_positive_float
 from .poles import PoleFit, _local_fit, pole_fit
-from .units import _hessian_flat, _pack, integrate_units
+from .units import _hessian_flat, _pack, _unpack, integrate_units
 
 __all__ = ["Recruitment", "Staircase", "measure_staircase", "recruitment", "saddle_coupling", "staircase"]
 
@@ -255,7 +255,7 @@ def _transit(s, theta, v, n_h, sigma, level, eta, t_max):
     horizon = max(20.0, 4 * np.log(1 / eta) / max(sigma, 1e-12))
     while True:
         tt = np.linspace(0.0, horizon, 2001)
-        tr = integrate_units(s, th[:k], th[k:k + k * k].reshape(k, k), th[k + k * k:], tt, rtol=1e-8, atol=1e-13)
+        tr = integrate_units(s, *_unpack(th, k), tt, rtol=1e-8, atol=1e-13)
         tc = _crossing(tt, tr.energy, level)
         if (np.isfinite(tc) and tc < 0.5 * horizon) or horizon >= t_max:
             break
@@ -270,7 +270,7 @@ def _landed_fit(s, order, state, n_h):
         alpha0 = np.array([-state])
     else:
         k = n_h
-        a, B, c = state[:k], state[k:k + k * k].reshape(k, k), state[k + k * k:]
+        a, B, c = _unpack(state, k)
         g = np.array([c @ np.linalg.matrix_power(B, s.size - i) @ a for i in range(1, s.size + 1)])
         alpha0 = pole_fit(g, order).coefficients
         if alpha0.size < order:

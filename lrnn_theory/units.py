@@ -147,16 +147,24 @@ def unit_gradient(s, a, B, c) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _flat_grad(theta, s, k):
-    a = theta[..., :k]
-    B = theta[..., k:k + k * k].reshape(theta.shape[:-1] + (k, k))
-    c = theta[..., k + k * k:]
-    ga, gB, gc, _ = _grad(s, a, B, c)
+    ga, gB, gc, _ = _grad(s, *_unpack(theta, k))
     return np.concatenate([ga, gB.reshape(gB.shape[:-2] + (k * k,)), gc], axis=-1)
+
+
+def _flat_energy(theta, s, k):
+    """``E`` at the flat parameters ``theta`` (shape batch + (2k + k²,)): shape batch."""
+    r = _parts(s, *_unpack(theta, k))[0]
+    return 0.5 * np.sum(r * r, axis=-1)
 
 
 def _pack(a, B, c):
     k = a.shape[-1]
     return np.concatenate([a, B.reshape(B.shape[:-2] + (k * k,)), c], axis=-1)
+
+
+def _unpack(theta, k):
+    """``(a, B, c)`` from the flat parameters ``theta = (a, vec(B), c)`` (shape batch + (2k + k²,)); views."""
+    return theta[..., :k], theta[..., k:k + k * k].reshape(theta.shape[:-1] + (k, k)), theta[..., k + k * k:]
 
 
 def _hessian_flat(theta, s, k):
@@ -380,8 +388,9 @@ def integrate_units(s, a0, B0, c0, t, *, tau: float = 1.0, rtol: float = 1e-10, 
         backend = f"scipy-{method.lower()}"
     shp = batch + (t.size,)
     cnt = {name: counters[:, j].reshape(batch) for j, name in enumerate(("nfev", "njev", "nlu", "nsteps"))}
-    return UnitTrajectory(t=t, a=out[..., :k].reshape(shp + (k,)), B=out[..., k:k + k * k].reshape(shp + (k, k)),
-                          c=out[..., k + k * k:].reshape(shp + (k,)), energy=energy.reshape(shp),
+    a, B, c = _unpack(out, k)
+    return UnitTrajectory(t=t, a=a.reshape(shp + (k,)), B=B.reshape(shp + (k, k)),
+                          c=c.reshape(shp + (k,)), energy=energy.reshape(shp),
                           status=status.reshape(batch), backend=backend, **cnt)
 
 
@@ -428,7 +437,7 @@ def _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, method, out, energy, statu
         leave.terminal = True
         with np.errstate(over="ignore", invalid="ignore"):
             x0 = th0[r]
-            e0 = 0.5 * np.sum(_parts(sr, x0[:k], x0[k:k + k * k].reshape(k, k), x0[k + k * k:])[0] ** 2)
+            e0 = _flat_energy(x0, sr, k)
         if not (np.isfinite(e0) and np.max(np.abs(x0)) <= bound):  # diverged at the start, as the kernel reports it
             out[r, 0] = x0
             energy[r, 0] = e0
@@ -450,8 +459,7 @@ def _scipy_runs(S, th0, k, t, tau, rtol, atol, bound, method, out, energy, statu
             status[r] = -1
         th = out[r, :m]
         with np.errstate(over="ignore", invalid="ignore"):
-            rr = _parts(sr, th[:, :k], th[:, k:k + k * k].reshape(m, k, k), th[:, k + k * k:])[0]
-            e = 0.5 * np.sum(rr * rr, axis=-1)
+            e = _flat_energy(th, sr, k)
         bad = ~np.isfinite(e)
         if np.any(bad):
             status[r] = 1
